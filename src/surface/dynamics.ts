@@ -1,0 +1,183 @@
+/**
+ * How the surface moves from bar to bar (MODEL.md "Volatility surface").
+ *
+ * - 'sticky-strike' (Derman 1999, "Regimes of volatility", Risk 12(4)): the
+ *   implied vol of a fixed strike does not change when spot moves. The smile
+ *   keeps the forward it was anchored at, so a query (K, F) is evaluated at
+ *   k = ln(K/F_anchor) = ln(K/F) + ln(F/F_anchor), with F/F_anchor taken as
+ *   the ratio of the bar's forward (or spot) to the anchor's (constant carry).
+ * - 'sticky-moneyness' (Derman's "sticky delta"; for a fixed expiry, vol as a
+ *   function of K/F is the same thing as vol as a function of Black delta up
+ *   to the level): the smile moves with the forward, k = ln(K/F).
+ * - 'stress': sticky-moneyness plus a regime in which the ATM level jumps and
+ *   the skew steepens with drawdown and the stress metrics:
+ *     σ_atm' = σ_atm · (1 + a·drawdown + b·stress)
+ *     ρ'     = max(ρ_min, ρ − c·drawdown − d·stress)
+ *   with η then lowered, only if needed, to the largest admissible value
+ *   (the projection of arbitrage.ts). This functional form is cascade-lab's
+ *   own stylization, not a published model: it reproduces the direction of
+ *   the crash moves in MODEL.md's calibration facts (ATM vol up, put skew
+ *   steeper, e.g. BTC 15%-OTM puts > 40 vol points over ATM in March 2020)
+ *   and its coefficients are meant to be calibrated, not trusted.
+ *
+ * In every mode the bar's atmVol re-levels the term structure; in
+ * sticky-strike mode that level is the vol at the anchor forward.
+ * Whatever the mode, each bar's parameters are projected back into the
+ * arbitrage-free region, and the bar's report says when that happened.
+ */
+import { ConfigError, DataError } from '../core/errors.js';
+import type { Clamp } from './arbitrage.js';
+import type { SsviParams } from './ssvi.js';
+import { SsviSurface } from './surface.js';
+import type { SsviSurfaceConfig, VolSurface } from './surface.js';
+
+export type DynamicsMode = 'sticky-strike' | 'sticky-moneyness' | 'stress';
+
+/** The bar's market state the surface reacts to (end of bar, no look-ahead). */
+export interface SurfaceMarketState {
+  readonly spot: number;
+  /** Near forward; defaults to spot. Only its ratio to the anchor's is used (sticky-strike). */
+  readonly forward?: number;
+  /** ATM vol level (decimal), e.g. from atmVolFrom. */
+  readonly atmVol: number;
+  /** Fraction below the running peak, in [0, 1]. */
+  readonly drawdown: number;
+  /** Dimensionless stress metric, >= 0. */
+  readonly stress: number;
+}
+
+/** Coefficients of the stress regime (see file comment for the formulas). */
+export interface StressCoefficients {
+  /** a: relative ATM jump per unit drawdown. */
+  readonly atmPerDrawdown: number;
+  /** b: relative ATM jump per unit stress. */
+  readonly atmPerStress: number;
+  /** c: ρ decrease per unit drawdown. */
+  readonly rhoPerDrawdown: number;
+  /** d: ρ decrease per unit stress. */
+  readonly rhoPerStress: number;
+  /** Floor of the steepened ρ, > −1. */
+  readonly rhoMin: number;
+}
+
+export interface DynamicsConfig {
+  readonly mode: DynamicsMode;
+  /** The calm-market surface; its params and term shape are the base every bar starts from. */
+  readonly base: SsviSurfaceConfig;
+  /** Required for mode 'stress'. */
+  readonly stress?: StressCoefficients;
+  /** Forward the sticky-strike smile is anchored at; default: the first bar's forward (or spot). */
+  readonly anchorForward?: number;
+}
+
+export interface DynamicsBarReport {
+  /** ATM level used after the stress multiplier. */
+  readonly atmVol: number;
+  /** Parameters in force after projection. */
+  readonly params: SsviParams;
+  /** True when the bar's parameters had to be moved to stay arbitrage-free. */
+  readonly projected: boolean;
+  readonly clamps: readonly Clamp[];
+  readonly termFloored: boolean;
+}
+
+export class SurfaceDynamics implements VolSurface {
+  readonly mode: DynamicsMode;
+  readonly surface: SsviSurface;
+  private readonly baseParams: SsviParams;
+  private readonly coeffs: StressCoefficients | undefined;
+  private anchor: number;
+  /** ln(F / F_anchor) in sticky-strike mode, else 0. */
+  private shift = 0;
+
+  constructor(cfg: DynamicsConfig) {
+    this.mode = cfg.mode;
+    // The base itself obeys the caller's onArbitrage; only bar updates always project.
+    this.surface = new SsviSurface(cfg.base);
+    this.baseParams = this.surface.params;
+    if (cfg.mode === 'stress') {
+      const c = cfg.stress;
+      if (c === undefined) throw new ConfigError('stress coefficients are required for mode stress', { field: 'surface.dynamics.stress' });
+      for (const key of ['atmPerDrawdown', 'atmPerStress', 'rhoPerDrawdown', 'rhoPerStress'] as const) {
+        if (!(c[key] >= 0) || !Number.isFinite(c[key])) {
+          throw new ConfigError(`must be a finite number >= 0 (the regime only raises vol and steepens skew), got ${c[key]}`, { field: `surface.dynamics.stress.${key}` });
+        }
+      }
+      if (!(c.rhoMin > -1) || !(c.rhoMin <= this.baseParams.rho)) {
+        throw new ConfigError(`rhoMin must lie in (−1, ρ_base = ${this.baseParams.rho}], got ${c.rhoMin}`, { field: 'surface.dynamics.stress.rhoMin' });
+      }
+    }
+    this.coeffs = cfg.stress;
+    this.anchor = cfg.anchorForward ?? NaN;
+    if (cfg.anchorForward !== undefined && !(cfg.anchorForward > 0)) {
+      throw new ConfigError(`must be > 0, got ${cfg.anchorForward}`, { field: 'surface.dynamics.anchorForward' });
+    }
+  }
+
+  /** Apply the bar's market state; call once per bar before pricing. */
+  update(state: SurfaceMarketState): DynamicsBarReport {
+    checkState(state);
+    const level = state.forward ?? state.spot;
+    if (Number.isNaN(this.anchor)) this.anchor = level;
+    this.shift = this.mode === 'sticky-strike' ? Math.log(level / this.anchor) : 0;
+
+    let atmVol = state.atmVol;
+    let params = this.baseParams;
+    if (this.mode === 'stress') {
+      const c = this.coeffs as StressCoefficients;
+      atmVol *= 1 + c.atmPerDrawdown * state.drawdown + c.atmPerStress * state.stress;
+      const rho = Math.max(c.rhoMin, params.rho - c.rhoPerDrawdown * state.drawdown - c.rhoPerStress * state.stress);
+      params = { rho, eta: params.eta, gamma: params.gamma };
+    }
+    const adm = this.surface.update(params, atmVol, 'clamp');
+    return {
+      atmVol,
+      params: adm.params,
+      projected: adm.clamps.length > 0,
+      clamps: adm.clamps,
+      termFloored: adm.termFloored,
+    };
+  }
+
+  /** The forward the sticky-strike smile is anchored at (NaN before the first update). */
+  get anchorForward(): number {
+    return this.anchor;
+  }
+
+  totalVariance(k: number, years: number): number {
+    return this.surface.totalVariance(k + this.shift, years);
+  }
+
+  impliedVol(strike: number, forward: number, years: number): number {
+    if (this.shift === 0) return this.surface.impliedVol(strike, forward, years);
+    return this.surface.impliedVol(strike * Math.exp(this.shift), forward, years);
+  }
+
+  impliedVolBatch(strikes: Float64Array, forwards: Float64Array | number, years: Float64Array, out: Float64Array): void {
+    if (this.shift === 0) {
+      this.surface.impliedVolBatch(strikes, forwards, years, out);
+      return;
+    }
+    const n = strikes.length;
+    if (years.length !== n || out.length < n || (typeof forwards !== 'number' && forwards.length !== n)) {
+      this.surface.impliedVolBatch(strikes, forwards, years, out); // throws the length message
+      return;
+    }
+    const m = Math.exp(this.shift);
+    for (let i = 0; i < n; i++) {
+      const f = typeof forwards === 'number' ? forwards : forwards[i];
+      out[i] = this.surface.impliedVol(strikes[i] * m, f, years[i]);
+    }
+  }
+}
+
+function checkState(s: SurfaceMarketState): void {
+  const bad = (field: string, reason: string): never => {
+    throw new DataError(reason, { field: `marketState.${field}` });
+  };
+  if (!(s.spot > 0) || !Number.isFinite(s.spot)) bad('spot', `must be a finite number > 0, got ${s.spot}`);
+  if (s.forward !== undefined && (!(s.forward > 0) || !Number.isFinite(s.forward))) bad('forward', `must be a finite number > 0, got ${s.forward}`);
+  if (!(s.atmVol > 0) || !Number.isFinite(s.atmVol)) bad('atmVol', `must be a finite number > 0, got ${s.atmVol}`);
+  if (!(s.drawdown >= 0 && s.drawdown <= 1)) bad('drawdown', `must be a fraction in [0, 1], got ${s.drawdown}`);
+  if (!(s.stress >= 0) || !Number.isFinite(s.stress)) bad('stress', `must be a finite number >= 0, got ${s.stress}`);
+}

@@ -1,0 +1,98 @@
+/**
+ * Skew measures read off a surface once per bar.
+ *
+ * Delta convention: Black-Scholes spot delta, premium not included,
+ *   Δ_call = e^{−qT} N(d1),  Δ_put = −e^{−qT} N(−d1),
+ *   d1 = −k/√w + √w/2,  k = ln(K/F),  w = σ(K)² T,
+ * with σ(K) taken from the smile itself (the strike and its vol are solved
+ * together). q is the dividend/carry yield (0 for crypto spot by default).
+ * Under no static arbitrage d1 is strictly decreasing in k (Fukasawa 2012,
+ * "The normalizing transformation of the implied volatility smile",
+ * Math. Finance 22(4)), so the delta strike is unique and bisection finds it.
+ */
+import { ConfigError, NumericalError } from '../core/errors.js';
+import { normInv } from '../pricing/normal.js';
+import type { VolSurface } from './surface.js';
+
+export interface DeltaOptions {
+  /** Continuous dividend/carry yield per year for the e^{−qT} factor; default 0. */
+  readonly dividendYield?: number;
+}
+
+/** d1 at log-moneyness k on the smile at `years`. */
+function d1At(surface: VolSurface, k: number, years: number): number {
+  const sw = Math.sqrt(surface.totalVariance(k, years));
+  return -k / sw + 0.5 * sw;
+}
+
+/**
+ * Log-moneyness k = ln(K/F) whose spot delta on the smile is `delta`
+ * (in (0, e^{−qT}) for calls, (−e^{−qT}, 0) for puts; the sign picks the type).
+ */
+export function logMoneynessForDelta(surface: VolSurface, years: number, delta: number, opts: DeltaOptions = {}): number {
+  if (!(years > 0)) throw new ConfigError(`delta strikes need years > 0, got ${years}`, { field: 'years' });
+  const q = opts.dividendYield ?? 0;
+  const df = Math.exp(-q * years);
+  if (!(delta !== 0 && Math.abs(delta) < df)) {
+    throw new ConfigError(`delta must be non-zero with |delta| < e^{−qT} = ${df}, got ${delta}`, { field: 'delta' });
+  }
+  // Call: N(d1) = Δ/df; put: N(−d1) = −Δ/df.
+  const target = delta > 0 ? normInv(delta / df) : -normInv(-delta / df);
+  // Bracket: d1 decreases in k; start at ± a few ATM standard deviations and widen.
+  let width = Math.max(4 * Math.sqrt(surface.totalVariance(0, years)), 1e-6);
+  let lo = -width;
+  let hi = width;
+  for (let i = 0; i < 200 && d1At(surface, lo, years) < target; i++) lo -= (width *= 2);
+  width = Math.max(4 * Math.sqrt(surface.totalVariance(0, years)), 1e-6);
+  for (let i = 0; i < 200 && d1At(surface, hi, years) > target; i++) hi += (width *= 2);
+  if (!(d1At(surface, lo, years) >= target && d1At(surface, hi, years) <= target)) {
+    throw new NumericalError(`could not bracket the ${delta} delta strike at ${years}y`, { field: 'delta' });
+  }
+  for (let i = 0; i < 200 && hi - lo > 1e-14 * Math.max(1, Math.abs(lo)); i++) {
+    const mid = 0.5 * (lo + hi);
+    if (d1At(surface, mid, years) > target) lo = mid;
+    else hi = mid;
+  }
+  return 0.5 * (lo + hi);
+}
+
+export interface RiskReversal {
+  /** σ(25Δ call) − σ(25Δ put), decimal vol (negative = puts richer). */
+  readonly rr: number;
+  readonly callVol: number;
+  readonly putVol: number;
+  readonly callStrike: number;
+  readonly putStrike: number;
+}
+
+/**
+ * 25-delta risk reversal at `years` on forward F. At years ≤ 0 the surface is
+ * flat at its ATM short-end limit, so rr = 0 and both strikes are F.
+ */
+export function riskReversal25(surface: VolSurface, forward: number, years: number, opts: DeltaOptions = {}): RiskReversal {
+  if (!(forward > 0)) throw new ConfigError(`forward must be > 0, got ${forward}`, { field: 'forward' });
+  if (!(years > 0)) {
+    const v = surface.impliedVol(forward, forward, years);
+    return { rr: 0, callVol: v, putVol: v, callStrike: forward, putStrike: forward };
+  }
+  const kc = logMoneynessForDelta(surface, years, 0.25, opts);
+  const kp = logMoneynessForDelta(surface, years, -0.25, opts);
+  const callVol = Math.sqrt(surface.totalVariance(kc, years) / years);
+  const putVol = Math.sqrt(surface.totalVariance(kp, years) / years);
+  return { rr: callVol - putVol, callVol, putVol, callStrike: forward * Math.exp(kc), putStrike: forward * Math.exp(kp) };
+}
+
+/**
+ * Put-wing slope: dσ/dk at the 25-delta put (vol per unit of log-moneyness;
+ * negative when the downside is bid). From w = σ²T: dσ/dk = w'(k) / (2 sqrt(w T)),
+ * with w' by a central difference on the surface (step 1e-5: truncation
+ * ~1e-10 relative, rounding ~1e-11), so it works for any VolSurface.
+ */
+export function putWingSlope(surface: VolSurface, forward: number, years: number, opts: DeltaOptions = {}): number {
+  if (!(forward > 0)) throw new ConfigError(`forward must be > 0, got ${forward}`, { field: 'forward' });
+  if (!(years > 0)) return 0;
+  const k = logMoneynessForDelta(surface, years, -0.25, opts);
+  const h = 1e-5;
+  const slope = (surface.totalVariance(k + h, years) - surface.totalVariance(k - h, years)) / (2 * h);
+  return slope / (2 * Math.sqrt(surface.totalVariance(k, years) * years));
+}
