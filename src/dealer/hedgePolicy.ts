@@ -1,0 +1,164 @@
+/**
+ * When and how much the dealer trades the underlying toward delta neutral
+ * (MODEL.md "Options book and hedging"). A policy is a pure function of the
+ * round's state: it holds no memory, so a bar can be re-run or rolled back
+ * without saving anything here. The engine sends the returned trade as a
+ * market order into the liquidity model.
+ *
+ * Sign convention: netDelta = book delta + hedge position (base units); a
+ * trade of q base units (q > 0 buys) changes netDelta by q. "Trade to zero"
+ * is q = −netDelta; "trade to the band edge" is the smallest trade that
+ * brings |netDelta| back to the half-width H: q = −(netDelta − sign·H).
+ */
+import { ConfigError } from '../core/errors.js';
+
+/** What a policy sees each cascade round. */
+export interface HedgeInput {
+  /** Book delta plus the hedge position, base units. */
+  readonly netDelta: number;
+  /** Book gamma, base units of delta per quote unit of spot (see BookGreeks.gamma). */
+  readonly bookGamma: number;
+  /** Mid price, quote per base. */
+  readonly spot: number;
+  /** Bar index from the run start (0-based). */
+  readonly bar: number;
+  /** Cascade round within the bar (0-based). */
+  readonly round: number;
+  /** Proportional cost of trading, fraction of notional (0.001 = 10 bps): half-spread plus expected impact. */
+  readonly costRate: number;
+  /** Current volatility estimate, annualised decimal. */
+  readonly volPerYear: number;
+}
+
+export interface HedgePolicy {
+  readonly kind: HedgeConfig['kind'];
+  /** Signed trade in base units (> 0 buy, < 0 sell, 0 no trade). */
+  trade(input: HedgeInput): number;
+}
+
+/**
+ * Plain configuration of a policy; the lead's zod schema mirrors it. Every
+ * optional field's default is stated on the field.
+ */
+export type HedgeConfig =
+  /** Never hedges (the unhedged book: a baseline, and the Frey–Stremme "no feedback" case). */
+  | { readonly kind: 'none' }
+  /** Trades to net delta 0 in every round of every bar (hedging to convergence inside the bar). */
+  | {
+      readonly kind: 'every-bar';
+      /** Trades smaller than this are skipped, base units; default 0 (the engine's round cap ends the bar). */
+      readonly minTradeBase?: number;
+    }
+  /** Trades only when |netDelta| exceeds halfWidthBase. */
+  | {
+      readonly kind: 'delta-band';
+      /** Band half-width, base units (> 0; 0 means every-bar). */
+      readonly halfWidthBase: number;
+      /** Where to trade back to; default 'edge' (the minimal trade). */
+      readonly target?: 'edge' | 'zero';
+    }
+  /** Trades to 0 in every round of bars where (bar − offsetBars) % everyBars == 0, never otherwise. */
+  | {
+      readonly kind: 'time-interval';
+      /** Hedge every this many bars (integer >= 1). */
+      readonly everyBars: number;
+      /** Phase of the schedule, bars; default 0 (hedge on bar 0). */
+      readonly offsetBars?: number;
+    }
+  /**
+   * Whalley & Wilmott (1997) asymptotic band: H = (3 λ S Γ² / (2γ))^{1/3}
+   * base units, trade to the edge.
+   */
+  | {
+      readonly kind: 'whalley-wilmott';
+      /** Absolute risk aversion γ of an exponential utility, per quote unit (> 0). */
+      readonly riskAversionPerQuote: number;
+      /** Proportional cost λ to use instead of the round's costRate; default: the round's costRate. */
+      readonly costRate?: number;
+      /** Floor on H, base units; default 0 (with Γ = 0 the band closes and the policy trades to 0). */
+      readonly minHalfWidthBase?: number;
+    };
+
+/** Trade that brings netDelta back inside [−h, h]: to the nearer edge, or to 0 when `toZero`. */
+export function tradeToBand(netDelta: number, halfWidth: number, toZero: boolean): number {
+  if (netDelta > halfWidth) return toZero ? -netDelta : halfWidth - netDelta;
+  if (netDelta < -halfWidth) return toZero ? -netDelta : -halfWidth - netDelta;
+  return 0;
+}
+
+/**
+ * Whalley–Wilmott half-width in base units. Derivation of the leading order
+ * (Whalley & Wilmott 1997, "An asymptotic analysis of an optimal hedging
+ * model for option pricing with transaction costs", Math. Finance 7(3),
+ * eq. for the hedging bandwidth): the hedge error e = Δ − Δ* diffuses at
+ * rate Γ²σ²S² and is reflected at ±H, costing λ S Γ²σ²S²/(2H) per unit time
+ * in trading, while the utility penalty of holding e is ½γσ²S²·E[e²] =
+ * γσ²S²H²/6; the optimum is H³ = 3λSΓ²/(2γ) and σ cancels. The discount
+ * factor e^{−r(T−t)} of the paper is taken as 1 (intraday horizons).
+ * Units: S quote/base, Γ base²/quote, γ 1/quote → H³ in base³.
+ */
+export function whalleyWilmottHalfWidth(costRate: number, spot: number, gamma: number, riskAversionPerQuote: number): number {
+  return Math.cbrt((3 * costRate * spot * gamma * gamma) / (2 * riskAversionPerQuote));
+}
+
+function nonNegative(v: number, field: string): void {
+  if (!(v >= 0) || !Number.isFinite(v)) throw new ConfigError(`must be a finite number >= 0, got ${v}`, { field });
+}
+
+/**
+ * Builds the policy for a config. `fieldPrefix` names where the config sits
+ * in the scenario, for error locations (default 'dealer.hedge').
+ */
+export function makeHedgePolicy(cfg: HedgeConfig, fieldPrefix = 'dealer.hedge'): HedgePolicy {
+  const p = fieldPrefix;
+  switch (cfg.kind) {
+    case 'none':
+      return { kind: 'none', trade: () => 0 };
+    case 'every-bar': {
+      const min = cfg.minTradeBase ?? 0;
+      nonNegative(min, `${p}.minTradeBase`);
+      return {
+        kind: 'every-bar',
+        trade: (x) => (Math.abs(x.netDelta) > min ? -x.netDelta : 0),
+      };
+    }
+    case 'delta-band': {
+      nonNegative(cfg.halfWidthBase, `${p}.halfWidthBase`);
+      const target = cfg.target ?? 'edge';
+      if (target !== 'edge' && target !== 'zero') throw new ConfigError(`must be 'edge' or 'zero', got '${String(target)}'`, { field: `${p}.target` });
+      const h = cfg.halfWidthBase;
+      const toZero = target === 'zero';
+      return { kind: 'delta-band', trade: (x) => tradeToBand(x.netDelta, h, toZero) };
+    }
+    case 'time-interval': {
+      const k = cfg.everyBars;
+      if (!Number.isInteger(k) || k < 1) throw new ConfigError(`must be an integer >= 1, got ${k}`, { field: `${p}.everyBars` });
+      const off = cfg.offsetBars ?? 0;
+      if (!Number.isInteger(off) || off < 0) throw new ConfigError(`must be an integer >= 0, got ${off}`, { field: `${p}.offsetBars` });
+      return {
+        kind: 'time-interval',
+        // ((b % k) + k) % k keeps bars before the offset on the same schedule.
+        trade: (x) => ((((x.bar - off) % k) + k) % k === 0 ? -x.netDelta : 0),
+      };
+    }
+    case 'whalley-wilmott': {
+      const g = cfg.riskAversionPerQuote;
+      if (!(g > 0) || !Number.isFinite(g)) throw new ConfigError(`must be a positive finite number, got ${g}`, { field: `${p}.riskAversionPerQuote` });
+      const fixedCost = cfg.costRate;
+      if (fixedCost !== undefined) nonNegative(fixedCost, `${p}.costRate`);
+      const floor = cfg.minHalfWidthBase ?? 0;
+      nonNegative(floor, `${p}.minHalfWidthBase`);
+      return {
+        kind: 'whalley-wilmott',
+        trade: (x) => {
+          const h = whalleyWilmottHalfWidth(fixedCost ?? x.costRate, x.spot, x.bookGamma, g);
+          return tradeToBand(x.netDelta, h > floor ? h : floor, false);
+        },
+      };
+    }
+    default: {
+      const unknown: never = cfg;
+      throw new ConfigError(`unknown hedge policy '${String((unknown as { kind: unknown }).kind)}' (none, every-bar, delta-band, time-interval, whalley-wilmott)`, { field: `${p}.kind` });
+    }
+  }
+}
