@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { CascadeError } from '../core/errors.js';
+import { registerRunCommand } from './commands/run.js';
+import { registerDataCommands } from './commands/data.js';
+import { registerCatalogCommands } from './commands/catalog.js';
+import { registerPriceCommands } from './commands/price.js';
+
+/**
+ * The CLI only parses, calls and prints (STYLE.md). User mistakes surface as
+ * one line on stderr and exit code 1; anything else is a bug and keeps its
+ * stack trace (exit 2).
+ */
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('cascade')
+    .description('cascade-lab: replay a crash through a market where dealer hedges and liquidations move the price')
+    .showHelpAfterError()
+    .exitOverride();
+  registerRunCommand(program);
+  registerDataCommands(program);
+  registerCatalogCommands(program);
+  registerPriceCommands(program);
+  return program;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv as string[], { from: 'user' });
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.exitCode === 0 ? 0 : 1;
+    }
+    if (err instanceof CascadeError) {
+      process.stderr.write(`error: ${err.message}\n`);
+      return 1;
+    }
+    process.stderr.write(`internal error (a bug in cascade-lab, please report it):\n${(err as Error).stack ?? String(err)}\n`);
+    return 2;
+  }
+}
+
+const invokedDirectly = process.argv[1] !== undefined && /cli[\\/]main\.(ts|js)$/.test(process.argv[1]);
+if (invokedDirectly) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

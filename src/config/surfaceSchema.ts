@@ -1,0 +1,48 @@
+import { z } from 'zod';
+
+export const surfaceSchema = z
+  .strictObject({
+    dynamics: z
+      .enum(['sticky-strike', 'sticky-moneyness', 'stress'])
+      .default('stress')
+      .describe('How the smile moves with spot: sticky-strike, sticky-moneyness, or the stress regime (ATM up and skew steeper with drawdown). Default stress.'),
+    rho: z.number().gt(-1).lt(1).default(-0.4).describe('SSVI ρ (negative = downside skew). Default -0.4.'),
+    eta: z.number().positive().default(1).describe('SSVI power-law η. Default 1.'),
+    gamma: z.number().gt(0).max(1).default(0.5).describe('SSVI power-law γ. Default 0.5.'),
+    term: z
+      .discriminatedUnion('kind', [
+        z.strictObject({ kind: z.literal('flat') }),
+        z.strictObject({
+          kind: z.literal('meanReverting'),
+          refYears: z.number().positive().default(30 / 365).describe('Expiry the ATM level refers to (DVOL/VIX: 30 days).'),
+          longRunVol: z.number().positive().describe('Long-run ATM vol (decimal).'),
+          kappa: z.number().min(0).describe('Mean reversion of forward variance per year.'),
+        }),
+      ])
+      .prefault({ kind: 'flat' })
+      .describe('ATM term structure θ_T. Default flat.'),
+    atm: z
+      .strictObject({
+        useIvIndex: z.boolean().default(true).describe('Use the IV index (DVOL, VIX) when the data has one. Default true.'),
+        premium: z.number().positive().default(1.1).describe('Without an index: ATM vol = realised × premium. Default 1.1 (assumption).'),
+        minVol: z.number().positive().default(0.05).describe('Floor on the ATM vol. Default 0.05.'),
+      })
+      .prefault({}),
+    stress: z
+      .strictObject({
+        atmPerDrawdown: z.number().min(0).default(2).describe('a: σ_atm × (1 + a·drawdown + b·stress). Default 2 (assumption: a 30% fall raises ATM vol 60%, near BTC 2020-03).'),
+        atmPerStress: z.number().min(0).default(0).describe('b. Default 0 (the stress metric comes with the liquidation issue).'),
+        rhoPerDrawdown: z.number().min(0).default(1).describe('c: ρ − c·drawdown − d·stress. Default 1 (assumption).'),
+        rhoPerStress: z.number().min(0).default(0).describe('d. Default 0.'),
+        rhoMin: z.number().gt(-1).default(-0.9).describe('Floor of the steepened ρ. Default -0.9.'),
+      })
+      .prefault({}),
+    onArbitrage: z
+      .enum(['refuse', 'clamp'])
+      .default('refuse')
+      .describe('Base parameters that admit butterfly arbitrage are refused, or clamped and reported. Default refuse.'),
+    skewTenorDays: z.number().min(0).default(30).describe('Expiry at which rr25 and put_wing_slope are recorded, days; 0 = off. Default 30.'),
+  })
+  .describe('The SSVI implied-volatility surface (Gatheral & Jacquier 2014).');
+
+export type SurfaceConfig = z.output<typeof surfaceSchema>;

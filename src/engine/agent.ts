@@ -1,0 +1,54 @@
+import type { VolSurface } from '../surface/surface.js';
+import type { Ledger } from './ledger.js';
+import type { OrderQueue } from './orderQueue.js';
+import type { Recorder } from './recorder.js';
+
+/**
+ * What every agent may read: the public market state at this point of the
+ * bar. Agents never read each other's state; they meet only through orders
+ * and this view (STYLE.md data flow).
+ */
+export interface MarketView {
+  /** Bar index. */
+  readonly bar: number;
+  /** Bar start, epoch ms. */
+  readonly time: number;
+  /** Time since the previous bar start, years (0 on the first bar). */
+  readonly dtYears: number;
+  /** Historical close of this bar (C_i). */
+  readonly refPrice: number;
+  /** Live simulated mid: moves within the bar as orders execute. */
+  mid(): number;
+  /** Live depth for a small order, base units per unit log-price. */
+  depthPerLogPrice(): number;
+  /** Realised volatility (annualised) known at the start of this bar. */
+  readonly realisedVol: number;
+  /** ATM implied vol (decimal) used by the surface this bar. */
+  readonly atmVol: number;
+  /** Fraction below the running peak of the simulated mid, at bar start. */
+  readonly drawdown: number;
+  /** Continuously compounded risk-free rate and dividend/carry yield. */
+  readonly rate: number;
+  readonly dividend: number;
+  readonly surface: VolSurface;
+}
+
+/** A participant that trades inside the cascade rounds. */
+export interface Agent {
+  /** Ledger party that owns the agent's cash and asset. */
+  readonly party: number;
+  /** Declares the agent's per-bar columns before the loop starts. */
+  declareColumns(rec: Recorder): void;
+  /** Once per bar after the exogenous move and market state, before round 0 (settlements, re-pricing). */
+  beginBar(m: MarketView, ledger: Ledger): void;
+  /** One cascade round: push market orders (signed base units). */
+  act(m: MarketView, round: number, orders: OrderQueue, ledger: Ledger): void;
+  /** Told of each of its own fills (the ledger has already moved cash and asset). */
+  onFill(size: number, price: number, midBefore: number, cost: number, cause: number): void;
+  /** After the last round: accounting and recording for bar `m.bar`. */
+  endBar(m: MarketView, ledger: Ledger, rec: Recorder): void;
+  /** Whole mutable state, for trying and rolling back a bar. */
+  readonly stateSize: number;
+  saveState(buf: Float64Array, offset: number): void;
+  loadState(buf: Float64Array, offset: number): void;
+}

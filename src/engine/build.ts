@@ -1,0 +1,202 @@
+import type { Scenario } from '../config/scenario.js';
+import { resolveDataPath } from '../config/resolveTarget.js';
+import { ConfigError } from '../core/errors.js';
+import { SeedTree } from '../core/rng.js';
+import { MS_PER_DAY, MS_PER_HOUR } from '../core/time.js';
+import type { BarSeries } from '../data/bars.js';
+import { bookFromSpecs, customerCrashPuts, loadBookCsv, logUniformStrip, yieldVaultWeeklyPuts } from '../dealer/inventory.js';
+import type { OptionSpec } from '../dealer/book.js';
+import { DealerAgent } from '../dealer/dealerAgent.js';
+import { makeHedgePolicy, type HedgeConfig } from '../dealer/hedgePolicy.js';
+import { calibrateDepth1PctQuote, rollingDailyVolumeBase } from '../market/depthCalibration.js';
+import { createLiquidityModel } from '../market/factory.js';
+import type { LiquidityConfig } from '../market/config.js';
+import { SurfaceDynamics } from '../surface/dynamics.js';
+import type { Agent } from './agent.js';
+import { MarketStateModel } from './marketState.js';
+import type { EngineParts, RunData } from './run.js';
+
+/** Facts about how the parts were set up, reported in summary.json. */
+export interface BuildReport {
+  depth1PctQuote: number;
+  depthCalibration: string;
+  dealerOptions: number;
+  dealerNetQtyBase: number;
+}
+
+/**
+ * Builds the run's parts from the validated scenario. With no options in the
+ * dealer's book (and no other agent), no order is ever sent and the run is
+ * the history exactly.
+ */
+export function buildEngineParts(scenario: Scenario, data: RunData, baseDir: string): { parts: EngineParts; report: BuildReport } {
+  const bars = data.bars;
+  const seeds = new SeedTree(scenario.seed);
+  const mk = scenario.market;
+  const { depth1PctQuote, depthRatio, how } = baseDepth(scenario, bars);
+  const liquidity = createLiquidityModel(liquidityConfig(scenario, bars, depth1PctQuote, baseDir), 'market.liquidity');
+
+  const sf = scenario.surface;
+  const surface = new SurfaceDynamics({
+    mode: sf.dynamics,
+    base: {
+      params: { rho: sf.rho, eta: sf.eta, gamma: sf.gamma },
+      term: sf.term.kind === 'flat' ? { kind: 'flat' } : { kind: 'meanReverting', refYears: sf.term.refYears, longRunVol: sf.term.longRunVol, kappa: sf.term.kappa },
+      atmVol: mk.initialVolPerYear * sf.atm.premium,
+      onArbitrage: sf.onArbitrage,
+    },
+    stress: sf.stress,
+  });
+  const market = new MarketStateModel({
+    surface,
+    rate: mk.rate,
+    dividend: mk.dividend,
+    atmPremium: sf.atm.premium,
+    minAtmVol: sf.atm.minVol,
+    useIvIndex: sf.atm.useIvIndex,
+    withdrawal: { elasticity: mk.withdrawal.elasticity, minScale: mk.withdrawal.minScale, stressElasticity: 0 },
+    calmVol: mk.withdrawal.calmVolPerYear ?? mk.initialVolPerYear,
+    depthRatio,
+    skewYears: sf.skewTenorDays / 365,
+  });
+
+  const agents: Agent[] = [];
+  const specs = dealerInventory(scenario, bars, baseDir, seeds);
+  let netQty = 0;
+  for (const s of specs) netQty += s.qty;
+  if (specs.length > 0) {
+    const dl = scenario.dealer;
+    const hedge: HedgeConfig = dl.hedge.kind === 'whalley-wilmott' && dl.hedge.costRate === undefined
+      ? { ...dl.hedge, costRate: dl.hedgeCostBps / 1e4 }
+      : dl.hedge;
+    agents.push(
+      new DealerAgent({
+        book: bookFromSpecs(sortByExpiry(specs), specs.length),
+        policy: makeHedgePolicy(hedge, 'dealer.hedge'),
+        roll: dl.roll,
+        costRate: dl.hedgeCostBps / 1e4,
+        rebaseFraction: 0.0025,
+      }),
+    );
+  }
+  return {
+    parts: { liquidity, market, agents },
+    report: { depth1PctQuote, depthCalibration: how, dealerOptions: specs.length, dealerNetQtyBase: netQty },
+  };
+}
+
+/** Grouping options by expiry lets the surface reuse θ and φ across an expiry. */
+function sortByExpiry(specs: readonly OptionSpec[]): OptionSpec[] {
+  return specs
+    .map((s, i) => ({ s, i }))
+    .sort((a, b) => a.s.expiryMs - b.s.expiryMs || a.s.strike - b.s.strike || a.i - b.i)
+    .map((x) => x.s);
+}
+
+function baseDepth(scenario: Scenario, bars: BarSeries): { depth1PctQuote: number; depthRatio: Float64Array | null; how: string } {
+  const d = scenario.market.depth;
+  if (d.source === 'fixed') return { depth1PctQuote: d.depth1PctQuote, depthRatio: null, how: 'fixed (scenario)' };
+  const windowMs = d.windowHours * MS_PER_HOUR;
+  const perBar = calibrateDepth1PctQuote(bars, { fractionOfHourlyQuoteVolume: d.fractionOfHourlyQuoteVolume, windowMs });
+  // The first bar has no past. The base depth is the trailing-window figure
+  // at the first bar whose window is complete (or the last bar, for short
+  // runs): a calibration constant fixed before the replay, the same kind of
+  // choice as a published depth figure. Per-bar depth (followVolume) uses
+  // past bars only.
+  let k = 1;
+  while (k < bars.length - 1 && bars.time[k] < bars.time[0] + windowMs) k++;
+  const base = perBar[k];
+  if (!(base > 0)) {
+    throw new ConfigError('could not calibrate depth from volume (no volume in the first window): set market.depth to {"source":"fixed","depth1PctQuote":...}', {
+      field: 'market.depth',
+    });
+  }
+  let ratio: Float64Array | null = null;
+  if (d.followVolume) {
+    ratio = new Float64Array(bars.length);
+    for (let i = 0; i < bars.length; i++) ratio[i] = perBar[i] > 0 ? perBar[i] / base : 1;
+  }
+  return {
+    depth1PctQuote: base,
+    depthRatio: ratio,
+    how: `${d.fractionOfHourlyQuoteVolume} x trailing ${d.windowHours}h hourly quote volume at bar ${k}${d.followVolume ? ', following volume bar by bar' : ''}`,
+  };
+}
+
+function liquidityConfig(scenario: Scenario, bars: BarSeries, depth1PctQuote: number, baseDir: string): LiquidityConfig {
+  const l = scenario.market.liquidity;
+  switch (l.kind) {
+    case 'linear':
+      return { kind: 'linear', permanentFraction: l.permanentFraction, transientHalfLifeMs: l.transientHalfLifeMs, halfSpreadBps: l.halfSpreadBps, depth1PctQuote };
+    case 'sqrt': {
+      let v = l.dailyVolumeBase;
+      if (v === undefined) {
+        const daily = rollingDailyVolumeBase(bars, MS_PER_DAY);
+        let k = 1;
+        while (k < bars.length - 1 && bars.time[k] < bars.time[0] + MS_PER_DAY) k++;
+        v = daily[k];
+        if (!(v > 0)) throw new ConfigError('no volume to set the daily volume of the square-root model: set market.liquidity.dailyVolumeBase', { field: 'market.liquidity.dailyVolumeBase' });
+      }
+      return {
+        kind: 'sqrt',
+        permanentFraction: l.permanentFraction,
+        transientHalfLifeMs: l.transientHalfLifeMs,
+        impactPrefactor: l.impactPrefactor,
+        halfSpreadBps: l.halfSpreadBps,
+        slopeFloorFractionOfDailyVolume: l.slopeFloorFractionOfDailyVolume,
+        dailyVolumeBase: v,
+      };
+    }
+    case 'book':
+      return {
+        kind: 'book',
+        permanentFraction: l.permanentFraction,
+        transientHalfLifeMs: l.transientHalfLifeMs,
+        refillHalfLifeMs: l.refillHalfLifeMs,
+        probeBps: l.probeBps,
+        levels:
+          l.snapshot !== undefined
+            ? { source: 'snapshot', file: resolveDataPath(l.snapshot, baseDir), depth1PctQuote }
+            : {
+                source: 'grid',
+                depth1PctQuote,
+                levelsPerSide: l.levelsPerSide,
+                levelSpacingBps: l.levelSpacingBps,
+                halfSpreadBps: l.halfSpreadBps,
+                profileExponent: l.profileExponent,
+              },
+      };
+  }
+}
+
+function dealerInventory(scenario: Scenario, bars: BarSeries, baseDir: string, seeds: SeedTree): OptionSpec[] {
+  const inv = scenario.dealer.inventory;
+  const start = { spot0: bars.close[0], startMs: bars.time[0] };
+  switch (inv.kind) {
+    case 'none':
+      return [];
+    case 'customer-crash-puts':
+      return customerCrashPuts(
+        { totalQtyBase: inv.totalQtyBase, moneynessMin: inv.moneynessMin, moneynessMax: inv.moneynessMax, strikes: inv.strikes, tenorsDays: inv.tenorsDays, weighting: inv.weighting },
+        start,
+        seeds.rng('dealer.inventory'),
+      );
+    case 'yield-vault-puts':
+      return yieldVaultWeeklyPuts({ notionalBase: inv.notionalBase, otmPct: inv.otmPct, tenorDays: inv.tenorDays, dealerSide: inv.dealerSide }, start);
+    case 'log-uniform-strip':
+      return logUniformStrip(
+        {
+          qtyPerStrike: inv.qtyPerStrike,
+          strikeMin: inv.strikeMinRel * start.spot0,
+          strikeMax: inv.strikeMaxRel * start.spot0,
+          count: inv.count,
+          tenorDays: inv.tenorDays,
+          kind: inv.optionType,
+          side: inv.side,
+        },
+        start,
+      );
+    case 'csv':
+      return loadBookCsv(resolveDataPath(inv.path, baseDir), start.startMs, start.spot0);
+  }
+}

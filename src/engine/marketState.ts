@@ -1,0 +1,109 @@
+import { depthScale as withdrawalScale, type DepthWithdrawalParams } from '../market/depthWithdrawal.js';
+import type { SurfaceDynamics } from '../surface/dynamics.js';
+import { putWingSlope, riskReversal25 } from '../surface/skew.js';
+import type { Recorder } from './recorder.js';
+
+export interface MarketStateConfig {
+  readonly surface: SurfaceDynamics;
+  /** Risk-free rate and dividend/carry yield, continuously compounded per year. */
+  readonly rate: number;
+  readonly dividend: number;
+  /** ATM vol = IV index when known, else realised vol × premium, floored at minAtmVol. */
+  readonly atmPremium: number;
+  readonly minAtmVol: number;
+  /** Use the IV index when the data has one (else realised × premium always). */
+  readonly useIvIndex: boolean;
+  readonly withdrawal: DepthWithdrawalParams;
+  /** Calm realised vol σ_ref of the withdrawal factor (σ_ref/σ)^e, per sqrt(year). */
+  readonly calmVol: number;
+  /** Calibrated depth ratio per bar (depth_i / depth_0, from past volume only), or null for constant depth. */
+  readonly depthRatio: Float64Array | null;
+  /** Expiry, years, at which the skew measures are read; 0 switches them off. */
+  readonly skewYears: number;
+}
+
+/**
+ * Step 2 of the bar: the market state every agent sees at the bar start,
+ * computed only from what is known then (realised vol through the previous
+ * bar, the IV index as-of, the drawdown of the simulated mid).
+ */
+export class MarketStateModel {
+  readonly surface: SurfaceDynamics;
+  readonly rate: number;
+  readonly dividend: number;
+  private readonly cfg: MarketStateConfig;
+  private atmCol!: Float64Array;
+  private rrCol!: Float64Array;
+  private wingCol!: Float64Array;
+  private scaleCol!: Float64Array;
+  private ddCol!: Float64Array;
+  private projCol!: Float64Array;
+  private lastScale = 1;
+  private lastAtm = Number.NaN;
+  private lastRr = Number.NaN;
+  private lastWing = Number.NaN;
+  private lastDd = 0;
+  private lastProjected = 0;
+  private readonly surfaceState = { spot: 0, forward: 0, atmVol: 0, drawdown: 0, stress: 0 };
+
+  constructor(cfg: MarketStateConfig) {
+    this.cfg = cfg;
+    this.surface = cfg.surface;
+    this.rate = cfg.rate;
+    this.dividend = cfg.dividend;
+  }
+
+  declareColumns(rec: Recorder): void {
+    this.scaleCol = rec.column('depth_scale');
+    this.ddCol = rec.column('drawdown');
+    this.atmCol = rec.column('atm_vol');
+    if (this.cfg.skewYears > 0) {
+      this.rrCol = rec.column('rr25');
+      this.wingCol = rec.column('put_wing_slope');
+    }
+    this.projCol = rec.column('surface_projected');
+  }
+
+  /** Depth multiplier for bar i: withdrawal with realised vol times the calibrated depth ratio. */
+  depthScale(i: number, realisedVol: number): number {
+    const w = withdrawalScale(realisedVol, this.cfg.calmVol, 0, this.cfg.withdrawal);
+    const ratio = this.cfg.depthRatio ? this.cfg.depthRatio[i] : 1;
+    this.lastScale = w * ratio;
+    return this.lastScale;
+  }
+
+  /** Updates the surface for the bar and returns the ATM vol in force. */
+  beginBar(_i: number, spot: number, realisedVol: number, drawdown: number, ivPoints: number): number {
+    const c = this.cfg;
+    let atm = c.useIvIndex && !Number.isNaN(ivPoints) && ivPoints > 0 ? ivPoints / 100 : realisedVol * c.atmPremium;
+    if (!(atm >= c.minAtmVol)) atm = c.minAtmVol;
+    const st = this.surfaceState;
+    st.spot = spot;
+    st.forward = spot * Math.exp((this.rate - this.dividend) * c.skewYears);
+    st.atmVol = atm;
+    st.drawdown = drawdown;
+    st.stress = 0;
+    const report = this.surface.update(st);
+    this.lastAtm = report.atmVol;
+    this.lastProjected = report.projected ? 1 : 0;
+    this.lastDd = drawdown;
+    if (c.skewYears > 0) {
+      const fwd = spot * Math.exp((this.rate - this.dividend) * c.skewYears);
+      const opts = { dividendYield: this.dividend };
+      this.lastRr = riskReversal25(this.surface, fwd, c.skewYears, opts).rr;
+      this.lastWing = putWingSlope(this.surface, fwd, c.skewYears, opts);
+    }
+    return atm;
+  }
+
+  endBar(i: number, _rec: Recorder): void {
+    this.scaleCol[i] = this.lastScale;
+    this.ddCol[i] = this.lastDd;
+    this.atmCol[i] = this.lastAtm;
+    this.projCol[i] = this.lastProjected;
+    if (this.cfg.skewYears > 0) {
+      this.rrCol[i] = this.lastRr;
+      this.wingCol[i] = this.lastWing;
+    }
+  }
+}

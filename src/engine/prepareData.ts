@@ -1,0 +1,83 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { resolveDataPath } from '../config/resolveTarget.js';
+import type { Scenario } from '../config/scenario.js';
+import { ConfigError, DataError } from '../core/errors.js';
+import { sha256 } from '../core/hash.js';
+import { formatIsoUtc, parseDuration, parseIsoUtc } from '../core/time.js';
+import type { BarSeries } from '../data/bars.js';
+import { barsToCsv } from '../data/csv/write.js';
+import { loadBars, loadIvSeries } from '../data/csv/load.js';
+import { joinIvAsOf } from '../data/joinIv.js';
+import { resampleBars } from '../data/resample.js';
+import { syntheticPathForCrash } from '../data/synthetic/for-crash.js';
+import { cutWindow } from '../data/window.js';
+import type { RunData } from './run.js';
+
+export interface PreparedData {
+  data: RunData;
+  identity: { dataSource: string; dataSha256: string; synthetic: boolean; firstBar: string; lastBar: string };
+}
+
+/** Loads, windows and resamples the scenario's bars and joins its IV index: data → market state starts here. */
+export function prepareRunData(scenario: Scenario, baseDir: string): PreparedData {
+  const spec = scenario.data.bars;
+  let bars: BarSeries;
+  let dataSha: string;
+  let source: string;
+  if (spec.source === 'file') {
+    const path = resolveDataPath(spec.path, baseDir);
+    const loaded = loadBars(path, {
+      ...(spec.layout !== 'auto' ? { layout: spec.layout } : {}),
+      symbol: spec.symbol ?? basename(path).replace(/\.csv$/i, ''),
+      ...(spec.volumeUnit !== undefined ? { volumeUnit: spec.volumeUnit } : {}),
+    });
+    bars = loaded.series;
+    dataSha = sha256(readFileSync(path));
+    source = path;
+  } else if (spec.path !== undefined) {
+    const path = resolveDataPath(spec.path, baseDir);
+    const sidecar = path.replace(/\.csv$/i, '.json');
+    if (!existsSync(sidecar)) {
+      throw new ConfigError(`a stored synthetic path needs its .json sidecar marking it synthetic (${sidecar})`, { field: 'data.bars.path' });
+    }
+    const meta = JSON.parse(readFileSync(sidecar, 'utf8')) as { synthetic?: boolean };
+    if (meta.synthetic !== true) throw new DataError('sidecar does not mark the path synthetic', { file: sidecar, field: 'synthetic' });
+    const loaded = loadBars(path, { symbol: `${spec.crash} (synthetic)` });
+    bars = { ...loaded.series, synthetic: true, source: `synthetic:${spec.crash}` };
+    dataSha = sha256(readFileSync(path));
+    source = `synthetic:${spec.crash} (${path})`;
+  } else {
+    bars = syntheticPathForCrash(spec.crash, { seed: scenario.seed, barMinutes: spec.barMinutes }).series;
+    dataSha = sha256(barsToCsv(bars));
+    source = `synthetic:${spec.crash} (generated in memory, seed ${scenario.seed})`;
+  }
+
+  const win = scenario.data.window;
+  if (win && (win.start !== undefined || win.end !== undefined)) {
+    const start = win.start !== undefined ? parseIsoUtc(win.start, { field: 'data.window.start' }) : -Infinity;
+    const end = win.end !== undefined ? parseIsoUtc(win.end, { field: 'data.window.end' }) : Infinity;
+    bars = cutWindow(bars, start, end);
+  }
+  if (scenario.data.resample !== undefined) bars = resampleBars(bars, parseDuration(scenario.data.resample));
+  if (bars.length < 2) throw new DataError(`the run needs at least 2 bars, got ${bars.length}`, { file: source });
+
+  let ivPoints: Float64Array | undefined;
+  if (scenario.data.iv) {
+    const ivPath = resolveDataPath(scenario.data.iv.path, baseDir);
+    const iv = loadIvSeries(ivPath);
+    const after = scenario.data.iv.availableAfter;
+    ivPoints = joinIvAsOf(bars, iv, after !== undefined ? { availableAfterMs: parseDuration(after) } : {});
+  }
+
+  return {
+    data: { bars, dataSha256: dataSha, ...(ivPoints ? { ivPoints } : {}) },
+    identity: {
+      dataSource: source,
+      dataSha256: dataSha,
+      synthetic: bars.synthetic,
+      firstBar: formatIsoUtc(bars.time[0]),
+      lastBar: formatIsoUtc(bars.time[bars.length - 1]),
+    },
+  };
+}

@@ -1,0 +1,40 @@
+import { MS_PER_YEAR } from '../core/time.js';
+
+/**
+ * Realised volatility as an EWMA of squared log returns (RiskMetrics form),
+ * annualised with the bar interval. It starts at zero weight and divides by
+ * the weight accumulated so far (bias correction), so early bars use only
+ * returns already seen: no warm-up window taken from the future.
+ */
+export class RealisedVol {
+  private readonly decay: number;
+  private readonly annualise: number;
+  private sum = 0;
+  private weight = 0;
+
+  constructor(halfLifeBars: number, barMs: number) {
+    this.decay = Math.pow(0.5, 1 / halfLifeBars);
+    this.annualise = MS_PER_YEAR / barMs;
+  }
+
+  /** Adds one bar's log return and returns the current annualised vol (0 before any return). */
+  update(logReturn: number): number {
+    this.sum = this.decay * this.sum + (1 - this.decay) * logReturn * logReturn;
+    this.weight = this.decay * this.weight + (1 - this.decay);
+    return this.value();
+  }
+
+  value(): number {
+    return this.weight > 0 ? Math.sqrt((this.sum / this.weight) * this.annualise) : 0;
+  }
+
+  static readonly stateSize = 2;
+  saveState(buf: Float64Array, offset: number): void {
+    buf[offset] = this.sum;
+    buf[offset + 1] = this.weight;
+  }
+  loadState(buf: Float64Array, offset: number): void {
+    this.sum = buf[offset];
+    this.weight = buf[offset + 1];
+  }
+}

@@ -1,0 +1,62 @@
+/** Why a fill happened; the code is what the hot path stores. */
+export const TRADE_CAUSES = ['hedge', 'liquidation', 'strategy', 'auction', 'deleverage', 'herding', 'resale'] as const;
+export type TradeCause = (typeof TRADE_CAUSES)[number];
+export const CAUSE_CODE: Readonly<Record<TradeCause, number>> = Object.fromEntries(
+  TRADE_CAUSES.map((c, i) => [c, i]),
+) as Record<TradeCause, number>;
+
+/**
+ * Every fill of the run, columnar. Capacity doubles when full, so the
+ * amortized cost per fill is constant and most bars allocate nothing.
+ */
+export class TradeLog {
+  length = 0;
+  time: Float64Array<ArrayBuffer> = new Float64Array(1024);
+  bar = new Float64Array(1024);
+  round = new Float64Array(1024);
+  cause = new Uint8Array(1024);
+  size = new Float64Array(1024);
+  price = new Float64Array(1024);
+  midBefore = new Float64Array(1024);
+  midAfter = new Float64Array(1024);
+  cost = new Float64Array(1024);
+
+  push(time: number, bar: number, round: number, cause: number, size: number, price: number, midBefore: number, midAfter: number, cost: number): void {
+    if (this.length === this.time.length) this.grow();
+    const k = this.length++;
+    this.time[k] = time;
+    this.bar[k] = bar;
+    this.round[k] = round;
+    this.cause[k] = cause;
+    this.size[k] = size;
+    this.price[k] = price;
+    this.midBefore[k] = midBefore;
+    this.midAfter[k] = midAfter;
+    this.cost[k] = cost;
+  }
+
+  /** Drops fills after `length` (used when a tried bar is rolled back). */
+  truncate(length: number): void {
+    this.length = Math.min(this.length, length);
+  }
+
+  private grow(): void {
+    const cap = this.time.length * 2;
+    const growF = (a: Float64Array): Float64Array<ArrayBuffer> => {
+      const b = new Float64Array(cap);
+      b.set(a);
+      return b;
+    };
+    this.time = growF(this.time);
+    this.bar = growF(this.bar);
+    this.round = growF(this.round);
+    const c = new Uint8Array(cap);
+    c.set(this.cause);
+    this.cause = c;
+    this.size = growF(this.size);
+    this.price = growF(this.price);
+    this.midBefore = growF(this.midBefore);
+    this.midAfter = growF(this.midAfter);
+    this.cost = growF(this.cost);
+  }
+}

@@ -1,0 +1,54 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stableStringify } from '../core/hash.js';
+import type { RunResult } from '../engine/run.js';
+import { timeseriesToCsv, tradesToCsv } from './timeseriesCsv.js';
+
+/** What identifies a run: enough to repeat it exactly. */
+export interface RunIdentity {
+  scenarioName: string;
+  configHash: string;
+  seed: number;
+  dataSource: string;
+  dataSha256: string;
+  /** True when the bars are generated; every report says so. */
+  synthetic: boolean;
+  firstBar: string;
+  lastBar: string;
+}
+
+export interface WrittenRun {
+  dir: string;
+  files: string[];
+}
+
+/**
+ * Writes a run's folder. Everything here is a pure function of the scenario,
+ * seed and data, so two runs give byte-identical files; wall time and host
+ * facts go to `timing.json`, the one file that may differ between runs.
+ */
+export function writeRun(
+  dir: string,
+  identity: RunIdentity,
+  resolvedConfig: unknown,
+  result: RunResult,
+  timing: { wallTimeMs: number; barsPerSecond: number },
+): WrittenRun {
+  mkdirSync(dir, { recursive: true });
+  const summary = {
+    cascadeLab: 1,
+    ...identity,
+    dataLabel: identity.synthetic ? 'SYNTHETIC path (generated, not historical data)' : 'historical data',
+    wallTimeFile: 'timing.json',
+    ...result.figures,
+  };
+  const files: Array<[string, string]> = [
+    ['summary.json', `${JSON.stringify(summary, null, 2)}\n`],
+    ['config.json', `${stableStringify(resolvedConfig, 2)}\n`],
+    ['timeseries.csv', timeseriesToCsv(result.recorder)],
+    ['trades.csv', tradesToCsv(result.trades)],
+    ['timing.json', `${JSON.stringify({ ...timing, note: 'wall-clock facts; the only output that differs between identical runs' }, null, 2)}\n`],
+  ];
+  for (const [name, text] of files) writeFileSync(join(dir, name), text);
+  return { dir, files: files.map((f) => f[0]) };
+}
