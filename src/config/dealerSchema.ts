@@ -56,6 +56,19 @@ export const dealerSchema = z
     inventory: inventorySchema.prefault({ kind: 'none' }).describe('The dealer\'s options at the run start. Default none.'),
     hedge: hedgeSchema.prefault({ kind: 'every-bar' }).describe('When the dealer trades toward delta neutral. Default every-bar (to convergence inside the bar).'),
     roll: z.enum(['none', 'same-moneyness']).default('same-moneyness').describe('Expired options are re-sold at the same moneyness and tenor. Default same-moneyness.'),
+    revaluation: z
+      .strictObject({
+        mode: z
+          .enum(['every-bar', 'when-moved'])
+          .default('every-bar')
+          .describe('every-bar: exact re-valuation of every option on the surface at every bar start. when-moved: only when one of the thresholds below is crossed (or an option expires); in between the book is carried by its greeks. Default every-bar.'),
+        maxSpotMoveBps: z.number().positive().default(25).describe('Re-value exactly once the mid moved this far from the last exact valuation, bps; also bounds the Taylor marking inside a bar. Default 25.'),
+        maxAtmVolMove: z.number().positive().default(0.005).describe('when-moved: re-value once the ATM vol moved this much (0.005 = half a vol point). Default 0.005.'),
+        maxDrawdownMove: z.number().positive().default(0.005).describe('when-moved: re-value once the drawdown (which steers the stress regime) moved this much. Default 0.005.'),
+        maxStaleMinutes: z.number().positive().default(60).describe('when-moved: re-value at least this often, minutes. Default 60.'),
+      })
+      .prefault({})
+      .describe('How often the options are re-priced on the surface.'),
     hedgeCostBps: z.number().min(0).default(5).describe('Proportional hedging cost the policies assume (Whalley–Wilmott λ), bps. Default 5.'),
   })
   .describe('The options market maker.');

@@ -70,18 +70,18 @@ export const engineSchema = z
       .int()
       .min(1)
       .max(10_000)
-      .default(50)
-      .describe('Cap on cascade rounds per bar; a bar that hits it is flagged in the time series. Default 50.'),
+      .default(100)
+      .describe('Cap on cascade rounds per bar; a bar that hits it is flagged (cascade_capped): near or past the critical point the rounds stop converging. Default 100.'),
     quietSizeBase: z
       .number()
       .nonnegative()
-      .default(1e-9)
-      .describe('A round whose total order size is at most this many base units ends the cascade. Default 1e-9.'),
-    realisedVolHalfLifeBars: z
+      .default(1e-8)
+      .describe('A round whose total order size is at most this many base units ends the cascade. Default 1e-8.'),
+    realisedVolHalfLifeMinutes: z
       .number()
       .positive()
       .default(60)
-      .describe('Half-life, in bars, of the EWMA of squared log returns used as realised volatility. Default 60.'),
+      .describe('Half-life, minutes, of the EWMA of squared simulated log returns: the fast realised vol that drives depth withdrawal and hedging bands. Default 60.'),
   })
   .describe('The bar loop.');
 

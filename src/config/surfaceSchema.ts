@@ -24,13 +24,23 @@ export const surfaceSchema = z
     atm: z
       .strictObject({
         useIvIndex: z.boolean().default(true).describe('Use the IV index (DVOL, VIX) when the data has one. Default true.'),
-        premium: z.number().positive().default(1.1).describe('Without an index: ATM vol = realised × premium. Default 1.1 (assumption).'),
+        premium: z.number().positive().default(1.1).describe('Without an index: ATM vol = slow realised vol × premium. Default 1.1 (assumption).'),
+        realisedHalfLifeHours: z
+          .number()
+          .positive()
+          .default(72)
+          .describe('Half-life of the slow realised vol behind the ATM level, hours: a 30-day option prices the coming month, not the last hour. Default 72 (assumption).'),
         minVol: z.number().positive().default(0.05).describe('Floor on the ATM vol. Default 0.05.'),
+        maxVol: z
+          .number()
+          .positive()
+          .default(2)
+          .describe('Cap on the ATM vol, after the stress multiplier. Default 2 (BTC 1-month ATM IV peaked at 184% on 2020-03-16, Skew via MODEL.md).'),
       })
       .prefault({}),
     stress: z
       .strictObject({
-        atmPerDrawdown: z.number().min(0).default(2).describe('a: σ_atm × (1 + a·drawdown + b·stress). Default 2 (assumption: a 30% fall raises ATM vol 60%, near BTC 2020-03).'),
+        atmPerDrawdown: z.number().min(0).default(0.5).describe('a: σ_atm × (1 + a·drawdown + b·stress). Default 0.5 (assumption: on top of realised vol already rising, a 40% fall adds 20%).'),
         atmPerStress: z.number().min(0).default(0).describe('b. Default 0 (the stress metric comes with the liquidation issue).'),
         rhoPerDrawdown: z.number().min(0).default(1).describe('c: ρ − c·drawdown − d·stress. Default 1 (assumption).'),
         rhoPerStress: z.number().min(0).default(0).describe('d. Default 0.'),

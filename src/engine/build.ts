@@ -53,10 +53,14 @@ export function buildEngineParts(scenario: Scenario, data: RunData, baseDir: str
     dividend: mk.dividend,
     atmPremium: sf.atm.premium,
     minAtmVol: sf.atm.minVol,
+    maxAtmVol: sf.atm.maxVol,
+    atmRealisedHalfLifeMs: sf.atm.realisedHalfLifeHours * MS_PER_HOUR,
+    initialVol: mk.initialVolPerYear,
     useIvIndex: sf.atm.useIvIndex,
     withdrawal: { elasticity: mk.withdrawal.elasticity, minScale: mk.withdrawal.minScale, stressElasticity: 0 },
     calmVol: mk.withdrawal.calmVolPerYear ?? mk.initialVolPerYear,
     depthRatio,
+    impactCarriesVol: scenario.market.liquidity.kind === 'sqrt',
     skewYears: sf.skewTenorDays / 365,
   });
 
@@ -75,7 +79,11 @@ export function buildEngineParts(scenario: Scenario, data: RunData, baseDir: str
         policy: makeHedgePolicy(hedge, 'dealer.hedge'),
         roll: dl.roll,
         costRate: dl.hedgeCostBps / 1e4,
-        rebaseFraction: 0.0025,
+        rebaseFraction: dl.revaluation.maxSpotMoveBps * 1e-4,
+        revaluation: dl.revaluation.mode,
+        maxAtmVolMove: dl.revaluation.maxAtmVolMove,
+        maxDrawdownMove: dl.revaluation.maxDrawdownMove,
+        maxStaleMs: dl.revaluation.maxStaleMinutes * 60_000,
       }),
     );
   }

@@ -1,6 +1,7 @@
 import { depthScale as withdrawalScale, type DepthWithdrawalParams } from '../market/depthWithdrawal.js';
 import type { SurfaceDynamics } from '../surface/dynamics.js';
-import { putWingSlope, riskReversal25 } from '../surface/skew.js';
+import { skewMeasures } from '../surface/skew.js';
+import { RealisedVol } from './realisedVol.js';
 import type { Recorder } from './recorder.js';
 
 export interface MarketStateConfig {
@@ -8,9 +9,14 @@ export interface MarketStateConfig {
   /** Risk-free rate and dividend/carry yield, continuously compounded per year. */
   readonly rate: number;
   readonly dividend: number;
-  /** ATM vol = IV index when known, else realised vol × premium, floored at minAtmVol. */
+  /** ATM vol = IV index when known, else slow realised vol × premium, within [minAtmVol, maxAtmVol]. */
   readonly atmPremium: number;
   readonly minAtmVol: number;
+  readonly maxAtmVol: number;
+  /** Half-life of the slow realised vol behind the ATM level, ms. */
+  readonly atmRealisedHalfLifeMs: number;
+  /** Prior of the slow realised vol, annualised. */
+  readonly initialVol: number;
   /** Use the IV index when the data has one (else realised × premium always). */
   readonly useIvIndex: boolean;
   readonly withdrawal: DepthWithdrawalParams;
@@ -18,6 +24,12 @@ export interface MarketStateConfig {
   readonly calmVol: number;
   /** Calibrated depth ratio per bar (depth_i / depth_0, from past volume only), or null for constant depth. */
   readonly depthRatio: Float64Array | null;
+  /**
+   * True for the square-root model, whose impact Yσ·sqrt(Q/V) already grows
+   * with σ (that is its withdrawal, elasticity 1): the vol term of the
+   * withdrawal factor is then not applied a second time.
+   */
+  readonly impactCarriesVol: boolean;
   /** Expiry, years, at which the skew measures are read; 0 switches them off. */
   readonly skewYears: number;
 }
@@ -44,13 +56,26 @@ export class MarketStateModel {
   private lastWing = Number.NaN;
   private lastDd = 0;
   private lastProjected = 0;
-  private readonly surfaceState = { spot: 0, forward: 0, atmVol: 0, drawdown: 0, stress: 0 };
+  private slowVol: RealisedVol | null = null;
+  private readonly skewOpts: { dividendYield: number };
+  private readonly skew = { rr25: 0, putWingSlope: 0 };
 
   constructor(cfg: MarketStateConfig) {
     this.cfg = cfg;
     this.surface = cfg.surface;
     this.rate = cfg.rate;
     this.dividend = cfg.dividend;
+    this.skewOpts = { dividendYield: cfg.dividend };
+  }
+
+  /** Called once before the first bar with the bar interval. */
+  start(barMs: number): void {
+    this.slowVol = new RealisedVol(this.cfg.atmRealisedHalfLifeMs, barMs, this.cfg.initialVol);
+  }
+
+  /** The bar's simulated log return, after the bar (feeds the slow realised vol). */
+  observeReturn(logReturn: number): void {
+    this.slowVol?.update(logReturn);
   }
 
   declareColumns(rec: Recorder): void {
@@ -66,32 +91,25 @@ export class MarketStateModel {
 
   /** Depth multiplier for bar i: withdrawal with realised vol times the calibrated depth ratio. */
   depthScale(i: number, realisedVol: number): number {
-    const w = withdrawalScale(realisedVol, this.cfg.calmVol, 0, this.cfg.withdrawal);
+    const w = this.cfg.impactCarriesVol ? 1 : withdrawalScale(realisedVol, this.cfg.calmVol, 0, this.cfg.withdrawal);
     const ratio = this.cfg.depthRatio ? this.cfg.depthRatio[i] : 1;
     this.lastScale = w * ratio;
     return this.lastScale;
   }
 
   /** Updates the surface for the bar and returns the ATM vol in force. */
-  beginBar(_i: number, spot: number, realisedVol: number, drawdown: number, ivPoints: number): number {
+  beginBar(_i: number, spot: number, _realisedVol: number, drawdown: number, ivPoints: number): number {
     const c = this.cfg;
-    let atm = c.useIvIndex && !Number.isNaN(ivPoints) && ivPoints > 0 ? ivPoints / 100 : realisedVol * c.atmPremium;
+    const slow = this.slowVol ? this.slowVol.value() : c.initialVol;
+    let atm = c.useIvIndex && !Number.isNaN(ivPoints) && ivPoints > 0 ? ivPoints / 100 : slow * c.atmPremium;
     if (!(atm >= c.minAtmVol)) atm = c.minAtmVol;
-    const st = this.surfaceState;
-    st.spot = spot;
-    st.forward = spot * Math.exp((this.rate - this.dividend) * c.skewYears);
-    st.atmVol = atm;
-    st.drawdown = drawdown;
-    st.stress = 0;
-    const report = this.surface.update(st);
-    this.lastAtm = report.atmVol;
-    this.lastProjected = report.projected ? 1 : 0;
+    this.lastAtm = this.surface.updateBar(spot, spot, atm, drawdown, 0, c.maxAtmVol);
+    this.lastProjected = this.surface.lastProjected ? 1 : 0;
     this.lastDd = drawdown;
     if (c.skewYears > 0) {
-      const fwd = spot * Math.exp((this.rate - this.dividend) * c.skewYears);
-      const opts = { dividendYield: this.dividend };
-      this.lastRr = riskReversal25(this.surface, fwd, c.skewYears, opts).rr;
-      this.lastWing = putWingSlope(this.surface, fwd, c.skewYears, opts);
+      skewMeasures(this.surface, c.skewYears, this.skewOpts, this.skew);
+      this.lastRr = this.skew.rr25;
+      this.lastWing = this.skew.putWingSlope;
     }
     return atm;
   }

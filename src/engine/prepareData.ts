@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { resolveDataPath } from '../config/resolveTarget.js';
 import type { Scenario } from '../config/scenario.js';
@@ -12,6 +12,7 @@ import { joinIvAsOf } from '../data/joinIv.js';
 import { resampleBars } from '../data/resample.js';
 import { syntheticPathForCrash } from '../data/synthetic/for-crash.js';
 import { cutWindow } from '../data/window.js';
+import { readSyntheticSidecar } from '../data/syntheticSidecar.js';
 import type { RunData } from './run.js';
 
 export interface PreparedData {
@@ -32,17 +33,16 @@ export function prepareRunData(scenario: Scenario, baseDir: string): PreparedDat
       symbol: spec.symbol ?? basename(path).replace(/\.csv$/i, ''),
       ...(spec.volumeUnit !== undefined ? { volumeUnit: spec.volumeUnit } : {}),
     });
-    bars = loaded.series;
+    // A generated file brought with --data is still synthetic: its sidecar says so.
+    const sidecar = readSyntheticSidecar(path);
+    bars = sidecar ? { ...loaded.series, synthetic: true, source: `synthetic:${sidecar.crash ?? 'file'}` } : loaded.series;
     dataSha = sha256(readFileSync(path));
-    source = path;
+    source = sidecar ? `synthetic (${path})` : path;
   } else if (spec.path !== undefined) {
     const path = resolveDataPath(spec.path, baseDir);
-    const sidecar = path.replace(/\.csv$/i, '.json');
-    if (!existsSync(sidecar)) {
-      throw new ConfigError(`a stored synthetic path needs its .json sidecar marking it synthetic (${sidecar})`, { field: 'data.bars.path' });
+    if (readSyntheticSidecar(path) === null) {
+      throw new ConfigError(`a stored synthetic path needs a .json sidecar beside it with "synthetic": true (${path})`, { field: 'data.bars.path' });
     }
-    const meta = JSON.parse(readFileSync(sidecar, 'utf8')) as { synthetic?: boolean };
-    if (meta.synthetic !== true) throw new DataError('sidecar does not mark the path synthetic', { file: sidecar, field: 'synthetic' });
     const loaded = loadBars(path, { symbol: `${spec.crash} (synthetic)` });
     bars = { ...loaded.series, synthetic: true, source: `synthetic:${spec.crash}` };
     dataSha = sha256(readFileSync(path));

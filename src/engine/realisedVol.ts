@@ -2,9 +2,11 @@ import { MS_PER_YEAR } from '../core/time.js';
 
 /**
  * Realised volatility as an EWMA of squared log returns (RiskMetrics form),
- * annualised with the bar interval. It starts at zero weight and divides by
- * the weight accumulated so far (bias correction), so early bars use only
- * returns already seen: no warm-up window taken from the future.
+ * annualised with the bar interval. Before any return is seen it stands at
+ * a prior (a scenario parameter, not a figure taken from the data), which
+ * then decays with the half-life: no warm-up window read from the future.
+ * The half-life is in time, not bars, so 1-minute and 1-hour data react
+ * alike.
  */
 export class RealisedVol {
   private readonly decay: number;
@@ -12,9 +14,13 @@ export class RealisedVol {
   private sum = 0;
   private weight = 0;
 
-  constructor(halfLifeBars: number, barMs: number) {
-    this.decay = Math.pow(0.5, 1 / halfLifeBars);
+  constructor(halfLifeMs: number, barMs: number, priorVolPerYear = 0) {
+    this.decay = Math.pow(0.5, barMs / halfLifeMs);
     this.annualise = MS_PER_YEAR / barMs;
+    if (priorVolPerYear > 0) {
+      this.sum = (priorVolPerYear * priorVolPerYear) / this.annualise;
+      this.weight = 1;
+    }
   }
 
   /** Adds one bar's log return and returns the current annualised vol (0 before any return). */

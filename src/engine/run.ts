@@ -79,7 +79,8 @@ export function runSimulation(scenario: Scenario, data: RunData, parts: EnginePa
   for (const a of parts.agents) a.declareColumns(rec);
 
   const barMs = n > 1 ? barIntervalMs(bars) : 60_000;
-  const vol = new RealisedVol(scenario.engine.realisedVolHalfLifeBars, barMs);
+  parts.market.start(barMs);
+  const vol = new RealisedVol(scenario.engine.realisedVolHalfLifeMinutes * 60_000, barMs, scenario.market.initialVolPerYear);
   const trades = new TradeLog();
   const ledger = new Ledger();
   const orders = new OrderQueue(1024);
@@ -174,7 +175,11 @@ export function runSimulation(scenario: Scenario, data: RunData, parts: EnginePa
     if (flowByCause) flowByCause[i] = flow;
     state.endBar(i, rec);
     for (const a of parts.agents) a.endBar(view, ledger, rec);
-    if (i > 0) vol.update(Math.log(s / simClose[i - 1]));
+    if (i > 0) {
+      const simRet = Math.log(s / simClose[i - 1]);
+      vol.update(simRet);
+      state.observeReturn(simRet);
+    }
     hooks.onBarEnd?.(i, ledger);
     if (hooks.onProgress && (i & 4095) === 4095) hooks.onProgress(i + 1);
   }

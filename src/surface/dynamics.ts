@@ -115,7 +115,12 @@ export class SurfaceDynamics implements VolSurface {
   }
 
   /** Apply the bar's market state; call once per bar before pricing. */
-  update(state: SurfaceMarketState): DynamicsBarReport {
+  /**
+   * `maxAtmVol` caps the ATM level after the stress multiplier: an
+   * implied-vol level inferred from a crash hour's returns can run far past
+   * anything quoted (BTC 1-month ATM peaked at 184% in March 2020).
+   */
+  update(state: SurfaceMarketState, maxAtmVol = Infinity): DynamicsBarReport {
     checkState(state);
     const level = state.forward ?? state.spot;
     if (Number.isNaN(this.anchor)) this.anchor = level;
@@ -129,6 +134,7 @@ export class SurfaceDynamics implements VolSurface {
       const rho = Math.max(c.rhoMin, params.rho - c.rhoPerDrawdown * state.drawdown - c.rhoPerStress * state.stress);
       params = { rho, eta: params.eta, gamma: params.gamma };
     }
+    if (atmVol > maxAtmVol) atmVol = maxAtmVol;
     const adm = this.surface.update(params, atmVol, 'clamp');
     return {
       atmVol,
@@ -137,6 +143,36 @@ export class SurfaceDynamics implements VolSurface {
       clamps: adm.clamps,
       termFloored: adm.termFloored,
     };
+  }
+
+  /** ATM level in force after the last updateBar (stress multiplier and cap applied). */
+  lastAtmVol = NaN;
+  /** True when the last updateBar had to project the parameters back into the admissible region. */
+  lastProjected = false;
+
+  /**
+   * The engine's per-bar form of {@link update}: the same rules, but no
+   * report object, so a bar allocates nothing in the common case.
+   * Returns the ATM level in force.
+   */
+  updateBar(spot: number, forward: number, atmVolIn: number, drawdown: number, stress: number, maxAtmVol: number): number {
+    if (!(spot > 0) || !(forward > 0) || !(atmVolIn > 0) || !(drawdown >= 0 && drawdown <= 1) || !(stress >= 0) || !Number.isFinite(stress)) {
+      this.update({ spot, forward, atmVol: atmVolIn, drawdown, stress }, maxAtmVol); // throws the located error
+    }
+    if (Number.isNaN(this.anchor)) this.anchor = forward;
+    this.shift = this.mode === 'sticky-strike' ? Math.log(forward / this.anchor) : 0;
+    const b = this.baseParams;
+    let atmVol = atmVolIn;
+    let rho = b.rho;
+    if (this.mode === 'stress') {
+      const c = this.coeffs as StressCoefficients;
+      atmVol *= 1 + c.atmPerDrawdown * drawdown + c.atmPerStress * stress;
+      rho = Math.max(c.rhoMin, b.rho - c.rhoPerDrawdown * drawdown - c.rhoPerStress * stress);
+    }
+    if (atmVol > maxAtmVol) atmVol = maxAtmVol;
+    this.lastProjected = this.surface.updateBar(rho, b.eta, b.gamma, atmVol);
+    this.lastAtmVol = atmVol;
+    return atmVol;
   }
 
   /** The forward the sticky-strike smile is anchored at (NaN before the first update). */

@@ -96,3 +96,30 @@ export function putWingSlope(surface: VolSurface, forward: number, years: number
   const slope = (surface.totalVariance(k + h, years) - surface.totalVariance(k - h, years)) / (2 * h);
   return slope / (2 * Math.sqrt(surface.totalVariance(k, years) * years));
 }
+
+/** Output of {@link skewMeasures}: decimal vols and dσ/dk. */
+export interface SkewMeasures {
+  rr25: number;
+  putWingSlope: number;
+}
+
+/**
+ * Both per-bar skew measures from two delta-strike solves (riskReversal25 and
+ * putWingSlope each solve the 25Δ put again), written into a caller-owned
+ * object: the engine's allocation-free form.
+ */
+export function skewMeasures(surface: VolSurface, years: number, opts: DeltaOptions, out: SkewMeasures): SkewMeasures {
+  if (!(years > 0)) {
+    out.rr25 = 0;
+    out.putWingSlope = 0;
+    return out;
+  }
+  const kc = logMoneynessForDelta(surface, years, 0.25, opts);
+  const kp = logMoneynessForDelta(surface, years, -0.25, opts);
+  const wp = surface.totalVariance(kp, years);
+  out.rr25 = Math.sqrt(surface.totalVariance(kc, years) / years) - Math.sqrt(wp / years);
+  const h = 1e-5;
+  const slope = (surface.totalVariance(kp + h, years) - surface.totalVariance(kp - h, years)) / (2 * h);
+  out.putWingSlope = slope / (2 * Math.sqrt(wp * years));
+  return out;
+}

@@ -45,6 +45,9 @@ export interface SurfaceAdmission extends AdmissibleParams {
   readonly termFloored: boolean;
 }
 
+/** Marker admission for updateBar's fast path; `params` then reads the live fields. */
+const GLOBAL_ADMISSION: SurfaceAdmission = { params: { rho: NaN, eta: NaN, gamma: NaN }, clamps: [], condition: 'global', termFloored: false };
+
 export class SsviSurface implements VolSurface {
   readonly term: AtmTermStructure;
   readonly minYears: number;
@@ -105,11 +108,43 @@ export class SsviSurface implements VolSurface {
     return this.admission;
   }
 
+  /**
+   * The per-bar form of {@link update} for the engine: no allocation when the
+   * parameters satisfy the global no-butterfly condition (γ ≤ ½ and
+   * η(1+|ρ|) ≤ 2, the common case); otherwise it projects them exactly as
+   * update(…, 'clamp') does. Returns true when a clamp was needed.
+   */
+  updateBar(rho: number, eta: number, gamma: number, atmVol: number): boolean {
+    const globallyOk = Math.abs(rho) < 1 && eta > 0 && gamma > 0 && gamma <= 0.5 && eta * (1 + Math.abs(rho)) <= 2;
+    if (!globallyOk) {
+      const adm = this.update({ rho, eta, gamma }, atmVol, 'clamp');
+      return adm.clamps.length > 0;
+    }
+    if (atmVol !== this.term.atmVol) this.term.setAtmVol(atmVol);
+    const thetaLo = this.term.theta(this.minYears);
+    if (!(thetaLo > 0)) {
+      const adm = this.update({ rho, eta, gamma }, atmVol, 'clamp'); // throws the located error
+      return adm.clamps.length > 0;
+    }
+    const thetaHi = this.term.theta(this.maxYears);
+    this.rho = rho;
+    this.eta = eta;
+    this.gamma = gamma;
+    this.thetaLo = thetaLo;
+    this.thetaHi = thetaHi;
+    this.phiLo = phiPowerLaw(thetaLo, eta, gamma);
+    this.thetaPhiHi = thetaHi * phiPowerLaw(thetaHi, eta, gamma);
+    this.admission = GLOBAL_ADMISSION;
+    this.memoYears = NaN;
+    return false;
+  }
+
   get params(): SsviParams {
     return { rho: this.rho, eta: this.eta, gamma: this.gamma };
   }
 
   get lastAdmission(): SurfaceAdmission {
+    if (this.admission === GLOBAL_ADMISSION) return { params: this.params, clamps: [], condition: 'global', termFloored: this.term.floored };
     return this.admission;
   }
 

@@ -11,7 +11,7 @@ describe('scenario schema', () => {
   it('fills defaults from the schema only', () => {
     const s = validateScenario(minimal);
     expect(s.seed).toBe(1);
-    expect(s.engine.maxCascadeRounds).toBe(50);
+    expect(s.engine.maxCascadeRounds).toBe(100);
     expect(s.output.dir).toBe('reports');
     expect(s.data.bars.source === 'synthetic' && s.data.bars.barMinutes).toBe(15);
   });

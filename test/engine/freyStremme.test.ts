@@ -52,8 +52,8 @@ function run(side: 'short' | 'long', seed: number) {
     base: { params: { rho: 0, eta: 1e-9, gamma: 0.5 }, term: { kind: 'flat' }, atmVol: SIGMA },
   });
   const market = new MarketStateModel({
-    surface, rate: 0, dividend: 0, atmPremium: 1, minAtmVol: 0.01, useIvIndex: true,
-    withdrawal: { elasticity: 0, minScale: 1, stressElasticity: 0 }, calmVol: SIGMA, depthRatio: null, skewYears: 0,
+    surface, rate: 0, dividend: 0, atmPremium: 1, minAtmVol: 0.01, maxAtmVol: 5, atmRealisedHalfLifeMs: 86_400_000, initialVol: SIGMA, useIvIndex: true,
+    withdrawal: { elasticity: 0, minScale: 1, stressElasticity: 0 }, calmVol: SIGMA, depthRatio: null, impactCarriesVol: false, skewYears: 0,
   });
   const liquidity = createLiquidityModel({ kind: 'linear', depth1PctQuote: DEPTH_1PCT_QUOTE, permanentFraction: 1, transientHalfLifeMs: Infinity, halfSpreadBps: 0 });
   const dealer = new DealerAgent({
@@ -62,6 +62,10 @@ function run(side: 'short' | 'long', seed: number) {
     roll: 'none',
     costRate: 0,
     rebaseFraction: 0.0025,
+    revaluation: 'every-bar',
+    maxAtmVolMove: 0,
+    maxDrawdownMove: 0,
+    maxStaleMs: 0,
   });
   const ivPoints = new Float64Array(bars.length).fill(SIGMA * 100);
   const r = runSimulation(scenario, { bars, ivPoints, dataSha256: 'x' }, { liquidity, market, agents: [dealer] });
