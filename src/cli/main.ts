@@ -5,6 +5,7 @@ import { registerRunCommand } from './commands/run.js';
 import { registerDataCommands } from './commands/data.js';
 import { registerCatalogCommands } from './commands/catalog.js';
 import { registerPriceCommands } from './commands/price.js';
+import { registerCompareCommand } from './commands/compare.js';
 
 /**
  * The CLI only parses, calls and prints (STYLE.md). User mistakes surface as
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerDataCommands(program);
   registerCatalogCommands(program);
   registerPriceCommands(program);
+  registerCompareCommand(program);
   return program;
 }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { dealerSchema } from './dealerSchema.js';
 import { marketSchema } from './marketSchema.js';
+import { protocolSchema } from './protocolSchema.js';
 import { surfaceSchema } from './surfaceSchema.js';
 
 /**
@@ -101,6 +102,7 @@ export const scenarioSchema = z
     market: marketSchema.prefault({}),
     surface: surfaceSchema.prefault({}),
     dealer: dealerSchema.prefault({}),
+    protocol: protocolSchema.prefault({}),
     output: outputSchema.prefault({}),
   })
   .describe('A cascade-lab scenario.');

@@ -2,6 +2,7 @@ import type { VolSurface } from '../surface/surface.js';
 import type { Ledger } from './ledger.js';
 import type { OrderQueue } from './orderQueue.js';
 import type { Recorder } from './recorder.js';
+import type { TradeLog } from './tradeLog.js';
 
 /**
  * What every agent may read: the public market state at this point of the
@@ -31,20 +32,30 @@ export interface MarketView {
   readonly rate: number;
   readonly dividend: number;
   readonly surface: VolSurface;
+  /**
+   * The run's trade log, for fills that happen off the book (auction takes,
+   * pool absorptions): agents append, never read or rewrite.
+   */
+  readonly trades: TradeLog;
 }
 
 /** A participant that trades inside the cascade rounds. */
 export interface Agent {
   /** Ledger party that owns the agent's cash and asset. */
   readonly party: number;
+  /** Other parties whose orders this agent submits and is told the fills of (e.g. auction bidders, a backstop pool). */
+  readonly extraParties?: readonly number[];
   /** Declares the agent's per-bar columns before the loop starts. */
   declareColumns(rec: Recorder): void;
   /** Once per bar after the exogenous move and market state, before round 0 (settlements, re-pricing). */
   beginBar(m: MarketView, ledger: Ledger): void;
   /** One cascade round: push market orders (signed base units). */
   act(m: MarketView, round: number, orders: OrderQueue, ledger: Ledger): void;
-  /** Told of each of its own fills (the ledger has already moved cash and asset). */
-  onFill(size: number, price: number, midBefore: number, cost: number, cause: number): void;
+  /**
+   * Told of each of its own fills (the ledger has already moved cash and
+   * asset). `tag` is what the agent put on the order (e.g. a lot id).
+   */
+  onFill(size: number, price: number, midBefore: number, cost: number, cause: number, tag: number, party: number): void;
   /** After the last round: accounting and recording for bar `m.bar`. */
   endBar(m: MarketView, ledger: Ledger, rec: Recorder): void;
   /** Whole mutable state, for trying and rolling back a bar. */

@@ -1,6 +1,10 @@
 import type { Scenario } from '../config/scenario.js';
 import { DealerAgent } from '../dealer/dealerAgent.js';
-import { buildEngineParts, type BuildReport } from './build.js';
+import { ProtocolAgent } from '../protocol/protocolAgent.js';
+import { SETTLE } from '../protocol/settlement.js';
+import { attributeImpact } from '../metrics/impactAttribution.js';
+import { esMarginComparison, historicalVarEs } from '../metrics/riskMeasures.js';
+import { buildEngineParts, type BuildOverrides, type BuildReport } from './build.js';
 import { runSimulation, type RunData, type RunHooks, type RunResult } from './run.js';
 
 export interface BacktestResult extends RunResult {
@@ -8,8 +12,8 @@ export interface BacktestResult extends RunResult {
 }
 
 /** Builds the scenario's parts and runs them over the data; figures gain the dealer's totals. */
-export function runBacktest(scenario: Scenario, data: RunData, baseDir: string, hooks: RunHooks = {}): BacktestResult {
-  const { parts, report } = buildEngineParts(scenario, data, baseDir);
+export function runBacktest(scenario: Scenario, data: RunData, baseDir: string, hooks: RunHooks = {}, overrides: BuildOverrides = {}): BacktestResult {
+  const { parts, report } = buildEngineParts(scenario, data, baseDir, overrides);
   const result = runSimulation(scenario, data, parts, hooks);
   const dealer = parts.agents.find((a): a is DealerAgent => a instanceof DealerAgent);
   const rec = result.recorder;
@@ -31,5 +35,63 @@ export function runBacktest(scenario: Scenario, data: RunData, baseDir: string, 
     dealerOptions: report.dealerOptions,
     dealerNetQtyBase: report.dealerNetQtyBase,
   });
+  const protocol = parts.agents.find((a): a is ProtocolAgent => a instanceof ProtocolAgent);
+  Object.assign(result.figures, protocolFigures(protocol, result, report.protocol?.meanThreshold ?? 1));
   return { ...result, build: report };
+}
+
+/**
+ * The protocol's headline figures (names fixed: `cascade compare` and users'
+ * scripts read them).
+ */
+function protocolFigures(protocol: ProtocolAgent | undefined, result: RunResult, meanThreshold: number): Record<string, unknown> {
+  const rec = result.recorder;
+  const impact = attributeImpact(result.trades);
+  const byCause = Object.fromEntries(Object.entries(impact.shares).filter(([, v]) => v !== 0));
+  let peakCriticality = 0;
+  if (rec.has('liquidation_branching_ratio') || rec.has('gamma_branching_ratio')) {
+    const l = rec.has('liquidation_branching_ratio') ? rec.get('liquidation_branching_ratio') : null;
+    const g = rec.has('gamma_branching_ratio') ? rec.get('gamma_branching_ratio') : null;
+    for (let i = 0; i < rec.bars; i++) {
+      const sum = (l && !Number.isNaN(l[i]) ? l[i] : 0) + (g && !Number.isNaN(g[i]) ? g[i] : 0);
+      if (sum > peakCriticality) peakCriticality = sum;
+    }
+  }
+  const base = { endogenousMoveShareByCause: byCause, peakBranchingRatioSum: peakCriticality };
+  // Without a protocol its figures are absent (empty in `cascade compare`), not zero.
+  if (!protocol) return base;
+  const t = protocol.totals;
+  const s = protocol.settlementTotals();
+  // The protocol's loss per bar: what the fund paid plus what became bad debt or was socialized.
+  const paid = rec.get('insurance_fund_paid_quote');
+  const bad = rec.get('bad_debt_quote');
+  const soc = rec.get('socialized_loss_quote');
+  const loss = new Float64Array(rec.bars);
+  for (let i = 0; i < rec.bars; i++) loss[i] = (paid[i] || 0) + (bad[i] || 0) + (soc[i] || 0);
+  const varEs = historicalVarEs(loss, 0.99);
+  const margin = esMarginComparison(rec.get('simulated_close'), 60, 0.99, meanThreshold);
+  return {
+    ...base,
+    badDebt: s[SETTLE.badDebtQuote],
+    socializedLoss: s[SETTLE.socializedQuote],
+    liquidationCount: t.liquidationCount,
+    firstRoundLiquidations: t.firstRoundLiquidations,
+    laterRoundLiquidations: t.laterRoundLiquidations,
+    liquidationVolume: t.liquidationVolume,
+    liquidatedBase: t.seizedBase,
+    insuranceFundUsed: s[SETTLE.fundPaidQuote],
+    insuranceFundIncome: s[SETTLE.fundIncomeQuote],
+    penaltyIncome: s[SETTLE.penaltyQuote],
+    keeperIncome: s[SETTLE.keeperQuote],
+    peakMlr: t.peakMlr,
+    peakLiquidationBranchingRatio: t.peakLiquidationBranchingRatio,
+    peakLiquidationsPerBar: t.peakLiquidationsPerBar,
+    barsBlockedByMarginFloor: t.barsBlockedByFloor,
+    barsCircuitBreakerTripped: t.barsPaused,
+    protocolLossVar99PerBar: varEs.valueAtRisk,
+    protocolLossEs99PerBar: varEs.expectedShortfall,
+    esCollateralRatio60Bars: margin.esCollateralRatio,
+    staticCollateralRatio: margin.staticCollateralRatio,
+    staticRatioBreaches60Bars: margin.staticBreaches,
+  };
 }

@@ -12,6 +12,9 @@ import { calibrateDepth1PctQuote, rollingDailyVolumeBase } from '../market/depth
 import { createLiquidityModel } from '../market/factory.js';
 import type { LiquidityConfig } from '../market/config.js';
 import { SurfaceDynamics } from '../surface/dynamics.js';
+import { buildProtocol, type ProtocolBuildReport } from '../protocol/buildProtocol.js';
+import type { AccountBook } from '../protocol/accounts.js';
+import { barIntervalMs } from '../data/bars.js';
 import type { Agent } from './agent.js';
 import { MarketStateModel } from './marketState.js';
 import type { EngineParts, RunData } from './run.js';
@@ -22,6 +25,7 @@ export interface BuildReport {
   depthCalibration: string;
   dealerOptions: number;
   dealerNetQtyBase: number;
+  protocol: ProtocolBuildReport | null;
 }
 
 /**
@@ -29,7 +33,13 @@ export interface BuildReport {
  * dealer's book (and no other agent), no order is ever sent and the run is
  * the history exactly.
  */
-export function buildEngineParts(scenario: Scenario, data: RunData, baseDir: string): { parts: EngineParts; report: BuildReport } {
+/** Parts given in code instead of from the scenario (tests, research scripts). */
+export interface BuildOverrides {
+  /** The protocol's accounts (the scenario's population section is then ignored). */
+  readonly accounts?: AccountBook;
+}
+
+export function buildEngineParts(scenario: Scenario, data: RunData, baseDir: string, overrides: BuildOverrides = {}): { parts: EngineParts; report: BuildReport } {
   const bars = data.bars;
   const seeds = new SeedTree(scenario.seed);
   const mk = scenario.market;
@@ -65,6 +75,10 @@ export function buildEngineParts(scenario: Scenario, data: RunData, baseDir: str
   });
 
   const agents: Agent[] = [];
+  // Agents act in this order every round: the protocol liquidates first, then
+  // the dealer hedges (MODEL.md "Cascade rounds").
+  const protocol = buildProtocol(scenario, bars, bars.length > 1 ? barIntervalMs(bars) : 60_000, baseDir, seeds, overrides.accounts);
+  if (protocol) agents.push(protocol.agent);
   const specs = dealerInventory(scenario, bars, baseDir, seeds);
   let netQty = 0;
   for (const s of specs) netQty += s.qty;
@@ -89,7 +103,7 @@ export function buildEngineParts(scenario: Scenario, data: RunData, baseDir: str
   }
   return {
     parts: { liquidity, market, agents },
-    report: { depth1PctQuote, depthCalibration: how, dealerOptions: specs.length, dealerNetQtyBase: netQty },
+    report: { depth1PctQuote, depthCalibration: how, dealerOptions: specs.length, dealerNetQtyBase: netQty, protocol: protocol ? protocol.report : null },
   };
 }
 

@@ -5,13 +5,47 @@
  * move value between parties, so the column sums are constant: that is the
  * conservation check of MODEL.md.
  */
-export const PARTY_NAMES = ['counterparties', 'dealer', 'optionCustomers', 'strategy', 'insuranceFund', 'backstopPool', 'auctionBidders', 'protocol'] as const;
+/**
+ * - counterparties: the liquidity the simulated book stands for;
+ * - accounts: the leveraged accounts together (their collateral; their debt
+ *   is a claim of the lenders, kept in the protocol's account book);
+ * - lenders: who lent to the accounts and is repaid from liquidations;
+ * - protocol: holds seized collateral and proceeds while a liquidation runs;
+ * - keepers: liquidators' rewards; insuranceFund, backstopPool,
+ *   auctionBidders: as named;
+ * - backstopDepositors: capital withdrawn from the backstop pool.
+ */
+export const PARTY_NAMES = [
+  'counterparties', 'dealer', 'optionCustomers', 'strategy', 'insuranceFund', 'backstopPool', 'auctionBidders', 'protocol',
+  'accounts', 'lenders', 'keepers', 'backstopDepositors',
+] as const;
 export type PartyName = (typeof PARTY_NAMES)[number];
 export const PARTY: Readonly<Record<PartyName, number>> = Object.fromEntries(PARTY_NAMES.map((n, i) => [n, i])) as Record<PartyName, number>;
 
 export class Ledger {
   readonly cash = new Float64Array(PARTY_NAMES.length);
   readonly asset = new Float64Array(PARTY_NAMES.length);
+  /** What parties brought into the run (accounts' collateral, fund and pool capital): the conserved totals. */
+  endowedCash = 0;
+  endowedAsset = 0;
+
+  /** Gives a party what it holds when the run starts; the only way value enters the ledger. */
+  endow(party: number, cash: number, asset: number): void {
+    this.cash[party] += cash;
+    this.asset[party] += asset;
+    this.endowedCash += cash;
+    this.endowedAsset += asset;
+  }
+
+  /** Total cash minus what was endowed: zero up to rounding when nothing was created or destroyed. */
+  cashImbalance(): number {
+    return this.totalCash() - this.endowedCash;
+  }
+
+  /** Total asset minus what was endowed. */
+  assetImbalance(): number {
+    return this.totalAsset() - this.endowedAsset;
+  }
 
   /** `buyer` pays `price * size` quote to `seller` for `size` base units. */
   trade(buyer: number, seller: number, size: number, price: number): void {
@@ -40,14 +74,20 @@ export class Ledger {
     return kahanSum(this.asset);
   }
 
-  static readonly stateSize = PARTY_NAMES.length * 2;
+  static readonly stateSize = PARTY_NAMES.length * 2 + 2;
   saveState(buf: Float64Array, offset: number): void {
+    const n = PARTY_NAMES.length;
     buf.set(this.cash, offset);
-    buf.set(this.asset, offset + PARTY_NAMES.length);
+    buf.set(this.asset, offset + n);
+    buf[offset + 2 * n] = this.endowedCash;
+    buf[offset + 2 * n + 1] = this.endowedAsset;
   }
   loadState(buf: Float64Array, offset: number): void {
-    this.cash.set(buf.subarray(offset, offset + PARTY_NAMES.length));
-    this.asset.set(buf.subarray(offset + PARTY_NAMES.length, offset + 2 * PARTY_NAMES.length));
+    const n = PARTY_NAMES.length;
+    this.cash.set(buf.subarray(offset, offset + n));
+    this.asset.set(buf.subarray(offset + n, offset + 2 * n));
+    this.endowedCash = buf[offset + 2 * n];
+    this.endowedAsset = buf[offset + 2 * n + 1];
   }
 }
 

@@ -5,11 +5,11 @@
  */
 export class OrderQueue {
   length = 0;
-  readonly size: Float64Array;
-  readonly party: Int32Array;
-  readonly cause: Uint8Array;
-  /** Free slot for the submitter's own reference (e.g. an account index). */
-  readonly tag: Float64Array;
+  size: Float64Array<ArrayBuffer>;
+  party: Int32Array<ArrayBuffer>;
+  cause: Uint8Array<ArrayBuffer>;
+  /** Free slot for the submitter's own reference (e.g. a lot id). */
+  tag: Float64Array<ArrayBuffer>;
 
   constructor(capacity = 256) {
     this.size = new Float64Array(capacity);
@@ -20,12 +20,29 @@ export class OrderQueue {
 
   push(party: number, cause: number, size: number, tag = 0): void {
     if (size === 0) return;
-    if (this.length === this.size.length) throw new Error(`order queue full (${this.size.length}); raise its capacity`);
+    if (this.length === this.size.length) this.grow();
     const k = this.length++;
     this.size[k] = size;
     this.party[k] = party;
     this.cause[k] = cause;
     this.tag[k] = tag;
+  }
+
+  /** Doubles the capacity: a liquidation wave can put thousands of orders in one round. */
+  private grow(): void {
+    const cap = this.size.length * 2;
+    const size = new Float64Array(cap);
+    size.set(this.size);
+    const party = new Int32Array(cap);
+    party.set(this.party);
+    const cause = new Uint8Array(cap);
+    cause.set(this.cause);
+    const tag = new Float64Array(cap);
+    tag.set(this.tag);
+    this.size = size;
+    this.party = party;
+    this.cause = cause;
+    this.tag = tag;
   }
 
   clear(): void {

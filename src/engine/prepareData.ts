@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, isAbsolute, relative } from 'node:path';
+import { PROJECT_ROOT } from '../config/resolveTarget.js';
 import { resolveDataPath } from '../config/resolveTarget.js';
 import type { Scenario } from '../config/scenario.js';
 import { ConfigError, DataError } from '../core/errors.js';
@@ -14,6 +15,15 @@ import { syntheticPathForCrash } from '../data/synthetic/for-crash.js';
 import { cutWindow } from '../data/window.js';
 import { readSyntheticSidecar } from '../data/syntheticSidecar.js';
 import type { RunData } from './run.js';
+
+/**
+ * How a data file is named in outputs: relative to the project when it lies
+ * inside it, so the same run from two checkouts writes the same summary.
+ */
+function displayPath(path: string): string {
+  const rel = relative(PROJECT_ROOT, path);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
+}
 
 export interface PreparedData {
   data: RunData;
@@ -37,7 +47,7 @@ export function prepareRunData(scenario: Scenario, baseDir: string): PreparedDat
     const sidecar = readSyntheticSidecar(path);
     bars = sidecar ? { ...loaded.series, synthetic: true, source: `synthetic:${sidecar.crash ?? 'file'}` } : loaded.series;
     dataSha = sha256(readFileSync(path));
-    source = sidecar ? `synthetic (${path})` : path;
+    source = sidecar ? `synthetic (${displayPath(path)})` : displayPath(path);
   } else if (spec.path !== undefined) {
     const path = resolveDataPath(spec.path, baseDir);
     if (readSyntheticSidecar(path) === null) {
@@ -46,7 +56,7 @@ export function prepareRunData(scenario: Scenario, baseDir: string): PreparedDat
     const loaded = loadBars(path, { symbol: `${spec.crash} (synthetic)` });
     bars = { ...loaded.series, synthetic: true, source: `synthetic:${spec.crash}` };
     dataSha = sha256(readFileSync(path));
-    source = `synthetic:${spec.crash} (${path})`;
+    source = `synthetic:${spec.crash} (${displayPath(path)})`;
   } else {
     bars = syntheticPathForCrash(spec.crash, { seed: scenario.seed, barMinutes: spec.barMinutes }).series;
     dataSha = sha256(barsToCsv(bars));

@@ -81,7 +81,6 @@ export function runSimulation(scenario: Scenario, data: RunData, parts: EnginePa
   const barMs = n > 1 ? barIntervalMs(bars) : 60_000;
   parts.market.start(barMs);
   const vol = new RealisedVol(scenario.engine.realisedVolHalfLifeMinutes * 60_000, barMs, scenario.market.initialVolPerYear);
-  const trades = new TradeLog();
   const ledger = new Ledger();
   const orders = new OrderQueue(1024);
   const fill = makeFill();
@@ -89,8 +88,12 @@ export function runSimulation(scenario: Scenario, data: RunData, parts: EnginePa
   const quiet = scenario.engine.quietSizeBase;
   const state = parts.market;
   const ownerByParty: Array<Agent | undefined> = [];
-  for (const a of parts.agents) ownerByParty[a.party] = a;
+  for (const a of parts.agents) {
+    ownerByParty[a.party] = a;
+    for (const p of a.extraParties ?? []) ownerByParty[p] = a;
+  }
 
+  const trades = new TradeLog();
   const view: MarketView & { bar: number; time: number; dtYears: number; refPrice: number; realisedVol: number; atmVol: number; drawdown: number } = {
     bar: 0,
     time: 0,
@@ -102,6 +105,7 @@ export function runSimulation(scenario: Scenario, data: RunData, parts: EnginePa
     rate: state.rate,
     dividend: state.dividend,
     surface: state.surface,
+    trades,
     mid: liq ? () => liq.mid() : () => view.refPrice,
     depthPerLogPrice: liq ? () => liq.depthPerLogPrice(-1) : () => Infinity,
   };
@@ -149,7 +153,7 @@ export function runSimulation(scenario: Scenario, data: RunData, parts: EnginePa
           else ledger.trade(PARTY.counterparties, party, -fill.size, fill.price);
           trades.push(view.time, i, r, orders.cause[k], fill.size, fill.price, fill.midBefore, fill.midAfter, fill.cost);
           flow += fill.size;
-          ownerByParty[party]?.onFill(fill.size, fill.price, fill.midBefore, fill.cost, orders.cause[k]);
+          ownerByParty[party]?.onFill(fill.size, fill.price, fill.midBefore, fill.cost, orders.cause[k], orders.tag[k], party);
         }
       }
     }

@@ -43,7 +43,7 @@ export function writeRun(
     ...result.figures,
   };
   const files: Array<[string, string]> = [
-    ['summary.json', `${JSON.stringify(summary, null, 2)}\n`],
+    ['summary.json', `${JSON.stringify(summary, finiteOrText, 2)}\n`],
     ['config.json', `${stableStringify(resolvedConfig, 2)}\n`],
     ['timeseries.csv', timeseriesToCsv(result.recorder)],
     ['trades.csv', tradesToCsv(result.trades)],
@@ -51,4 +51,14 @@ export function writeRun(
   ];
   for (const [name, text] of files) writeFileSync(join(dir, name), text);
   return { dir, files: files.map((f) => f[0]) };
+}
+
+/**
+ * JSON has no Infinity or NaN (JSON.stringify writes null, which a script
+ * cannot tell from "missing"): write them as the strings "Infinity",
+ * "-Infinity" and "NaN" instead. A branching ratio is Infinity when the
+ * book has no depth left near the mid.
+ */
+export function finiteOrText(_key: string, value: unknown): unknown {
+  return typeof value === 'number' && !Number.isFinite(value) ? String(value) : value;
 }

@@ -25,8 +25,8 @@ describe('conservation', () => {
       let gross = 0;
       const r = runBacktest(scenario, { bars, dataSha256: 'x' }, process.cwd(), {
         onBarEnd: (_i, ledger) => {
-          worstCash = Math.max(worstCash, Math.abs(ledger.totalCash()));
-          worstAsset = Math.max(worstAsset, Math.abs(ledger.totalAsset()));
+          worstCash = Math.max(worstCash, Math.abs(ledger.cashImbalance()));
+          worstAsset = Math.max(worstAsset, Math.abs(ledger.assetImbalance()));
           gross = Math.max(gross, ...Array.from(ledger.cash, Math.abs));
         },
       });

@@ -1,0 +1,68 @@
+import type { Command } from 'commander';
+import { resolve } from 'node:path';
+import { resolveTarget } from '../../config/resolveTarget.js';
+import { listCrashes } from '../../data/catalog.js';
+import { formatCompareTable, runCompare, writeCompare } from '../../sweep/compare.js';
+import { parseVaryAxes } from '../../sweep/vary.js';
+
+interface CompareOptions {
+  data?: string;
+  iv?: string;
+  seed?: string;
+  out?: string;
+  set: string[];
+  vary: string[];
+  quiet?: boolean;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** `cascade compare [scenario] --vary path=v1,v2 …`: every grid cell on the same data and seed. */
+export function registerCompareCommand(program: Command): void {
+  program
+    .command('compare')
+    .description('run a scenario once per value (or grid cell) of --vary on the same data and seed, and tabulate the results')
+    .argument('[scenario]', 'scenario file (.json/.yaml), `default`, or a crash name from `cascade crashes`', 'default')
+    .option('--data <file>', 'replay these real bars instead of the scenario data')
+    .option('--iv <file>', 'implied-volatility index CSV (timestamp,value in vol points)')
+    .option('--seed <n>', 'master seed for every variant (overrides the scenario)')
+    .option('--out <dir>', 'write compare.csv and compare.json here (default: <output.dir>/compare-<hash>)')
+    .option('--set <path=value>', 'override a scenario field for every variant (repeatable)', collect, [])
+    .option(
+      '--vary <path=v1,v2,...>',
+      'values of one scenario field, parsed like --set; commas inside [...], {...} or "..." do not split (repeatable: several make a grid)',
+      collect,
+      [],
+    )
+    .option('--quiet', 'print only the output folder')
+    .action(async (target: string, opts: CompareOptions) => {
+      const axes = parseVaryAxes(opts.vary);
+      const resolved = resolveTarget(target, listCrashes().map((c) => c.name));
+      const sets = [...opts.set];
+      if (opts.seed !== undefined) sets.push(`seed=${opts.seed}`);
+      if (opts.data !== undefined) sets.push(`data.bars=${JSON.stringify({ source: 'file', path: resolve(opts.data) })}`);
+      if (opts.iv !== undefined) sets.push(`data.iv=${JSON.stringify({ path: resolve(opts.iv) })}`);
+      const result = runCompare({
+        raw: resolved.raw,
+        ...(resolved.file !== undefined ? { file: resolved.file } : {}),
+        baseDir: resolved.baseDir,
+        sets,
+        axes,
+        onVariant: opts.quiet ? undefined : (done, total) => process.stderr.write(`variant ${done}/${total} done\n`),
+      });
+      const dir = opts.out ?? result.outputDir;
+      writeCompare(dir, result);
+      if (opts.quiet) {
+        process.stdout.write(`${dir}\n`);
+        return;
+      }
+      const label = result.identity.synthetic ? ' [SYNTHETIC path]' : '';
+      process.stdout.write(
+        `compare ${result.scenarioName}${label}, seed ${result.seed}, ${result.rows.length} variants on ${result.identity.firstBar} .. ${result.identity.lastBar}\n` +
+          formatCompareTable(result) +
+          `report: ${dir}\n`,
+      );
+    });
+}

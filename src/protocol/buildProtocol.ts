@@ -1,0 +1,176 @@
+import type { Scenario } from '../config/scenario.js';
+import { resolveDataPath } from '../config/resolveTarget.js';
+import type { SeedTree } from '../core/rng.js';
+import { MS_PER_DAY } from '../core/time.js';
+import type { BarSeries } from '../data/bars.js';
+import { RollingQuoteVolume } from '../metrics/mlr.js';
+import { AccountBook } from './accounts.js';
+import { CircuitBreaker } from './defences/circuitBreaker.js';
+import { DynamicThreshold } from './defences/dynamicThreshold.js';
+import { MarginFloor } from './defences/marginFloor.js';
+import { SolvencyTest } from './defences/solvencyTest.js';
+import { loadGasSeries } from './gasSeries.js';
+import { Keepers } from './keepers.js';
+import { Ladder, ladderGridAround } from './ladder.js';
+import { LotBook } from './lots.js';
+import { createMechanism, type MechanismConfig } from './mechanisms/factory.js';
+import { createOracle } from './oracle.js';
+import { generatePopulation } from './population.js';
+import { loadPositions } from './positionsCsv.js';
+import { ProtocolAgent } from './protocolAgent.js';
+import { InsuranceFund, type SettlementConfig } from './settlement.js';
+
+export interface ProtocolBuildReport {
+  accounts: number;
+  totalCollateralBase: number;
+  totalDebtQuote: number;
+  openInterestQuote: number;
+  meanThreshold: number;
+  populationNote: string;
+}
+
+/** Lots in flight at once; an auction run can hold many open lots. */
+const LOT_CAPACITY = 1 << 16;
+
+/** Builds the protocol agent from the scenario's `protocol` section (null when disabled). */
+export function buildProtocol(
+  scenario: Scenario,
+  bars: BarSeries,
+  barMs: number,
+  baseDir: string,
+  seeds: SeedTree,
+  accounts?: AccountBook,
+): { agent: ProtocolAgent; report: ProtocolBuildReport } | null {
+  const p = scenario.protocol;
+  if (!p.enabled) return null;
+  const startPrice = bars.close[0];
+  const { book, note } = accounts ? { book: accounts, note: `${accounts.openCount} accounts given in code` } : buildAccounts(scenario, startPrice, baseDir, seeds);
+  const ladder = Ladder.fromBook(book, ladderGridAround(startPrice));
+  let weighted = 0;
+  for (let i = 0; i < book.length; i++) if (book.open[i] === 1) weighted += book.collateral[i] * book.threshold[i];
+  const totalColl = book.totalCollateral();
+  const meanThreshold = totalColl > 0 ? Math.min(1, weighted / totalColl) : 1;
+
+  const lots = new LotBook(LOT_CAPACITY);
+  const mechanism = createMechanism(mechanismConfig(scenario), { lots, seeds }, 'protocol.liquidation.mechanism');
+  const k = p.keepers;
+  const gas = k.gas ? loadGasSeries(resolveDataPath(k.gas.path, baseDir)) : undefined;
+  const keepers = new Keepers(
+    {
+      baseLatencyMs: k.baseLatencyMs,
+      keepers: k.keepers,
+      competitionExponent: k.competitionExponent,
+      gracePeriodMs: k.gracePeriodMs,
+      ...(k.gas ? { gas: { field: k.gas.field, gasCeilingGwei: k.gas.gasCeilingGwei, gasScaleExponent: k.gas.gasScaleExponent, maxGasScale: k.gas.maxGasScale } } : {}),
+    },
+    barMs,
+    gas,
+  );
+  const d = p.defences;
+  const settlement: SettlementConfig = {
+    keeperShareOfPenalty: p.settlement.keeperShareOfPenalty,
+    penaltyCapFractionOfDebt: Infinity,
+    lossPolicy: p.settlement.lossPolicy,
+    socializeParties: ['lenders'],
+    socializeWeights: [1],
+  };
+  const penaltyBps = p.liquidation.penaltyPct * 100;
+  const agent = new ProtocolAgent({
+    ladder,
+    oracle: createOracle(p.oracle, barMs),
+    keepers,
+    lots,
+    mechanism,
+    fund: new InsuranceFund({ initialQuote: p.insuranceFundQuote }),
+    settlement,
+    dynamicThreshold: new DynamicThreshold(d.dynamicThreshold),
+    breaker: new CircuitBreaker(d.circuitBreaker, barMs),
+    floor: new MarginFloor(d.marginFloor, barMs),
+    solvency: d.solvencyTest
+      ? new SolvencyTest({
+          everyBars: d.solvencyTest.everyBars,
+          shocks: d.solvencyTest.shocks,
+          badDebtLimitQuote: d.solvencyTest.badDebtLimitQuote,
+          response: d.solvencyTest.response,
+          basePenaltyBps: penaltyBps,
+          penaltyStepBps: d.solvencyTest.penaltyStepBps,
+          maxPenaltyBps: d.solvencyTest.maxPenaltyBps,
+          relaxStepBps: d.solvencyTest.relaxStepBps,
+          ltForProjection: meanThreshold,
+        })
+      : null,
+    closeFactor: p.liquidation.closeFactor,
+    penalty: penaltyBps / 1e4,
+    dustDebtQuote: p.liquidation.dustDebtQuote,
+    maxPerRound: p.liquidation.maxPerRound,
+    rollingVolume: new RollingQuoteVolume(bars, { windowMs: MS_PER_DAY }),
+    meanThreshold,
+    putStripTenorYears: p.putStripTenorDays / 365,
+    putStripEveryBars: p.putStripEveryBars,
+  });
+  return {
+    agent,
+    report: {
+      accounts: book.openCount,
+      totalCollateralBase: totalColl,
+      totalDebtQuote: book.totalDebt(),
+      openInterestQuote: totalColl * startPrice,
+      meanThreshold,
+      populationNote: note,
+    },
+  };
+}
+
+function buildAccounts(scenario: Scenario, startPrice: number, baseDir: string, seeds: SeedTree): { book: AccountBook; note: string } {
+  const pop = scenario.protocol.population;
+  if (pop.kind === 'csv') {
+    const loaded = loadPositions(resolveDataPath(pop.path, baseDir), { startPrice });
+    return { book: loaded.book, note: `${loaded.report.accounts} accounts from ${pop.path}` };
+  }
+  const generated = generatePopulation(
+    {
+      count: pop.count,
+      startPrice,
+      venue: pop.venue,
+      size: pop.size,
+      ...(pop.leverage ? { leverage: pop.leverage.map((b, i) => ({ ...b, label: b.label || `band ${i}` })) } : {}),
+      entry: pop.entry,
+    },
+    seeds.rng('protocol.population'),
+  );
+  let book = generated.book;
+  if (pop.totalNotionalQuote !== undefined) {
+    // Scale every position by one factor: the ladder's shape (distances to
+    // liquidation) is unchanged, only its size in quote is set.
+    const f = pop.totalNotionalQuote / (book.totalCollateral() * startPrice);
+    const scaled = new AccountBook(book.length);
+    for (let i = 0; i < book.length; i++) {
+      if (book.open[i] === 1) scaled.add(book.collateral[i] * f, book.debt[i] * f, book.threshold[i]);
+    }
+    book = scaled;
+  }
+  const r = generated.report;
+  return { book, note: `${r.accounts} generated accounts (${r.redraws} redrawn as liquidatable at the start)` };
+}
+
+function mechanismConfig(scenario: Scenario): MechanismConfig {
+  const m = scenario.protocol.liquidation.mechanism;
+  switch (m.kind) {
+    case 'direct':
+      return { kind: 'direct' };
+    case 'backstop':
+      return { kind: 'backstop', initialCapitalQuote: m.initialCapitalQuote, discountPct: m.discountPct, resaleFractionPerBar: m.resaleFractionPerBar };
+    case 'dutch':
+      return {
+        kind: 'dutch',
+        startPremiumPct: m.startPremiumPct,
+        stepMs: m.stepMs,
+        decay: m.decay,
+        floorPctOfOracle: m.floorPctOfOracle,
+        maxDurationMs: m.maxDurationMs,
+        unsold: m.unsold,
+        zeroPriceFractionOfOracle: m.zeroPriceFractionOfOracle,
+        bidders: { groups: m.bidders.groups, resaleFractionPerBar: m.bidders.resaleFractionPerBar },
+      };
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * Volatility-adjusted liquidation thresholds (MODEL.md "Defences"), as the
+ * protocol-wide multiplier m on every account's LT (types.ts: an account is
+ * liquidatable when collateral · oracle · LT · m < debt):
+ *
+ *   m*(σ) = clamp(1 − slope · max(σ/σ_calm − 1, 0), minMultiplier, 1)
+ *
+ * Higher volatility → smaller m → higher liquidation prices: the protocol
+ * asks for more margin when a given price move is more likely. m* is
+ * non-increasing in σ, equal to 1 up to σ_calm and never below the floor.
+ * This is a stylization of the idea (no protocol publishes this exact form).
+ *
+ * A sudden tightening would liquidate every account between the old and new
+ * liquidation prices at once, which is itself a cascade trigger; so the
+ * tightening can be rate-limited (`maxTightenPerBar`), while loosening takes
+ * effect at once (it can only delay liquidations).
+ */
+import { ConfigError } from '../../core/errors.js';
+
+export type DynamicThresholdConfig =
+  | { kind: 'off' }
+  | {
+      kind: 'vol-scaled';
+      /** Vol (annualised, decimal) at and below which m = 1. Default 0.6 in the schema. */
+      calmVolPerYear: number;
+      /** Fall of m per unit of σ/σ_calm above 1. Default 0.1. */
+      slope: number;
+      /** Lowest m. Default 0.8. */
+      minMultiplier: number;
+      /** Largest fall of m in one bar. Default Infinity (no limit). */
+      maxTightenPerBar?: number;
+    };
+
+/** m*(σ) of the header formula. */
+export function volThresholdMultiplier(volPerYear: number, calmVolPerYear: number, slope: number, minMultiplier: number): number {
+  const excess = volPerYear / calmVolPerYear - 1;
+  const m = 1 - slope * (excess > 0 ? excess : 0);
+  return m < minMultiplier ? minMultiplier : m > 1 ? 1 : m;
+}
+
+export class DynamicThreshold {
+  private m = 1;
+  private readonly maxStep: number;
+
+  constructor(private readonly cfg: DynamicThresholdConfig) {
+    if (cfg.kind === 'vol-scaled') {
+      if (!(cfg.calmVolPerYear > 0)) throw new ConfigError(`must be > 0, got ${cfg.calmVolPerYear}`, { field: 'defences.dynamicThreshold.calmVolPerYear' });
+      if (!(cfg.slope >= 0)) throw new ConfigError(`must be ≥ 0, got ${cfg.slope}`, { field: 'defences.dynamicThreshold.slope' });
+      if (!(cfg.minMultiplier > 0 && cfg.minMultiplier <= 1)) throw new ConfigError(`must be in (0, 1], got ${cfg.minMultiplier}`, { field: 'defences.dynamicThreshold.minMultiplier' });
+      const step = cfg.maxTightenPerBar ?? Number.POSITIVE_INFINITY;
+      if (!(step > 0)) throw new ConfigError(`must be > 0, got ${step}`, { field: 'defences.dynamicThreshold.maxTightenPerBar' });
+      this.maxStep = step;
+    } else {
+      this.maxStep = Number.POSITIVE_INFINITY;
+    }
+  }
+
+  /** Once per bar with the vol known at the bar start; returns the new m. */
+  update(volPerYear: number): number {
+    const c = this.cfg;
+    if (c.kind === 'off') return this.m;
+    const target = volThresholdMultiplier(volPerYear, c.calmVolPerYear, c.slope, c.minMultiplier);
+    const lowest = this.m - this.maxStep;
+    this.m = target < lowest ? lowest : target;
+    return this.m;
+  }
+
+  multiplier(): number {
+    return this.m;
+  }
+
+  readonly stateSize = 1;
+  saveState(buf: Float64Array, offset: number): void {
+    buf[offset] = this.m;
+  }
+  loadState(buf: Float64Array, offset: number): void {
+    this.m = buf[offset];
+  }
+}

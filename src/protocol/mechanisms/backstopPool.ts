@@ -1,0 +1,215 @@
+import { invariant } from '../../core/errors.js';
+import { PARTY, type Ledger, type PartyName } from '../../engine/ledger.js';
+import type { OrderQueue } from '../../engine/orderQueue.js';
+import type { Recorder } from '../../engine/recorder.js';
+import { CAUSE_CODE } from '../../engine/tradeLog.js';
+import { OffBookFills, type LotBook } from '../lots.js';
+import type { LiquidationMechanism, MechanismHost } from '../types.js';
+import { DirectSeller, SOLD_TOLERANCE } from './direct.js';
+
+/**
+ * Internalized keeper / backstop pool (Liquity's stability pool, an insurance
+ * vault): pre-committed capital buys seized collateral at a fixed discount to
+ * the oracle until the capital runs out; the rest is sold directly.
+ */
+export interface BackstopPoolConfig {
+  kind: 'backstop';
+  /** Capital committed before the run, quote, >= 0. No default: set it from the protocol studied and sweep it. */
+  initialCapitalQuote: number;
+  /**
+   * Discount to the oracle at the lot's opening that the pool pays, percent,
+   * in [0, 100). Default 10 (assumption; Liquity v1 liquidates troves at a
+   * 110% collateral ratio, so its pool receives collateral worth up to about
+   * 1.1 × the debt it absorbs).
+   */
+  discountPct: number;
+  /**
+   * Fraction of the pool's collateral market-sold per bar (party
+   * 'backstopPool', cause 'resale'), in [0, 1]; 0 holds it. Default 0
+   * (Liquity's pool keeps the collateral it gains). Resale proceeds become
+   * available capital again.
+   */
+  resaleFractionPerBar: number;
+  /**
+   * Where withdrawn capital goes. Absent (the default): it stays in the
+   * 'backstopPool' party's cash, marked withdrawn, because the ledger has no
+   * depositors' party yet; available capital excludes it. Set a party (e.g. a
+   * future 'backstopDepositors') to move it out through the ledger.
+   */
+  withdrawToParty?: PartyName;
+}
+
+/** Indices of the pool's figures per bar (`bar`) and for the run (`total`). */
+export const POOL_STAT = {
+  absorbedBase: 0,
+  absorbedQuote: 1,
+  /** Collateral the pool could not afford, handed to the direct sale. */
+  fallbackBase: 2,
+  resaleBase: 3,
+  resaleQuote: 4,
+  withdrawnQuote: 5,
+} as const;
+const STAT_COLUMNS = [
+  'backstop_absorbed_base', 'backstop_absorbed_quote', 'backstop_fallback_base', 'backstop_resale_base', 'backstop_resale_quote', 'backstop_withdrawn_quote',
+] as const;
+const NSTAT = STAT_COLUMNS.length;
+
+export class BackstopPoolMechanism implements LiquidationMechanism {
+  readonly kind = 'backstop' as const;
+  readonly parties: readonly number[] = [PARTY.backstopPool];
+  /** The pool's absorptions of the current round (cause 'liquidation', off the book); the protocol agent logs and clears them. */
+  readonly offBook = new OffBookFills();
+  readonly seller: DirectSeller;
+  readonly bar = new Float64Array(NSTAT);
+  readonly total = new Float64Array(NSTAT);
+  readonly party = PARTY.backstopPool;
+
+  private readonly lots: LotBook;
+  private readonly cfg: BackstopPoolConfig;
+  private readonly withdrawTo: number;
+  /** Withdrawn capital still sitting in the pool party's cash (no destination party configured). */
+  private heldWithdrawn = 0;
+  private endowed = 0;
+  private resaleDone = 0;
+  private plannedResaleBase = 0;
+  private statCols: Float64Array[] = [];
+  private extraCols: Float64Array[] = [];
+
+  /** `cfg` must have passed checkMechanismConfig (factory.ts). */
+  constructor(cfg: BackstopPoolConfig, lots: LotBook) {
+    this.cfg = cfg;
+    this.lots = lots;
+    this.seller = new DirectSeller(lots);
+    this.withdrawTo = cfg.withdrawToParty === undefined ? -1 : PARTY[cfg.withdrawToParty];
+  }
+
+  /** Capital the pool can spend now, quote. */
+  availableQuote(ledger: Ledger): number {
+    return ledger.cash[this.party] - this.heldWithdrawn;
+  }
+
+  /** Depositors' stake at the mid: available capital plus collateral held. */
+  committedQuote(ledger: Ledger, mid: number): number {
+    return this.availableQuote(ledger) + ledger.asset[this.party] * mid;
+  }
+
+  /**
+   * Depositors take out up to `quote` of available capital (the behaviour
+   * issue's hook: backstop depositors who withdraw under stress). Returns what
+   * was withdrawn; collateral held by the pool is not withdrawn.
+   */
+  withdraw(quote: number, ledger: Ledger): number {
+    invariant(quote >= 0, `withdrawal must be >= 0, got ${quote}`);
+    const amount = Math.min(quote, Math.max(0, this.availableQuote(ledger)));
+    if (this.withdrawTo >= 0) ledger.payCash(this.party, this.withdrawTo, amount);
+    else this.heldWithdrawn += amount;
+    this.count(POOL_STAT.withdrawnQuote, amount);
+    return amount;
+  }
+
+  declareColumns(rec: Recorder): void {
+    this.statCols = STAT_COLUMNS.map((n) => rec.column(n));
+    this.extraCols = ['backstop_available_quote', 'backstop_committed_quote', 'backstop_collateral_base', 'liq_direct_sold_base', 'liq_direct_proceeds_quote'].map((n) =>
+      rec.column(n),
+    );
+  }
+
+  beginBar(host: MechanismHost): void {
+    if (this.endowed === 0) {
+      // Deposits arrive from the rest of the market, so the ledger's sums stay put.
+      host.ledger.payCash(PARTY.counterparties, this.party, this.cfg.initialCapitalQuote);
+      this.endowed = 1;
+    }
+    this.bar.fill(0);
+    this.seller.beginBar();
+    this.resaleDone = 0;
+    // Planned from the bar-start holdings, so the bar's absorptions are not resold in the same bar.
+    this.plannedResaleBase = host.ledger.asset[this.party] * this.cfg.resaleFractionPerBar;
+  }
+
+  open(lot: number, host: MechanismHost, orders: OrderQueue): void {
+    invariant(host.lots === this.lots, 'the mechanism was built for another lot book');
+    const lots = this.lots;
+    const ledger = host.ledger;
+    const price = lots.oracleAtOpen[lot] * (1 - this.cfg.discountPct / 100);
+    const rem = lots.remainingBase[lot];
+    const tol = SOLD_TOLERANCE * lots.seizedBase[lot];
+    const avail = this.availableQuote(ledger);
+    const affordable = price > 0 ? avail / price : Infinity;
+    const q = affordable >= rem ? rem : affordable;
+    if (q > tol) {
+      ledger.trade(this.party, PARTY.protocol, q, price);
+      this.offBook.push(lot, this.party, PARTY.protocol, CAUSE_CODE.liquidation, q, price);
+      lots.remainingBase[lot] = rem - q;
+      lots.proceedsQuote[lot] += q * price;
+      this.count(POOL_STAT.absorbedBase, q);
+      this.count(POOL_STAT.absorbedQuote, q * price);
+    }
+    if (lots.remainingBase[lot] <= tol) {
+      host.closeLot(lot);
+      return;
+    }
+    this.count(POOL_STAT.fallbackBase, lots.remainingBase[lot]);
+    this.seller.start(lot, orders);
+  }
+
+  act(_host: MechanismHost, orders: OrderQueue): void {
+    if (this.resaleDone === 0) {
+      if (this.plannedResaleBase > 0) orders.push(this.party, CAUSE_CODE.resale, -this.plannedResaleBase, -1);
+      this.resaleDone = 1;
+    }
+    this.seller.act(orders);
+  }
+
+  onFill(host: MechanismHost, party: number, tag: number, size: number, price: number): void {
+    if (party === this.party) {
+      this.count(POOL_STAT.resaleBase, -size);
+      this.count(POOL_STAT.resaleQuote, -size * price);
+      return;
+    }
+    invariant(party === PARTY.protocol, `backstop pool told of a fill of party ${party}`);
+    this.seller.onFill(host, tag, size, price);
+  }
+
+  endBar(host: MechanismHost, _rec: Recorder): void {
+    const i = host.bar;
+    for (let k = 0; k < this.statCols.length; k++) this.statCols[k][i] = this.bar[k];
+    if (this.extraCols.length === 0) return;
+    const ledger = host.ledger;
+    const x = this.extraCols;
+    x[0][i] = this.availableQuote(ledger);
+    x[1][i] = this.committedQuote(ledger, host.mid());
+    x[2][i] = ledger.asset[this.party];
+    x[3][i] = this.seller.barSoldBase;
+    x[4][i] = this.seller.barProceedsQuote;
+  }
+
+  private count(k: number, v: number): void {
+    this.bar[k] += v;
+    this.total[k] += v;
+  }
+
+  get stateSize(): number {
+    return 2 * NSTAT + 4 + this.seller.stateSize;
+  }
+  saveState(buf: Float64Array, offset: number): void {
+    buf.set(this.bar, offset);
+    buf.set(this.total, offset + NSTAT);
+    const o = offset + 2 * NSTAT;
+    buf[o] = this.heldWithdrawn;
+    buf[o + 1] = this.endowed;
+    buf[o + 2] = this.resaleDone;
+    buf[o + 3] = this.plannedResaleBase;
+    this.seller.saveState(buf, o + 4);
+  }
+  loadState(buf: Float64Array, offset: number): void {
+    this.bar.set(buf.subarray(offset, offset + NSTAT));
+    this.total.set(buf.subarray(offset + NSTAT, offset + 2 * NSTAT));
+    const o = offset + 2 * NSTAT;
+    this.heldWithdrawn = buf[o];
+    this.endowed = buf[o + 1];
+    this.resaleDone = buf[o + 2];
+    this.plannedResaleBase = buf[o + 3];
+    this.seller.loadState(buf, o + 4);
+  }
+}

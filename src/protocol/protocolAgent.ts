@@ -1,0 +1,352 @@
+import type { Agent, MarketView } from '../engine/agent.js';
+import { PARTY, type Ledger } from '../engine/ledger.js';
+import type { OrderQueue } from '../engine/orderQueue.js';
+import type { Recorder } from '../engine/recorder.js';
+import { liquidationBranchingRatio } from '../metrics/branching.js';
+import { marginToLiquidityRatio, type RollingQuoteVolume } from '../metrics/mlr.js';
+import { makePutStripValue, PutStripValuer } from '../metrics/putStrip.js';
+import type { CircuitBreaker } from './defences/circuitBreaker.js';
+import type { DynamicThreshold } from './defences/dynamicThreshold.js';
+import type { MarginFloor } from './defences/marginFloor.js';
+import type { SolvencyTest } from './defences/solvencyTest.js';
+import type { Keepers } from './keepers.js';
+import type { Ladder } from './ladder.js';
+import type { LotBook } from './lots.js';
+import type { Mechanism } from './mechanisms/factory.js';
+import type { Oracle } from './oracle.js';
+import { makeSettlementResult, settleLot, type InsuranceFund, type SettlementConfig } from './settlement.js';
+import type { MechanismHost } from './types.js';
+
+export interface ProtocolAgentConfig {
+  readonly ladder: Ladder;
+  readonly oracle: Oracle;
+  readonly keepers: Keepers;
+  readonly lots: LotBook;
+  readonly mechanism: Mechanism;
+  readonly fund: InsuranceFund;
+  readonly settlement: SettlementConfig;
+  readonly dynamicThreshold: DynamicThreshold;
+  readonly breaker: CircuitBreaker;
+  readonly floor: MarginFloor;
+  readonly solvency: SolvencyTest | null;
+  readonly closeFactor: number;
+  /** Liquidation penalty (bonus), fraction of the repaid debt (0.05 = 5%). */
+  readonly penalty: number;
+  readonly dustDebtQuote: number;
+  readonly maxPerRound: number;
+  /** Rolling 24 h quote volume per bar (past bars only), for the MLR. */
+  readonly rollingVolume: RollingQuoteVolume;
+  /** Collateral-weighted mean LT, for the branching ratio's sold fraction. */
+  readonly meanThreshold: number;
+  readonly putStripTenorYears: number;
+  readonly putStripEveryBars: number;
+}
+
+/** Run totals, quote unless stated. */
+export interface ProtocolTotals {
+  liquidationCount: number;
+  /** Liquidations in round 0 of their bar (first-order) and in later rounds (cascade). */
+  firstRoundLiquidations: number;
+  laterRoundLiquidations: number;
+  /** Collateral seized × oracle at the time, quote. */
+  liquidationVolume: number;
+  /** Collateral seized, base units. */
+  seizedBase: number;
+  peakMlr: number;
+  peakLiquidationBranchingRatio: number;
+  peakLiquidationsPerBar: number;
+  barsBlockedByFloor: number;
+  barsPaused: number;
+}
+
+/**
+ * The lending protocol / perp venue as an agent of the engine (MODEL.md
+ * "Leveraged accounts and liquidations"). Each round it reads its oracle,
+ * liquidates every account that is due (liquidation price above the
+ * keepers' trigger price), hands the seized collateral to the mechanism and
+ * settles finished lots against the insurance fund. Accounts are visited
+ * from the top of the ladder only, so a round costs O(log n) per account
+ * liquidated plus O(log n) to find that nobody else is due.
+ */
+export class ProtocolAgent implements Agent {
+  readonly party = PARTY.protocol;
+  readonly extraParties: readonly number[];
+  readonly totals: ProtocolTotals = {
+    liquidationCount: 0,
+    firstRoundLiquidations: 0,
+    laterRoundLiquidations: 0,
+    liquidationVolume: 0,
+    seizedBase: 0,
+    peakMlr: 0,
+    peakLiquidationBranchingRatio: 0,
+    peakLiquidationsPerBar: 0,
+    barsBlockedByFloor: 0,
+    barsPaused: 0,
+  };
+  private readonly c: ProtocolAgentConfig;
+  private readonly host: MechanismHost & { bar: number; time: number; round: number; oracle: number; gasGwei: number; mid: () => number };
+  private readonly settled = makeSettlementResult();
+  private readonly strip = makePutStripValue();
+  private readonly stripValuer = new PutStripValuer();
+  private view: MarketView | null = null;
+  private ledgerRef: Ledger | null = null;
+  private endowed = false;
+  private multiplier = 1;
+  private barCount = 0;
+  private barVolume = 0;
+  private barSeized = 0;
+  private barLater = 0;
+  private blocked = false;
+  private cols!: Record<string, Float64Array>;
+
+  constructor(cfg: ProtocolAgentConfig) {
+    this.c = cfg;
+    this.extraParties = cfg.mechanism.parties;
+    const self = this;
+    this.host = {
+      get ledger(): Ledger {
+        return self.ledgerRef as Ledger;
+      },
+      bar: 0,
+      time: 0,
+      round: 0,
+      oracle: Number.NaN,
+      gasGwei: Number.NaN,
+      lots: cfg.lots,
+      mid: () => (self.view as MarketView).mid(),
+      closeLot: (lot: number) => self.closeLot(lot),
+    };
+  }
+
+  declareColumns(rec: Recorder): void {
+    const names = [
+      'oracle_price', 'threshold_multiplier', 'keeper_delay_ms', 'liquidations', 'liquidations_later_rounds', 'liquidation_volume_quote',
+      'liquidation_velocity_quote_per_min', 'open_accounts', 'open_debt_quote', 'mlr', 'liquidation_branching_ratio',
+      'put_strip_value', 'put_strip_delta', 'put_strip_gamma', 'bad_debt_exposure_quote', 'breaker_tripped', 'floor_blocked',
+      'penalty_bps', 'open_lots',
+    ];
+    this.cols = {};
+    for (const n of names) this.cols[n] = rec.column(n);
+    this.c.fund.declareColumns(rec);
+    this.c.mechanism.declareColumns(rec);
+  }
+
+  beginBar(m: MarketView, ledger: Ledger): void {
+    const c = this.c;
+    this.view = m;
+    this.ledgerRef = ledger;
+    if (!this.endowed) {
+      // The accounts bought their collateral before the run; the fund and the
+      // mechanism's capital were committed before it too. All of it comes
+      // from the counterparties, so the ledger's columns keep summing to zero.
+      ledger.moveAsset(PARTY.counterparties, PARTY.accounts, c.ladder.book.totalCollateral());
+      c.fund.endow(ledger);
+      this.endowed = true;
+    }
+    const mid = m.mid();
+    this.host.bar = m.bar;
+    this.host.time = m.time;
+    this.host.round = -1;
+    c.keepers.beginBar(m.time);
+    this.host.gasGwei = c.keepers.gasGwei();
+    this.observe(m.time, mid);
+    c.breaker.beginBar(m.time);
+    c.fund.beginBar();
+    this.multiplier = c.dynamicThreshold.update(m.realisedVol) * c.breaker.marginMultiplier();
+    c.floor.setImpliedVol(m.atmVol);
+    this.blocked = c.floor.blocks(this.host.oracle);
+    if (c.solvency) c.solvency.maybeRun(m.bar, c.ladder, this.host.oracle, this.multiplier, m.depthPerLogPrice() / mid, c.fund.balance(ledger));
+    c.mechanism.beginBar(this.host);
+    this.barCount = 0;
+    this.barVolume = 0;
+    this.barSeized = 0;
+    this.barLater = 0;
+  }
+
+  act(m: MarketView, round: number, orders: OrderQueue, ledger: Ledger): void {
+    const c = this.c;
+    this.host.round = round;
+    this.observe(m.time, m.mid());
+    if (!this.blocked) this.liquidateDue(m, round, orders, ledger);
+    c.mechanism.act(this.host, orders);
+    this.drainOffBook(m, round);
+  }
+
+  onFill(size: number, price: number, _midBefore: number, _cost: number, _cause: number, tag: number, party: number): void {
+    this.c.mechanism.onFill(this.host, party, tag, size, price);
+  }
+
+  endBar(m: MarketView, ledger: Ledger, _rec: Recorder): void {
+    const c = this.c;
+    const i = m.bar;
+    c.mechanism.endBar(this.host, _rec);
+    this.drainOffBook(m, this.host.round);
+    c.breaker.endBar();
+    c.fund.endBar(i, ledger);
+    const col = this.cols;
+    const price = m.mid();
+    const oracle = this.host.oracle;
+    col.oracle_price[i] = oracle;
+    col.threshold_multiplier[i] = this.multiplier;
+    col.keeper_delay_ms[i] = c.keepers.delayMs();
+    col.liquidations[i] = this.barCount;
+    col.liquidations_later_rounds[i] = this.barLater;
+    col.liquidation_volume_quote[i] = this.barVolume;
+    col.liquidation_velocity_quote_per_min[i] = m.dtYears > 0 ? this.barVolume / (m.dtYears * 525_960) : Number.NaN;
+    col.open_accounts[i] = c.ladder.openCount;
+    col.open_debt_quote[i] = c.ladder.book.totalDebt();
+    const mlr = marginToLiquidityRatio(c.ladder, price, this.multiplier, c.rollingVolume.values[i]);
+    col.mlr[i] = mlr;
+    if (mlr > this.totals.peakMlr) this.totals.peakMlr = mlr;
+    const terms = { closeFactor: c.closeFactor, penalty: this.currentPenalty(), liquidationThreshold: c.meanThreshold };
+    const br = liquidationBranchingRatio(c.ladder, price, this.multiplier, m.depthPerLogPrice(), terms);
+    col.liquidation_branching_ratio[i] = br;
+    if (br > this.totals.peakLiquidationBranchingRatio) this.totals.peakLiquidationBranchingRatio = br;
+    col.bad_debt_exposure_quote[i] = c.ladder.badDebtExposure(price);
+    if (i % c.putStripEveryBars === 0) {
+      this.stripValuer.value(c.ladder, price, c.putStripTenorYears, m.surface, this.strip, { rate: m.rate, dividend: m.dividend });
+      col.put_strip_value[i] = this.strip.value;
+      col.put_strip_delta[i] = this.strip.delta;
+      col.put_strip_gamma[i] = this.strip.gamma;
+    }
+    col.breaker_tripped[i] = c.breaker.isTripped() ? 1 : 0;
+    col.floor_blocked[i] = this.blocked ? 1 : 0;
+    col.penalty_bps[i] = this.currentPenalty() * 1e4;
+    col.open_lots[i] = c.lots.count;
+    if (this.blocked) this.totals.barsBlockedByFloor++;
+    if (c.breaker.isTripped()) this.totals.barsPaused++;
+    if (this.barCount > this.totals.peakLiquidationsPerBar) this.totals.peakLiquidationsPerBar = this.barCount;
+  }
+
+  /** The penalty in force: the solvency test may have raised it. */
+  currentPenalty(): number {
+    return this.c.solvency ? this.c.solvency.penaltyBps() / 1e4 : this.c.penalty;
+  }
+
+  private observe(time: number, mid: number): void {
+    const c = this.c;
+    c.oracle.update(time, mid);
+    const p = c.oracle.price();
+    this.host.oracle = p;
+    c.keepers.observe(time, p);
+    c.floor.observe(time, p);
+  }
+
+  private liquidateDue(m: MarketView, round: number, orders: OrderQueue, ledger: Ledger): void {
+    const c = this.c;
+    const ladder = c.ladder;
+    const book = ladder.book;
+    const oracle = this.host.oracle;
+    // An account is due when its liquidation price key/m stayed above the
+    // oracle for the whole keeper delay: key > m · trigger (trigger ≥ oracle).
+    const trigger = c.keepers.triggerPrice();
+    if (!(trigger < Infinity) || !(oracle > 0)) return;
+    const bar = m.bar;
+    const cutoff = this.multiplier * trigger;
+    let allowance = c.breaker.allowanceQuote();
+    const penalty = this.currentPenalty();
+    let done = 0;
+    while (done < c.maxPerRound) {
+      const a = ladder.top();
+      if (a < 0 || !(ladder.keyOf(a) > cutoff)) break;
+      const coll = book.collateral[a];
+      const debt = book.debt[a];
+      let repay = c.closeFactor * debt;
+      if (debt - repay < c.dustDebtQuote) repay = debt;
+      let seize = (repay * (1 + penalty)) / oracle;
+      let full = repay === debt;
+      if (seize >= coll) {
+        // Under water or nearly: everything goes, and the lot carries the whole debt.
+        seize = coll;
+        repay = debt;
+        full = true;
+      }
+      if (repay > allowance) break;
+      allowance -= repay;
+      c.breaker.record(m.time, repay);
+      if (full) ladder.close(a);
+      else ladder.modify(a, coll - seize, debt - repay);
+      ledger.moveAsset(PARTY.accounts, PARTY.protocol, seize);
+      const lot = c.lots.open(a, seize, repay, oracle, m.time);
+      done++;
+      this.barCount++;
+      this.barSeized += seize;
+      this.barVolume += seize * oracle;
+      const t = this.totals;
+      t.liquidationCount++;
+      t.seizedBase += seize;
+      t.liquidationVolume += seize * oracle;
+      if (round === 0) t.firstRoundLiquidations++;
+      else t.laterRoundLiquidations++;
+      c.mechanism.open(lot, this.host, orders);
+      if (c.breaker.allowanceQuote() === 0) break;
+    }
+    if (round > 0) this.barLater += done;
+    void bar;
+  }
+
+  /** Off-book trades (auction takes, pool absorptions) go to the trade log at the current mid. */
+  private drainOffBook(m: MarketView, round: number): void {
+    const off = this.c.mechanism.offBook;
+    if (off.length === 0) return;
+    const mid = m.mid();
+    for (let k = 0; k < off.length; k++) {
+      const size = off.size[k];
+      const price = off.price[k];
+      // Recorded from the buyer's side; cost is the buyer's discount to the mid (negative: a gain).
+      m.trades.push(m.time, m.bar, round, off.cause[k], size, price, mid, mid, (price - mid) * size);
+    }
+    off.clear();
+  }
+
+  private closeLot(lot: number): void {
+    const c = this.c;
+    settleLot(lot, c.lots, this.ledgerRef as Ledger, c.fund, c.settlement, this.settled);
+    c.fund.record(this.settled);
+  }
+
+  /** Run totals of the settlement (bad debt, fund usage, ...), indexed by SETTLE. */
+  settlementTotals(): Float64Array {
+    return this.c.fund.total;
+  }
+
+  get stateSize(): number {
+    const c = this.c;
+    return c.oracle.stateSize + c.lots.stateSize + c.mechanism.stateSize + 4;
+  }
+
+  /**
+   * Saves what a bar can change outside the account book; the ladder keeps
+   * its own undo journal (beginJournal / rollback), which the caller drives.
+   */
+  saveState(buf: Float64Array, offset: number): void {
+    const c = this.c;
+    let o = offset;
+    c.oracle.saveState(buf, o);
+    o += c.oracle.stateSize;
+    c.lots.saveState(buf, o);
+    o += c.lots.stateSize;
+    c.mechanism.saveState(buf, o);
+    o += c.mechanism.stateSize;
+    buf[o] = this.multiplier;
+    buf[o + 1] = this.totals.liquidationCount;
+    buf[o + 2] = this.totals.liquidationVolume;
+    buf[o + 3] = this.totals.seizedBase;
+  }
+
+  loadState(buf: Float64Array, offset: number): void {
+    const c = this.c;
+    let o = offset;
+    c.oracle.loadState(buf, o);
+    o += c.oracle.stateSize;
+    c.lots.loadState(buf, o);
+    o += c.lots.stateSize;
+    c.mechanism.loadState(buf, o);
+    o += c.mechanism.stateSize;
+    this.multiplier = buf[o];
+    this.totals.liquidationCount = buf[o + 1];
+    this.totals.liquidationVolume = buf[o + 2];
+    this.totals.seizedBase = buf[o + 3];
+  }
+}
+

@@ -1,0 +1,249 @@
+/**
+ * `cascade compare`: run one scenario under every cell of a `--vary` grid on
+ * the same data and seed, and tabulate the headline figures side by side.
+ *
+ * The data are prepared once and handed to every variant; a fingerprint of
+ * the bar columns is checked after each run, so a variant that changed the
+ * shared history (a bug) cannot silently skew the later rows. Variants may
+ * not change the seed, and may change `data.*` only if the result is the
+ * same bars (same sha256): a comparison across different paths is a
+ * different question (run one compare per path).
+ *
+ * Everything written is a pure function of the scenario, the overrides, the
+ * grid and the data, so two identical compares give byte-identical files.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { applyOverrides, scenarioHash, setDotted, validateScenario } from '../config/load.js';
+import type { Scenario } from '../config/scenario.js';
+import { CascadeError, ConfigError, invariant } from '../core/errors.js';
+import { sha256, stableStringify } from '../core/hash.js';
+import { runBacktest } from '../engine/backtest.js';
+import { prepareRunData, type PreparedData } from '../engine/prepareData.js';
+import type { RunData, RunFigures } from '../engine/run.js';
+import type { Recorder } from '../engine/recorder.js';
+import { formatNumber } from '../report/timeseriesCsv.js';
+import { formatVaryValue, varyGrid, type VaryAxis } from './vary.js';
+
+/**
+ * The compared figures, in column order. Each is read from the run's
+ * figures under the same name (dealerPnl: its `total`); the two peaks fall
+ * back to the maximum of the recorder columns `mlr` and
+ * `liquidation_branching_ratio`. A figure the run does not produce (no
+ * protocol in the scenario yet) is an empty CSV field and null in JSON.
+ */
+export const COMPARE_METRICS = [
+  'badDebt',
+  'liquidationCount',
+  'liquidationVolume',
+  'amplification',
+  'simulatedMaxDrawdown',
+  'insuranceFundUsed',
+  'dealerPnl',
+  'peakMlr',
+  'peakLiquidationBranchingRatio',
+] as const;
+export type CompareMetric = (typeof COMPARE_METRICS)[number];
+
+const PEAK_COLUMNS: Partial<Record<CompareMetric, string>> = {
+  peakMlr: 'mlr',
+  peakLiquidationBranchingRatio: 'liquidation_branching_ratio',
+};
+
+export interface CompareInput {
+  /** The scenario as read (before overrides and validation). */
+  readonly raw: unknown;
+  /** File the scenario came from, for error locations. */
+  readonly file?: string;
+  /** Folder relative data paths resolve against. */
+  readonly baseDir: string;
+  /** `--set` style overrides applied to every variant before its grid values. */
+  readonly sets: readonly string[];
+  readonly axes: readonly VaryAxis[];
+  /** Called after each variant (progress). */
+  readonly onVariant?: (done: number, total: number) => void;
+}
+
+export interface CompareRow {
+  readonly index: number;
+  /** One value per axis. */
+  readonly values: readonly unknown[];
+  /** `--set` arguments that reproduce the variant with `cascade run`. */
+  readonly sets: readonly string[];
+  readonly configHash: string;
+  /** null: the run does not produce this figure. */
+  readonly figures: Readonly<Record<CompareMetric, number | null>>;
+}
+
+export interface CompareResult {
+  readonly scenarioName: string;
+  readonly seed: number;
+  /** Hash of the base scenario (overrides applied), the grid and the data: names the output folder. */
+  readonly compareHash: string;
+  readonly outputDir: string;
+  readonly identity: PreparedData['identity'];
+  readonly axes: readonly VaryAxis[];
+  readonly rows: readonly CompareRow[];
+}
+
+/** sha256 over the bytes of every bar column and the IV join: what "the same data" means here. */
+export function runDataFingerprint(data: RunData): string {
+  const h = createHash('sha256');
+  const b = data.bars;
+  for (const col of [b.time, b.open, b.high, b.low, b.close, b.volume, b.quoteVolume, b.trades, b.takerBuyVolume, data.ivPoints]) {
+    if (col === undefined) h.update('-');
+    else h.update(new Uint8Array(col.buffer, col.byteOffset, col.byteLength));
+  }
+  return h.digest('hex');
+}
+
+function figureValue(figures: RunFigures, rec: Recorder, metric: CompareMetric): number | null {
+  let v: unknown = figures[metric];
+  if (metric === 'dealerPnl' && v !== null && typeof v === 'object') v = (v as { total?: unknown }).total;
+  if (typeof v === 'number') return Number.isNaN(v) ? null : v;
+  const column = PEAK_COLUMNS[metric];
+  if (column !== undefined && rec.has(column)) {
+    const col = rec.get(column);
+    let peak = Number.NaN;
+    for (let i = 0; i < col.length; i++) {
+      const x = col[i];
+      if (!Number.isNaN(x) && (Number.isNaN(peak) || x > peak)) peak = x;
+    }
+    return Number.isNaN(peak) ? null : peak;
+  }
+  return null;
+}
+
+function variantScenario(input: CompareInput, values: readonly unknown[], label: string): Scenario {
+  try {
+    const raw = applyOverrides(input.raw, input.sets) as Record<string, unknown>;
+    input.axes.forEach((axis, k) => setDotted(raw, axis.segments, structuredClone(values[k]), axis.path));
+    return validateScenario(raw, input.file);
+  } catch (err) {
+    if (err instanceof CascadeError) throw new ConfigError(`${label}: ${err.reason}`, err.location);
+    throw err;
+  }
+}
+
+/** Runs every variant of the grid on the same prepared data; see the module comment. */
+export function runCompare(input: CompareInput): CompareResult {
+  const variants = varyGrid(input.axes);
+  const scenarios = variants.map((v) => variantScenario(input, v.values, `variant ${v.index + 1} (${v.sets.join(' ')})`));
+  const base = scenarios[0];
+  const prepared = prepareRunData(base, input.baseDir);
+  const fingerprint = runDataFingerprint(prepared.data);
+  const baseData = stableStringify(base.data);
+  scenarios.forEach((s, i) => {
+    const label = `variant ${i + 1} (${variants[i].sets.join(' ')})`;
+    if (s.seed !== base.seed) {
+      throw new ConfigError(`${label}: compare runs every variant with the same seed (${base.seed}); run one compare per seed instead`, { field: 'seed' });
+    }
+    if (stableStringify(s.data) !== baseData) {
+      const other = prepareRunData(s, input.baseDir);
+      const why =
+        other.data.dataSha256 !== prepared.data.dataSha256
+          ? `data sha256 ${other.data.dataSha256.slice(0, 12)} vs ${prepared.data.dataSha256.slice(0, 12)}`
+          : runDataFingerprint(other.data) !== fingerprint
+            ? 'same file, different bars after windowing, resampling or the IV join'
+            : '';
+      if (why !== '') throw new ConfigError(`${label}: changes the replayed data (${why}); compare runs every variant on the same path`, { field: 'data' });
+    }
+  });
+
+  const rows: CompareRow[] = [];
+  for (let i = 0; i < variants.length; i++) {
+    const result = runBacktest(scenarios[i], prepared.data, input.baseDir);
+    invariant(runDataFingerprint(prepared.data) === fingerprint, `variant ${i + 1} changed the shared bars; agents must not write to the history`);
+    invariant(prepared.data.dataSha256 === prepared.identity.dataSha256, 'prepared data and identity disagree on the data sha256');
+    const figures = {} as Record<CompareMetric, number | null>;
+    for (const m of COMPARE_METRICS) figures[m] = figureValue(result.figures, result.recorder, m);
+    rows.push({ index: i, values: variants[i].values, sets: variants[i].sets, configHash: scenarioHash(scenarios[i]), figures });
+    input.onVariant?.(i + 1, variants.length);
+  }
+
+  const baseRaw = applyOverrides(input.raw, input.sets);
+  const compareHash = sha256(
+    stableStringify({ base: baseRaw, axes: input.axes.map((a) => ({ path: a.path, values: a.values })), dataSha256: prepared.data.dataSha256 }),
+  );
+  return {
+    scenarioName: base.name,
+    seed: base.seed,
+    compareHash,
+    outputDir: join(base.output.dir, `compare-${compareHash.slice(0, 10)}`),
+    identity: prepared.identity,
+    axes: input.axes,
+    rows,
+  };
+}
+
+function csvField(text: string): string {
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+function formatFigure(v: number | null): string {
+  return v === null ? '' : formatNumber(v);
+}
+
+/** Header: the axis paths, then COMPARE_METRICS; one row per variant in grid order. */
+export function compareToCsv(result: CompareResult): string {
+  const lines = [[...result.axes.map((a) => a.path), ...COMPARE_METRICS].map(csvField).join(',')];
+  for (const row of result.rows) {
+    lines.push([...row.values.map((v) => csvField(formatVaryValue(v))), ...COMPARE_METRICS.map((m) => formatFigure(row.figures[m]))].join(','));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function jsonFigure(v: number | null): number | string | null {
+  return v === null || Number.isFinite(v) ? v : String(v);
+}
+
+/** The full record: identity, grid, and per variant its values, --set form, config hash and figures (non-finite as strings). */
+export function compareToJson(result: CompareResult): string {
+  const doc = {
+    cascadeLab: 1,
+    kind: 'compare',
+    scenarioName: result.scenarioName,
+    seed: result.seed,
+    compareHash: result.compareHash,
+    ...result.identity,
+    dataLabel: result.identity.synthetic ? 'SYNTHETIC path (generated, not historical data)' : 'historical data',
+    vary: result.axes.map((a) => ({ path: a.path, values: a.values })),
+    metrics: COMPARE_METRICS,
+    rows: result.rows.map((r) => ({
+      variant: r.index,
+      values: Object.fromEntries(result.axes.map((a, k) => [a.path, r.values[k]])),
+      set: r.sets,
+      configHash: r.configHash,
+      figures: Object.fromEntries(COMPARE_METRICS.map((m) => [m, jsonFigure(r.figures[m])])),
+    })),
+  };
+  return `${JSON.stringify(doc, null, 2)}\n`;
+}
+
+/** Writes compare.csv and compare.json into `dir`; returns the file names. */
+export function writeCompare(dir: string, result: CompareResult): string[] {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'compare.csv'), compareToCsv(result));
+  writeFileSync(join(dir, 'compare.json'), compareToJson(result));
+  return ['compare.csv', 'compare.json'];
+}
+
+function short(v: number | null): string {
+  if (v === null) return '-';
+  if (!Number.isFinite(v)) return String(v);
+  if (v === 0) return '0';
+  const a = Math.abs(v);
+  if (a >= 1e5 && a < 1e15) return String(Math.round(v));
+  return a < 1e-3 || a >= 1e15 ? v.toExponential(3) : String(Number(v.toPrecision(6)));
+}
+
+/** The table for the terminal: one line per variant, columns aligned. */
+export function formatCompareTable(result: CompareResult): string {
+  const header = [...result.axes.map((a) => a.path), ...COMPARE_METRICS];
+  const body = result.rows.map((r) => [...r.values.map(formatVaryValue), ...COMPARE_METRICS.map((m) => short(r.figures[m]))]);
+  const widths = header.map((h, c) => Math.max(h.length, ...body.map((row) => row[c].length)));
+  const nAxes = result.axes.length;
+  const line = (cells: string[]): string => cells.map((s, c) => (c < nAxes ? s.padEnd(widths[c]) : s.padStart(widths[c]))).join('  ').trimEnd();
+  return `${[line(header), ...body.map(line)].join('\n')}\n`;
+}

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { resolveTarget } from '../../src/config/resolveTarget.js';
+import { ConfigError } from '../../src/core/errors.js';
+import { compareToCsv, compareToJson, COMPARE_METRICS, formatCompareTable, runCompare, type CompareResult } from '../../src/sweep/compare.js';
+import { parseVaryAxes } from '../../src/sweep/vary.js';
+
+const IDENTITY = { dataSource: 'test', dataSha256: 'ab'.repeat(32), synthetic: true, firstBar: '2020-03-12T00:00:00Z', lastBar: '2020-03-13T00:00:00Z' };
+
+function literalResult(): CompareResult {
+  const axes = parseVaryAxes(['market.liquidity={"kind":"book"},{"kind":"linear","note":"a \\"b\\""}', 'dealer.hedge.kind=none']);
+  const figures = (amp: number | null, bad: number | null) => Object.fromEntries(COMPARE_METRICS.map((m) => [m, m === 'amplification' ? amp : m === 'badDebt' ? bad : null])) as CompareResult['rows'][number]['figures'];
+  return {
+    scenarioName: 'lit',
+    seed: 3,
+    compareHash: 'cd'.repeat(32),
+    outputDir: 'reports/compare-cdcdcdcdcd',
+    identity: IDENTITY,
+    axes,
+    rows: [
+      { index: 0, values: [{ kind: 'book' }, 'none'], sets: [], configHash: 'h0', figures: figures(1, null) },
+      { index: 1, values: [{ kind: 'linear', note: 'a "b"' }, 'none'], sets: [], configHash: 'h1', figures: figures(1.25, Infinity) },
+    ],
+  };
+}
+
+describe('compare output formats (literal result)', () => {
+  it('CSV: axis paths then the metrics; JSON values quoted per RFC 4180; missing figures empty', () => {
+    const lines = compareToCsv(literalResult()).split('\n');
+    expect(lines[0]).toBe(`market.liquidity,dealer.hedge.kind,${COMPARE_METRICS.join(',')}`);
+    expect(lines[1]).toBe('"{""kind"":""book""}",none,,,,1,,,,,');
+    expect(lines[2]).toBe('"{""kind"":""linear"",""note"":""a \\""b\\""""}",none,Infinity,,,1.25,,,,,');
+    expect(lines[3]).toBe('');
+    expect(lines.length).toBe(4);
+  });
+
+  it('JSON: null for missing, non-finite as strings, values keyed by path', () => {
+    const doc = JSON.parse(compareToJson(literalResult()));
+    expect(doc.rows[0].figures.badDebt).toBeNull();
+    expect(doc.rows[1].figures.badDebt).toBe('Infinity');
+    expect(doc.rows[1].figures.amplification).toBe(1.25);
+    expect(doc.rows[1].values['market.liquidity']).toEqual({ kind: 'linear', note: 'a "b"' });
+    expect(doc.dataLabel).toMatch(/SYNTHETIC/);
+    expect(doc.metrics).toEqual([...COMPARE_METRICS]);
+  });
+
+  it('table: one header line and one line per variant', () => {
+    const t = formatCompareTable(literalResult()).trimEnd().split('\n');
+    expect(t.length).toBe(3);
+    expect(t[0]).toMatch(/^market\.liquidity\s+dealer\.hedge\.kind\s+badDebt/);
+    expect(t[2]).toMatch(/Infinity/);
+  });
+});
+
+describe('compare refuses variants that would not share data and seed', () => {
+  const target = resolveTarget('default', []);
+  const input = { raw: target.raw, file: target.file, baseDir: target.baseDir, sets: [] as string[] };
+
+  it('a varied seed', () => {
+    expect(() => runCompare({ ...input, axes: parseVaryAxes(['seed=1,2']) })).toThrow(ConfigError);
+    expect(() => runCompare({ ...input, axes: parseVaryAxes(['seed=1,2']) })).toThrow(/variant 2 \(seed=2\): compare runs every variant with the same seed/);
+  });
+
+  it('varied data (a different resampling of the same file)', () => {
+    expect(() => runCompare({ ...input, axes: parseVaryAxes(['data.resample=15m,1h']) })).toThrow(/variant 2 \(data\.resample="1h"\): changes the replayed data \(same file, different bars/);
+  });
+
+  it('an invalid variant is named in the error', () => {
+    expect(() => runCompare({ ...input, axes: parseVaryAxes(['dealer.hedge.kind=none,bogus']) })).toThrow(/variant 2 \(dealer\.hedge\.kind="bogus"\): .*dealer\.hedge/);
+  });
+});
