@@ -88,6 +88,7 @@ export class ProtocolAgent implements Agent {
   private readonly settled = makeSettlementResult();
   private readonly strip = makePutStripValue();
   private readonly stripValuer = new PutStripValuer();
+  private readonly stripOpts = { rate: 0, dividend: 0, fast: { sds: 8, groupSds: 0.01 } };
   private view: MarketView | null = null;
   private ledgerRef: Ledger | null = null;
   private endowed = false;
@@ -204,7 +205,9 @@ export class ProtocolAgent implements Agent {
     if (br > this.totals.peakLiquidationBranchingRatio) this.totals.peakLiquidationBranchingRatio = br;
     col.bad_debt_exposure_quote[i] = c.ladder.badDebtExposure(price);
     if (i % c.putStripEveryBars === 0) {
-      this.stripValuer.value(c.ladder, price, c.putStripTenorYears, m.surface, this.strip, { rate: m.rate, dividend: m.dividend });
+      this.stripOpts.rate = m.rate;
+      this.stripOpts.dividend = m.dividend;
+      this.stripValuer.value(c.ladder, price, c.putStripTenorYears, m.surface, this.strip, this.stripOpts);
       col.put_strip_value[i] = this.strip.value;
       col.put_strip_delta[i] = this.strip.delta;
       col.put_strip_gamma[i] = this.strip.gamma;
@@ -246,6 +249,8 @@ export class ProtocolAgent implements Agent {
     let allowance = c.breaker.allowanceQuote();
     const penalty = this.currentPenalty();
     let done = 0;
+    let batchSeize = 0;
+    let batchRepay = 0;
     while (done < c.maxPerRound) {
       const a = ladder.top();
       if (a < 0 || !(ladder.keyOf(a) > cutoff)) break;
@@ -266,21 +271,27 @@ export class ProtocolAgent implements Agent {
       c.breaker.record(m.time, repay);
       if (full) ladder.close(a);
       else ladder.modify(a, coll - seize, debt - repay);
-      ledger.moveAsset(PARTY.accounts, PARTY.protocol, seize);
-      const lot = c.lots.open(a, seize, repay, oracle, m.time);
+      batchSeize += seize;
+      batchRepay += repay;
       done++;
-      this.barCount++;
-      this.barSeized += seize;
-      this.barVolume += seize * oracle;
-      const t = this.totals;
-      t.liquidationCount++;
-      t.seizedBase += seize;
-      t.liquidationVolume += seize * oracle;
-      if (round === 0) t.firstRoundLiquidations++;
-      else t.laterRoundLiquidations++;
-      c.mechanism.open(lot, this.host, orders);
-      if (c.breaker.allowanceQuote() === 0) break;
     }
+    if (done === 0) return;
+    // The round's liquidations form one lot: keepers sweep every account due
+    // in the same block, and the collateral is sold (or auctioned, or
+    // absorbed) as one batch whose proceeds repay the batch's debt pro rata.
+    // The accounts' debts were reduced above; bad debt is a protocol figure.
+    ledger.moveAsset(PARTY.accounts, PARTY.protocol, batchSeize);
+    const lot = c.lots.open(-1, batchSeize, batchRepay, oracle, m.time);
+    this.barCount += done;
+    this.barSeized += batchSeize;
+    this.barVolume += batchSeize * oracle;
+    const t = this.totals;
+    t.liquidationCount += done;
+    t.seizedBase += batchSeize;
+    t.liquidationVolume += batchSeize * oracle;
+    if (round === 0) t.firstRoundLiquidations += done;
+    else t.laterRoundLiquidations += done;
+    c.mechanism.open(lot, this.host, orders);
     if (round > 0) this.barLater += done;
     void bar;
   }
