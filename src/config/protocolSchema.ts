@@ -43,7 +43,11 @@ const mechanismSchema = z.discriminatedUnion('kind', [
   }),
   z.strictObject({
     kind: z.literal('backstop').describe('Backstop / stability pool: pre-committed capital absorbs collateral at a discount until exhausted, then direct sale.'),
-    initialCapitalQuote: z.number().min(0).describe('Pool capital before the run, quote.'),
+    initialCapitalQuote: z
+      .number()
+      .min(0)
+      .default(5_000_000)
+      .describe('Pool capital before the run, quote. Default 5,000,000 (assumption: set it from the protocol studied and sweep it).'),
     discountPct: z.number().min(0).lt(100).default(10).describe('Discount to the oracle the pool pays, percent. Default 10 (assumption; Liquity 110% MCR).'),
     resaleFractionPerBar: z.number().min(0).max(1).default(0).describe('Share of the pool\'s collateral resold per bar; 0 holds it. Default 0.'),
   }),
@@ -201,7 +205,10 @@ export const protocolSchema = z
     population: populationSchema.prefault({ kind: 'generated' }).describe('The accounts. Default: a generated perp population.'),
     liquidation: z
       .strictObject({
-        mechanism: mechanismSchema.prefault({ kind: 'direct' }).describe('How seized collateral is sold: direct, dutch, backstop. Default direct.'),
+        mechanism: z
+          .preprocess((v) => (typeof v === 'string' ? { kind: v } : v), mechanismSchema)
+          .prefault({ kind: 'direct' })
+          .describe('How seized collateral is sold: direct, dutch, backstop (a name alone takes that mechanism\'s defaults, e.g. --vary protocol.liquidation.mechanism=direct,dutch,backstop). Default direct.'),
         closeFactor: z.number().gt(0).max(1).default(0.5).describe('Share of an account\'s debt repaid per liquidation. Default 0.5 (Aave v2/v3).'),
         penaltyPct: z.number().min(0).default(5).describe('Liquidation penalty (bonus), percent of the repaid debt, taken in collateral. Default 5.'),
         dustDebtQuote: z.number().min(0).default(100).describe('Debt below which an account is closed whole. Default 100.'),

@@ -97,12 +97,15 @@ export class ProtocolAgent implements Agent {
   private barVolume = 0;
   private barSeized = 0;
   private barLater = 0;
+  private branching = 0;
+  private readonly terms: { closeFactor: number; penalty: number; liquidationThreshold: number };
   private blocked = false;
   private cols!: Record<string, Float64Array>;
 
   constructor(cfg: ProtocolAgentConfig) {
     this.c = cfg;
     this.extraParties = cfg.mechanism.parties;
+    this.terms = { closeFactor: cfg.closeFactor, penalty: cfg.penalty, liquidationThreshold: cfg.meanThreshold };
     const self = this;
     this.host = {
       get ledger(): Ledger {
@@ -158,6 +161,14 @@ export class ProtocolAgent implements Agent {
     this.blocked = c.floor.blocks(this.host.oracle);
     if (c.solvency) c.solvency.maybeRun(m.bar, c.ladder, this.host.oracle, this.multiplier, m.depthPerLogPrice() / mid, c.fund.balance(ledger));
     c.mechanism.beginBar(this.host);
+    // Branching ratio n/D' at the bar start, with the depth the bar's cascade
+    // will meet (as the dealer's gamma ratio): measured after the rounds the
+    // book near the mid may be momentarily empty.
+    const terms = this.terms;
+    terms.penalty = this.currentPenalty();
+    const br = liquidationBranchingRatio(c.ladder, mid, this.multiplier, m.depthPerLogPrice(), terms);
+    this.branching = br;
+    if (br > this.totals.peakLiquidationBranchingRatio) this.totals.peakLiquidationBranchingRatio = br;
     this.barCount = 0;
     this.barVolume = 0;
     this.barSeized = 0;
@@ -199,10 +210,7 @@ export class ProtocolAgent implements Agent {
     const mlr = marginToLiquidityRatio(c.ladder, price, this.multiplier, c.rollingVolume.values[i]);
     col.mlr[i] = mlr;
     if (mlr > this.totals.peakMlr) this.totals.peakMlr = mlr;
-    const terms = { closeFactor: c.closeFactor, penalty: this.currentPenalty(), liquidationThreshold: c.meanThreshold };
-    const br = liquidationBranchingRatio(c.ladder, price, this.multiplier, m.depthPerLogPrice(), terms);
-    col.liquidation_branching_ratio[i] = br;
-    if (br > this.totals.peakLiquidationBranchingRatio) this.totals.peakLiquidationBranchingRatio = br;
+    col.liquidation_branching_ratio[i] = this.branching;
     col.bad_debt_exposure_quote[i] = c.ladder.badDebtExposure(price);
     if (i % c.putStripEveryBars === 0) {
       this.stripOpts.rate = m.rate;

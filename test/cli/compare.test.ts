@@ -21,7 +21,8 @@ async function compare(args: string[]): Promise<void> {
 describe('cascade compare', () => {
   it('--vary dealer.hedge.kind=none,every-bar on the default scenario: header, rows, no hedging = no amplification, byte-identical reruns', async () => {
     const dirs = [mkdtempSync(join(tmpdir(), 'cmp-a-')), mkdtempSync(join(tmpdir(), 'cmp-b-'))];
-    for (const d of dirs) await compare(['default', '--quiet', '--vary', 'dealer.hedge.kind=none,every-bar', '--out', d]);
+    // The protocol is switched off so that 'none' leaves nothing that trades.
+    for (const d of dirs) await compare(['default', '--quiet', '--set', 'protocol.enabled=false', '--vary', 'dealer.hedge.kind=none,every-bar', '--out', d]);
     expect(readdirSync(dirs[0]).sort()).toEqual(['compare.csv', 'compare.json']);
     for (const f of ['compare.csv', 'compare.json']) {
       expect(readFileSync(join(dirs[0], f)).equals(readFileSync(join(dirs[1], f))), f).toBe(true);
@@ -38,7 +39,7 @@ describe('cascade compare', () => {
     expect(none[col('amplification')]).toBe('1');
     // The default dealer is short crash puts and hedges into the fall: it must amplify.
     expect(Number(hedged[col('amplification')])).toBeGreaterThan(1);
-    // No protocol in the default scenario yet: its figures are empty fields.
+    // No protocol in this run: its figures are empty fields, not zeros.
     expect(none[col('badDebt')]).toBe('');
     const doc = JSON.parse(readFileSync(join(dirs[0], 'compare.json'), 'utf8'));
     expect(doc.rows).toHaveLength(2);
@@ -51,7 +52,7 @@ describe('cascade compare', () => {
     // The second variant ran after the first in the same process: it must give
     // exactly what it gives alone (no state leaks between variants).
     const target = resolveTarget('default', []);
-    const alone = validateScenario(applyOverrides(target.raw, ['dealer.hedge.kind=every-bar']), target.file);
+    const alone = validateScenario(applyOverrides(target.raw, ['protocol.enabled=false', 'dealer.hedge.kind=every-bar']), target.file);
     const result = runBacktest(alone, prepareRunData(alone, target.baseDir).data, target.baseDir);
     expect(doc.rows[1].figures.amplification).toBe(result.figures.amplification);
     expect(doc.rows[1].figures.dealerPnl).toBe((result.figures.dealerPnl as { total: number }).total);
@@ -59,5 +60,21 @@ describe('cascade compare', () => {
 
   it('needs at least one --vary', async () => {
     await expect(compare(['default'])).rejects.toThrow(ConfigError);
+  });
+
+  it('--vary protocol.liquidation.mechanism=direct,dutch,backstop compares the three mechanisms on one path', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cmp-mech-'));
+    await compare(['default', '--quiet', '--vary', 'protocol.liquidation.mechanism=direct,dutch,backstop', '--out', dir]);
+    const lines = readFileSync(join(dir, 'compare.csv'), 'utf8').trim().split('\n');
+    const header = lines[0].split(',');
+    expect(header.slice(0, 2)).toEqual(['protocol.liquidation.mechanism', 'badDebt']);
+    const rows = lines.slice(1).map((l) => l.split(','));
+    expect(rows.map((r) => r[0])).toEqual(['direct', 'dutch', 'backstop']);
+    const col = (name: string) => header.indexOf(name);
+    for (const r of rows) {
+      // Every variant liquidated and reports its figures (none empty).
+      expect(Number(r[col('liquidationCount')]), lines.join('\n')).toBeGreaterThan(0);
+      for (const m of ['badDebt', 'insuranceFundUsed', 'peakMlr', 'peakLiquidationBranchingRatio']) expect(r[col(m)], m).not.toBe('');
+    }
   });
 });

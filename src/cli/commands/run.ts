@@ -61,9 +61,16 @@ export function registerRunCommand(program: Command): void {
         [
           `scenario ${scenario.name}${label}: ${f.bars} bars ${prepared.identity.firstBar} .. ${prepared.identity.lastBar}`,
           `historical max drawdown ${(f.historicalMaxDrawdown * 100).toFixed(2)}%, simulated ${(f.simulatedMaxDrawdown * 100).toFixed(2)}%, amplification ${f.amplification.toFixed(3)}`,
+          ...(typeof f.liquidationCount === 'number'
+            ? [`liquidations ${f.liquidationCount} (${fmtQuote(f.liquidationVolume as number)}), insurance fund used ${fmtQuote(f.insuranceFundUsed as number)}, bad debt ${fmtQuote(f.badDebt as number)}`]
+            : []),
           `report: ${dir}`,
           '',
         ].join('\n'),
       );
     });
+}
+
+function fmtQuote(x: number): string {
+  return Math.abs(x) >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : Math.abs(x) >= 1e3 ? `${(x / 1e3).toFixed(1)}k` : x.toFixed(0);
 }
