@@ -10,6 +10,8 @@
  * - Out-of-the-money side computed directly, in-the-money side by put-call
  *   parity (intrinsic of the forward plus the OTM value), so deep prices
  *   carry no cancellation and never go negative.
+ * - Exponentials are exp.ts' expFast (table-driven, within 1 ulp; Math.exp
+ *   is a C call in V8), and one exponential serves both CDFs.
  * - Accuracy: Cody's CDF is ~1e-15 relative; prices agree with direct
  *   quadrature of the payoff to 7e-11 relative (the quadrature's own limit)
  *   wherever the price exceeds 1e-8 of spot (test/pricing). The OTM value
@@ -24,7 +26,22 @@
  *   the derivatives of that (with the 0.5 convention at the forward); gamma,
  *   vega, vanna and volga 0.
  */
-import { expHalfSquareExact, INV_SQRT_2PI, normCdfWithExp, SPLIT_SMALL, SPLIT_TAIL } from './normal.js';
+import { expFast as expFastImported } from './exp.js';
+import {
+  expHalfSquareExact as expHalfSquareExactImported,
+  INV_SQRT_2PI,
+  lowerTailRatioMid as lowerTailRatioMidImported,
+  normCdf as normCdfImported,
+  SPLIT_SMALL,
+  SPLIT_TAIL,
+} from './normal.js';
+
+// Module-local aliases: under some loaders (tsx from CommonJS, vitest) an
+// imported binding is read through an accessor call at every use.
+const expFast = expFastImported;
+const expHalfSquareExact = expHalfSquareExactImported;
+const lowerTailRatioMid = lowerTailRatioMidImported;
+const normCdf = normCdfImported;
 
 /** Slot of each output in the scratch/result vector written by {@link bsEval}. */
 export const OUT_PRICE = 0;
@@ -64,8 +81,8 @@ export function bsEval(
     o[OUT_VOLGA] = 0;
     return;
   }
-  const dr = Math.exp(-r * T);
-  const dq = Math.exp(-q * T);
+  const dr = expFast(-r * T);
+  const dq = expFast(-q * T);
   const sdq = S * dq;
   const kdr = K * dr;
   const sqrtT = Math.sqrt(T);
@@ -91,14 +108,27 @@ export function bsEval(
   // One exponential serves phi(d1), Phi(d1) and, via
   // exp(-d2^2/2) = exp(-d1^2/2) * F/K, Phi(d2) in the common range.
   const a1 = Math.abs(d1);
-  const e1 = a1 <= SPLIT_TAIL ? Math.exp(-0.5 * d1 * d1) : expHalfSquareExact(a1);
+  const e1 = a1 <= SPLIT_TAIL ? expFast(-0.5 * d1 * d1) : expHalfSquareExact(a1);
   const a2 = Math.abs(d2);
-  let e2 = 0;
-  if (a2 > SPLIT_SMALL && a2 <= SPLIT_TAIL) {
-    e2 = a1 <= SPLIT_TAIL ? e1 * (sdq / kdr) : Math.exp(-0.5 * d2 * d2);
+  // Phi(wo d1), Phi(wo d2): normal.ts' normCdfWithExp written out (V8 does
+  // not inline it here); the middle range reuses e1, e2, the rest is normCdf.
+  const z1 = wo * d1;
+  let p1: number;
+  if (a1 > SPLIT_SMALL && a1 <= SPLIT_TAIL) {
+    const l1 = e1 * lowerTailRatioMid(a1);
+    p1 = z1 < 0 ? l1 : 1 - l1;
+  } else {
+    p1 = normCdf(z1);
   }
-  const p1 = normCdfWithExp(wo * d1, e1);
-  const p2 = normCdfWithExp(wo * d2, e2);
+  const z2 = wo * d2;
+  let p2: number;
+  if (a2 > SPLIT_SMALL && a2 <= SPLIT_TAIL) {
+    const e2 = a1 <= SPLIT_TAIL ? e1 * (sdq / kdr) : expFast(-0.5 * d2 * d2);
+    const l2 = e2 * lowerTailRatioMid(a2);
+    p2 = z2 < 0 ? l2 : 1 - l2;
+  } else {
+    p2 = normCdf(z2);
+  }
   let otm = wo * (sdq * p1 - kdr * p2);
   if (otm < 0) otm = 0;
   let price: number;

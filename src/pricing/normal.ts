@@ -10,6 +10,12 @@
  * (1 - erf) and Abramowitz-Stegun 7.1.26 (absolute error 1.5e-7) do not.
  */
 
+import { expFast as expFastImported } from './exp.js';
+
+// Module-local alias: under some loaders (tsx from CommonJS, vitest) an
+// imported binding is read through an accessor call at every use.
+const expFast = expFastImported;
+
 /** 1 / sqrt(2 pi). */
 export const INV_SQRT_2PI = 0.3989422804014327;
 
@@ -75,7 +81,7 @@ const UPPER_SATURATE = 8.6;
 export function expHalfSquareExact(y: number): number {
   const ys = Math.trunc(y * 16) / 16;
   const del = (y - ys) * (y + ys);
-  return Math.exp(-0.5 * ys * ys) * Math.exp(-0.5 * del);
+  return expFast(-0.5 * ys * ys) * expFast(-0.5 * del);
 }
 
 /**
@@ -83,7 +89,7 @@ export function expHalfSquareExact(y: number): number {
  * extra relative error is at most eps*16 = 3.6e-15, so one exp suffices.
  */
 function expHalfSquare(y: number): number {
-  return y <= SPLIT_TAIL ? Math.exp(-0.5 * y * y) : expHalfSquareExact(y);
+  return y <= SPLIT_TAIL ? expFast(-0.5 * y * y) : expHalfSquareExact(y);
 }
 
 /** Standard normal density phi(x) = exp(-x^2/2)/sqrt(2 pi), relative error ~1e-15 for all x. */
@@ -92,29 +98,23 @@ export function normPdf(x: number): number {
 }
 
 /**
+ * Phi(-y) / exp(-y^2/2) for SPLIT_SMALL < y <= SPLIT_TAIL: Cody's middle
+ * range C(y)/D(y) by Horner's rule. Exported so the pricing kernels use the
+ * very same arithmetic (batch.ts writes it out in its loop; Estrin's scheme
+ * measured no faster there).
+ */
+export function lowerTailRatioMid(y: number): number {
+  const num = (((((((C8 * y + C0) * y + C1) * y + C2) * y + C3) * y + C4) * y + C5) * y + C6) * y + C7;
+  const den = (((((((y + D0) * y + D1) * y + D2) * y + D3) * y + D4) * y + D5) * y + D6) * y + D7;
+  return num / den;
+}
+
+/**
  * Phi(-y) / exp(-y^2/2) for y > SPLIT_SMALL: the rational part of Cody's
  * middle and tail ranges, so callers that already hold exp(-y^2/2) can reuse it.
  */
 function tailRatio(y: number): number {
-  if (y <= SPLIT_TAIL) {
-    let num = C8 * y;
-    let den = y;
-    num = (num + C0) * y;
-    den = (den + D0) * y;
-    num = (num + C1) * y;
-    den = (den + D1) * y;
-    num = (num + C2) * y;
-    den = (den + D2) * y;
-    num = (num + C3) * y;
-    den = (den + D3) * y;
-    num = (num + C4) * y;
-    den = (den + D4) * y;
-    num = (num + C5) * y;
-    den = (den + D5) * y;
-    num = (num + C6) * y;
-    den = (den + D6) * y;
-    return (num + C7) / (den + D7);
-  }
+  if (y <= SPLIT_TAIL) return lowerTailRatioMid(y);
   const z = 1 / (y * y);
   let num = P5 * z;
   let den = z;

@@ -130,3 +130,15 @@ export function bigNormPdf(x: number): number {
   const E = expScaled(m * m, 1n << (2n * k + 1n));
   return ratioToNumber(SCALE * SCALE, E * SQRT_2PI);
 }
+
+/**
+ * exp(x) to about 40 digits as the nearest double, for dyadic |x| <= 709
+ * (Taylor series of e^{|x|} in exact BigInt arithmetic, all terms positive;
+ * e^{-|x|} as its reciprocal). Reference for src/pricing/exp.ts.
+ */
+export function bigExp(x: number): number {
+  if (x === 0) return 1;
+  const { m, k } = toDyadic(Math.abs(x));
+  const E = expScaled(m, 1n << k); // e^{|x|} * SCALE
+  return x > 0 ? ratioToNumber(E, SCALE) : ratioToNumber(SCALE, E);
+}
