@@ -83,6 +83,11 @@ export const engineSchema = z
       .positive()
       .default(60)
       .describe('Half-life, minutes, of the EWMA of squared simulated log returns: the fast realised vol that drives depth withdrawal and hedging bands. Default 60.'),
+    liquidationVelocityHalfLifeMinutes: z
+      .number()
+      .positive()
+      .default(30)
+      .describe('Half-life, minutes, of the public liquidation-velocity signal (EWMA of liquidation and auction quote volume per minute). Default 30.'),
   })
   .describe('The bar loop.');
 

@@ -1,3 +1,4 @@
+import type { StressSignals } from '../behaviour/stress.js';
 import type { VolSurface } from '../surface/surface.js';
 import type { Ledger } from './ledger.js';
 import type { OrderQueue } from './orderQueue.js';
@@ -26,6 +27,8 @@ export interface MarketView {
   readonly realisedVol: number;
   /** ATM implied vol (decimal) used by the surface this bar. */
   readonly atmVol: number;
+  /** Public stress signals at the bar start (behaviours respond to them). */
+  readonly stress: StressSignals;
   /** Fraction below the running peak of the simulated mid, at bar start. */
   readonly drawdown: number;
   /** Continuously compounded risk-free rate and dividend/carry yield. */

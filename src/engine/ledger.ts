@@ -13,11 +13,12 @@
  * - protocol: holds seized collateral and proceeds while a liquidation runs;
  * - keepers: liquidators' rewards; insuranceFund, backstopPool,
  *   auctionBidders: as named;
- * - backstopDepositors: capital withdrawn from the backstop pool.
+ * - backstopDepositors: capital withdrawn from the backstop pool;
+ * - holders: unlevered holders (the stylized herding behaviour).
  */
 export const PARTY_NAMES = [
   'counterparties', 'dealer', 'optionCustomers', 'strategy', 'insuranceFund', 'backstopPool', 'auctionBidders', 'protocol',
-  'accounts', 'lenders', 'keepers', 'backstopDepositors',
+  'accounts', 'lenders', 'keepers', 'backstopDepositors', 'holders',
 ] as const;
 export type PartyName = (typeof PARTY_NAMES)[number];
 export const PARTY: Readonly<Record<PartyName, number>> = Object.fromEntries(PARTY_NAMES.map((n, i) => [n, i])) as Record<PartyName, number>;

@@ -10,7 +10,9 @@ import { Recorder } from './recorder.js';
 import { TradeLog } from './tradeLog.js';
 import { summariseRun, type RunFigures } from './summarise.js';
 import type { MarketStateModel } from './marketState.js';
-import { MS_PER_YEAR } from '../core/time.js';
+import { MS_PER_MINUTE, MS_PER_YEAR } from '../core/time.js';
+import { makeStressSignals } from '../behaviour/stress.js';
+import { CAUSE_CODE } from './tradeLog.js';
 
 /** The history a run replays, already loaded, windowed and resampled. */
 export interface RunData {
@@ -94,6 +96,11 @@ export function runSimulation(scenario: Scenario, data: RunData, parts: EnginePa
   }
 
   const trades = new TradeLog();
+  const stress = makeStressSignals();
+  const calmVol = scenario.market.withdrawal.calmVolPerYear ?? scenario.market.initialVolPerYear;
+  const velocityDecay = Math.pow(0.5, barMs / (scenario.engine.liquidationVelocityHalfLifeMinutes * MS_PER_MINUTE));
+  const causeLiq = CAUSE_CODE.liquidation;
+  const causeAuction = CAUSE_CODE.auction;
   const view: MarketView & { bar: number; time: number; dtYears: number; refPrice: number; realisedVol: number; atmVol: number; drawdown: number } = {
     bar: 0,
     time: 0,
@@ -102,6 +109,7 @@ export function runSimulation(scenario: Scenario, data: RunData, parts: EnginePa
     realisedVol: 0,
     atmVol: 0,
     drawdown: 0,
+    stress,
     rate: state.rate,
     dividend: state.dividend,
     surface: state.surface,
@@ -128,6 +136,9 @@ export function runSimulation(scenario: Scenario, data: RunData, parts: EnginePa
     // 2. market state at the bar start
     if (midStart > peak) peak = midStart;
     view.drawdown = peak > 0 ? (peak - midStart) / peak : 0;
+    stress.drawdown = view.drawdown;
+    stress.volRatio = calmVol > 0 ? volNow / calmVol : 1;
+    const tradesAtBarStart = trades.length;
     view.atmVol = state.beginBar(i, midStart, volNow, view.drawdown, data.ivPoints ? data.ivPoints[i] : Number.NaN);
     for (const a of parts.agents) a.beginBar(view, ledger);
 
@@ -179,6 +190,14 @@ export function runSimulation(scenario: Scenario, data: RunData, parts: EnginePa
     if (flowByCause) flowByCause[i] = flow;
     state.endBar(i, rec);
     for (const a of parts.agents) a.endBar(view, ledger, rec);
+    // The bar's forced selling becomes public after the bar.
+    let forcedQuote = 0;
+    for (let k = tradesAtBarStart; k < trades.length; k++) {
+      const cause = trades.cause[k];
+      if (cause === causeLiq || cause === causeAuction) forcedQuote += Math.abs(trades.size[k]) * trades.price[k];
+    }
+    const perMin = forcedQuote / (barMs / MS_PER_MINUTE);
+    stress.liquidationQuotePerMin = velocityDecay * stress.liquidationQuotePerMin + (1 - velocityDecay) * perMin;
     if (i > 0) {
       const simRet = Math.log(s / simClose[i - 1]);
       vol.update(simRet);
