@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { behaviourSchema } from './behaviourSchema.js';
 import { dealerSchema } from './dealerSchema.js';
 import { marketSchema } from './marketSchema.js';
 import { protocolSchema } from './protocolSchema.js';
@@ -108,6 +109,7 @@ export const scenarioSchema = z
     surface: surfaceSchema.prefault({}),
     dealer: dealerSchema.prefault({}),
     protocol: protocolSchema.prefault({}),
+    behaviour: behaviourSchema.prefault({}),
     output: outputSchema.prefault({}),
   })
   .describe('A cascade-lab scenario.');

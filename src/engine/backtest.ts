@@ -4,6 +4,8 @@ import { ProtocolAgent } from '../protocol/protocolAgent.js';
 import { SETTLE } from '../protocol/settlement.js';
 import { attributeImpact } from '../metrics/impactAttribution.js';
 import { esMarginComparison, historicalVarEs } from '../metrics/riskMeasures.js';
+import { paradoxIndex } from '../metrics/paradox.js';
+import { HerdingAgent } from '../behaviour/herding.js';
 import { buildEngineParts, type BuildOverrides, type BuildReport } from './build.js';
 import { runSimulation, type RunData, type RunHooks, type RunResult } from './run.js';
 
@@ -36,7 +38,11 @@ export function runBacktest(scenario: Scenario, data: RunData, baseDir: string, 
     dealerNetQtyBase: report.dealerNetQtyBase,
   });
   const protocol = parts.agents.find((a): a is ProtocolAgent => a instanceof ProtocolAgent);
-  Object.assign(result.figures, protocolFigures(protocol, result, report.protocol?.meanThreshold ?? 1));
+  const b = scenario.behaviour;
+  const behaviourOn = b.herding.enabled || b.deleveraging.enabled || b.liquidityProviders.enabled || b.backstopFlight.enabled;
+  Object.assign(result.figures, protocolFigures(protocol, result, report.protocol?.meanThreshold ?? 1, behaviourOn));
+  const herding = parts.agents.find((a): a is HerdingAgent => a instanceof HerdingAgent);
+  if (herding) Object.assign(result.figures, { herdingStylized: { note: 'STYLIZED ASSUMPTION: herding holders', ...herding.totals } });
   return { ...result, build: report };
 }
 
@@ -44,7 +50,7 @@ export function runBacktest(scenario: Scenario, data: RunData, baseDir: string, 
  * The protocol's headline figures (names fixed: `cascade compare` and users'
  * scripts read them).
  */
-function protocolFigures(protocol: ProtocolAgent | undefined, result: RunResult, meanThreshold: number): Record<string, unknown> {
+function protocolFigures(protocol: ProtocolAgent | undefined, result: RunResult, meanThreshold: number, behaviourOn: boolean): Record<string, unknown> {
   const rec = result.recorder;
   const impact = attributeImpact(result.trades);
   const byCause = Object.fromEntries(Object.entries(impact.shares).filter(([, v]) => v !== 0));
@@ -72,6 +78,9 @@ function protocolFigures(protocol: ProtocolAgent | undefined, result: RunResult,
   const margin = esMarginComparison(rec.get('simulated_close'), 60, 0.99, meanThreshold);
   return {
     ...base,
+    // Only with a behaviour on: with every behaviour off the outputs stay
+    // byte-identical to the run without the behavioural layer.
+    ...(behaviourOn ? paradoxFigures(rec) : {}),
     badDebt: s[SETTLE.badDebtQuote],
     socializedLoss: s[SETTLE.socializedQuote],
     liquidationCount: t.liquidationCount,
@@ -93,5 +102,52 @@ function protocolFigures(protocol: ProtocolAgent | undefined, result: RunResult,
     esCollateralRatio60Bars: margin.esCollateralRatio,
     staticCollateralRatio: margin.staticCollateralRatio,
     staticRatioBreaches60Bars: margin.staticBreaches,
+  };
+}
+
+/**
+ * The paradox index (src/metrics/paradox.ts): capital that left (backstop
+ * withdrawals plus book depth withdrawn, quote) between the first stress
+ * signal and the trough, over the liquidations near the trough. The onset is
+ * the first bar any depositor's thresholds were crossed, else the first bar
+ * the liquidity providers pulled depth, else the first liquidation.
+ */
+function paradoxFigures(rec: RunResult['recorder']): Record<string, unknown> {
+  const n = rec.bars;
+  const stress = new Float64Array(n);
+  const flag = rec.has('backstop_flight_stress_flag') ? rec.get('backstop_flight_stress_flag') : null;
+  const lp = rec.has('lp_depth_factor') ? rec.get('lp_depth_factor') : null;
+  const liq = rec.get('liquidation_volume_quote');
+  for (let i = 0; i < n; i++) {
+    stress[i] = (flag && flag[i] >= 1) || (lp && lp[i] < 1) || (!flag && !lp && liq[i] > 0) ? 1 : 0;
+  }
+  const withdrawn = rec.has('backstop_flight_paid_quote') ? rec.get('backstop_flight_paid_quote') : undefined;
+  const available = rec.has('backstop_flight_available_quote') ? rec.get('backstop_flight_available_quote') : undefined;
+  // Book capital: the quote that moves the price 1%, D · 0.01 · S.
+  const close = rec.get('simulated_close');
+  let depthQuote: Float64Array | undefined;
+  if (rec.has('depth_per_log_price')) {
+    const d = rec.get('depth_per_log_price');
+    depthQuote = new Float64Array(n);
+    for (let i = 0; i < n; i++) depthQuote[i] = d[i] * 0.01 * close[i];
+  }
+  const p = paradoxIndex({
+    simulatedClose: close,
+    liquidationQuote: liq,
+    stress,
+    ...(depthQuote ? { depthQuote } : {}),
+    ...(withdrawn ? { backstopWithdrawnQuote: withdrawn } : {}),
+    ...(available ? { backstopAvailableQuote: available } : {}),
+  });
+  return {
+    paradoxIndex: p.index,
+    paradox: {
+      stressBar: p.stressBar,
+      troughBar: p.troughBar,
+      backstopLeftQuote: p.backstopLeftQuote,
+      depthLeftQuote: p.depthLeftQuote,
+      liquidationNearTroughQuote: p.liquidationNearTroughQuote,
+      backstopAvailableAtTroughQuote: p.backstopAvailableAtTroughQuote,
+    },
   };
 }

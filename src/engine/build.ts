@@ -16,6 +16,8 @@ import { buildProtocol, type ProtocolBuildReport } from '../protocol/buildProtoc
 import type { AccountBook } from '../protocol/accounts.js';
 import { barIntervalMs } from '../data/bars.js';
 import type { Agent } from './agent.js';
+import { HerdingAgent } from '../behaviour/herding.js';
+import { LiquidityProviders } from '../behaviour/liquidityProviders.js';
 import { MarketStateModel } from './marketState.js';
 import type { EngineParts, RunData } from './run.js';
 
@@ -101,8 +103,19 @@ export function buildEngineParts(scenario: Scenario, data: RunData, baseDir: str
       }),
     );
   }
+  const h = scenario.behaviour.herding;
+  if (h.enabled) {
+    agents.push(
+      new HerdingAgent(
+        { holdingsBase: h.holdingsBase, groups: h.groups, thresholds: h.thresholds, sellFraction: h.sellFraction, sellOverBars: h.sellOverBars, intraBar: h.intraBar, rebuy: h.rebuy },
+        seeds.rng('behaviour.herding'),
+      ),
+    );
+  }
+  const lpCfg = scenario.behaviour.liquidityProviders;
+  const liquidityProviders = lpCfg.enabled ? new LiquidityProviders(lpCfg, seeds.rng('behaviour.liquidityProviders'), 'behaviour.liquidityProviders') : null;
   return {
-    parts: { liquidity, market, agents },
+    parts: { liquidity, market, agents, liquidityProviders },
     report: { depth1PctQuote, depthCalibration: how, dealerOptions: specs.length, dealerNetQtyBase: netQty, protocol: protocol ? protocol.report : null },
   };
 }

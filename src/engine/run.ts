@@ -12,6 +12,7 @@ import { summariseRun, type RunFigures } from './summarise.js';
 import type { MarketStateModel } from './marketState.js';
 import { MS_PER_MINUTE, MS_PER_YEAR } from '../core/time.js';
 import { makeStressSignals } from '../behaviour/stress.js';
+import type { LiquidityProviders } from '../behaviour/liquidityProviders.js';
 import { CAUSE_CODE } from './tradeLog.js';
 
 /** The history a run replays, already loaded, windowed and resampled. */
@@ -30,6 +31,8 @@ export interface EngineParts {
   readonly market: MarketStateModel;
   /** Acting in this order in every cascade round (protocol, dealer, strategy). */
   readonly agents: readonly Agent[];
+  /** Liquidity providers who pull depth on stress (behaviour layer); absent when off. */
+  readonly liquidityProviders?: LiquidityProviders | null;
 }
 
 export interface RunResult {
@@ -97,6 +100,10 @@ export function runSimulation(scenario: Scenario, data: RunData, parts: EnginePa
 
   const trades = new TradeLog();
   const stress = makeStressSignals();
+  const preStress = makeStressSignals();
+  const lp = parts.liquidityProviders ?? null;
+  const lpCol = lp ? rec.column('lp_depth_factor') : null;
+
   const calmVol = scenario.market.withdrawal.calmVolPerYear ?? scenario.market.initialVolPerYear;
   const velocityDecay = Math.pow(0.5, barMs / (scenario.engine.liquidationVelocityHalfLifeMinutes * MS_PER_MINUTE));
   const causeLiq = CAUSE_CODE.liquidation;
@@ -129,8 +136,18 @@ export function runSimulation(scenario: Scenario, data: RunData, parts: EnginePa
     view.refPrice = c;
     view.realisedVol = volNow;
 
-    // 1. exogenous move
-    if (liq) liq.startBar({ refPrice: c, dtMs, depthScale: state.depthScale(i, volNow), volPerSqrtYear: volNow });
+    // 1. exogenous move. Liquidity providers set their quotes from what is
+    // public before it: the previous close against the peak, vol so far.
+    let lpFactor = 1;
+    if (lp) {
+      const prev = i > 0 ? simClose[i - 1] : c;
+      preStress.drawdown = peak > 0 && prev < peak ? (peak - prev) / peak : 0;
+      preStress.volRatio = calmVol > 0 ? volNow / calmVol : 1;
+      preStress.liquidationQuotePerMin = stress.liquidationQuotePerMin;
+      lpFactor = lp.depthFactor(i, dtMs, preStress);
+      lpCol![i] = lpFactor;
+    }
+    if (liq) liq.startBar({ refPrice: c, dtMs, depthScale: state.depthScale(i, volNow) * lpFactor, volPerSqrtYear: volNow });
     const midStart = view.mid();
 
     // 2. market state at the bar start

@@ -18,6 +18,8 @@ import { createOracle } from './oracle.js';
 import { generatePopulation } from './population.js';
 import { loadPositions } from './positionsCsv.js';
 import { ProtocolAgent } from './protocolAgent.js';
+import { makeDeleveraging } from '../behaviour/deleveraging.js';
+import { BackstopFlight } from '../behaviour/backstopFlight.js';
 import { InsuranceFund, type SettlementConfig } from './settlement.js';
 
 export interface ProtocolBuildReport {
@@ -52,6 +54,7 @@ export function buildProtocol(
   const meanThreshold = totalColl > 0 ? Math.min(1, weighted / totalColl) : 1;
 
   const lots = new LotBook(LOT_CAPACITY);
+  const flightCfg = scenario.behaviour.backstopFlight;
   const mechanism = createMechanism(mechanismConfig(scenario), { lots, seeds }, 'protocol.liquidation.mechanism');
   const k = p.keepers;
   const gas = k.gas ? loadGasSeries(resolveDataPath(k.gas.path, baseDir)) : undefined;
@@ -107,6 +110,20 @@ export function buildProtocol(
     meanThreshold,
     putStripTenorYears: p.putStripTenorDays / 365,
     putStripEveryBars: p.putStripEveryBars,
+    deleveraging: makeDeleveraging(scenario.behaviour.deleveraging, ladder, seeds.rng('behaviour.deleveraging')),
+    flight: flightCfg.enabled
+      ? new BackstopFlight(
+          {
+            depositorCount: flightCfg.depositorCount,
+            shares: flightCfg.shares,
+            thresholds: flightCfg.thresholds,
+            lockupBars: flightCfg.lockupBars,
+            withdrawalFeePct: flightCfg.withdrawalFeePct,
+            claimBasis: flightCfg.claimBasis,
+          },
+          seeds.rng('behaviour.backstopFlight'),
+        )
+      : null,
   });
   return {
     agent,
@@ -159,7 +176,14 @@ function mechanismConfig(scenario: Scenario): MechanismConfig {
     case 'direct':
       return { kind: 'direct' };
     case 'backstop':
-      return { kind: 'backstop', initialCapitalQuote: m.initialCapitalQuote, discountPct: m.discountPct, resaleFractionPerBar: m.resaleFractionPerBar };
+      return {
+        kind: 'backstop',
+        initialCapitalQuote: m.initialCapitalQuote,
+        discountPct: m.discountPct,
+        resaleFractionPerBar: m.resaleFractionPerBar,
+        // Withdrawn capital leaves through the ledger to its depositors.
+        ...(scenario.behaviour.backstopFlight.enabled ? { withdrawToParty: 'backstopDepositors' as const } : {}),
+      };
     case 'dutch':
       return {
         kind: 'dutch',

@@ -16,6 +16,13 @@ import type { Mechanism } from './mechanisms/factory.js';
 import type { Oracle } from './oracle.js';
 import { makeSettlementResult, settleLot, type InsuranceFund, type SettlementConfig } from './settlement.js';
 import type { MechanismHost } from './types.js';
+import { makeDeleverageRound, makeDeleverageSettlement, type Deleveraging } from '../behaviour/deleveraging.js';
+import type { BackstopFlight } from '../behaviour/backstopFlight.js';
+import type { BackstopPoolMechanism } from './mechanisms/backstopPool.js';
+import { CAUSE_CODE } from '../engine/tradeLog.js';
+
+/** Tag of deleveraging orders (lots use their ids, ≥ 0). */
+const DELEVERAGE_TAG = -2;
 
 export interface ProtocolAgentConfig {
   readonly ladder: Ladder;
@@ -40,6 +47,10 @@ export interface ProtocolAgentConfig {
   readonly meanThreshold: number;
   readonly putStripTenorYears: number;
   readonly putStripEveryBars: number;
+  /** Pre-emptive deleveraging (behaviour layer); null when off. */
+  readonly deleveraging: Deleveraging | null;
+  /** Backstop depositors who withdraw on stress (behaviour layer); null when off. Needs the backstop mechanism. */
+  readonly flight: BackstopFlight | null;
 }
 
 /** Run totals, quote unless stated. */
@@ -97,6 +108,11 @@ export class ProtocolAgent implements Agent {
   private barVolume = 0;
   private barSeized = 0;
   private barLater = 0;
+  private barDelevUnits = 0;
+  private barDelevAccounts = 0;
+  private barDelevQuote = 0;
+  private readonly delevRound = makeDeleverageRound();
+  private readonly delevSettle = makeDeleverageSettlement();
   private branching = 0;
   private readonly terms: { closeFactor: number; penalty: number; liquidationThreshold: number };
   private blocked = false;
@@ -128,11 +144,13 @@ export class ProtocolAgent implements Agent {
       'liquidation_velocity_quote_per_min', 'open_accounts', 'open_debt_quote', 'mlr', 'liquidation_branching_ratio',
       'put_strip_value', 'put_strip_delta', 'put_strip_gamma', 'bad_debt_exposure_quote', 'breaker_tripped', 'floor_blocked',
       'penalty_bps', 'open_lots',
+      ...(this.c.deleveraging ? ['deleverage_units', 'deleverage_accounts', 'deleverage_quote'] : []),
     ];
     this.cols = {};
     for (const n of names) this.cols[n] = rec.column(n);
     this.c.fund.declareColumns(rec);
     this.c.mechanism.declareColumns(rec);
+    this.c.flight?.declareColumns(rec);
   }
 
   beginBar(m: MarketView, ledger: Ledger): void {
@@ -161,18 +179,23 @@ export class ProtocolAgent implements Agent {
     this.blocked = c.floor.blocks(this.host.oracle);
     if (c.solvency) c.solvency.maybeRun(m.bar, c.ladder, this.host.oracle, this.multiplier, m.depthPerLogPrice() / mid, c.fund.balance(ledger));
     c.mechanism.beginBar(this.host);
+    // Depositors decide after the pool has its capital (its first beginBar).
+    if (c.flight) c.flight.beginBar(m.bar, m.time, m.stress, c.mechanism as BackstopPoolMechanism, ledger, mid);
     // Branching ratio n/D' at the bar start, with the depth the bar's cascade
     // will meet (as the dealer's gamma ratio): measured after the rounds the
     // book near the mid may be momentarily empty.
     const terms = this.terms;
     terms.penalty = this.currentPenalty();
-    const br = liquidationBranchingRatio(c.ladder, mid, this.multiplier, m.depthPerLogPrice(), terms);
+    const br = mid > 0 && Number.isFinite(mid) ? liquidationBranchingRatio(c.ladder, mid, this.multiplier, m.depthPerLogPrice(), terms) : Number.NaN;
     this.branching = br;
     if (br > this.totals.peakLiquidationBranchingRatio) this.totals.peakLiquidationBranchingRatio = br;
     this.barCount = 0;
     this.barVolume = 0;
     this.barSeized = 0;
     this.barLater = 0;
+    this.barDelevUnits = 0;
+    this.barDelevAccounts = 0;
+    this.barDelevQuote = 0;
   }
 
   act(m: MarketView, round: number, orders: OrderQueue, ledger: Ledger): void {
@@ -180,11 +203,35 @@ export class ProtocolAgent implements Agent {
     this.host.round = round;
     this.observe(m.time, m.mid());
     if (!this.blocked) this.liquidateDue(m, round, orders, ledger);
+    const dl = c.deleveraging;
+    if (dl) {
+      // After the keepers: an account past its price that keepers have not
+      // reached may still save itself; an account they reached is gone.
+      dl.act(this.host.oracle, m.mid(), this.multiplier, m.stress, this.delevRound);
+      if (this.delevRound.units > 0) {
+        ledger.moveAsset(PARTY.accounts, PARTY.protocol, this.delevRound.units);
+        this.barDelevUnits += this.delevRound.units;
+        this.barDelevAccounts += this.delevRound.accounts;
+      }
+      // Units a quiet round did not send roll into the next order.
+      if (dl.pendingUnits > 0) orders.push(PARTY.protocol, CAUSE_CODE.deleverage, -dl.pendingUnits, DELEVERAGE_TAG);
+    }
     c.mechanism.act(this.host, orders);
     this.drainOffBook(m, round);
   }
 
-  onFill(size: number, price: number, _midBefore: number, _cost: number, _cause: number, tag: number, party: number): void {
+  onFill(size: number, price: number, _midBefore: number, _cost: number, cause: number, tag: number, party: number): void {
+    const dl = this.c.deleveraging;
+    if (dl && cause === CAUSE_CODE.deleverage) {
+      // Sells arrive with negative size; proceeds repay the accounts' debt.
+      const s = this.delevSettle;
+      dl.settle(-size, -size * price, s);
+      const ledger = this.ledgerRef as Ledger;
+      ledger.payCash(PARTY.protocol, PARTY.lenders, s.repaidQuote);
+      if (s.refundQuote > 0) ledger.payCash(PARTY.protocol, PARTY.accounts, s.refundQuote);
+      this.barDelevQuote += -size * price;
+      return;
+    }
     this.c.mechanism.onFill(this.host, party, tag, size, price);
   }
 
@@ -192,6 +239,7 @@ export class ProtocolAgent implements Agent {
     const c = this.c;
     const i = m.bar;
     c.mechanism.endBar(this.host, _rec);
+    if (c.flight) c.flight.endBar(i, _rec, c.mechanism as BackstopPoolMechanism, ledger, m.mid());
     this.drainOffBook(m, this.host.round);
     c.breaker.endBar();
     c.fund.endBar(i, ledger);
@@ -207,12 +255,15 @@ export class ProtocolAgent implements Agent {
     col.liquidation_velocity_quote_per_min[i] = m.dtYears > 0 ? this.barVolume / (m.dtYears * 525_960) : Number.NaN;
     col.open_accounts[i] = c.ladder.openCount;
     col.open_debt_quote[i] = c.ladder.book.totalDebt();
-    const mlr = marginToLiquidityRatio(c.ladder, price, this.multiplier, c.rollingVolume.values[i]);
+    // A cascade can drive the mid toward 0 (J → −∞ when the whole book is
+    // eaten): the metrics are then undefined, not an error.
+    const priced = price > 0 && Number.isFinite(price);
+    const mlr = priced ? marginToLiquidityRatio(c.ladder, price, this.multiplier, c.rollingVolume.values[i]) : Number.NaN;
     col.mlr[i] = mlr;
     if (mlr > this.totals.peakMlr) this.totals.peakMlr = mlr;
     col.liquidation_branching_ratio[i] = this.branching;
-    col.bad_debt_exposure_quote[i] = c.ladder.badDebtExposure(price);
-    if (i % c.putStripEveryBars === 0) {
+    col.bad_debt_exposure_quote[i] = priced ? c.ladder.badDebtExposure(price) : Number.NaN;
+    if (priced && i % c.putStripEveryBars === 0) {
       this.stripOpts.rate = m.rate;
       this.stripOpts.dividend = m.dividend;
       this.stripValuer.value(c.ladder, price, c.putStripTenorYears, m.surface, this.strip, this.stripOpts);
@@ -224,6 +275,11 @@ export class ProtocolAgent implements Agent {
     col.floor_blocked[i] = this.blocked ? 1 : 0;
     col.penalty_bps[i] = this.currentPenalty() * 1e4;
     col.open_lots[i] = c.lots.count;
+    if (c.deleveraging) {
+      col.deleverage_units[i] = this.barDelevUnits;
+      col.deleverage_accounts[i] = this.barDelevAccounts;
+      col.deleverage_quote[i] = this.barDelevQuote;
+    }
     if (this.blocked) this.totals.barsBlockedByFloor++;
     if (c.breaker.isTripped()) this.totals.barsPaused++;
     if (this.barCount > this.totals.peakLiquidationsPerBar) this.totals.peakLiquidationsPerBar = this.barCount;
@@ -279,6 +335,7 @@ export class ProtocolAgent implements Agent {
       c.breaker.record(m.time, repay);
       if (full) ladder.close(a);
       else ladder.modify(a, coll - seize, debt - repay);
+      c.deleveraging?.onAccountChanged(a);
       batchSeize += seize;
       batchRepay += repay;
       done++;
@@ -321,7 +378,6 @@ export class ProtocolAgent implements Agent {
   private closeLot(lot: number): void {
     const c = this.c;
     settleLot(lot, c.lots, this.ledgerRef as Ledger, c.fund, c.settlement, this.settled);
-    c.fund.record(this.settled);
   }
 
   /** Run totals of the settlement (bad debt, fund usage, ...), indexed by SETTLE. */
@@ -331,7 +387,7 @@ export class ProtocolAgent implements Agent {
 
   get stateSize(): number {
     const c = this.c;
-    return c.oracle.stateSize + c.lots.stateSize + c.mechanism.stateSize + 4;
+    return c.oracle.stateSize + c.lots.stateSize + c.mechanism.stateSize + (c.flight ? c.flight.stateSize : 0) + 4;
   }
 
   /**
@@ -347,6 +403,10 @@ export class ProtocolAgent implements Agent {
     o += c.lots.stateSize;
     c.mechanism.saveState(buf, o);
     o += c.mechanism.stateSize;
+    if (c.flight) {
+      c.flight.saveState(buf, o);
+      o += c.flight.stateSize;
+    }
     buf[o] = this.multiplier;
     buf[o + 1] = this.totals.liquidationCount;
     buf[o + 2] = this.totals.liquidationVolume;
@@ -362,6 +422,10 @@ export class ProtocolAgent implements Agent {
     o += c.lots.stateSize;
     c.mechanism.loadState(buf, o);
     o += c.mechanism.stateSize;
+    if (c.flight) {
+      c.flight.loadState(buf, o);
+      o += c.flight.stateSize;
+    }
     this.multiplier = buf[o];
     this.totals.liquidationCount = buf[o + 1];
     this.totals.liquidationVolume = buf[o + 2];

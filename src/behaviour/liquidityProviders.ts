@@ -1,0 +1,238 @@
+import { ConfigError, NumericalError, invariant } from '../core/errors.js';
+import type { Rng } from '../core/rng.js';
+import { stressScore, type StressSignals, type StressThresholds } from './stress.js';
+
+/**
+ * Liquidity providers who leave (MODEL.md "Behaviour: the paradox"): the
+ * book's depth is supplied by K groups of market makers, each holding an
+ * equal slice of the mobile share of base depth. A group compares the public
+ * stress signals with its own thresholds (drawn once, from the scenario's
+ * seed) and pulls part or all of its slice when it is past them; when its
+ * score falls back, the slice returns with a recovery half-life.
+ *
+ * Per group j, with score s_j = stressScore(signals, thresholds_j):
+ *   target_j = 0                          if s_j ≤ 1
+ *            = min(1, (s_j − 1) · e)      otherwise   (e = withdrawalElasticity)
+ *   out_j    = target_j                                  if target_j ≥ out_j
+ *            = target_j + (out_j − target_j) · 2^(−dt/h)  otherwise
+ *   factor   = 1 − (mobileDepthShare / K) · Σ_j out_j
+ * Quotes are cancelled in milliseconds, so withdrawal is immediate; coming
+ * back takes time (h = recoveryHalfLifeMs). out_new = max(target, target +
+ * (out − target)·decay) is non-decreasing in both target and out, so on any
+ * two signal paths ordered bar by bar the factors are ordered too.
+ *
+ * The factor is in [1 − mobileDepthShare, 1]: the immobile rest of the book
+ * never leaves. It multiplies the engine's depth scale; see
+ * docs/lp-withdrawal.md for how it combines with the vol-based withdrawal.
+ */
+
+/** A lognormal threshold distribution across groups. */
+export interface ThresholdDistribution {
+  /** Median threshold, > 0; Infinity makes every group ignore the signal. */
+  readonly median: number;
+  /** Standard deviation of the log threshold across groups, >= 0 (0: all groups alike). */
+  readonly logSd: number;
+}
+
+export interface LiquidityProvidersConfig {
+  /** Off by default: without it the book has only the vol-based withdrawal. Default false. */
+  readonly enabled: boolean;
+  /** Number of LP groups K, integer in [1, 4096]. Default 16. */
+  readonly groupCount: number;
+  /** Share of base depth held by the groups (it can leave), in [0, 1). Default: calibrated (docs/lp-withdrawal.md). */
+  readonly mobileDepthShare: number;
+  /** Drawdown from the running peak (fraction) at which a group starts to leave. Default: calibrated. */
+  readonly drawdownThreshold: ThresholdDistribution;
+  /**
+   * Excess of the vol ratio over calm at which a group starts to leave: its
+   * threshold on volRatio is 1 + x, so calm (volRatio 1) never triggers it.
+   * Default: calibrated.
+   */
+  readonly volRatioExcessThreshold: ThresholdDistribution;
+  /** Liquidation velocity, quote per minute, at which a group starts to leave. Default median Infinity (ignored; market-size dependent). */
+  readonly liquidationQuotePerMinThreshold: ThresholdDistribution;
+  /** e in min(1, (score − 1)·e): how fast a group's slice leaves past its threshold, > 0; Infinity = all at once. Default: calibrated. */
+  readonly withdrawalElasticity: number;
+  /** Half-life, ms, with which withdrawn depth returns once a group's target falls. Default: calibrated. */
+  readonly recoveryHalfLifeMs: number;
+}
+
+/** Inverse standard normal CDF (Acklam 2003; relative error below 1.2e-9), for stratified threshold draws. */
+export function normalQuantile(p: number): number {
+  if (!(p > 0 && p < 1)) throw new NumericalError(`normal quantile needs p in (0, 1), got ${p}`, { field: 'p' });
+  const a1 = -3.969683028665376e1, a2 = 2.209460984245205e2, a3 = -2.759285104469687e2;
+  const a4 = 1.38357751867269e2, a5 = -3.066479806614716e1, a6 = 2.506628277459239;
+  const b1 = -5.447609879822406e1, b2 = 1.615858368580409e2, b3 = -1.556989798598866e2;
+  const b4 = 6.680131188771972e1, b5 = -1.328068155288572e1;
+  const c1 = -7.784894002430293e-3, c2 = -3.223964580411365e-1, c3 = -2.400758277161838;
+  const c4 = -2.549732539343734, c5 = 4.374664141464968, c6 = 2.938163982698783;
+  const d1 = 7.784695709041462e-3, d2 = 3.224671290700398e-1, d3 = 2.445134137142996, d4 = 3.754408661907416;
+  const lo = 0.02425;
+  if (p < lo) {
+    const q = Math.sqrt(-2 * Math.log(p));
+    return (((((c1 * q + c2) * q + c3) * q + c4) * q + c5) * q + c6) / ((((d1 * q + d2) * q + d3) * q + d4) * q + 1);
+  }
+  if (p > 1 - lo) {
+    const q = Math.sqrt(-2 * Math.log(1 - p));
+    return -(((((c1 * q + c2) * q + c3) * q + c4) * q + c5) * q + c6) / ((((d1 * q + d2) * q + d3) * q + d4) * q + 1);
+  }
+  const q = p - 0.5;
+  const r = q * q;
+  return ((((((a1 * r + a2) * r + a3) * r + a4) * r + a5) * r + a6) * q) / (((((b1 * r + b2) * r + b3) * r + b4) * r + b5) * r + 1);
+}
+
+/** The threshold at quantile u in (0, 1) of a distribution. */
+export function thresholdAt(d: ThresholdDistribution, u: number): number {
+  if (d.median === Infinity) return Infinity;
+  return d.logSd === 0 ? d.median : d.median * Math.exp(d.logSd * normalQuantile(u));
+}
+
+/** The share of its slice a group wants out at a given stress score. */
+export function withdrawalTarget(score: number, elasticity: number): number {
+  if (!(score > 1)) return 0;
+  const t = (score - 1) * elasticity;
+  return t >= 1 ? 1 : t;
+}
+
+function checkDist(d: ThresholdDistribution, field: string): void {
+  if (!(d.median > 0)) throw new ConfigError(`median must be > 0 (Infinity to ignore the signal), got ${d.median}`, { field: `${field}.median` });
+  if (!(d.logSd >= 0) || !Number.isFinite(d.logSd)) throw new ConfigError(`logSd must be finite and >= 0, got ${d.logSd}`, { field: `${field}.logSd` });
+}
+
+/** Validates a config; `path` is the dotted config path for error locations. */
+export function checkLiquidityProvidersConfig(c: LiquidityProvidersConfig, path = 'behaviour.liquidityProviders'): void {
+  if (!Number.isInteger(c.groupCount) || c.groupCount < 1 || c.groupCount > 4096) {
+    throw new ConfigError(`groupCount must be an integer in [1, 4096], got ${c.groupCount}`, { field: `${path}.groupCount` });
+  }
+  if (!(c.mobileDepthShare >= 0 && c.mobileDepthShare < 1)) {
+    throw new ConfigError(`mobileDepthShare must be in [0, 1) so the factor stays > 0, got ${c.mobileDepthShare}`, { field: `${path}.mobileDepthShare` });
+  }
+  checkDist(c.drawdownThreshold, `${path}.drawdownThreshold`);
+  checkDist(c.volRatioExcessThreshold, `${path}.volRatioExcessThreshold`);
+  checkDist(c.liquidationQuotePerMinThreshold, `${path}.liquidationQuotePerMinThreshold`);
+  if (!(c.withdrawalElasticity > 0)) throw new ConfigError(`withdrawalElasticity must be > 0, got ${c.withdrawalElasticity}`, { field: `${path}.withdrawalElasticity` });
+  if (!(c.recoveryHalfLifeMs > 0) || !Number.isFinite(c.recoveryHalfLifeMs)) {
+    throw new ConfigError(`recoveryHalfLifeMs must be finite and > 0, got ${c.recoveryHalfLifeMs}`, { field: `${path}.recoveryHalfLifeMs` });
+  }
+}
+
+/** In-place Fisher–Yates shuffle of 0..n−1 (construction only). */
+function permutation(n: number, rng: Rng): Int32Array {
+  const p = new Int32Array(n);
+  for (let i = 0; i < n; i++) p[i] = i;
+  for (let i = n - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    const t = p[i];
+    p[i] = p[j];
+    p[j] = t;
+  }
+  return p;
+}
+
+export class LiquidityProviders {
+  readonly groupCount: number;
+  /** Whole mutable state: out_j for each group, then the last bar and the last factor. */
+  readonly stateSize: number;
+  private readonly thresholds: StressThresholds[];
+  private readonly out: Float64Array;
+  private readonly slice: number;
+  private readonly elasticity: number;
+  private readonly halfLifeMs: number;
+  private lastBar = -1;
+  private lastFactor = 1;
+  private decayDtMs = Number.NaN;
+  private decay = 1;
+
+  /**
+   * Thresholds are drawn once here. Each signal's quantiles are stratified
+   * ((π(j) + U_j) / K, one per group, π a random permutation per signal) so
+   * that a small K still spans the distribution and the signals stay
+   * independent across groups. `rng` should be the scenario's
+   * `SeedTree.rng('behaviour.liquidityProviders')`.
+   */
+  constructor(cfg: LiquidityProvidersConfig, rng: Rng, path = 'behaviour.liquidityProviders') {
+    checkLiquidityProvidersConfig(cfg, path);
+    const k = cfg.groupCount;
+    this.groupCount = k;
+    this.stateSize = k + 2;
+    this.out = new Float64Array(k);
+    this.slice = cfg.mobileDepthShare / k;
+    this.elasticity = cfg.withdrawalElasticity;
+    this.halfLifeMs = cfg.recoveryHalfLifeMs;
+    const pd = permutation(k, rng);
+    const pv = permutation(k, rng);
+    const pl = permutation(k, rng);
+    this.thresholds = [];
+    for (let j = 0; j < k; j++) {
+      this.thresholds.push({
+        drawdown: thresholdAt(cfg.drawdownThreshold, (pd[j] + rng.uniformOpen()) / k),
+        volRatio: 1 + thresholdAt(cfg.volRatioExcessThreshold, (pv[j] + rng.uniformOpen()) / k),
+        liquidationQuotePerMin: thresholdAt(cfg.liquidationQuotePerMinThreshold, (pl[j] + rng.uniformOpen()) / k),
+      });
+    }
+  }
+
+  /**
+   * Depth multiplier in (0, 1] for bar `bar`, from the signals known at its
+   * start; `dtMs` is the time since the previous call's bar (0 on the first
+   * bar). Advances the state once: bars must increase between calls (restore
+   * with loadState to retry a bar). Allocation-free.
+   */
+  depthFactor(bar: number, dtMs: number, signals: StressSignals): number {
+    invariant(bar > this.lastBar, `LiquidityProviders.depthFactor: bar ${bar} after bar ${this.lastBar}`);
+    if (!(dtMs >= 0)) throw new NumericalError(`dtMs must be >= 0, got ${dtMs}`, { field: 'dtMs' });
+    if (dtMs !== this.decayDtMs) {
+      this.decayDtMs = dtMs;
+      this.decay = Math.pow(0.5, dtMs / this.halfLifeMs);
+    }
+    const d = this.decay;
+    const e = this.elasticity;
+    const out = this.out;
+    let sum = 0;
+    for (let j = 0; j < out.length; j++) {
+      const s = stressScore(signals, this.thresholds[j]);
+      if (!(s >= 0)) throw new NumericalError(`stress score is ${s} (signals drawdown ${signals.drawdown}, volRatio ${signals.volRatio}, liquidationQuotePerMin ${signals.liquidationQuotePerMin})`, { field: 'stress' });
+      const t = withdrawalTarget(s, e);
+      const o = out[j];
+      const next = t >= o ? t : t + (o - t) * d;
+      out[j] = next;
+      sum += next;
+    }
+    this.lastBar = bar;
+    this.lastFactor = 1 - this.slice * sum;
+    return this.lastFactor;
+  }
+
+  /** The factor returned by the last depthFactor call (1 before any). */
+  factor(): number {
+    return this.lastFactor;
+  }
+
+  /** Share of base depth currently withdrawn by the groups: 1 − factor (for the paradox index). */
+  withdrawnShare(): number {
+    return 1 - this.lastFactor;
+  }
+
+  /** Withdrawn fraction of group j's slice, in [0, 1]. */
+  groupWithdrawn(j: number): number {
+    return this.out[j];
+  }
+
+  /** Group j's thresholds (read-only; for reports and tests). */
+  groupThresholds(j: number): Readonly<StressThresholds> {
+    return this.thresholds[j];
+  }
+
+  saveState(buf: Float64Array, offset: number): void {
+    buf.set(this.out, offset);
+    buf[offset + this.groupCount] = this.lastBar;
+    buf[offset + this.groupCount + 1] = this.lastFactor;
+  }
+
+  loadState(buf: Float64Array, offset: number): void {
+    const k = this.groupCount;
+    for (let j = 0; j < k; j++) this.out[j] = buf[offset + j];
+    this.lastBar = buf[offset + k];
+    this.lastFactor = buf[offset + k + 1];
+  }
+}
