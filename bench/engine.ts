@@ -56,7 +56,12 @@ if (process.argv[1] !== undefined && /bench[\\/]engine\.ts$/.test(process.argv[1
  */
 export async function benchProtocolEngine(log: (line: string) => void): Promise<void> {
   const bars = syntheticPathForCrash('btc-2020-03-12', { seed: 1, barMinutes: 1 }).series;
+  for (const deleveraging of [false, true]) benchProtocolCase(bars, deleveraging, log);
+}
+
+function benchProtocolCase(bars: ReturnType<typeof syntheticPathForCrash>['series'], deleveraging: boolean, log: (line: string) => void): void {
   const data = { bars, dataSha256: 'bench' };
+  const tag = deleveraging ? ', deleveraging on' : '';
   const results: Array<{ count: number; nsPerBar: number; liquidations: number }> = [];
   for (const count of [1_000, 1_000_000]) {
     const scenario = validateScenario({
@@ -65,6 +70,7 @@ export async function benchProtocolEngine(log: (line: string) => void): Promise<
       market: { liquidity: { kind: 'book' } },
       dealer: { inventory: { kind: 'customer-crash-puts', totalQtyBase: 1500, strikes: 40, tenorsDays: [7, 14, 30, 60, 90] }, revaluation: { mode: 'when-moved' } },
       protocol: { enabled: true, population: { kind: 'generated', count, totalNotionalQuote: 50_000_000 } },
+      behaviour: { deleveraging: { enabled: deleveraging } },
     });
     let best = Infinity;
     let liquidations = 0;
@@ -77,12 +83,12 @@ export async function benchProtocolEngine(log: (line: string) => void): Promise<
       const r = runSimulation(scenario, data, parts);
       const ms = performance.now() - t0;
       liquidations = (parts.agents[0] as unknown as { totals: { liquidationCount: number } }).totals.liquidationCount;
-      if (k === 0) log(`protocol engine [${count.toLocaleString('en-US')} accounts]: build ${buildMs.toFixed(0)} ms, ${r.figures.fills} fills`);
+      if (k === 0) log(`protocol engine [${count.toLocaleString('en-US')} accounts${tag}]: build ${buildMs.toFixed(0)} ms, ${r.figures.fills} fills`);
       if (k > 0) best = Math.min(best, ms);
     }
     const nsPerBar = (best * 1e6) / bars.length;
     results.push({ count, nsPerBar, liquidations });
-    log(`protocol engine [${count.toLocaleString('en-US')} accounts]: ${Math.round(bars.length / (best / 1000)).toLocaleString('en-US')} bars/s (${nsPerBar.toFixed(0)} ns/bar), ${liquidations.toLocaleString('en-US')} liquidations`);
+    log(`protocol engine [${count.toLocaleString('en-US')} accounts${tag}]: ${Math.round(bars.length / (best / 1000)).toLocaleString('en-US')} bars/s (${nsPerBar.toFixed(0)} ns/bar), ${liquidations.toLocaleString('en-US')} liquidations`);
   }
-  log(`protocol engine: per-bar cost 1,000,000 / 1,000 accounts = ${(results[1].nsPerBar / results[0].nsPerBar).toFixed(2)}x (target <= 1.3x)`);
+  log(`protocol engine${tag}: per-bar cost 1,000,000 / 1,000 accounts = ${(results[1].nsPerBar / results[0].nsPerBar).toFixed(2)}x (target <= 1.3x)`);
 }

@@ -139,8 +139,14 @@ function paradoxFigures(rec: RunResult['recorder']): Record<string, unknown> {
     ...(withdrawn ? { backstopWithdrawnQuote: withdrawn } : {}),
     ...(available ? { backstopAvailableQuote: available } : {}),
   });
+  // Backstop capacity lost to flight at the moment of peak liquidations:
+  // what depositors had withdrawn by the bar with the largest liquidation volume.
+  let peakBar = 0;
+  for (let i = 1; i < n; i++) if (liq[i] > liq[peakBar]) peakBar = i;
+  const withdrawnTotal = rec.has('backstop_flight_withdrawn_total_quote') ? rec.get('backstop_flight_withdrawn_total_quote') : null;
   return {
     paradoxIndex: p.index,
+    backstopLostAtPeakLiquidationsQuote: withdrawnTotal ? withdrawnTotal[peakBar] : 0,
     paradox: {
       stressBar: p.stressBar,
       troughBar: p.troughBar,

@@ -43,6 +43,9 @@ export const COMPARE_METRICS = [
   'dealerPnl',
   'peakMlr',
   'peakLiquidationBranchingRatio',
+  'paradoxIndex',
+  'backstopLostAtPeakLiquidationsQuote',
+  'depthWithdrawnQuote',
 ] as const;
 export type CompareMetric = (typeof COMPARE_METRICS)[number];
 
@@ -101,6 +104,8 @@ export function runDataFingerprint(data: RunData): string {
 function figureValue(figures: RunFigures, rec: Recorder, metric: CompareMetric): number | null {
   let v: unknown = figures[metric];
   if (metric === 'dealerPnl' && v !== null && typeof v === 'object') v = (v as { total?: unknown }).total;
+  if (metric === 'depthWithdrawnQuote') v = (figures.paradox as { depthLeftQuote?: unknown } | undefined)?.depthLeftQuote;
+  if (typeof v === 'string' && /^-?Infinity$/.test(v)) v = Number(v);
   if (typeof v === 'number') return Number.isNaN(v) ? null : v;
   const column = PEAK_COLUMNS[metric];
   if (column !== undefined && rec.has(column)) {
