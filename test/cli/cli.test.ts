@@ -35,6 +35,15 @@ describe('cascade run', () => {
     expect(readdirSync(dirs[0]).sort()).toEqual([...DETERMINISTIC, 'timing.json'].sort());
   });
 
+  it('the config.json a run writes can be run again from its report folder, with the same result', async () => {
+    const a = mkdtempSync(join(tmpdir(), 'cl-re-'));
+    const b = mkdtempSync(join(tmpdir(), 'cl-re-'));
+    expect(await main(['run', 'default', '--quiet', '--set', 'protocol.enabled=false', '--out', a])).toBe(0);
+    expect(await main(['run', join(a, 'config.json'), '--quiet', '--out', b])).toBe(0);
+    expect(readFileSync(join(b, 'timeseries.csv')).equals(readFileSync(join(a, 'timeseries.csv')))).toBe(true);
+    expect(readFileSync(join(b, 'trades.csv')).equals(readFileSync(join(a, 'trades.csv')))).toBe(true);
+  });
+
   it('a different seed gives a different path for an in-memory synthetic crash', async () => {
     const dirs = [mkdtempSync(join(tmpdir(), 'cl-c-')), mkdtempSync(join(tmpdir(), 'cl-d-'))];
     expect(await main(['run', 'ftx-2022-11', '--quiet', '--seed', '1', '--out', dirs[0]])).toBe(0);

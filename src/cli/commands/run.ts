@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { join, resolve } from 'node:path';
 import { applyOverrides, scenarioHash, validateScenario } from '../../config/load.js';
 import { resolveTarget } from '../../config/resolveTarget.js';
+import { rebasePaths } from '../../config/rebasePaths.js';
 import { listCrashes } from '../../data/catalog.js';
 import { prepareRunData } from '../../engine/prepareData.js';
 import { runBacktest } from '../../engine/backtest.js';
@@ -47,7 +48,7 @@ export function registerRunCommand(program: Command): void {
       progress.stop();
       const wallTimeMs = performance.now() - started;
       const dir = opts.out ?? join(scenario.output.dir, `${scenario.name}-${hash.slice(0, 10)}`);
-      writeRun(dir, { scenarioName: scenario.name, configHash: hash, seed: scenario.seed, ...prepared.identity }, scenario, result, {
+      writeRun(dir, { scenarioName: scenario.name, configHash: hash, seed: scenario.seed, ...prepared.identity }, rebasePaths(scenario, resolved.baseDir, dir), result, {
         wallTimeMs,
         barsPerSecond: prepared.data.bars.length / (wallTimeMs / 1000),
       });

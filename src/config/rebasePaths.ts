@@ -1,0 +1,26 @@
+import { isAbsolute, relative, resolve } from 'node:path';
+import type { Scenario } from './scenario.js';
+
+/**
+ * A copy of the scenario whose file paths (bars, IV index, L2 snapshot,
+ * dealer book, positions, gas series) are rewritten from `fromDir` to be
+ * relative to `toDir`, so the `config.json` written into a report folder
+ * can be run again from there (`cascade run <report>/config.json`).
+ */
+export function rebasePaths(scenario: Scenario, fromDir: string, toDir: string): Scenario {
+  const s = structuredClone(scenario);
+  const move = (p: string): string => {
+    const abs = isAbsolute(p) ? p : resolve(fromDir, p);
+    return relative(resolve(toDir), abs) || '.';
+  };
+  const bars = s.data.bars;
+  if (bars.source === 'file') bars.path = move(bars.path);
+  else if (bars.path !== undefined) bars.path = move(bars.path);
+  if (s.data.iv) s.data.iv.path = move(s.data.iv.path);
+  const liq = s.market.liquidity;
+  if (liq.kind === 'book' && liq.snapshot !== undefined) liq.snapshot = move(liq.snapshot);
+  if (s.dealer.inventory.kind === 'csv') s.dealer.inventory.path = move(s.dealer.inventory.path);
+  if (s.protocol.population.kind === 'csv') s.protocol.population.path = move(s.protocol.population.path);
+  if (s.protocol.keepers.gas) s.protocol.keepers.gas.path = move(s.protocol.keepers.gas.path);
+  return s;
+}
