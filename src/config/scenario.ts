@@ -112,6 +112,19 @@ export const scenarioSchema = z
     behaviour: behaviourSchema.prefault({}),
     output: outputSchema.prefault({}),
   })
+  .superRefine((sc, ctx) => {
+    const b = sc.behaviour;
+    if (b.backstopFlight.enabled && !(sc.protocol.enabled && sc.protocol.liquidation.mechanism.kind === 'backstop')) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'backstop flight needs the protocol on (protocol.enabled) with protocol.liquidation.mechanism backstop',
+        path: ['behaviour', 'backstopFlight', 'enabled'],
+      });
+    }
+    if (b.deleveraging.enabled && !sc.protocol.enabled) {
+      ctx.addIssue({ code: 'custom', message: 'deleveraging acts on the protocol\'s accounts: set protocol.enabled', path: ['behaviour', 'deleveraging', 'enabled'] });
+    }
+  })
   .describe('A cascade-lab scenario.');
 
 export type Scenario = z.output<typeof scenarioSchema>;
