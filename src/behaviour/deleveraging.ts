@@ -420,6 +420,41 @@ export class Deleveraging {
     this.pUnitsSum = 0;
   }
 
+  /**
+   * The scalars a bar changes: the run totals. The heaps are account-sized
+   * and follow the ladder through the journal (beginJournal / rollback), so
+   * they are not in the buffer; a sale must not be pending (its fill settles
+   * within the round that ordered it). `heapSteps` is left out on purpose:
+   * it counts work done, tried bars included, and a rollback restores the
+   * heaps' order but not their slot layout, so a retry may take a different
+   * number of steps to the same result.
+   */
+  readonly stateSize = 6;
+
+  saveState(buf: Float64Array, o: number): void {
+    if (this.pLen !== 0) invariant(false, `Deleveraging.saveState: ${this.pLen} sales await their fill; save between bars`);
+    const t = this.totals;
+    buf[o] = t.actions;
+    buf[o + 1] = t.unitsSold;
+    buf[o + 2] = t.repaidQuote;
+    buf[o + 3] = t.refundQuote;
+    buf[o + 4] = t.unsettledQuote;
+    buf[o + 5] = t.slippageQuote;
+  }
+
+  /** Call after rollback() (or on an instance whose ladder is where the saving one's was). */
+  loadState(buf: Float64Array, o: number): void {
+    const t = this.totals;
+    t.actions = buf[o];
+    t.unitsSold = buf[o + 1];
+    t.repaidQuote = buf[o + 2];
+    t.refundQuote = buf[o + 3];
+    t.unsettledQuote = buf[o + 4];
+    t.slippageQuote = buf[o + 5];
+    this.pLen = 0;
+    this.pUnitsSum = 0;
+  }
+
   // ---- checks ------------------------------------------------------------------------
 
   /**

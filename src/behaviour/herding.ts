@@ -106,7 +106,8 @@ export interface HerdingTotals {
 
 const TAG_SELL = 0;
 const TAG_BUY = 1;
-const SCALARS = 9;
+/** Saved scalars: triggered and active counts, endowed flag, six totals, bar-start peak and the bar's sold and bought units. */
+const SCALARS = 12;
 
 export class HerdingAgent implements Agent {
   readonly party: number;
@@ -328,6 +329,8 @@ export class HerdingAgent implements Agent {
     }
   }
 
+  // The round's contributor lists (sellIdx … buyTotal) are rewritten by every
+  // act() before onFill reads them, so they are scratch, not state.
   get stateSize(): number {
     return 6 * this.n + SCALARS;
   }
@@ -351,6 +354,9 @@ export class HerdingAgent implements Agent {
     buf[o + 6] = t.boughtQuote;
     buf[o + 7] = t.triggers;
     buf[o + 8] = t.rearms;
+    buf[o + 9] = this.peak;
+    buf[o + 10] = this.barSold;
+    buf[o + 11] = this.barBought;
   }
 
   /** Restores a state saved by an agent built from the same config and seed (the thresholds are not saved). */
@@ -373,6 +379,9 @@ export class HerdingAgent implements Agent {
     t.boughtQuote = buf[o + 6];
     t.triggers = buf[o + 7];
     t.rearms = buf[o + 8];
+    this.peak = buf[o + 9];
+    this.barSold = buf[o + 10];
+    this.barBought = buf[o + 11];
   }
 }
 

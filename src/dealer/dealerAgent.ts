@@ -11,6 +11,7 @@ import {
   type PnlEnd,
 } from './pnlAttribution.js';
 import { makeBookGreeks, revalueAtSpot, valueBook } from './valuation.js';
+import { invariant } from '../core/errors.js';
 import { MS_PER_YEAR } from '../core/time.js';
 
 export interface DealerAgentConfig {
@@ -291,6 +292,12 @@ export class DealerAgent implements Agent {
 
     if (this.columnsChanged || this.flows.expired > 0 || this.flows.rolled > 0) {
       snapshotPnlStart(book, g, s1, ledger.asset[this.party], this.start);
+      // After a roll the book's columns are a new set of options: a following
+      // lazy bar with no vol move copies no end vols, so they must already
+      // match the new start vols (else its vega line reads the old options').
+      const ev = end.vol;
+      const bv = book.vol;
+      for (let j = 0; j < book.length; j++) ev[j] = bv[j];
     } else {
       const st = this.start;
       st.spot = s1;
@@ -310,31 +317,180 @@ export class DealerAgent implements Agent {
     return ledger.cash[this.party] + ledger.asset[this.party] * mid + this.greeks.value;
   }
 
-  /** Room for a full book (its state size varies with its length) plus the run totals. */
+  /**
+   * Room for a full book (its saved size varies with its length), the
+   * scalars that carry from bar to bar, and the per-option P&L start and
+   * end-vol columns at the book's capacity.
+   */
   get stateSize(): number {
-    return this.bookStateMax + 3;
+    return this.book.maxStateSize() + DEALER_SCALARS + 6 * this.book.capacity;
   }
 
-  private get bookStateMax(): number {
-    return this.book.maxStateSize();
+  /** The book's region of the last buffer saved to or loaded from: a view built once per (buffer, offset), so save and load allocate nothing in steady use. */
+  private stateView: Float64Array | null = null;
+  private stateViewOf: Float64Array | null = null;
+  private stateViewAt = -1;
+
+  private bookRegion(buf: Float64Array, offset: number): Float64Array {
+    if (this.stateViewOf !== buf || this.stateViewAt !== offset || this.stateView === null) {
+      this.stateView = buf.subarray(offset, offset + this.book.maxStateSize());
+      this.stateViewOf = buf;
+      this.stateViewAt = offset;
+    }
+    return this.stateView;
   }
 
+  /**
+   * Everything a bar changes, taken between bars (after endBar, before the
+   * next beginBar). Not saved, because each bar rewrites them before reading:
+   * the hedge fills (reset in beginBar), the roll flows, the staging book,
+   * the hedge input and the attribution scratch, and `end` except its vols
+   * (a lazy bar with no vol move reads the last bar's end vols).
+   */
   saveState(buf: Float64Array, offset: number): void {
-    this.book.saveState(buf.subarray(offset, offset + this.bookStateMax));
-    const o = offset + this.bookStateMax;
-    buf[o] = this.totals.hedgeVolumeBase;
-    buf[o + 1] = this.totals.hedgeVolumeQuote;
-    buf[o + 2] = this.totals.executionCost;
+    this.book.saveState(this.bookRegion(buf, offset));
+    let o = offset + this.book.maxStateSize();
+    const g = this.greeks;
+    buf[o++] = g.value;
+    buf[o++] = g.delta;
+    buf[o++] = g.gamma;
+    buf[o++] = g.vega;
+    buf[o++] = g.theta;
+    buf[o++] = g.vanna;
+    buf[o++] = g.volga;
+    buf[o++] = g.count;
+    buf[o++] = this.baseSpot;
+    buf[o++] = this.baseDelta;
+    buf[o++] = this.baseGamma;
+    buf[o++] = this.started ? 1 : 0;
+    buf[o++] = this.columnsChanged ? 1 : 0;
+    buf[o++] = this.volsChanged ? 1 : 0;
+    buf[o++] = this.exactSpot;
+    buf[o++] = this.exactAtm;
+    buf[o++] = this.exactDrawdown;
+    buf[o++] = this.exactTime;
+    buf[o++] = this.lastAtm;
+    buf[o++] = this.lastTime;
+    buf[o++] = this.exactValuations;
+    buf[o++] = this.nextExpiryMs;
+    buf[o++] = this.barFlow;
+    buf[o++] = this.branching;
+    const st = this.start;
+    buf[o++] = st.spot;
+    buf[o++] = st.bookDelta;
+    buf[o++] = st.bookGamma;
+    buf[o++] = st.bookTheta;
+    buf[o++] = st.bookValue;
+    buf[o++] = st.hedge;
+    buf[o++] = st.count;
+    const t = this.totals;
+    const p = t.pnl;
+    buf[o++] = p.total;
+    buf[o++] = p.delta;
+    buf[o++] = p.gamma;
+    buf[o++] = p.vega;
+    buf[o++] = p.vanna;
+    buf[o++] = p.volga;
+    buf[o++] = p.theta;
+    buf[o++] = p.execution;
+    buf[o++] = p.newPositions;
+    buf[o++] = p.residual;
+    buf[o++] = t.hedgeVolumeBase;
+    buf[o++] = t.hedgeVolumeQuote;
+    buf[o++] = t.executionCost;
+    buf[o++] = t.startWealth;
+    invariant(o === offset + this.book.maxStateSize() + DEALER_SCALARS, 'DEALER_SCALARS matches the saved scalars');
+    // Only the first start.count entries are ever read (attribution loops over them).
+    const cap = this.book.capacity;
+    const n = st.count;
+    const cols = this.optionColumns();
+    for (let c = 0; c < cols.length; c++) {
+      const col = cols[c];
+      for (let j = 0; j < n; j++) buf[o + j] = col[j];
+      o += cap;
+    }
   }
 
+  /** Restores a state written by saveState of an agent built from the same config (same book capacity and policy). */
   loadState(buf: Float64Array, offset: number): void {
-    this.book.loadState(buf.subarray(offset, offset + this.bookStateMax));
-    const o = offset + this.bookStateMax;
-    this.totals.hedgeVolumeBase = buf[o];
-    this.totals.hedgeVolumeQuote = buf[o + 1];
-    this.totals.executionCost = buf[o + 2];
+    this.book.loadState(this.bookRegion(buf, offset));
+    let o = offset + this.book.maxStateSize();
+    const g = this.greeks;
+    g.value = buf[o++];
+    g.delta = buf[o++];
+    g.gamma = buf[o++];
+    g.vega = buf[o++];
+    g.theta = buf[o++];
+    g.vanna = buf[o++];
+    g.volga = buf[o++];
+    g.count = buf[o++];
+    this.baseSpot = buf[o++];
+    this.baseDelta = buf[o++];
+    this.baseGamma = buf[o++];
+    this.started = buf[o++] === 1;
+    this.columnsChanged = buf[o++] === 1;
+    this.volsChanged = buf[o++] === 1;
+    this.exactSpot = buf[o++];
+    this.exactAtm = buf[o++];
+    this.exactDrawdown = buf[o++];
+    this.exactTime = buf[o++];
+    this.lastAtm = buf[o++];
+    this.lastTime = buf[o++];
+    this.exactValuations = buf[o++];
+    this.nextExpiryMs = buf[o++];
+    this.barFlow = buf[o++];
+    this.branching = buf[o++];
+    const st = this.start;
+    st.spot = buf[o++];
+    st.bookDelta = buf[o++];
+    st.bookGamma = buf[o++];
+    st.bookTheta = buf[o++];
+    st.bookValue = buf[o++];
+    st.hedge = buf[o++];
+    st.count = buf[o++];
+    const t = this.totals;
+    const p = t.pnl;
+    p.total = buf[o++];
+    p.delta = buf[o++];
+    p.gamma = buf[o++];
+    p.vega = buf[o++];
+    p.vanna = buf[o++];
+    p.volga = buf[o++];
+    p.theta = buf[o++];
+    p.execution = buf[o++];
+    p.newPositions = buf[o++];
+    p.residual = buf[o++];
+    t.hedgeVolumeBase = buf[o++];
+    t.hedgeVolumeQuote = buf[o++];
+    t.executionCost = buf[o++];
+    t.startWealth = buf[o++];
+    const cap = this.book.capacity;
+    const n = st.count;
+    if (!(Number.isInteger(n) && n >= 0 && n <= cap)) {
+      throw new RangeError(`dealer state holds ${n} start options; this book's capacity is ${cap}`);
+    }
+    const cols = this.optionColumns();
+    for (let c = 0; c < cols.length; c++) {
+      const col = cols[c];
+      for (let j = 0; j < n; j++) col[j] = buf[o + j];
+      o += cap;
+    }
+  }
+
+  private optionCols: readonly Float64Array[] | null = null;
+
+  /** The per-option columns saved after the scalars, in order, built once. */
+  private optionColumns(): readonly Float64Array[] {
+    if (this.optionCols === null) {
+      const st = this.start;
+      this.optionCols = [st.qty, st.vega, st.vol, st.vanna, st.volga, this.end.vol];
+    }
+    return this.optionCols;
   }
 }
+
+/** Scalars saveState writes after the book: greeks 8, Taylor base 3, flags 3, exact/last 6, counters 4, P&L start 7, totals 14. */
+const DEALER_SCALARS = 45;
 
 function minExpiry(book: OptionBook): number {
   let m = Infinity;

@@ -34,6 +34,9 @@ export interface MarketStateConfig {
   readonly skewYears: number;
 }
 
+/** Scalars MarketStateModel.saveState writes before the slow vol and the surface. */
+const MARKET_STATE = 7;
+
 /**
  * Step 2 of the bar: the market state every agent sees at the bar start,
  * computed only from what is known then (realised vol through the previous
@@ -57,6 +60,8 @@ export class MarketStateModel {
   private lastDd = 0;
   private lastProjected = 0;
   private slowVol: RealisedVol | null = null;
+  /** Bar interval given to start(), ms (NaN before): saved so a fresh model can be restored into. */
+  private barMs = Number.NaN;
   private readonly skewOpts: { dividendYield: number };
   private readonly skew = { rr25: 0, putWingSlope: 0 };
 
@@ -71,6 +76,7 @@ export class MarketStateModel {
   /** Called once before the first bar with the bar interval. */
   start(barMs: number): void {
     this.slowVol = new RealisedVol(this.cfg.atmRealisedHalfLifeMs, barMs, this.cfg.initialVol);
+    this.barMs = barMs;
   }
 
   /** The bar's simulated log return, after the bar (feeds the slow realised vol). */
@@ -112,6 +118,53 @@ export class MarketStateModel {
       this.lastWing = this.skew.putWingSlope;
     }
     return atm;
+  }
+
+  /** Doubles saveState writes: the last bar's readings, the slow realised vol and the surface. */
+  get stateSize(): number {
+    return MARKET_STATE + RealisedVol.stateSize + this.surface.stateSize;
+  }
+
+  /**
+   * The last bar's readings (endBar records them), whether start() ran and
+   * with which bar interval, the slow realised vol and the surface in force.
+   */
+  saveState(buf: Float64Array, offset: number): void {
+    buf[offset] = this.lastScale;
+    buf[offset + 1] = this.lastAtm;
+    buf[offset + 2] = this.lastRr;
+    buf[offset + 3] = this.lastWing;
+    buf[offset + 4] = this.lastDd;
+    buf[offset + 5] = this.lastProjected;
+    buf[offset + 6] = this.slowVol === null ? Number.NaN : this.barMs;
+    const o = offset + MARKET_STATE;
+    if (this.slowVol !== null) this.slowVol.saveState(buf, o);
+    else buf.fill(0, o, o + RealisedVol.stateSize);
+    this.surface.saveState(buf, o + RealisedVol.stateSize);
+  }
+
+  /**
+   * Restores a state written by saveState of a model built from the same
+   * config. A model that was not started is started with the saved bar
+   * interval (the only allocation, once per fresh model).
+   */
+  loadState(buf: Float64Array, offset: number): void {
+    this.lastScale = buf[offset];
+    this.lastAtm = buf[offset + 1];
+    this.lastRr = buf[offset + 2];
+    this.lastWing = buf[offset + 3];
+    this.lastDd = buf[offset + 4];
+    this.lastProjected = buf[offset + 5];
+    const barMs = buf[offset + 6];
+    const o = offset + MARKET_STATE;
+    if (Number.isNaN(barMs)) {
+      this.slowVol = null;
+      this.barMs = Number.NaN;
+    } else {
+      if (this.slowVol === null || barMs !== this.barMs) this.start(barMs);
+      (this.slowVol as RealisedVol).loadState(buf, o);
+    }
+    this.surface.loadState(buf, o + RealisedVol.stateSize);
   }
 
   endBar(i: number, _rec: Recorder): void {

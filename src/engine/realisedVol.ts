@@ -34,7 +34,11 @@ export class RealisedVol {
     return this.weight > 0 ? Math.sqrt((this.sum / this.weight) * this.annualise) : 0;
   }
 
+  /** The EWMA's two sums; decay and annualisation are config, not state. */
   static readonly stateSize = 2;
+  get stateSize(): number {
+    return RealisedVol.stateSize;
+  }
   saveState(buf: Float64Array, offset: number): void {
     buf[offset] = this.sum;
     buf[offset + 1] = this.weight;

@@ -65,71 +65,134 @@ export type { RunFigures };
  *    so nothing an agent sees at bar i depends on bar i+1.
  */
 export function runSimulation(scenario: Scenario, data: RunData, parts: EngineParts, hooks: RunHooks = {}): RunResult {
-  const { bars } = data;
-  const n = bars.length;
-  const rec = new Recorder(n);
-  const time = rec.column('time');
-  const histClose = rec.column('historical_close');
-  const simClose = rec.column('simulated_close');
-  const exoRet = rec.column('exogenous_return');
-  const endoRet = rec.column('endogenous_return');
-  const rvol = rec.column('realised_vol');
-  const roundsCol = rec.column('cascade_rounds');
-  const capped = rec.column('cascade_capped');
-  const ivCol = data.ivPoints ? rec.column('iv_index') : undefined;
-  const liq = parts.liquidity;
-  const depthCol = liq ? rec.column('depth_per_log_price') : undefined;
-  const flowByCause = liq ? rec.column('order_flow_base') : undefined;
-  parts.market.declareColumns(rec);
-  for (const a of parts.agents) a.declareColumns(rec);
+  return new Simulation(scenario, data, parts, hooks).run();
+}
 
-  const barMs = n > 1 ? barIntervalMs(bars) : 60_000;
-  parts.market.start(barMs);
-  const vol = new RealisedVol(scenario.engine.realisedVolHalfLifeMinutes * 60_000, barMs, scenario.market.initialVolPerYear);
-  const ledger = new Ledger();
-  const orders = new OrderQueue(1024);
-  const fill = makeFill();
-  const maxRounds = scenario.engine.maxCascadeRounds;
-  const quiet = scenario.engine.quietSizeBase;
-  const state = parts.market;
-  const ownerByParty: Array<Agent | undefined> = [];
-  for (const a of parts.agents) {
-    ownerByParty[a.party] = a;
-    for (const p of a.extraParties ?? []) ownerByParty[p] = a;
+/**
+ * The loop as an object that steps one bar at a time, so a bar can be tried
+ * and rolled back (MODEL.md, inferred shock): `save()` before a bar,
+ * `step()`, then `restore()` puts every piece of state back and the bar can
+ * be stepped again with identical results. One level: only the latest save
+ * can be restored (account-sized state uses undo journals that a save
+ * commits).
+ */
+export class Simulation {
+  readonly recorder: Recorder;
+  readonly trades = new TradeLog();
+  readonly ledger = new Ledger();
+  private readonly scenario: Scenario;
+  private readonly data: RunData;
+  private readonly parts: EngineParts;
+  private readonly hooks: RunHooks;
+  private readonly n: number;
+  private readonly barMs: number;
+  private readonly vol: RealisedVol;
+  private readonly orders = new OrderQueue(1024);
+  private readonly fill = makeFill();
+  private readonly ownerByParty: Array<Agent | undefined> = [];
+  private readonly stress = makeStressSignals();
+  private readonly preStress = makeStressSignals();
+  private readonly calmVol: number;
+  private readonly velocityDecay: number;
+  private readonly view: MarketView & { bar: number; time: number; dtYears: number; refPrice: number; realisedVol: number; atmVol: number; drawdown: number };
+  private readonly cols: {
+    time: Float64Array; histClose: Float64Array; simClose: Float64Array; exoRet: Float64Array; endoRet: Float64Array;
+    rvol: Float64Array; rounds: Float64Array; capped: Float64Array; iv?: Float64Array; depth?: Float64Array; flow?: Float64Array; lp?: Float64Array;
+  };
+  private i = 0;
+  private peak = 0;
+  private snapshot: Float64Array | null = null;
+
+  constructor(scenario: Scenario, data: RunData, parts: EngineParts, hooks: RunHooks = {}) {
+    this.scenario = scenario;
+    this.data = data;
+    this.parts = parts;
+    this.hooks = hooks;
+    const { bars } = data;
+    this.n = bars.length;
+    const rec = new Recorder(this.n);
+    this.recorder = rec;
+    const liq = parts.liquidity;
+    this.cols = {
+      time: rec.column('time'),
+      histClose: rec.column('historical_close'),
+      simClose: rec.column('simulated_close'),
+      exoRet: rec.column('exogenous_return'),
+      endoRet: rec.column('endogenous_return'),
+      rvol: rec.column('realised_vol'),
+      rounds: rec.column('cascade_rounds'),
+      capped: rec.column('cascade_capped'),
+      ...(data.ivPoints ? { iv: rec.column('iv_index') } : {}),
+      ...(liq ? { depth: rec.column('depth_per_log_price'), flow: rec.column('order_flow_base') } : {}),
+    };
+    parts.market.declareColumns(rec);
+    for (const a of parts.agents) a.declareColumns(rec);
+    if (parts.liquidityProviders) this.cols.lp = rec.column('lp_depth_factor');
+    this.barMs = this.n > 1 ? barIntervalMs(bars) : 60_000;
+    parts.market.start(this.barMs);
+    this.vol = new RealisedVol(scenario.engine.realisedVolHalfLifeMinutes * 60_000, this.barMs, scenario.market.initialVolPerYear);
+    for (const a of parts.agents) {
+      this.ownerByParty[a.party] = a;
+      for (const p of a.extraParties ?? []) this.ownerByParty[p] = a;
+    }
+    this.calmVol = scenario.market.withdrawal.calmVolPerYear ?? scenario.market.initialVolPerYear;
+    this.velocityDecay = Math.pow(0.5, this.barMs / (scenario.engine.liquidationVelocityHalfLifeMinutes * MS_PER_MINUTE));
+    const state = parts.market;
+    const view: Simulation['view'] = {
+      bar: 0,
+      time: 0,
+      dtYears: 0,
+      refPrice: 0,
+      realisedVol: 0,
+      atmVol: 0,
+      drawdown: 0,
+      stress: this.stress,
+      rate: state.rate,
+      dividend: state.dividend,
+      surface: state.surface,
+      trades: this.trades,
+      mid: liq ? (): number => liq.mid() : (): number => view.refPrice,
+      depthPerLogPrice: liq ? (): number => liq.depthPerLogPrice(-1) : (): number => Infinity,
+    };
+    this.view = view;
   }
 
-  const trades = new TradeLog();
-  const stress = makeStressSignals();
-  const preStress = makeStressSignals();
-  const lp = parts.liquidityProviders ?? null;
-  const lpCol = lp ? rec.column('lp_depth_factor') : null;
+  /** Index of the next bar `step()` will run; equals the bar count when done. */
+  get nextBar(): number {
+    return this.i;
+  }
 
-  const calmVol = scenario.market.withdrawal.calmVolPerYear ?? scenario.market.initialVolPerYear;
-  const velocityDecay = Math.pow(0.5, barMs / (scenario.engine.liquidationVelocityHalfLifeMinutes * MS_PER_MINUTE));
-  const causeLiq = CAUSE_CODE.liquidation;
-  const causeAuction = CAUSE_CODE.auction;
-  const view: MarketView & { bar: number; time: number; dtYears: number; refPrice: number; realisedVol: number; atmVol: number; drawdown: number } = {
-    bar: 0,
-    time: 0,
-    dtYears: 0,
-    refPrice: 0,
-    realisedVol: 0,
-    atmVol: 0,
-    drawdown: 0,
-    stress,
-    rate: state.rate,
-    dividend: state.dividend,
-    surface: state.surface,
-    trades,
-    mid: liq ? () => liq.mid() : () => view.refPrice,
-    depthPerLogPrice: liq ? () => liq.depthPerLogPrice(-1) : () => Infinity,
-  };
+  run(): RunResult {
+    while (this.i < this.n) {
+      this.step();
+      const done = this.i;
+      if (this.hooks.onProgress && (done & 4095) === 0) this.hooks.onProgress(done);
+    }
+    this.hooks.onProgress?.(this.n);
+    return this.result();
+  }
 
-  let peak = 0;
-  for (let i = 0; i < n; i++) {
+  result(): RunResult {
+    return { recorder: this.recorder, trades: this.trades, ledger: this.ledger, figures: summariseRun(this.recorder, this.trades) };
+  }
+
+  /** Runs bar `nextBar`: the five steps of the loop. */
+  step(): void {
+    const i = this.i;
+    if (i >= this.n) throw new Error(`no bar left to step (${this.n} bars)`);
+    const { bars } = this.data;
+    const parts = this.parts;
+    const liq = parts.liquidity;
+    const state = parts.market;
+    const view = this.view;
+    const stress = this.stress;
+    const ledger = this.ledger;
+    const trades = this.trades;
+    const cols = this.cols;
+    const simClose = cols.simClose;
     const c = bars.close[i];
     const dtMs = i > 0 ? bars.time[i] - bars.time[i - 1] : 0;
-    const volNow = vol.value();
+    const volNow = this.vol.value();
     view.bar = i;
     view.time = bars.time[i];
     view.dtYears = dtMs / MS_PER_YEAR;
@@ -139,24 +202,26 @@ export function runSimulation(scenario: Scenario, data: RunData, parts: EnginePa
     // 1. exogenous move. Liquidity providers set their quotes from what is
     // public before it: the previous close against the peak, vol so far.
     let lpFactor = 1;
+    const lp = parts.liquidityProviders;
     if (lp) {
+      const ps = this.preStress;
       const prev = i > 0 ? simClose[i - 1] : c;
-      preStress.drawdown = peak > 0 && prev < peak ? (peak - prev) / peak : 0;
-      preStress.volRatio = calmVol > 0 ? volNow / calmVol : 1;
-      preStress.liquidationQuotePerMin = stress.liquidationQuotePerMin;
-      lpFactor = lp.depthFactor(i, dtMs, preStress);
-      lpCol![i] = lpFactor;
+      ps.drawdown = this.peak > 0 && prev < this.peak ? (this.peak - prev) / this.peak : 0;
+      ps.volRatio = this.calmVol > 0 ? volNow / this.calmVol : 1;
+      ps.liquidationQuotePerMin = stress.liquidationQuotePerMin;
+      lpFactor = lp.depthFactor(i, dtMs, ps);
+      (cols.lp as Float64Array)[i] = lpFactor;
     }
     if (liq) liq.startBar({ refPrice: c, dtMs, depthScale: state.depthScale(i, volNow) * lpFactor, volPerSqrtYear: volNow });
     const midStart = view.mid();
 
     // 2. market state at the bar start
-    if (midStart > peak) peak = midStart;
-    view.drawdown = peak > 0 ? (peak - midStart) / peak : 0;
+    if (midStart > this.peak) this.peak = midStart;
+    view.drawdown = this.peak > 0 ? (this.peak - midStart) / this.peak : 0;
     stress.drawdown = view.drawdown;
-    stress.volRatio = calmVol > 0 ? volNow / calmVol : 1;
+    stress.volRatio = this.calmVol > 0 ? volNow / this.calmVol : 1;
     const tradesAtBarStart = trades.length;
-    view.atmVol = state.beginBar(i, midStart, volNow, view.drawdown, data.ivPoints ? data.ivPoints[i] : Number.NaN);
+    view.atmVol = state.beginBar(i, midStart, volNow, view.drawdown, this.data.ivPoints ? this.data.ivPoints[i] : Number.NaN);
     for (const a of parts.agents) a.beginBar(view, ledger);
 
     // 3. cascade rounds
@@ -164,6 +229,10 @@ export function runSimulation(scenario: Scenario, data: RunData, parts: EnginePa
     let flow = 0;
     let hitCap = 0;
     if (liq) {
+      const orders = this.orders;
+      const fill = this.fill;
+      const quiet = this.scenario.engine.quietSizeBase;
+      const maxRounds = this.scenario.engine.maxCascadeRounds;
       for (let r = 0; ; r++) {
         orders.clear();
         for (const a of parts.agents) a.act(view, r, orders, ledger);
@@ -181,49 +250,126 @@ export function runSimulation(scenario: Scenario, data: RunData, parts: EnginePa
           else ledger.trade(PARTY.counterparties, party, -fill.size, fill.price);
           trades.push(view.time, i, r, orders.cause[k], fill.size, fill.price, fill.midBefore, fill.midAfter, fill.cost);
           flow += fill.size;
-          ownerByParty[party]?.onFill(fill.size, fill.price, fill.midBefore, fill.cost, orders.cause[k], orders.tag[k], party);
+          this.ownerByParty[party]?.onFill(fill.size, fill.price, fill.midBefore, fill.cost, orders.cause[k], orders.tag[k], party);
         }
       }
     }
 
     // 4. accounting and 5. recording
     const s = view.mid();
-    time[i] = bars.time[i];
-    histClose[i] = c;
+    cols.time[i] = bars.time[i];
+    cols.histClose[i] = c;
     simClose[i] = s;
     if (i === 0) {
-      exoRet[i] = 0;
-      endoRet[i] = 0;
+      cols.exoRet[i] = 0;
+      cols.endoRet[i] = 0;
     } else {
       const exo = Math.log(c / bars.close[i - 1]);
-      exoRet[i] = exo;
-      endoRet[i] = Math.log(s / simClose[i - 1]) - exo;
+      cols.exoRet[i] = exo;
+      cols.endoRet[i] = Math.log(s / simClose[i - 1]) - exo;
     }
-    rvol[i] = volNow;
-    roundsCol[i] = rounds;
-    capped[i] = hitCap;
-    if (ivCol && data.ivPoints) ivCol[i] = data.ivPoints[i];
-    if (depthCol && liq) depthCol[i] = liq.depthPerLogPrice(-1);
-    if (flowByCause) flowByCause[i] = flow;
-    state.endBar(i, rec);
-    for (const a of parts.agents) a.endBar(view, ledger, rec);
+    cols.rvol[i] = volNow;
+    cols.rounds[i] = rounds;
+    cols.capped[i] = hitCap;
+    if (cols.iv && this.data.ivPoints) cols.iv[i] = this.data.ivPoints[i];
+    if (cols.depth && liq) cols.depth[i] = liq.depthPerLogPrice(-1);
+    if (cols.flow) cols.flow[i] = flow;
+    state.endBar(i, this.recorder);
+    for (const a of parts.agents) a.endBar(view, ledger, this.recorder);
     // The bar's forced selling becomes public after the bar.
     let forcedQuote = 0;
     for (let k = tradesAtBarStart; k < trades.length; k++) {
       const cause = trades.cause[k];
-      if (cause === causeLiq || cause === causeAuction) forcedQuote += Math.abs(trades.size[k]) * trades.price[k];
+      if (cause === CAUSE_CODE.liquidation || cause === CAUSE_CODE.auction) forcedQuote += Math.abs(trades.size[k]) * trades.price[k];
     }
-    const perMin = forcedQuote / (barMs / MS_PER_MINUTE);
-    stress.liquidationQuotePerMin = velocityDecay * stress.liquidationQuotePerMin + (1 - velocityDecay) * perMin;
+    const perMin = forcedQuote / (this.barMs / MS_PER_MINUTE);
+    stress.liquidationQuotePerMin = this.velocityDecay * stress.liquidationQuotePerMin + (1 - this.velocityDecay) * perMin;
     if (i > 0) {
       const simRet = Math.log(s / simClose[i - 1]);
-      vol.update(simRet);
+      this.vol.update(simRet);
       state.observeReturn(simRet);
     }
-    hooks.onBarEnd?.(i, ledger);
-    if (hooks.onProgress && (i & 4095) === 4095) hooks.onProgress(i + 1);
+    this.hooks.onBarEnd?.(i, ledger);
+    this.i = i + 1;
   }
-  hooks.onProgress?.(n);
 
-  return { recorder: rec, trades, ledger, figures: summariseRun(rec, trades) };
+  /** Size of the snapshot buffer: the loop's own scalars and every component's state. */
+  private stateSize(): number {
+    const p = this.parts;
+    let size = LOOP_STATE + Ledger.stateSize + RealisedVol.stateSize + p.market.stateSize;
+    if (p.liquidity) size += p.liquidity.stateSize;
+    if (p.liquidityProviders) size += p.liquidityProviders.stateSize;
+    for (const a of p.agents) size += a.stateSize;
+    return size;
+  }
+
+  /** Snapshots the whole state before the next bar (replacing any earlier snapshot). */
+  save(): void {
+    const size = this.stateSize();
+    if (this.snapshot === null || this.snapshot.length < size) this.snapshot = new Float64Array(size);
+    const buf = this.snapshot;
+    const st = this.stress;
+    buf[0] = this.i;
+    buf[1] = this.peak;
+    buf[2] = st.drawdown;
+    buf[3] = st.volRatio;
+    buf[4] = st.liquidationQuotePerMin;
+    buf[5] = this.trades.length;
+    let o = LOOP_STATE;
+    this.ledger.saveState(buf, o);
+    o += Ledger.stateSize;
+    this.vol.saveState(buf, o);
+    o += RealisedVol.stateSize;
+    const p = this.parts;
+    p.market.saveState(buf, o);
+    o += p.market.stateSize;
+    if (p.liquidity) {
+      p.liquidity.saveState(buf, o);
+      o += p.liquidity.stateSize;
+    }
+    if (p.liquidityProviders) {
+      p.liquidityProviders.saveState(buf, o);
+      o += p.liquidityProviders.stateSize;
+    }
+    for (const a of p.agents) {
+      a.saveState(buf, o);
+      o += a.stateSize;
+    }
+  }
+
+  /** Puts back the state of the last save(): the bars stepped since then are undone. */
+  restore(): void {
+    const buf = this.snapshot;
+    if (buf === null) throw new Error('restore() needs a save() first');
+    const st = this.stress;
+    this.i = buf[0];
+    this.peak = buf[1];
+    st.drawdown = buf[2];
+    st.volRatio = buf[3];
+    st.liquidationQuotePerMin = buf[4];
+    this.trades.truncate(buf[5]);
+    let o = LOOP_STATE;
+    this.ledger.loadState(buf, o);
+    o += Ledger.stateSize;
+    this.vol.loadState(buf, o);
+    o += RealisedVol.stateSize;
+    const p = this.parts;
+    p.market.loadState(buf, o);
+    o += p.market.stateSize;
+    if (p.liquidity) {
+      p.liquidity.loadState(buf, o);
+      o += p.liquidity.stateSize;
+    }
+    if (p.liquidityProviders) {
+      p.liquidityProviders.loadState(buf, o);
+      o += p.liquidityProviders.stateSize;
+    }
+    for (const a of p.agents) {
+      a.loadState(buf, o);
+      o += a.stateSize;
+    }
+  }
 }
+
+/** Loop scalars in a snapshot: bar index, peak, the three stress signals, trade count. */
+const LOOP_STATE = 6;

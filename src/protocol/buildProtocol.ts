@@ -31,8 +31,8 @@ export interface ProtocolBuildReport {
   populationNote: string;
 }
 
-/** Lots in flight at once; an auction run can hold many open lots. */
-const LOT_CAPACITY = 1 << 16;
+/** Lots in flight at once: one per round with liquidations, open until sold (auctions: up to their duration). */
+const LOT_CAPACITY = 1 << 12;
 
 /** Builds the protocol agent from the scenario's `protocol` section (null when disabled). */
 export function buildProtocol(

@@ -122,17 +122,21 @@ export class LotBook implements LotView {
     return this.capacity * 11 + 4;
   }
 
+  // Column by column with no temporary arrays: save and load run once per tried bar.
   saveState(buf: Float64Array, offset: number): void {
     const c = this.capacity;
-    let o = offset;
-    for (const col of [this.account, this.seizedBase, this.remainingBase, this.debtQuote, this.proceedsQuote, this.oracleAtOpen, this.openedMs]) {
-      buf.set(col, o);
-      o += c;
-    }
-    for (const col of [this.prevLot, this.nextLot, this.isOpenFlag, this.freeSlots]) {
-      for (let k = 0; k < c; k++) buf[o + k] = col[k];
-      o += c;
-    }
+    buf.set(this.account, offset);
+    buf.set(this.seizedBase, offset + c);
+    buf.set(this.remainingBase, offset + 2 * c);
+    buf.set(this.debtQuote, offset + 3 * c);
+    buf.set(this.proceedsQuote, offset + 4 * c);
+    buf.set(this.oracleAtOpen, offset + 5 * c);
+    buf.set(this.openedMs, offset + 6 * c);
+    buf.set(this.prevLot, offset + 7 * c);
+    buf.set(this.nextLot, offset + 8 * c);
+    buf.set(this.isOpenFlag, offset + 9 * c);
+    buf.set(this.freeSlots, offset + 10 * c);
+    const o = offset + 11 * c;
     buf[o] = this.freeTop;
     buf[o + 1] = this.head;
     buf[o + 2] = this.tail;
@@ -141,15 +145,19 @@ export class LotBook implements LotView {
 
   loadState(buf: Float64Array, offset: number): void {
     const c = this.capacity;
-    let o = offset;
-    for (const col of [this.account, this.seizedBase, this.remainingBase, this.debtQuote, this.proceedsQuote, this.oracleAtOpen, this.openedMs]) {
-      col.set(buf.subarray(o, o + c));
-      o += c;
-    }
-    for (const col of [this.prevLot, this.nextLot, this.isOpenFlag, this.freeSlots]) {
-      for (let k = 0; k < c; k++) col[k] = buf[o + k];
-      o += c;
-    }
+    this.account.set(buf.subarray(offset, offset + c));
+    this.seizedBase.set(buf.subarray(offset + c, offset + 2 * c));
+    this.remainingBase.set(buf.subarray(offset + 2 * c, offset + 3 * c));
+    this.debtQuote.set(buf.subarray(offset + 3 * c, offset + 4 * c));
+    this.proceedsQuote.set(buf.subarray(offset + 4 * c, offset + 5 * c));
+    this.oracleAtOpen.set(buf.subarray(offset + 5 * c, offset + 6 * c));
+    this.openedMs.set(buf.subarray(offset + 6 * c, offset + 7 * c));
+    // TypedArray.set converts element by element (float64 → int32/uint8), exact for the integers stored.
+    this.prevLot.set(buf.subarray(offset + 7 * c, offset + 8 * c));
+    this.nextLot.set(buf.subarray(offset + 8 * c, offset + 9 * c));
+    this.isOpenFlag.set(buf.subarray(offset + 9 * c, offset + 10 * c));
+    this.freeSlots.set(buf.subarray(offset + 10 * c, offset + 11 * c));
+    const o = offset + 11 * c;
     this.freeTop = buf[o];
     this.head = buf[o + 1];
     this.tail = buf[o + 2];

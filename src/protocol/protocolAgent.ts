@@ -20,6 +20,7 @@ import { makeDeleverageRound, makeDeleverageSettlement, type Deleveraging } from
 import type { BackstopFlight } from '../behaviour/backstopFlight.js';
 import type { BackstopPoolMechanism } from './mechanisms/backstopPool.js';
 import { CAUSE_CODE } from '../engine/tradeLog.js';
+import { invariant } from '../core/errors.js';
 
 /** Tag of deleveraging orders (lots use their ids, ≥ 0). */
 const DELEVERAGE_TAG = -2;
@@ -385,51 +386,216 @@ export class ProtocolAgent implements Agent {
     return this.c.fund.total;
   }
 
+  /**
+   * Slots of the agent's own scalars: 10 run totals, 11 bar figures and
+   * flags, 5 host fields, 6 deleveraging round/settlement figures, the
+   * off-book buffer length, and 5 for the account book's fingerprint.
+   */
+  private static readonly OWN_STATE = 38;
+
   get stateSize(): number {
     const c = this.c;
-    return c.oracle.stateSize + c.lots.stateSize + c.mechanism.stateSize + (c.flight ? c.flight.stateSize : 0) + 4;
+    return (
+      c.oracle.stateSize + c.keepers.stateSize + c.breaker.stateSize + c.dynamicThreshold.stateSize + c.floor.stateSize +
+      (c.solvency ? c.solvency.stateSize : 0) + c.fund.stateSize + c.lots.stateSize + c.mechanism.stateSize +
+      (c.flight ? c.flight.stateSize : 0) + (c.deleveraging ? c.deleveraging.stateSize : 0) + ProtocolAgent.OWN_STATE
+    );
   }
 
   /**
-   * Saves what a bar can change outside the account book; the ladder keeps
-   * its own undo journal (beginJournal / rollback), which the caller drives.
+   * Saves everything a bar can change. The account book, the ladder and the
+   * deleveraging heaps are account-sized, so they are not copied: saving
+   * commits the journal of the previous save and opens a new one, which
+   * loadState rolls back. The journal stays open (and grows with the bars'
+   * changes) until the next save. The buffer holds the book's fingerprint
+   * (slots, open count, totals, top key) so a load can check the book is
+   * where it was. The settlement result, the put-strip value and its valuer
+   * are per-call scratch, rewritten in full before every read: not state.
    */
   saveState(buf: Float64Array, offset: number): void {
     const c = this.c;
-    let o = offset;
-    c.oracle.saveState(buf, o);
-    o += c.oracle.stateSize;
-    c.lots.saveState(buf, o);
-    o += c.lots.stateSize;
-    c.mechanism.saveState(buf, o);
-    o += c.mechanism.stateSize;
-    if (c.flight) {
-      c.flight.saveState(buf, o);
-      o += c.flight.stateSize;
+    const ladder = c.ladder;
+    const dl = c.deleveraging;
+    invariant(c.mechanism.offBook.length === 0, `ProtocolAgent.saveState: ${c.mechanism.offBook.length} off-book fills not yet logged; save between bars`);
+    if (ladder.journaling) {
+      ladder.commitJournal();
+      dl?.commitJournal();
     }
-    buf[o] = this.multiplier;
-    buf[o + 1] = this.totals.liquidationCount;
-    buf[o + 2] = this.totals.liquidationVolume;
-    buf[o + 3] = this.totals.seizedBase;
+    ladder.beginJournal();
+    dl?.beginJournal();
+    let o = offset;
+    o = saveTo(c.oracle, buf, o);
+    o = saveTo(c.keepers, buf, o);
+    o = saveTo(c.breaker, buf, o);
+    o = saveTo(c.dynamicThreshold, buf, o);
+    o = saveTo(c.floor, buf, o);
+    if (c.solvency) o = saveTo(c.solvency, buf, o);
+    o = saveTo(c.fund, buf, o);
+    o = saveTo(c.lots, buf, o);
+    o = saveTo(c.mechanism, buf, o);
+    if (c.flight) o = saveTo(c.flight, buf, o);
+    if (dl) o = saveTo(dl, buf, o);
+    const t = this.totals;
+    buf[o++] = t.liquidationCount;
+    buf[o++] = t.firstRoundLiquidations;
+    buf[o++] = t.laterRoundLiquidations;
+    buf[o++] = t.liquidationVolume;
+    buf[o++] = t.seizedBase;
+    buf[o++] = t.peakMlr;
+    buf[o++] = t.peakLiquidationBranchingRatio;
+    buf[o++] = t.peakLiquidationsPerBar;
+    buf[o++] = t.barsBlockedByFloor;
+    buf[o++] = t.barsPaused;
+    buf[o++] = this.multiplier;
+    buf[o++] = this.barCount;
+    buf[o++] = this.barVolume;
+    buf[o++] = this.barSeized;
+    buf[o++] = this.barLater;
+    buf[o++] = this.barDelevUnits;
+    buf[o++] = this.barDelevAccounts;
+    buf[o++] = this.barDelevQuote;
+    buf[o++] = this.branching;
+    buf[o++] = this.blocked ? 1 : 0;
+    buf[o++] = this.endowed ? 1 : 0;
+    const h = this.host;
+    buf[o++] = h.bar;
+    buf[o++] = h.time;
+    buf[o++] = h.round;
+    buf[o++] = h.oracle;
+    buf[o++] = h.gasGwei;
+    const r = this.delevRound;
+    buf[o++] = r.units;
+    buf[o++] = r.repaidQuote;
+    buf[o++] = r.accounts;
+    const s = this.delevSettle;
+    buf[o++] = s.repaidQuote;
+    buf[o++] = s.refundQuote;
+    buf[o++] = s.unsettledQuote;
+    buf[o++] = c.mechanism.offBook.length;
+    o = writeFingerprint(ladder, buf, o);
+    invariant(o === offset + this.stateSize, `ProtocolAgent.saveState wrote ${o - offset} slots, stateSize is ${this.stateSize}`);
   }
 
+  /**
+   * Restores the state of the last saveState: rolls the account book, the
+   * ladder and the deleveraging heaps back through their journals (when this
+   * instance saved), checks the book against the saved fingerprint, loads
+   * everything else from `buf`, and opens a new journal so the same state
+   * can be restored again (a root-find tries a bar many times). A fresh
+   * instance built from the same config can load a state only while its
+   * accounts are where the saving instance's were (e.g. no liquidation yet):
+   * otherwise the fingerprint check throws.
+   */
   loadState(buf: Float64Array, offset: number): void {
     const c = this.c;
-    let o = offset;
-    c.oracle.loadState(buf, o);
-    o += c.oracle.stateSize;
-    c.lots.loadState(buf, o);
-    o += c.lots.stateSize;
-    c.mechanism.loadState(buf, o);
-    o += c.mechanism.stateSize;
-    if (c.flight) {
-      c.flight.loadState(buf, o);
-      o += c.flight.stateSize;
+    const ladder = c.ladder;
+    const dl = c.deleveraging;
+    if (ladder.journaling) {
+      ladder.rollback();
+      if (dl) dl.rollback();
     }
-    this.multiplier = buf[o];
-    this.totals.liquidationCount = buf[o + 1];
-    this.totals.liquidationVolume = buf[o + 2];
-    this.totals.seizedBase = buf[o + 3];
+    let o = offset;
+    o = loadFrom(c.oracle, buf, o);
+    o = loadFrom(c.keepers, buf, o);
+    o = loadFrom(c.breaker, buf, o);
+    o = loadFrom(c.dynamicThreshold, buf, o);
+    o = loadFrom(c.floor, buf, o);
+    if (c.solvency) o = loadFrom(c.solvency, buf, o);
+    o = loadFrom(c.fund, buf, o);
+    o = loadFrom(c.lots, buf, o);
+    o = loadFrom(c.mechanism, buf, o);
+    if (c.flight) o = loadFrom(c.flight, buf, o);
+    if (dl) o = loadFrom(dl, buf, o);
+    const t = this.totals;
+    t.liquidationCount = buf[o++];
+    t.firstRoundLiquidations = buf[o++];
+    t.laterRoundLiquidations = buf[o++];
+    t.liquidationVolume = buf[o++];
+    t.seizedBase = buf[o++];
+    t.peakMlr = buf[o++];
+    t.peakLiquidationBranchingRatio = buf[o++];
+    t.peakLiquidationsPerBar = buf[o++];
+    t.barsBlockedByFloor = buf[o++];
+    t.barsPaused = buf[o++];
+    this.multiplier = buf[o++];
+    this.barCount = buf[o++];
+    this.barVolume = buf[o++];
+    this.barSeized = buf[o++];
+    this.barLater = buf[o++];
+    this.barDelevUnits = buf[o++];
+    this.barDelevAccounts = buf[o++];
+    this.barDelevQuote = buf[o++];
+    this.branching = buf[o++];
+    this.blocked = buf[o++] === 1;
+    this.endowed = buf[o++] === 1;
+    const h = this.host;
+    h.bar = buf[o++];
+    h.time = buf[o++];
+    h.round = buf[o++];
+    h.oracle = buf[o++];
+    h.gasGwei = buf[o++];
+    const r = this.delevRound;
+    r.units = buf[o++];
+    r.repaidQuote = buf[o++];
+    r.accounts = buf[o++];
+    const s = this.delevSettle;
+    s.repaidQuote = buf[o++];
+    s.refundQuote = buf[o++];
+    s.unsettledQuote = buf[o++];
+    // Saved only when empty (saveState checks); what a tried bar left is dropped.
+    o++;
+    c.mechanism.offBook.clear();
+    checkFingerprint(ladder, buf, o);
+    ladder.beginJournal();
+    dl?.beginJournal();
   }
 }
 
+/** Anything with a fixed-size saved state. */
+interface Saveable {
+  readonly stateSize: number;
+  saveState(buf: Float64Array, offset: number): void;
+  loadState(buf: Float64Array, offset: number): void;
+}
+
+function saveTo(x: Saveable, buf: Float64Array, o: number): number {
+  x.saveState(buf, o);
+  return o + x.stateSize;
+}
+
+function loadFrom(x: Saveable, buf: Float64Array, o: number): number {
+  x.loadState(buf, o);
+  return o + x.stateSize;
+}
+
+const FINGERPRINT = ['account slots', 'open accounts', 'total collateral', 'total debt', 'top key'] as const;
+
+function fingerprint(ladder: Ladder, k: number): number {
+  const book = ladder.book;
+  switch (k) {
+    case 0: return book.length;
+    case 1: return book.openCount;
+    case 2: return book.totalCollateral();
+    case 3: return book.totalDebt();
+    default: return ladder.topKey();
+  }
+}
+
+function writeFingerprint(ladder: Ladder, buf: Float64Array, o: number): number {
+  for (let k = 0; k < FINGERPRINT.length; k++) buf[o + k] = fingerprint(ladder, k);
+  return o + FINGERPRINT.length;
+}
+
+/** Object.is: bit-level equality that also accepts −Infinity = −Infinity (empty ladder) and tells 0 from −0. */
+function checkFingerprint(ladder: Ladder, buf: Float64Array, o: number): void {
+  for (let k = 0; k < FINGERPRINT.length; k++) {
+    const now = fingerprint(ladder, k);
+    if (!Object.is(now, buf[o + k])) {
+      invariant(
+        false,
+        `ProtocolAgent.loadState: the account book's ${FINGERPRINT[k]} is ${now} but was ${buf[o + k]} at the save; ` +
+          'accounts are restored through the journal of the instance that saved, so load into that instance, or into one whose accounts are unchanged',
+      );
+    }
+  }
+}

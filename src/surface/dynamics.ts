@@ -31,6 +31,9 @@ import type { SsviParams } from './ssvi.js';
 import { SsviSurface } from './surface.js';
 import type { SsviSurfaceConfig, VolSurface } from './surface.js';
 
+/** Scalars SurfaceDynamics.saveState writes before the surface's state. */
+const DYNAMICS_STATE = 4;
+
 export type DynamicsMode = 'sticky-strike' | 'sticky-moneyness' | 'stress';
 
 /** The bar's market state the surface reacts to (end of bar, no look-ahead). */
@@ -173,6 +176,32 @@ export class SurfaceDynamics implements VolSurface {
     this.lastProjected = this.surface.updateBar(rho, b.eta, b.gamma, atmVol);
     this.lastAtmVol = atmVol;
     return atmVol;
+  }
+
+  /** Doubles saveState writes: the anchor, the shift, the last bar's report and the SSVI surface. */
+  get stateSize(): number {
+    return DYNAMICS_STATE + this.surface.stateSize;
+  }
+
+  /**
+   * The anchor (NaN until the first update), the sticky-strike shift, the
+   * last bar's ATM level and projection flag, then the surface in force.
+   */
+  saveState(buf: Float64Array, offset: number): void {
+    buf[offset] = this.anchor;
+    buf[offset + 1] = this.shift;
+    buf[offset + 2] = this.lastAtmVol;
+    buf[offset + 3] = this.lastProjected ? 1 : 0;
+    this.surface.saveState(buf, offset + DYNAMICS_STATE);
+  }
+
+  /** Restores a state written by saveState of dynamics built from the same config. */
+  loadState(buf: Float64Array, offset: number): void {
+    this.anchor = buf[offset];
+    this.shift = buf[offset + 1];
+    this.lastAtmVol = buf[offset + 2];
+    this.lastProjected = buf[offset + 3] === 1;
+    this.surface.loadState(buf, offset + DYNAMICS_STATE);
   }
 
   /** The forward the sticky-strike smile is anchored at (NaN before the first update). */

@@ -47,6 +47,20 @@ export interface SurfaceAdmission extends AdmissibleParams {
 
 /** Marker admission for updateBar's fast path; `params` then reads the live fields. */
 const GLOBAL_ADMISSION: SurfaceAdmission = { params: { rho: NaN, eta: NaN, gamma: NaN }, clamps: [], condition: 'global', termFloored: false };
+/**
+ * Marker set by loadState when the restored update went through the
+ * projection: its report is rebuilt from the saved request on first read,
+ * so loading allocates nothing.
+ */
+const PENDING_ADMISSION: SurfaceAdmission = { params: { rho: NaN, eta: NaN, gamma: NaN }, clamps: [], condition: 'global', termFloored: false };
+
+/** How the admission in force was made, as saved (0: updateBar's global fast path). */
+const ADMIT_GLOBAL = 0;
+const ADMIT_REFUSE = 1;
+const ADMIT_CLAMP = 2;
+
+/** Doubles written by SsviSurface.saveState. */
+const SURFACE_STATE = 12;
 
 export class SsviSurface implements VolSurface {
   readonly term: AtmTermStructure;
@@ -65,6 +79,11 @@ export class SsviSurface implements VolSurface {
   private memoTheta = 0;
   private memoPhi = 0;
   private memoVersion = -1;
+  /** The last update's request (before projection) and its mode, so a restored admission report can be rebuilt exactly. */
+  private reqRho = NaN;
+  private reqEta = NaN;
+  private reqGamma = NaN;
+  private reqMode = ADMIT_GLOBAL;
 
   constructor(cfg: SsviSurfaceConfig) {
     this.minYears = cfg.minYears ?? DEFAULT_MIN_YEARS;
@@ -104,6 +123,10 @@ export class SsviSurface implements VolSurface {
     this.phiLo = phiPowerLaw(thetaLo, this.eta, this.gamma);
     this.thetaPhiHi = thetaHi * phiPowerLaw(thetaHi, this.eta, this.gamma);
     this.admission = { ...admitted, termFloored: this.term.floored };
+    this.reqRho = params.rho;
+    this.reqEta = params.eta;
+    this.reqGamma = params.gamma;
+    this.reqMode = onArbitrage === 'clamp' ? ADMIT_CLAMP : ADMIT_REFUSE;
     this.memoYears = NaN;
     return this.admission;
   }
@@ -135,6 +158,7 @@ export class SsviSurface implements VolSurface {
     this.phiLo = phiPowerLaw(thetaLo, eta, gamma);
     this.thetaPhiHi = thetaHi * phiPowerLaw(thetaHi, eta, gamma);
     this.admission = GLOBAL_ADMISSION;
+    this.reqMode = ADMIT_GLOBAL;
     this.memoYears = NaN;
     return false;
   }
@@ -145,12 +169,72 @@ export class SsviSurface implements VolSurface {
 
   get lastAdmission(): SurfaceAdmission {
     if (this.admission === GLOBAL_ADMISSION) return { params: this.params, clamps: [], condition: 'global', termFloored: this.term.floored };
-    return this.admission;
+    return this.currentAdmission();
   }
 
   /** Clamps made by the last update (empty when the parameters were admissible as given). */
   get clamps(): readonly Clamp[] {
-    return this.admission.clamps;
+    return this.currentAdmission().clamps;
+  }
+
+  private currentAdmission(): SurfaceAdmission {
+    if (this.admission === PENDING_ADMISSION) {
+      // The same pure projection on the same request and θ range as the
+      // update that was saved, so the report is the one that update made.
+      const admitted = admitSsviParams(
+        { rho: this.reqRho, eta: this.reqEta, gamma: this.reqGamma },
+        { thetaMin: this.thetaLo, thetaMax: this.thetaHi },
+        { onArbitrage: this.reqMode === ADMIT_CLAMP ? 'clamp' : 'refuse' },
+      );
+      this.admission = { ...admitted, termFloored: this.term.floored };
+    }
+    return this.admission;
+  }
+
+  /** Doubles saveState writes: the parameters in force, the θ range, the ATM level and the last request. */
+  get stateSize(): number {
+    return SURFACE_STATE;
+  }
+
+  /**
+   * Everything an update changes. The term structure is saved as its ATM
+   * level only: its other fields are a pure function of that level, so
+   * loadState re-levels it. The θ/φ memo is dropped, not saved (it caches
+   * a pure function of the saved fields).
+   */
+  saveState(buf: Float64Array, offset: number): void {
+    buf[offset] = this.rho;
+    buf[offset + 1] = this.eta;
+    buf[offset + 2] = this.gamma;
+    buf[offset + 3] = this.thetaLo;
+    buf[offset + 4] = this.thetaHi;
+    buf[offset + 5] = this.phiLo;
+    buf[offset + 6] = this.thetaPhiHi;
+    buf[offset + 7] = this.term.atmVol;
+    buf[offset + 8] = this.admission === GLOBAL_ADMISSION ? ADMIT_GLOBAL : this.reqMode;
+    buf[offset + 9] = this.reqRho;
+    buf[offset + 10] = this.reqEta;
+    buf[offset + 11] = this.reqGamma;
+  }
+
+  /** Restores a state written by saveState of a surface built from the same config. */
+  loadState(buf: Float64Array, offset: number): void {
+    const vol = buf[offset + 7];
+    if (vol !== this.term.atmVol) this.term.setAtmVol(vol);
+    this.rho = buf[offset];
+    this.eta = buf[offset + 1];
+    this.gamma = buf[offset + 2];
+    this.thetaLo = buf[offset + 3];
+    this.thetaHi = buf[offset + 4];
+    this.phiLo = buf[offset + 5];
+    this.thetaPhiHi = buf[offset + 6];
+    const mode = buf[offset + 8];
+    this.reqMode = mode;
+    this.reqRho = buf[offset + 9];
+    this.reqEta = buf[offset + 10];
+    this.reqGamma = buf[offset + 11];
+    this.admission = mode === ADMIT_GLOBAL ? GLOBAL_ADMISSION : PENDING_ADMISSION;
+    this.memoYears = NaN;
   }
 
   thetaAt(years: number): number {

@@ -153,6 +153,8 @@ export function projectCascade(
 }
 
 export type SolvencyAction = 'none' | 'raised-penalty' | 'raised-fund-target' | 'relaxed-penalty' | 'at-cap';
+/** Codes of the actions in a saved state. */
+const ACTIONS: readonly SolvencyAction[] = ['none', 'raised-penalty', 'raised-fund-target', 'relaxed-penalty', 'at-cap'];
 
 /** What one run of the test found and did (one object, rewritten each run). */
 export interface SolvencyResult {
@@ -279,13 +281,52 @@ export class SolvencyTest {
     return r;
   }
 
-  readonly stateSize = 2;
+  /** Penalty, fund target, and the last result (9 scalars and 6 arrays of one slot per shock): lastResult() is public. */
+  get stateSize(): number {
+    return 11 + 6 * this.cfg.shocks.length;
+  }
   saveState(buf: Float64Array, o: number): void {
+    const r = this.res;
+    const k = this.cfg.shocks.length;
     buf[o] = this.penalty;
     buf[o + 1] = this.fundTarget;
+    buf[o + 2] = r.ran ? 1 : 0;
+    buf[o + 3] = ACTIONS.indexOf(r.action);
+    buf[o + 4] = r.worstShockIndex;
+    buf[o + 5] = r.worstDropFraction;
+    buf[o + 6] = r.worstLiquidatedBase;
+    buf[o + 7] = r.worstShortfallQuote;
+    buf[o + 8] = r.worstBadDebtQuote;
+    buf[o + 9] = r.penaltyBps;
+    buf[o + 10] = r.fundTargetQuote;
+    let p = o + 11;
+    buf.set(r.dropFraction, p);
+    buf.set(r.liquidatedBase, (p += k));
+    buf.set(r.shortfallQuote, (p += k));
+    buf.set(r.badDebtQuote, (p += k));
+    buf.set(r.effectiveBranching, (p += k));
+    buf.set(r.converged, (p += k));
   }
   loadState(buf: Float64Array, o: number): void {
+    const r = this.res;
+    const k = this.cfg.shocks.length;
     this.penalty = buf[o];
     this.fundTarget = buf[o + 1];
+    r.ran = buf[o + 2] === 1;
+    r.action = ACTIONS[buf[o + 3]];
+    r.worstShockIndex = buf[o + 4];
+    r.worstDropFraction = buf[o + 5];
+    r.worstLiquidatedBase = buf[o + 6];
+    r.worstShortfallQuote = buf[o + 7];
+    r.worstBadDebtQuote = buf[o + 8];
+    r.penaltyBps = buf[o + 9];
+    r.fundTargetQuote = buf[o + 10];
+    let p = o + 11;
+    r.dropFraction.set(buf.subarray(p, p + k));
+    r.liquidatedBase.set(buf.subarray((p += k), p + k));
+    r.shortfallQuote.set(buf.subarray((p += k), p + k));
+    r.badDebtQuote.set(buf.subarray((p += k), p + k));
+    r.effectiveBranching.set(buf.subarray((p += k), p + k));
+    r.converged.set(buf.subarray((p += k), p + k));
   }
 }

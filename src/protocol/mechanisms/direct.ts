@@ -93,10 +93,8 @@ export class DirectSeller {
   }
   saveState(buf: Float64Array, offset: number): void {
     const c = this.lots.capacity;
-    for (let k = 0; k < c; k++) {
-      buf[offset + k] = this.active[k];
-      buf[offset + c + k] = this.pending[k];
-    }
+    buf.set(this.active, offset);
+    buf.set(this.pending, offset + c);
     const o = offset + 2 * c;
     buf[o] = this.barSoldBase;
     buf[o + 1] = this.barProceedsQuote;
@@ -105,10 +103,8 @@ export class DirectSeller {
   }
   loadState(buf: Float64Array, offset: number): void {
     const c = this.lots.capacity;
-    for (let k = 0; k < c; k++) {
-      this.active[k] = buf[offset + k];
-      this.pending[k] = buf[offset + c + k];
-    }
+    this.active.set(buf.subarray(offset, offset + c));
+    this.pending.set(buf.subarray(offset + c, offset + 2 * c));
     const o = offset + 2 * c;
     this.barSoldBase = buf[o];
     this.barProceedsQuote = buf[o + 1];

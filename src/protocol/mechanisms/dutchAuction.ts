@@ -283,12 +283,13 @@ export class DutchAuctionMechanism implements LiquidationMechanism {
   saveState(buf: Float64Array, offset: number): void {
     const c = this.lots.capacity;
     let o = offset;
-    for (let k = 0; k < c; k++) buf[o + k] = this.phase[k];
-    o += c;
-    for (const a of [this.top, this.floor, this.floorSinceBar, this.auctionSold, this.auctionProceeds]) {
-      buf.set(a, o);
-      o += c;
-    }
+    buf.set(this.phase, o);
+    buf.set(this.top, o + c);
+    buf.set(this.floor, o + 2 * c);
+    buf.set(this.floorSinceBar, o + 3 * c);
+    buf.set(this.auctionSold, o + 4 * c);
+    buf.set(this.auctionProceeds, o + 5 * c);
+    o += 6 * c;
     buf.set(this.bar, o);
     buf.set(this.total, o + NSTAT);
     o += 2 * NSTAT;
@@ -302,12 +303,13 @@ export class DutchAuctionMechanism implements LiquidationMechanism {
   loadState(buf: Float64Array, offset: number): void {
     const c = this.lots.capacity;
     let o = offset;
-    for (let k = 0; k < c; k++) this.phase[k] = buf[o + k];
-    o += c;
-    for (const a of [this.top, this.floor, this.floorSinceBar, this.auctionSold, this.auctionProceeds]) {
-      a.set(buf.subarray(o, o + c));
-      o += c;
-    }
+    this.phase.set(buf.subarray(o, o + c));
+    this.top.set(buf.subarray(o + c, o + 2 * c));
+    this.floor.set(buf.subarray(o + 2 * c, o + 3 * c));
+    this.floorSinceBar.set(buf.subarray(o + 3 * c, o + 4 * c));
+    this.auctionSold.set(buf.subarray(o + 4 * c, o + 5 * c));
+    this.auctionProceeds.set(buf.subarray(o + 5 * c, o + 6 * c));
+    o += 6 * c;
     this.bar.set(buf.subarray(o, o + NSTAT));
     this.total.set(buf.subarray(o + NSTAT, o + 2 * NSTAT));
     o += 2 * NSTAT;
