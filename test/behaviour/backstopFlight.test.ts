@@ -375,11 +375,14 @@ describe('BackstopFlight: metamorphic properties', () => {
     );
   });
 
-  it('more flight (every threshold scaled down) never leaves the pool more capital, at any bar', () => {
+  // Without a withdrawal fee only: with a fee, depositors leaving one by one
+  // can leave the pool less than a rush (the last out takes back the earlier
+  // fees), the reversal pinned in test/behaviour/paradoxProperties.test.ts.
+  it('more flight (every threshold scaled down) never leaves the pool more capital, at any bar (no withdrawal fee)', () => {
     fc.assert(
       fc.property(caseArb, fc.double({ min: 0.1, max: 1, noNaN: true }), fc.integer({ min: 0, max: 3 }), (c, scale, lockupBars) => {
         const script = { drawdown: c.bars.map((b) => b.dd), demandQuote: c.bars.map((b) => b.demand) };
-        const base = { depositorCount: c.count, withdrawalFeePct: c.feePct, lockupBars };
+        const base = { depositorCount: c.count, withdrawalFeePct: 0, lockupBars };
         const calm = runScript(config({ ...base, thresholds: thresholdsOf(c.count, c.seed, 1) }), script, 1000);
         const fearful = runScript(config({ ...base, thresholds: thresholdsOf(c.count, c.seed, scale) }), script, 1000);
         const info = JSON.stringify({ c, scale, lockupBars });
