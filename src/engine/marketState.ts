@@ -117,7 +117,8 @@ export class MarketStateModel {
       this.lastRr = this.skew.rr25;
       this.lastWing = this.skew.putWingSlope;
     }
-    return atm;
+    // Agents see the ATM level the surface uses (after the stress multiplier and cap).
+    return this.lastAtm;
   }
 
   /** Doubles saveState writes: the last bar's readings, the slow realised vol and the surface. */

@@ -38,7 +38,10 @@ describe('dealer re-valuation modes', () => {
     const pnlE = exact.figures.dealerPnl as { total: number; theta: number; gamma: number };
     const pnlL = lazy.figures.dealerPnl as { total: number };
     const info = JSON.stringify({ worstPrice, worstHedge, maxHedge, pnlE, pnlL });
-    expect(worstPrice, info).toBeLessThan(2e-4);
+    // The lazy mode shifts every vol by the ATM change; the stress regime also
+    // steepens ρ with drawdown, which only the next exact valuation picks up:
+    // 5e-4 of price (prices move ~1e-2 per hour on this path).
+    expect(worstPrice, info).toBeLessThan(5e-4);
     expect(worstHedge, info).toBeLessThan(0.01 * maxHedge);
     expect(Math.abs(pnlL.total - pnlE.total), info).toBeLessThan(0.02 * (Math.abs(pnlE.theta) + Math.abs(pnlE.gamma)));
   });

@@ -270,8 +270,8 @@ class DealerHarness {
   static readonly DEPTH = 4_000; // base units per unit log-price
   static readonly HALF_SPREAD = 0.0003;
 
-  constructor(readonly c: DealerCase, bars: number) {
-    this.mh = new MarketHarness({ mode: 'stress', volPerBar: c.volPerBar, ivShare: c.ivShare, ivConst: c.ivConst, seed: c.seed }, bars);
+  constructor(readonly c: DealerCase, bars: number, mode: DynamicsMode = 'stress') {
+    this.mh = new MarketHarness({ mode, volPerBar: c.volPerBar, ivShare: c.ivShare, ivConst: c.ivConst, seed: c.seed }, bars);
     this.rec = new Recorder(bars);
     this.dealer = makeDealer(c);
     this.dealer.declareColumns(this.rec);
@@ -420,11 +420,12 @@ describe('DealerAgent rollback', () => {
 
   it('a lazy bar with no ATM move attributes exactly zero vega, also right after a roll (end vols follow the rolled book)', () => {
     // In a lazy bar each option's vol moves only with the ATM shift, which is
-    // 0 under a constant IV index, so σ_end = σ_start bit for bit and the vega
-    // line Σ q·vega·(σ_end − σ_start) is exactly 0 (pnlAttribution.ts). Before
-    // the fix, a lazy bar after a roll read the expired options' end vols.
+    // 0 under a constant IV index without the stress regime (whose ATM
+    // multiplier moves with drawdown), so σ_end = σ_start bit for bit and the
+    // vega line Σ q·vega·(σ_end − σ_start) is exactly 0 (pnlAttribution.ts).
+    // Before the fix, a lazy bar after a roll read the expired options' end vols.
     const c = DEALER_CASES[3];
-    const h = new DealerHarness(c, 40);
+    const h = new DealerHarness(c, 40, 'sticky-moneyness');
     const vega = h.rec.get('pnl_vega');
     const opts = h.rec.get('dealer_options');
     let lazyBars = 0;
