@@ -69,6 +69,10 @@ export const dealerSchema = z
       })
       .prefault({})
       .describe('How often the options are re-priced on the surface.'),
+    startHedged: z
+      .boolean()
+      .default(true)
+      .describe('The dealer starts with the hedge its policy wants at the first mid (it hedged as it sold the book); false sends the whole initial hedge into the book in bar 0. Default true.'),
     hedgeCostBps: z.number().min(0).default(5).describe('Proportional hedging cost the policies assume (Whalley–Wilmott λ), bps. Default 5.'),
   })
   .describe('The options market maker.');

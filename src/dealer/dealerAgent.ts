@@ -26,6 +26,8 @@ export interface DealerAgentConfig {
    * exactly and the expansion re-based (bounds the Taylor error in crash bars).
    */
   readonly rebaseFraction: number;
+  /** Start the run already hedged per the policy, at the first mid, with no impact (default true in the schema). */
+  readonly startHedged: boolean;
   /**
    * 'every-bar': the book is re-valued exactly (surface vols, all greeks) at
    * every bar start. 'when-moved': only when spot, the ATM vol or the
@@ -171,6 +173,24 @@ export class DealerAgent implements Agent {
     // negative when long (it damps them); MODEL.md "Criticality".
     this.branching = (-spot * this.greeks.gamma) / m.depthPerLogPrice();
     if (!this.started) {
+      // The book was sold before the run, and a dealer hedges as it sells: it
+      // starts with the hedge its policy wants at the first mid, bought from
+      // (or sold to) the counterparties at that mid with no impact. Without
+      // this the whole initial hedge would hit the book in bar 0, a shock
+      // that belongs to no crash.
+      if (this.cfg.startHedged) {
+        const x = this.hedgeInput;
+        x.netDelta = g.delta + ledger.asset[this.party];
+        x.bookGamma = g.gamma;
+        x.spot = spot;
+        x.bar = m.bar;
+        x.round = 0;
+        x.costRate = this.cfg.costRate;
+        x.volPerYear = m.atmVol;
+        const q = this.cfg.policy.trade(x);
+        if (q > 0) ledger.trade(this.party, PARTY.counterparties, q, spot);
+        else if (q < 0) ledger.trade(PARTY.counterparties, this.party, -q, spot);
+      }
       snapshotPnlStart(this.book, this.greeks, spot, ledger.asset[this.party], this.start);
       this.totals.startWealth = this.greeks.value + ledger.cash[this.party] + ledger.asset[this.party] * spot;
       this.started = true;

@@ -96,6 +96,7 @@ export function buildEngineParts(scenario: Scenario, data: RunData, baseDir: str
         roll: dl.roll,
         costRate: dl.hedgeCostBps / 1e4,
         rebaseFraction: dl.revaluation.maxSpotMoveBps * 1e-4,
+        startHedged: dl.startHedged,
         revaluation: dl.revaluation.mode,
         maxAtmVolMove: dl.revaluation.maxAtmVolMove,
         maxDrawdownMove: dl.revaluation.maxDrawdownMove,

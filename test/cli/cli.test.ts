@@ -25,7 +25,7 @@ describe('cascade run', () => {
     const trades = readFileSync(join(dirs[0], 'trades.csv'), 'utf8').split('\n');
     expect(trades[0]).toBe('timestamp,bar,round,cause,side,size,price,mid_before,mid_after,cost');
     expect(trades.length).toBeGreaterThan(100);
-    expect(trades[1]).toMatch(/,hedge,(buy|sell),/);
+    expect(trades.some((t) => /,hedge,(buy|sell),/.test(t))).toBe(true);
     const summary = JSON.parse(readFileSync(join(dirs[0], 'summary.json'), 'utf8'));
     expect(summary.synthetic).toBe(true);
     expect(summary.dataLabel).toMatch(/SYNTHETIC/);

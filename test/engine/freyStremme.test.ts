@@ -62,6 +62,7 @@ function run(side: 'short' | 'long', seed: number) {
     roll: 'none',
     costRate: 0,
     rebaseFraction: 0.0025,
+    startHedged: true,
     revaluation: 'every-bar',
     maxAtmVolMove: 0,
     maxDrawdownMove: 0,

@@ -244,6 +244,7 @@ function makeDealer(c: DealerCase): DealerAgent {
     roll: 'same-moneyness',
     costRate: 0.0005,
     rebaseFraction: 0.004,
+    startHedged: true,
     revaluation: c.revaluation,
     maxAtmVolMove: 0.05,
     maxDrawdownMove: 0.02,
