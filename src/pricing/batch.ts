@@ -104,8 +104,44 @@ function checkLengths(n: number, arrays: ArrayLike<number>[]): void {
   }
 }
 
-function checkOptional(n: number, a: Float64Array | undefined): void {
+function checkOptional(n: number, a: ArrayLike<number> | undefined): void {
   if (a !== undefined && a.length < n) throw new RangeError(`batch array of length ${a.length} is shorter than n = ${n}`);
+}
+
+/** The book's inputs and the four always-present outputs are long enough; allocates nothing (runs every bar). */
+function checkBook(n: number, input: BsBatchInput, out: { price: Float64Array; delta: Float64Array; gamma: Float64Array; vega: Float64Array }): void {
+  checkOptional(n, input.type);
+  checkOptional(n, input.spot);
+  checkOptional(n, input.strike);
+  checkOptional(n, input.years);
+  checkOptional(n, input.vol);
+  checkOptional(n, out.price);
+  checkOptional(n, out.delta);
+  checkOptional(n, out.gamma);
+  checkOptional(n, out.vega);
+}
+
+/** Copies one kernel result (OUT_* slots) into row i of the output columns present. */
+function scatter(
+  o: Float64Array,
+  i: number,
+  price: Float64Array,
+  delta: Float64Array,
+  gamma: Float64Array,
+  vega: Float64Array,
+  theta: Float64Array | undefined,
+  rho: Float64Array | undefined,
+  vanna: Float64Array | undefined,
+  volga: Float64Array | undefined,
+): void {
+  price[i] = o[0];
+  delta[i] = o[1];
+  gamma[i] = o[2];
+  vega[i] = o[3];
+  if (theta !== undefined) theta[i] = o[4];
+  if (rho !== undefined) rho[i] = o[5];
+  if (vanna !== undefined) vanna[i] = o[6];
+  if (volga !== undefined) volga[i] = o[7];
 }
 
 /**
@@ -121,7 +157,9 @@ export function bsBatch(
   const { type, spot, strike, years, vol } = input;
   const { rate, dividend } = rates;
   const { price, delta, gamma, vega } = out;
-  checkLengths(n, [type, spot, strike, years, vol, rate, dividend, price, delta, gamma, vega]);
+  checkBook(n, input, out);
+  checkOptional(n, rate);
+  checkOptional(n, dividend);
   const theta = out.theta;
   const rho = out.rho;
   const vanna = out.vanna;
@@ -129,14 +167,7 @@ export function bsBatch(
   const o = scratch;
   for (let i = 0; i < n; i++) {
     bsEval(type[i], spot[i], strike[i], years[i], vol[i], rate[i], dividend[i], o);
-    price[i] = o[0];
-    delta[i] = o[1];
-    gamma[i] = o[2];
-    vega[i] = o[3];
-    if (theta !== undefined) theta[i] = o[4];
-    if (rho !== undefined) rho[i] = o[5];
-    if (vanna !== undefined) vanna[i] = o[6];
-    if (volga !== undefined) volga[i] = o[7];
+    scatter(o, i, price, delta, gamma, vega, theta, rho, vanna, volga);
   }
 }
 
@@ -153,7 +184,7 @@ export function bsBatchFlat(
 ): void {
   const { type, spot, strike, years, vol } = input;
   const { price, delta, gamma, vega, theta, rho, vanna, volga } = out;
-  checkLengths(n, [type, spot, strike, years, vol, price, delta, gamma, vega]);
+  checkBook(n, input, out);
   checkOptional(n, theta);
   checkOptional(n, rho);
   checkOptional(n, vanna);
@@ -174,7 +205,7 @@ export function bsBatchBook(
 ): void {
   const { type, spot, strike, years, vol } = input;
   const { price, delta, gamma, vega, theta, vanna } = out;
-  checkLengths(n, [type, spot, strike, years, vol, price, delta, gamma, vega]);
+  checkBook(n, input, out);
   checkOptional(n, theta);
   checkOptional(n, vanna);
   flatLoop(type, spot, strike, years, vol, rate, dividend, price, delta, gamma, vega, theta, undefined, vanna, undefined, n);
@@ -220,14 +251,7 @@ function flatLoop(
     const sd = v * sqrtT;
     if (!(T > 0 && sd > 0)) {
       bsEval(w, S, K, T, v, r, q, scratch);
-      price[i] = scratch[0];
-      delta[i] = scratch[1];
-      gamma[i] = scratch[2];
-      vega[i] = scratch[3];
-      if (theta !== undefined) theta[i] = scratch[4];
-      if (rho !== undefined) rho[i] = scratch[5];
-      if (vanna !== undefined) vanna[i] = scratch[6];
-      if (volga !== undefined) volga[i] = scratch[7];
+      scatter(scratch, i, price, delta, gamma, vega, theta, rho, vanna, volga);
       continue;
     }
     if (T !== lastT) {
@@ -325,7 +349,7 @@ export function black76Batch(
 ): void {
   const { type, spot, strike, years, vol } = input;
   const { price, delta, gamma, vega } = out;
-  checkLengths(n, [type, spot, strike, years, vol, price, delta, gamma, vega]);
+  checkBook(n, input, out);
   const theta = out.theta;
   const rho = out.rho;
   const vanna = out.vanna;
@@ -333,14 +357,7 @@ export function black76Batch(
   const o = scratch;
   for (let i = 0; i < n; i++) {
     black76Eval(type[i], spot[i], strike[i], years[i], vol[i], rate, o);
-    price[i] = o[0];
-    delta[i] = o[1];
-    gamma[i] = o[2];
-    vega[i] = o[3];
-    if (theta !== undefined) theta[i] = o[4];
-    if (rho !== undefined) rho[i] = o[5];
-    if (vanna !== undefined) vanna[i] = o[6];
-    if (volga !== undefined) volga[i] = o[7];
+    scatter(o, i, price, delta, gamma, vega, theta, rho, vanna, volga);
   }
 }
 
