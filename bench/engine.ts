@@ -5,7 +5,7 @@
  * path and the parts are built outside the timed region.
  */
 import { validateScenario } from '../src/config/load.js';
-import { syntheticPathForCrash } from '../src/data/synthetic/for-crash.js';
+import { syntheticPathForCrash } from '../src/data/synthetic/forCrash.js';
 import { buildEngineParts } from '../src/engine/build.js';
 import { runSimulation } from '../src/engine/run.js';
 

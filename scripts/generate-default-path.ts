@@ -7,7 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_PATH_CSV, DEFAULT_PATH_SIDECAR, defaultPathArtifacts } from '../src/data/synthetic/default-path.js';
+import { DEFAULT_PATH_CSV, DEFAULT_PATH_SIDECAR, defaultPathArtifacts } from '../src/data/synthetic/defaultPath.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { csv, sidecar } = defaultPathArtifacts();

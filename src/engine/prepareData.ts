@@ -11,7 +11,7 @@ import { barsToCsv } from '../data/csv/write.js';
 import { loadBars, loadIvSeries } from '../data/csv/load.js';
 import { joinIvAsOf } from '../data/joinIv.js';
 import { resampleBars } from '../data/resample.js';
-import { syntheticPathForCrash } from '../data/synthetic/for-crash.js';
+import { syntheticPathForCrash } from '../data/synthetic/forCrash.js';
 import { cutWindow } from '../data/window.js';
 import { readSyntheticSidecar } from '../data/syntheticSidecar.js';
 import type { RunData } from './run.js';

@@ -9,14 +9,14 @@ import { Rng } from '../../src/core/rng.js';
 import { crashWindowMs, listCrashes } from '../../src/data/catalog.js';
 import type { BarSeries } from '../../src/data/bars.js';
 import { generateGbm } from '../../src/data/synthetic/gbm.js';
-import { generateMerton } from '../../src/data/synthetic/jump-diffusion.js';
+import { generateMerton } from '../../src/data/synthetic/jumpDiffusion.js';
 import { hawkesExpectedCount, simulateHawkesExp } from '../../src/data/synthetic/hawkes.js';
 import { generateCrash } from '../../src/data/synthetic/crash.js';
 import { gridForWindow } from '../../src/data/synthetic/path.js';
 import { measureCrash } from '../../src/data/synthetic/measure.js';
 import { median } from '../../src/data/synthetic/calibrate.js';
-import { syntheticPathForCrash } from '../../src/data/synthetic/for-crash.js';
-import { DEFAULT_PATH_CSV, DEFAULT_PATH_SIDECAR, defaultPathArtifacts } from '../../src/data/synthetic/default-path.js';
+import { syntheticPathForCrash } from '../../src/data/synthetic/forCrash.js';
+import { DEFAULT_PATH_CSV, DEFAULT_PATH_SIDECAR, defaultPathArtifacts } from '../../src/data/synthetic/defaultPath.js';
 
 // fileURLToPath rather than import.meta.dirname, which needs Node 20.11 (package.json allows 20.10).
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');

@@ -3,7 +3,7 @@ import type { ScenarioInput } from '../../src/config/scenario.js';
 import { buildEngineParts } from '../../src/engine/build.js';
 import { Simulation } from '../../src/engine/run.js';
 import { timeseriesToCsv, tradesToCsv } from '../../src/report/timeseriesCsv.js';
-import { syntheticPathForCrash } from '../../src/data/synthetic/for-crash.js';
+import { syntheticPathForCrash } from '../../src/data/synthetic/forCrash.js';
 import { testScenario } from './helpers.js';
 
 /**

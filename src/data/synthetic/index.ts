@@ -1,10 +1,10 @@
 export { GridSchema, parseGrid, gridForWindow, simulateBars, type Grid, type GridInput, type SubStepModel, type JumpEvents, type SyntheticPath } from './path.js';
 export { VolumeParamsSchema, type VolumeParams } from './volume.js';
 export { GbmParamsSchema, generateGbm, type GbmParams, type GbmParamsInput } from './gbm.js';
-export { MertonParamsSchema, generateMerton, type MertonParams, type MertonParamsInput } from './jump-diffusion.js';
+export { MertonParamsSchema, generateMerton, type MertonParams, type MertonParamsInput } from './jumpDiffusion.js';
 export { simulateHawkesExp, hawkesExpectedCount, hawkesClusterTotal, type HawkesExpParams } from './hawkes.js';
 export { CrashParamsSchema, generateCrash, parseCrashParams, type CrashParams, type CrashParamsInput } from './crash.js';
 export { measureCrash, type CrashStats, type BarArrays } from './measure.js';
 export { calibrateCrashParams, initialCrashParams, simulatedMedians, type CalibrationTarget, type CalibrationResult } from './calibrate.js';
-export { syntheticPathForCrash, type CrashPath, type CrashPathOptions } from './for-crash.js';
-export { defaultPathArtifacts, DEFAULT_PATH_CSV, DEFAULT_PATH_SIDECAR, DEFAULT_PATH_SEED } from './default-path.js';
+export { syntheticPathForCrash, type CrashPath, type CrashPathOptions } from './forCrash.js';
+export { defaultPathArtifacts, DEFAULT_PATH_CSV, DEFAULT_PATH_SIDECAR, DEFAULT_PATH_SEED } from './defaultPath.js';

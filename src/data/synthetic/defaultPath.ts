@@ -5,7 +5,7 @@
  */
 import { barsToCsv } from '../csv/write.js';
 import { sha256 } from '../../core/hash.js';
-import { syntheticPathForCrash } from './for-crash.js';
+import { syntheticPathForCrash } from './forCrash.js';
 
 export const DEFAULT_PATH_CRASH = 'btc-2020-03-12';
 export const DEFAULT_PATH_SEED = 20200312;
