@@ -6,7 +6,7 @@
  */
 import { validateScenario } from '../src/config/load.js';
 import { syntheticPathForCrash } from '../src/data/synthetic/forCrash.js';
-import { buildEngineParts } from '../src/engine/build.js';
+import { buildEngineParts } from '../src/runner/build.js';
 import { runSimulation } from '../src/engine/run.js';
 
 export async function benchEngine(log: (line: string) => void): Promise<void> {

@@ -20,7 +20,7 @@ import { Rng } from '../src/core/rng.js';
 import { formatIsoUtc, MS_PER_MINUTE, MS_PER_YEAR } from '../src/core/time.js';
 import { barIntervalMs, type BarSeries } from '../src/data/bars.js';
 import { loadBars } from '../src/data/csv/load.js';
-import { makeStressSignals } from '../src/behaviour/stress.js';
+import { makeStressSignals } from '../src/sim/stress.js';
 import { LiquidityProviders, thresholdAt, withdrawalTarget, type LiquidityProvidersConfig } from '../src/behaviour/liquidityProviders.js';
 
 /** Perp 1-minute files with taker-buy volume (PROVENANCE.md section 5). */

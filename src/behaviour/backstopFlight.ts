@@ -46,10 +46,11 @@
  */
 import { ConfigError, NumericalError, invariant } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
-import type { Ledger } from '../engine/ledger.js';
-import type { Recorder } from '../engine/recorder.js';
+import type { BackstopCapitalFlight } from '../protocol/behaviourHooks.js';
+import type { Ledger } from '../sim/ledger.js';
+import type { Recorder } from '../sim/recorder.js';
 import { normInv } from '../pricing/normal.js';
-import type { StressSignals } from './stress.js';
+import type { StressSignals } from '../sim/stress.js';
 
 /**
  * One threshold per depositor is drawn from this. Every kind consumes
@@ -218,7 +219,7 @@ function crosses(s: number, t: number): boolean {
   return t <= 0 || s / t >= 1;
 }
 
-export class BackstopFlight {
+export class BackstopFlight implements BackstopCapitalFlight {
   readonly count: number;
   readonly lockupBars: number;
   /** Initial share fractions, constant for the run (sum 1). */

@@ -49,7 +49,8 @@
 import { ConfigError, invariant } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import type { Ladder } from '../protocol/ladder.js';
-import { stressScore, type StressSignals, type StressThresholds } from './stress.js';
+import type { DeleverageRound, DeleverageSettlement, PreemptiveDeleveraging } from '../protocol/behaviourHooks.js';
+import { stressScore, type StressSignals, type StressThresholds } from '../sim/stress.js';
 
 /** A per-class parameter, drawn once at construction (same shape as the protocol schema's distributions). */
 export type ParamDistribution =
@@ -87,39 +88,6 @@ export interface DeleveragingConfig {
   readonly liquidationQuotePerMinThreshold: ParamDistribution | null;
 }
 
-/** What one act() call decided; units and quote are this call's only. */
-export interface DeleverageRound {
-  /** Collateral to sell, base units (the protocol moves it accounts → protocol and sells it). */
-  units: number;
-  /** Debt cut at the expected price, units · salePrice, quote (settle() corrects it to the fill). */
-  repaidQuote: number;
-  /** Accounts that acted. */
-  accounts: number;
-}
-
-export function makeDeleverageRound(): DeleverageRound {
-  return { units: 0, repaidQuote: 0, accounts: 0 };
-}
-
-/** How one fill was shared out. */
-export interface DeleverageSettlement {
-  /** Pay protocol → lenders: the proceeds less refundQuote. */
-  repaidQuote: number;
-  /** Pay protocol → accounts: proceeds above an account's whole remaining debt (the fill beat the expected price). */
-  refundQuote: number;
-  /**
-   * Slippage x·(S − fill) of accounts that were closed between act() and the
-   * fill (liquidated in the meantime): their debt was cut by x·S, lenders got
-   * x·fill, so lenders bear this (negative: a gain). Zero when the protocol
-   * liquidates after act() in the same round, as the wiring below does.
-   */
-  unsettledQuote: number;
-}
-
-export function makeDeleverageSettlement(): DeleverageSettlement {
-  return { repaidQuote: 0, refundQuote: 0, unsettledQuote: 0 };
-}
-
 /** Run totals. */
 export interface DeleveragingTotals {
   /** Accounts' actions (an account acting in two rounds counts twice). */
@@ -139,7 +107,7 @@ export const MAX_CLASSES = 16;
 const NO_CLASS = 255;
 const PENDING_START = 256;
 
-export class Deleveraging {
+export class Deleveraging implements PreemptiveDeleveraging {
   readonly ladder: Ladder;
   readonly classCount: number;
   readonly totals: DeleveragingTotals = { actions: 0, unitsSold: 0, repaidQuote: 0, refundQuote: 0, unsettledQuote: 0, slippageQuote: 0 };

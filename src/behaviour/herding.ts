@@ -37,11 +37,11 @@
  */
 import { ConfigError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
-import type { Agent, MarketView } from '../engine/agent.js';
-import { PARTY, type Ledger } from '../engine/ledger.js';
-import type { OrderQueue } from '../engine/orderQueue.js';
-import type { Recorder } from '../engine/recorder.js';
-import { CAUSE_CODE } from '../engine/tradeLog.js';
+import type { Agent, MarketView } from '../sim/agent.js';
+import { PARTY, type Ledger } from '../sim/ledger.js';
+import type { OrderQueue } from '../sim/orderQueue.js';
+import type { Recorder } from '../sim/recorder.js';
+import { CAUSE_CODE } from '../sim/tradeLog.js';
 
 /** How each class's drawdown threshold (fraction below the running peak) is drawn. */
 export type HerdingThresholds =

@@ -1,6 +1,6 @@
 import { ConfigError, NumericalError, invariant } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
-import { stressScore, type StressSignals, type StressThresholds } from './stress.js';
+import { stressScore, type StressSignals, type StressThresholds } from '../sim/stress.js';
 
 /**
  * Liquidity providers who leave (MODEL.md "Behaviour: the paradox"): the

@@ -1,8 +1,8 @@
-import type { Agent, MarketView } from '../engine/agent.js';
-import { PARTY, type Ledger } from '../engine/ledger.js';
-import type { OrderQueue } from '../engine/orderQueue.js';
-import type { Recorder } from '../engine/recorder.js';
-import { CAUSE_CODE } from '../engine/tradeLog.js';
+import type { Agent, MarketView } from '../sim/agent.js';
+import { PARTY, type Ledger } from '../sim/ledger.js';
+import type { OrderQueue } from '../sim/orderQueue.js';
+import type { Recorder } from '../sim/recorder.js';
+import { CAUSE_CODE } from '../sim/tradeLog.js';
 import { OptionBook } from './book.js';
 import type { HedgePolicy } from './hedgePolicy.js';
 import { makeRollFlows, settleAndRoll, type RollPolicy } from './inventory.js';

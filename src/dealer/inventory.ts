@@ -11,7 +11,7 @@ import type { Rng } from '../core/rng.js';
 import { MS_PER_DAY, MS_PER_YEAR, parseIsoUtc } from '../core/time.js';
 import { readRawTable, checkColumnCounts, parseNumberField } from '../data/csv/table.js';
 import { bsEval, OUT_PRICE, OUT_SIZE } from '../pricing/kernel.js';
-import type { VolSurface } from '../surface/surface.js';
+import type { VolSurface } from '../sim/volSurface.js';
 import { CALL, PUT, OptionBook } from './book.js';
 import type { OptionSpec } from './book.js';
 

@@ -14,7 +14,7 @@ import { MS_PER_YEAR } from '../core/time.js';
 import { bsBatchFlat } from '../pricing/batch.js';
 import type { BsBatchInput } from '../pricing/batch.js';
 import { bsEval, OUT_DELTA, OUT_SIZE } from '../pricing/kernel.js';
-import type { VolSurface } from '../surface/surface.js';
+import type { VolSurface } from '../sim/volSurface.js';
 import type { OptionBook } from './book.js';
 
 /**

@@ -2,18 +2,18 @@ import type { BarSeries } from '../data/bars.js';
 import { barIntervalMs } from '../data/bars.js';
 import type { Scenario } from '../config/scenario.js';
 import { makeFill, type LiquidityModel } from '../market/liquidity.js';
-import type { Agent, MarketView } from './agent.js';
-import { Ledger, PARTY } from './ledger.js';
-import { OrderQueue } from './orderQueue.js';
-import { RealisedVol } from './realisedVol.js';
-import { Recorder } from './recorder.js';
-import { TradeLog } from './tradeLog.js';
+import type { Agent, MarketView } from '../sim/agent.js';
+import { Ledger, PARTY } from '../sim/ledger.js';
+import { OrderQueue } from '../sim/orderQueue.js';
+import { RealisedVol } from '../market/realisedVol.js';
+import { Recorder } from '../sim/recorder.js';
+import { TradeLog } from '../sim/tradeLog.js';
 import { summariseRun, type RunFigures } from './summarise.js';
-import type { MarketStateModel } from './marketState.js';
+import type { MarketStateModel } from '../market/marketState.js';
 import { MS_PER_MINUTE, MS_PER_YEAR } from '../core/time.js';
-import { makeStressSignals } from '../behaviour/stress.js';
+import { makeStressSignals } from '../sim/stress.js';
 import type { LiquidityProviders } from '../behaviour/liquidityProviders.js';
-import { CAUSE_CODE } from './tradeLog.js';
+import { CAUSE_CODE } from '../sim/tradeLog.js';
 
 /** The history a run replays, already loaded, windowed and resampled. */
 export interface RunData {

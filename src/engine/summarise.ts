@@ -1,6 +1,6 @@
 import { maxDrawdown } from '../metrics/drawdown.js';
-import type { Recorder } from './recorder.js';
-import type { TradeLog } from './tradeLog.js';
+import type { Recorder } from '../sim/recorder.js';
+import type { TradeLog } from '../sim/tradeLog.js';
 
 /** The run's headline figures; README documents each with its unit. */
 export interface RunFigures {

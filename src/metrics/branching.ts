@@ -31,7 +31,7 @@
  * So n/D' = ρ·f·P / D. All functions are O(log n) in accounts through the
  * LadderView and allocate nothing.
  */
-import type { LadderView } from '../protocol/types.js';
+import type { LadderView } from './ladderView.js';
 import { nextUp } from './mlr.js';
 
 /** Default window below the price over which the ladder density is measured: 1%. */

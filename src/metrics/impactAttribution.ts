@@ -17,7 +17,7 @@
  * Pure functions over the TradeLog; the per-bar form writes into a caller's
  * array and allocates nothing.
  */
-import { CAUSE_CODE, TRADE_CAUSES, type TradeCause, type TradeLog } from '../engine/tradeLog.js';
+import { CAUSE_CODE, TRADE_CAUSES, type TradeCause, type TradeLog } from '../sim/tradeLog.js';
 
 export const CAUSE_COUNT = TRADE_CAUSES.length;
 

@@ -13,7 +13,7 @@
 import { MS_PER_DAY } from '../core/time.js';
 import type { BarSeries } from '../data/bars.js';
 import { barIntervalMs } from '../data/bars.js';
-import type { LadderView } from '../protocol/types.js';
+import type { LadderView } from './ladderView.js';
 
 /** Default band below the price, as a fraction (MODEL.md: 10%). */
 export const DEFAULT_MLR_BAND = 0.1;

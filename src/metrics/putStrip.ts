@@ -22,7 +22,7 @@
  * valuation).
  */
 import { bsEval, OUT_DELTA, OUT_GAMMA, OUT_PRICE, OUT_SIZE } from '../pricing/kernel.js';
-import type { VolSurface } from '../surface/surface.js';
+import type { VolSurface } from '../sim/volSurface.js';
 
 /** Visitor of one strike bucket: its edges, Σ collateral (base), Σ debt (quote), account count. */
 export type StrikeBucketVisitor = (strikeLo: number, strikeHi: number, collateral: number, debt: number, count: number) => void;

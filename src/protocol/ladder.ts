@@ -42,7 +42,7 @@
  * re-files only the touched accounts in the heap: O(changes · log n).
  */
 import { ConfigError, invariant } from '../core/errors.js';
-import type { LadderView } from './types.js';
+import type { LadderView } from '../metrics/ladderView.js';
 import type { AccountBook } from './accounts.js';
 
 export interface LadderGrid {

@@ -1,7 +1,7 @@
-import type { Agent, MarketView } from '../engine/agent.js';
-import { PARTY, type Ledger } from '../engine/ledger.js';
-import type { OrderQueue } from '../engine/orderQueue.js';
-import type { Recorder } from '../engine/recorder.js';
+import type { Agent, MarketView } from '../sim/agent.js';
+import { PARTY, type Ledger } from '../sim/ledger.js';
+import type { OrderQueue } from '../sim/orderQueue.js';
+import type { Recorder } from '../sim/recorder.js';
 import { liquidationBranchingRatio } from '../metrics/branching.js';
 import { marginToLiquidityRatio, type RollingQuoteVolume } from '../metrics/mlr.js';
 import { makePutStripValue, PutStripValuer } from '../metrics/putStrip.js';
@@ -16,10 +16,10 @@ import type { Mechanism } from './mechanisms/factory.js';
 import type { Oracle } from './oracle.js';
 import { makeSettlementResult, settleLot, type InsuranceFund, type SettlementConfig } from './settlement.js';
 import type { MechanismHost } from './types.js';
-import { makeDeleverageRound, makeDeleverageSettlement, type Deleveraging } from '../behaviour/deleveraging.js';
-import type { BackstopFlight } from '../behaviour/backstopFlight.js';
+import type { Saveable } from '../sim/saveable.js';
+import { makeDeleverageRound, makeDeleverageSettlement, type BackstopCapitalFlight, type PreemptiveDeleveraging } from './behaviourHooks.js';
 import type { BackstopPoolMechanism } from './mechanisms/backstopPool.js';
-import { CAUSE_CODE } from '../engine/tradeLog.js';
+import { CAUSE_CODE } from '../sim/tradeLog.js';
 import { invariant } from '../core/errors.js';
 
 /** Tag of deleveraging orders (lots use their ids, ≥ 0). */
@@ -49,9 +49,9 @@ export interface ProtocolAgentConfig {
   readonly putStripTenorYears: number;
   readonly putStripEveryBars: number;
   /** Pre-emptive deleveraging (behaviour layer); null when off. */
-  readonly deleveraging: Deleveraging | null;
+  readonly deleveraging: PreemptiveDeleveraging | null;
   /** Backstop depositors who withdraw on stress (behaviour layer); null when off. Needs the backstop mechanism. */
-  readonly flight: BackstopFlight | null;
+  readonly flight: BackstopCapitalFlight | null;
 }
 
 /** Run totals, quote unless stated. */
@@ -552,12 +552,6 @@ export class ProtocolAgent implements Agent {
 }
 
 /** Anything with a fixed-size saved state. */
-interface Saveable {
-  readonly stateSize: number;
-  saveState(buf: Float64Array, offset: number): void;
-  loadState(buf: Float64Array, offset: number): void;
-}
-
 function saveTo(x: Saveable, buf: Float64Array, o: number): number {
   x.saveState(buf, o);
   return o + x.stateSize;

@@ -1,6 +1,6 @@
 import { ConfigError, invariant } from '../core/errors.js';
-import { PARTY, PARTY_NAMES, type Ledger, type PartyName } from '../engine/ledger.js';
-import type { Recorder } from '../engine/recorder.js';
+import { PARTY, PARTY_NAMES, type Ledger, type PartyName } from '../sim/ledger.js';
+import type { Recorder } from '../sim/recorder.js';
 import type { LotBook } from './lots.js';
 
 /**

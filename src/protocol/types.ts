@@ -15,21 +15,9 @@
  * ladder orders accounts by the key debt / (collateral · LT) once, and the
  * liquidation price of every account is key / m.
  */
-import type { Ledger } from '../engine/ledger.js';
-import type { OrderQueue } from '../engine/orderQueue.js';
-import type { Recorder } from '../engine/recorder.js';
-
-/** Read-only view of the ladder for metrics, defences and the solvency test (all O(log n)). */
-export interface LadderView {
-  /** Accounts that are open (collateral > 0 and debt > 0). */
-  readonly openCount: number;
-  /** Σ collateral (base units) of open accounts whose liquidation key lies in [lo, hi). */
-  collateralWithKeyIn(lo: number, hi: number): number;
-  /** Σ debt (quote) of open accounts whose liquidation key lies in [lo, hi). */
-  debtWithKeyIn(lo: number, hi: number): number;
-  /** Largest key among open accounts (−Infinity when none). */
-  topKey(): number;
-}
+import type { Ledger } from '../sim/ledger.js';
+import type { OrderQueue } from '../sim/orderQueue.js';
+import type { Recorder } from '../sim/recorder.js';
 
 /**
  * One liquidation in progress: collateral seized from an account, the debt it

@@ -1,6 +1,6 @@
 import { formatIsoUtc } from '../core/time.js';
-import type { Recorder } from '../engine/recorder.js';
-import { TRADE_CAUSES, type TradeLog } from '../engine/tradeLog.js';
+import type { Recorder } from '../sim/recorder.js';
+import { TRADE_CAUSES, type TradeLog } from '../sim/tradeLog.js';
 
 /** Shortest round-trip decimal; NaN (undefined at this bar) becomes an empty field. */
 export function formatNumber(x: number): string {

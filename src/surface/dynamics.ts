@@ -29,7 +29,8 @@ import { ConfigError, DataError } from '../core/errors.js';
 import type { Clamp } from './arbitrage.js';
 import type { SsviParams } from './ssvi.js';
 import { SsviSurface } from './surface.js';
-import type { SsviSurfaceConfig, VolSurface } from './surface.js';
+import type { SsviSurfaceConfig } from './surface.js';
+import type { VolSurface } from '../sim/volSurface.js';
 
 /** Scalars SurfaceDynamics.saveState writes before the surface's state. */
 const DYNAMICS_STATE = 4;

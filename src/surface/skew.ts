@@ -12,7 +12,7 @@
  */
 import { ConfigError, NumericalError } from '../core/errors.js';
 import { normInv } from '../pricing/normal.js';
-import type { VolSurface } from './surface.js';
+import type { VolSurface } from '../sim/volSurface.js';
 
 export interface DeltaOptions {
   /** Continuous dividend/carry yield per year for the e^{−qT} factor; default 0. */

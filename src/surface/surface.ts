@@ -2,6 +2,7 @@
  * The VolSurface interface the engine calls every bar, and its SSVI
  * implementation (power-law φ over an ATM term structure).
  */
+import type { VolSurface } from '../sim/volSurface.js';
 import { ConfigError, NumericalError } from '../core/errors.js';
 import { admitSsviParams } from './arbitrage.js';
 import type { AdmissibleParams, Clamp, OnArbitrage } from './arbitrage.js';
@@ -11,14 +12,6 @@ import { AtmTermStructure } from './termStructure.js';
 import type { TermShape } from './termStructure.js';
 
 /** Implied volatility as a function of strike, forward and time; vols are annualized decimals (0.6 = 60%). */
-export interface VolSurface {
-  /** Black implied vol for strike K on forward F at `years`; years ≤ 0 gives the ATM short-end limit. */
-  impliedVol(strike: number, forward: number, years: number): number;
-  /** Same as impliedVol element-wise into `out`; allocates nothing. */
-  impliedVolBatch(strikes: Float64Array, forwards: Float64Array | number, years: Float64Array, out: Float64Array): void;
-  /** Total implied variance w = σ² T at log-moneyness k = ln(K/F); 0 for years ≤ 0. */
-  totalVariance(k: number, years: number): number;
-}
 
 export interface SsviSurfaceConfig {
   readonly params: SsviParams;

@@ -19,10 +19,10 @@ import { applyOverrides, scenarioHash, setDotted, validateScenario } from '../co
 import type { Scenario } from '../config/scenario.js';
 import { CascadeError, ConfigError, invariant } from '../core/errors.js';
 import { sha256, stableStringify } from '../core/hash.js';
-import { runBacktest } from '../engine/backtest.js';
-import { prepareRunData, type PreparedData } from '../engine/prepareData.js';
+import { runBacktest } from '../runner/backtest.js';
+import { prepareRunData, type PreparedData } from '../runner/prepareData.js';
 import type { RunData, RunFigures } from '../engine/run.js';
-import type { Recorder } from '../engine/recorder.js';
+import type { Recorder } from '../sim/recorder.js';
 import { formatNumber } from '../report/timeseriesCsv.js';
 import { formatVaryValue, varyGrid, type VaryAxis } from './vary.js';
 

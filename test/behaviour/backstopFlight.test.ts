@@ -4,11 +4,11 @@ import {
   BackstopFlight, FLIGHT_COLUMNS, checkBackstopFlightConfig, shareFractions,
   type BackstopFlightConfig, type ThresholdDistribution,
 } from '../../src/behaviour/backstopFlight.js';
-import { makeStressSignals, stressScore } from '../../src/behaviour/stress.js';
+import { makeStressSignals, stressScore } from '../../src/sim/stress.js';
 import { ConfigError } from '../../src/core/errors.js';
 import { Rng, SeedTree } from '../../src/core/rng.js';
-import { Ledger, PARTY } from '../../src/engine/ledger.js';
-import { Recorder } from '../../src/engine/recorder.js';
+import { Ledger, PARTY } from '../../src/sim/ledger.js';
+import { Recorder } from '../../src/sim/recorder.js';
 import { LotBook } from '../../src/protocol/lots.js';
 import { BackstopPoolMechanism } from '../../src/protocol/mechanisms/backstopPool.js';
 import type { MechanismHost } from '../../src/protocol/types.js';

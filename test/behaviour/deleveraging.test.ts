@@ -9,15 +9,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   Deleveraging,
-  makeDeleverageRound,
-  makeDeleverageSettlement,
   makeDeleveraging,
   type DeleveragingConfig,
 } from '../../src/behaviour/deleveraging.js';
-import { makeStressSignals, stressScore, type StressSignals } from '../../src/behaviour/stress.js';
+import { makeDeleverageRound, makeDeleverageSettlement } from '../../src/protocol/behaviourHooks.js';
+import { makeStressSignals, stressScore, type StressSignals } from '../../src/sim/stress.js';
 import { ConfigError } from '../../src/core/errors.js';
 import { Rng } from '../../src/core/rng.js';
-import { Ledger, PARTY } from '../../src/engine/ledger.js';
+import { Ledger, PARTY } from '../../src/sim/ledger.js';
 import { AccountBook } from '../../src/protocol/accounts.js';
 import { Ladder, type LadderGrid } from '../../src/protocol/ladder.js';
 

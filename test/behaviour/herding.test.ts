@@ -1,17 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { HERDING_COLUMNS, HerdingAgent, type HerdingConfig } from '../../src/behaviour/herding.js';
-import { makeStressSignals } from '../../src/behaviour/stress.js';
+import { makeStressSignals } from '../../src/sim/stress.js';
 import { ConfigError } from '../../src/core/errors.js';
 import { Rng, SeedTree } from '../../src/core/rng.js';
 import { allocBarColumns, makeBarSeries, type BarSeries } from '../../src/data/bars.js';
-import type { MarketView } from '../../src/engine/agent.js';
-import { buildEngineParts } from '../../src/engine/build.js';
-import { Ledger, PARTY } from '../../src/engine/ledger.js';
-import { OrderQueue } from '../../src/engine/orderQueue.js';
-import { Recorder } from '../../src/engine/recorder.js';
+import type { MarketView } from '../../src/sim/agent.js';
+import { buildEngineParts } from '../../src/runner/build.js';
+import { Ledger, PARTY } from '../../src/sim/ledger.js';
+import { OrderQueue } from '../../src/sim/orderQueue.js';
+import { Recorder } from '../../src/sim/recorder.js';
 import { runSimulation } from '../../src/engine/run.js';
-import { CAUSE_CODE, TradeLog } from '../../src/engine/tradeLog.js';
-import type { VolSurface } from '../../src/surface/surface.js';
+import { CAUSE_CODE, TradeLog } from '../../src/sim/tradeLog.js';
+import type { VolSurface } from '../../src/sim/volSurface.js';
 import { testScenario } from '../engine/helpers.js';
 
 /** A config with every field explicit (the defaults live in the lead's zod schema). */

@@ -3,9 +3,9 @@ import { scenarioHash, validateScenario } from '../../src/config/load.js';
 import { ConfigError } from '../../src/core/errors.js';
 import { resolveTarget } from '../../src/config/resolveTarget.js';
 import type { ScenarioInput } from '../../src/config/scenario.js';
-import { runBacktest } from '../../src/engine/backtest.js';
-import { PARTY } from '../../src/engine/ledger.js';
-import { prepareRunData } from '../../src/engine/prepareData.js';
+import { runBacktest } from '../../src/runner/backtest.js';
+import { PARTY } from '../../src/sim/ledger.js';
+import { prepareRunData } from '../../src/runner/prepareData.js';
 import { timeseriesToCsv, tradesToCsv } from '../../src/report/timeseriesCsv.js';
 
 /**

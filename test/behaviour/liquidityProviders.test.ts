@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/core/errors.js';
 import { Rng, SeedTree } from '../../src/core/rng.js';
-import { makeStressSignals, type StressSignals } from '../../src/behaviour/stress.js';
+import { makeStressSignals, type StressSignals } from '../../src/sim/stress.js';
 import { LiquidityProviders, normalQuantile, type LiquidityProvidersConfig } from '../../src/behaviour/liquidityProviders.js';
 import { expectedFactor, fitStatic, kyleLambda, stressPath, type Cell, type FlowBars } from '../../scripts/calibrate-lp-withdrawal.js';
 

@@ -2,9 +2,9 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { validateScenario } from '../../src/config/load.js';
 import type { ScenarioInput } from '../../src/config/scenario.js';
-import { runBacktest, type BacktestResult } from '../../src/engine/backtest.js';
-import { PARTY } from '../../src/engine/ledger.js';
-import { prepareRunData } from '../../src/engine/prepareData.js';
+import { runBacktest, type BacktestResult } from '../../src/runner/backtest.js';
+import { PARTY } from '../../src/sim/ledger.js';
+import { prepareRunData } from '../../src/runner/prepareData.js';
 import { AccountBook } from '../../src/protocol/accounts.js';
 
 /**

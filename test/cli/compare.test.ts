@@ -7,8 +7,8 @@ import { registerCompareCommand } from '../../src/cli/commands/compare.js';
 import { ConfigError } from '../../src/core/errors.js';
 import { applyOverrides, validateScenario } from '../../src/config/load.js';
 import { resolveTarget } from '../../src/config/resolveTarget.js';
-import { runBacktest } from '../../src/engine/backtest.js';
-import { prepareRunData } from '../../src/engine/prepareData.js';
+import { runBacktest } from '../../src/runner/backtest.js';
+import { prepareRunData } from '../../src/runner/prepareData.js';
 import { COMPARE_METRICS } from '../../src/sweep/compare.js';
 
 /** A program with only the compare command (main.ts wires it for users). */

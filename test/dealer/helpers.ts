@@ -1,5 +1,5 @@
 /** Shared fixtures for the dealer tests. */
-import type { VolSurface } from '../../src/surface/surface.js';
+import type { VolSurface } from '../../src/sim/volSurface.js';
 import { SsviSurface } from '../../src/surface/surface.js';
 
 /** A surface with one vol everywhere: the textbook Black-Scholes world. */

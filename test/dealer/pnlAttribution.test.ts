@@ -7,7 +7,7 @@ import {
 } from '../../src/dealer/pnlAttribution.js';
 import type { PnlAttribution, PnlEnd } from '../../src/dealer/pnlAttribution.js';
 import { makeBookGreeks, valueBook } from '../../src/dealer/valuation.js';
-import type { VolSurface } from '../../src/surface/surface.js';
+import type { VolSurface } from '../../src/sim/volSurface.js';
 import { DAY_MS, flatSurface, skewedSurface, START_MS, YEAR_MS } from './helpers.js';
 
 const S0 = 30000;

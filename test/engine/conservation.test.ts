@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { runBacktest } from '../../src/engine/backtest.js';
-import { PARTY_NAMES } from '../../src/engine/ledger.js';
+import { runBacktest } from '../../src/runner/backtest.js';
+import { PARTY_NAMES } from '../../src/sim/ledger.js';
 import { gbmBars, testScenario } from './helpers.js';
 
 /**

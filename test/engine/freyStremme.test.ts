@@ -3,7 +3,7 @@ import { MS_PER_DAY } from '../../src/core/time.js';
 import { bookFromSpecs, logUniformStrip, logUniformStripSpotGamma } from '../../src/dealer/inventory.js';
 import { DealerAgent } from '../../src/dealer/dealerAgent.js';
 import { makeHedgePolicy } from '../../src/dealer/hedgePolicy.js';
-import { MarketStateModel } from '../../src/engine/marketState.js';
+import { MarketStateModel } from '../../src/market/marketState.js';
 import { runSimulation } from '../../src/engine/run.js';
 import { createLiquidityModel } from '../../src/market/factory.js';
 import { SurfaceDynamics } from '../../src/surface/dynamics.js';

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validateScenario } from '../../src/config/load.js';
-import { runBacktest } from '../../src/engine/backtest.js';
-import { prepareRunData } from '../../src/engine/prepareData.js';
+import { runBacktest } from '../../src/runner/backtest.js';
+import { prepareRunData } from '../../src/runner/prepareData.js';
 
 const DATA_DIR = process.env.CASCADE_DATA_DIR;
 const FILE = 'crypto_ohlc/btcusdt_binance_spot_1h_2020-03-12.csv';

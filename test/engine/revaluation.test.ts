@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runBacktest } from '../../src/engine/backtest.js';
+import { runBacktest } from '../../src/runner/backtest.js';
 import { gbmBars, testScenario } from './helpers.js';
 
 /**

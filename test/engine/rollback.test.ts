@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ScenarioInput } from '../../src/config/scenario.js';
-import { buildEngineParts } from '../../src/engine/build.js';
+import { buildEngineParts } from '../../src/runner/build.js';
 import { Simulation } from '../../src/engine/run.js';
 import { timeseriesToCsv, tradesToCsv } from '../../src/report/timeseriesCsv.js';
 import { syntheticPathForCrash } from '../../src/data/synthetic/forCrash.js';

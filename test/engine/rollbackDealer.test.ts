@@ -1,17 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { makeStressSignals } from '../../src/behaviour/stress.js';
+import { makeStressSignals } from '../../src/sim/stress.js';
 import { Rng } from '../../src/core/rng.js';
 import { MS_PER_HOUR, MS_PER_YEAR } from '../../src/core/time.js';
 import { PUT, type OptionSpec } from '../../src/dealer/book.js';
 import { DealerAgent, type DealerAgentConfig } from '../../src/dealer/dealerAgent.js';
 import { makeHedgePolicy } from '../../src/dealer/hedgePolicy.js';
 import { bookFromSpecs } from '../../src/dealer/inventory.js';
-import type { MarketView } from '../../src/engine/agent.js';
-import { Ledger, PARTY } from '../../src/engine/ledger.js';
-import { MarketStateModel } from '../../src/engine/marketState.js';
-import { OrderQueue } from '../../src/engine/orderQueue.js';
-import { Recorder } from '../../src/engine/recorder.js';
-import { TradeLog } from '../../src/engine/tradeLog.js';
+import type { MarketView } from '../../src/sim/agent.js';
+import { Ledger, PARTY } from '../../src/sim/ledger.js';
+import { MarketStateModel } from '../../src/market/marketState.js';
+import { OrderQueue } from '../../src/sim/orderQueue.js';
+import { Recorder } from '../../src/sim/recorder.js';
+import { TradeLog } from '../../src/sim/tradeLog.js';
 import { SurfaceDynamics, type DynamicsMode } from '../../src/surface/dynamics.js';
 
 /**

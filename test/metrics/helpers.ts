@@ -1,4 +1,4 @@
-import type { LadderView } from '../../src/protocol/types.js';
+import type { LadderView } from '../../src/metrics/ladderView.js';
 
 /**
  * A LadderView over literal accounts, kept sorted by key with prefix sums and

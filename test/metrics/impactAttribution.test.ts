@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CAUSE_CODE, TradeLog, type TradeCause } from '../../src/engine/tradeLog.js';
+import { CAUSE_CODE, TradeLog, type TradeCause } from '../../src/sim/tradeLog.js';
 import {
   attributeImpact,
   CAUSE_COUNT,

@@ -10,7 +10,8 @@ import {
   valuePutStrip,
   type StrikeBucketSource,
 } from '../../src/metrics/putStrip.js';
-import { SsviSurface, type VolSurface } from '../../src/surface/surface.js';
+import { SsviSurface } from '../../src/surface/surface.js';
+import type { VolSurface } from '../../src/sim/volSurface.js';
 import { npmBs } from '../pricing/refs.js';
 
 /** A flat surface: one vol everywhere (then sticky-strike and sticky-moneyness agree). */

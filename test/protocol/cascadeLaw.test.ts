@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeBarSeries } from '../../src/data/bars.js';
-import { runBacktest } from '../../src/engine/backtest.js';
+import { runBacktest } from '../../src/runner/backtest.js';
 import { AccountBook } from '../../src/protocol/accounts.js';
 import { testScenario } from '../engine/helpers.js';
 

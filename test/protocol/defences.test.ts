@@ -7,7 +7,7 @@ import { CircuitBreaker, type CircuitBreakerConfig } from '../../src/protocol/de
 import { DynamicThreshold, volThresholdMultiplier } from '../../src/protocol/defences/dynamicThreshold.js';
 import { MarginFloor, marginFloorPrice } from '../../src/protocol/defences/marginFloor.js';
 import { SolvencyTest, emptyProjection, projectCascade, type SolvencyTestConfig } from '../../src/protocol/defences/solvencyTest.js';
-import type { LadderView } from '../../src/protocol/types.js';
+import type { LadderView } from '../../src/metrics/ladderView.js';
 
 const BAR = MS_PER_MINUTE;
 const T0 = Date.UTC(2020, 2, 12);

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ScenarioInput } from '../../src/config/scenario.js';
 import { makeBarSeries, type BarSeries } from '../../src/data/bars.js';
-import { runBacktest } from '../../src/engine/backtest.js';
+import { runBacktest } from '../../src/runner/backtest.js';
 import { AccountBook } from '../../src/protocol/accounts.js';
 import { testScenario } from '../engine/helpers.js';
 

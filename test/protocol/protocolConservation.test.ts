@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ScenarioInput } from '../../src/config/scenario.js';
 import { makeBarSeries, type BarSeries } from '../../src/data/bars.js';
-import { runBacktest } from '../../src/engine/backtest.js';
-import { PARTY } from '../../src/engine/ledger.js';
+import { runBacktest } from '../../src/runner/backtest.js';
+import { PARTY } from '../../src/sim/ledger.js';
 import { AccountBook } from '../../src/protocol/accounts.js';
 import { testScenario } from '../engine/helpers.js';
 

@@ -2,18 +2,18 @@ import { describe, expect, it } from 'vitest';
 import type { ScenarioInput } from '../../src/config/scenario.js';
 import { SeedTree } from '../../src/core/rng.js';
 import { makeBarSeries, type BarSeries } from '../../src/data/bars.js';
-import { makeStressSignals } from '../../src/behaviour/stress.js';
-import type { MarketView } from '../../src/engine/agent.js';
-import { Ledger, PARTY } from '../../src/engine/ledger.js';
-import { OrderQueue } from '../../src/engine/orderQueue.js';
-import { Recorder } from '../../src/engine/recorder.js';
-import { CAUSE_CODE, TradeLog } from '../../src/engine/tradeLog.js';
+import { makeStressSignals } from '../../src/sim/stress.js';
+import type { MarketView } from '../../src/sim/agent.js';
+import { Ledger, PARTY } from '../../src/sim/ledger.js';
+import { OrderQueue } from '../../src/sim/orderQueue.js';
+import { Recorder } from '../../src/sim/recorder.js';
+import { CAUSE_CODE, TradeLog } from '../../src/sim/tradeLog.js';
 import { createLiquidityModel } from '../../src/market/factory.js';
 import { makeFill, type LiquidityModel } from '../../src/market/liquidity.js';
 import { AccountBook } from '../../src/protocol/accounts.js';
-import { buildProtocol } from '../../src/protocol/buildProtocol.js';
+import { buildProtocol } from '../../src/runner/buildProtocol.js';
 import type { ProtocolAgent } from '../../src/protocol/protocolAgent.js';
-import type { VolSurface } from '../../src/surface/surface.js';
+import type { VolSurface } from '../../src/sim/volSurface.js';
 import { testScenario } from '../engine/helpers.js';
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/core/errors.js';
-import { Ledger, PARTY } from '../../src/engine/ledger.js';
-import { Recorder } from '../../src/engine/recorder.js';
+import { Ledger, PARTY } from '../../src/sim/ledger.js';
+import { Recorder } from '../../src/sim/recorder.js';
 import { LotBook } from '../../src/protocol/lots.js';
 import {
   InsuranceFund, SETTLE, checkSettlementConfig, makeSettlementResult, settleLot,

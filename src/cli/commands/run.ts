@@ -4,8 +4,8 @@ import { applyOverrides, scenarioHash, validateScenario } from '../../config/loa
 import { resolveTarget } from '../../config/resolveTarget.js';
 import { rebasePaths } from '../../config/rebasePaths.js';
 import { listCrashes } from '../../data/catalog.js';
-import { prepareRunData } from '../../engine/prepareData.js';
-import { runBacktest } from '../../engine/backtest.js';
+import { prepareRunData } from '../../runner/prepareData.js';
+import { runBacktest } from '../../runner/backtest.js';
 import { writeRun } from '../../report/writeRun.js';
 import { ProgressReporter } from '../progress.js';
 

@@ -38,7 +38,7 @@
  * fund cannot absorb (MODEL.md: shortfall goes to the fund, then to bad debt).
  */
 import { ConfigError } from '../../core/errors.js';
-import type { LadderView } from '../types.js';
+import type { LadderView } from '../../metrics/ladderView.js';
 
 /** A ladder that can value its accounts' bad-debt exposure Σ max(debt − collateral·P, 0) (ladder.ts has it). */
 export interface PutStripView {

@@ -1,8 +1,8 @@
 import { ConfigError } from '../../core/errors.js';
 import type { Rng } from '../../core/rng.js';
-import { PARTY, type Ledger } from '../../engine/ledger.js';
-import type { OrderQueue } from '../../engine/orderQueue.js';
-import { CAUSE_CODE } from '../../engine/tradeLog.js';
+import { PARTY, type Ledger } from '../../sim/ledger.js';
+import type { OrderQueue } from '../../sim/orderQueue.js';
+import { CAUSE_CODE } from '../../sim/tradeLog.js';
 import type { OffBookFills } from '../lots.js';
 
 /** A per-bidder parameter drawn once, at construction, from the bidders' seeded stream. */

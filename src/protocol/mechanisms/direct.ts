@@ -1,8 +1,8 @@
 import { invariant } from '../../core/errors.js';
-import { PARTY } from '../../engine/ledger.js';
-import type { OrderQueue } from '../../engine/orderQueue.js';
-import type { Recorder } from '../../engine/recorder.js';
-import { CAUSE_CODE } from '../../engine/tradeLog.js';
+import { PARTY } from '../../sim/ledger.js';
+import type { OrderQueue } from '../../sim/orderQueue.js';
+import type { Recorder } from '../../sim/recorder.js';
+import { CAUSE_CODE } from '../../sim/tradeLog.js';
 import { OffBookFills, type LotBook } from '../lots.js';
 import type { LiquidationMechanism, MechanismHost } from '../types.js';
 

@@ -1,6 +1,6 @@
 import { ConfigError } from '../../core/errors.js';
 import type { SeedTree } from '../../core/rng.js';
-import { PARTY_NAMES } from '../../engine/ledger.js';
+import { PARTY_NAMES } from '../../sim/ledger.js';
 import type { LotBook } from '../lots.js';
 import { BackstopPoolMechanism, type BackstopPoolConfig } from './backstopPool.js';
 import { checkBiddersConfig } from './bidders.js';

@@ -1,5 +1,5 @@
-import type { StressSignals } from '../behaviour/stress.js';
-import type { VolSurface } from '../surface/surface.js';
+import type { StressSignals } from './stress.js';
+import type { VolSurface } from './volSurface.js';
 import type { Ledger } from './ledger.js';
 import type { OrderQueue } from './orderQueue.js';
 import type { Recorder } from './recorder.js';

@@ -14,7 +14,7 @@ import { resampleBars } from '../data/resample.js';
 import { syntheticPathForCrash } from '../data/synthetic/forCrash.js';
 import { cutWindow } from '../data/window.js';
 import { readSyntheticSidecar } from '../data/syntheticSidecar.js';
-import type { RunData } from './run.js';
+import type { RunData } from '../engine/run.js';
 
 /**
  * How a data file is named in outputs: relative to the project when it lies

@@ -7,7 +7,7 @@ import { esMarginComparison, historicalVarEs } from '../metrics/riskMeasures.js'
 import { paradoxIndex } from '../metrics/paradox.js';
 import { HerdingAgent } from '../behaviour/herding.js';
 import { buildEngineParts, type BuildOverrides, type BuildReport } from './build.js';
-import { runSimulation, type RunData, type RunHooks, type RunResult } from './run.js';
+import { runSimulation, type RunData, type RunHooks, type RunResult } from '../engine/run.js';
 
 export interface BacktestResult extends RunResult {
   readonly build: BuildReport;

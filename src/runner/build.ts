@@ -12,14 +12,14 @@ import { calibrateDepth1PctQuote, rollingDailyVolumeBase } from '../market/depth
 import { createLiquidityModel } from '../market/factory.js';
 import type { LiquidityConfig } from '../market/config.js';
 import { SurfaceDynamics } from '../surface/dynamics.js';
-import { buildProtocol, type ProtocolBuildReport } from '../protocol/buildProtocol.js';
+import { buildProtocol, type ProtocolBuildReport } from './buildProtocol.js';
 import type { AccountBook } from '../protocol/accounts.js';
 import { barIntervalMs } from '../data/bars.js';
-import type { Agent } from './agent.js';
+import type { Agent } from '../sim/agent.js';
 import { HerdingAgent } from '../behaviour/herding.js';
 import { LiquidityProviders } from '../behaviour/liquidityProviders.js';
-import { MarketStateModel } from './marketState.js';
-import type { EngineParts, RunData } from './run.js';
+import { MarketStateModel } from '../market/marketState.js';
+import type { EngineParts, RunData } from '../engine/run.js';
 
 /** Facts about how the parts were set up, reported in summary.json. */
 export interface BuildReport {

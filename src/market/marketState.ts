@@ -1,8 +1,8 @@
-import { depthScale as withdrawalScale, type DepthWithdrawalParams } from '../market/depthWithdrawal.js';
+import { depthScale as withdrawalScale, type DepthWithdrawalParams } from './depthWithdrawal.js';
 import type { SurfaceDynamics } from '../surface/dynamics.js';
 import { skewMeasures } from '../surface/skew.js';
 import { RealisedVol } from './realisedVol.js';
-import type { Recorder } from './recorder.js';
+import type { Recorder } from '../sim/recorder.js';
 
 export interface MarketStateConfig {
   readonly surface: SurfaceDynamics;

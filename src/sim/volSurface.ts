@@ -1,0 +1,12 @@
+/**
+ * The implied-volatility surface as every participant reads it. src/surface/
+ * implements it (SSVI and its crash dynamics); agents see only this.
+ */
+export interface VolSurface {
+  /** Black implied vol for strike K on forward F at `years`; years ≤ 0 gives the ATM short-end limit. */
+  impliedVol(strike: number, forward: number, years: number): number;
+  /** Same as impliedVol element-wise into `out`; allocates nothing. */
+  impliedVolBatch(strikes: Float64Array, forwards: Float64Array | number, years: Float64Array, out: Float64Array): void;
+  /** Total implied variance w = σ² T at log-moneyness k = ln(K/F); 0 for years ≤ 0. */
+  totalVariance(k: number, years: number): number;
+}
