@@ -17,26 +17,23 @@ export interface ResolvedTarget {
   baseDir: string;
 }
 
+/** Scenarios reachable by name (the catalog crashes): name → the raw scenario. */
+export interface NamedScenarios {
+  readonly names: readonly string[];
+  build(name: string): Record<string, unknown>;
+}
+
 /**
  * `cascade run <target>`: a scenario file (JSON/YAML), `default`, or a
- * catalog crash name (which runs that crash's synthetic path unless --data
- * brings real bars).
+ * catalog crash name (which runs the default model on that crash's
+ * synthetic path unless --data brings real bars).
  */
-export function resolveTarget(target: string, crashNames: readonly string[]): ResolvedTarget {
+export function resolveTarget(target: string, named: NamedScenarios = { names: [], build: () => ({}) }): ResolvedTarget {
   if (target === 'default') return fromFile(DEFAULT_SCENARIO_PATH);
   if (/\.(json|ya?ml)$/i.test(target) || existsSync(target)) return fromFile(target);
-  if (crashNames.includes(target)) {
-    return {
-      raw: {
-        name: target,
-        description: `Catalog crash ${target} on its SYNTHETIC path (pass --data FILE for real bars).`,
-        data: { bars: { source: 'synthetic', crash: target } },
-      },
-      baseDir: process.cwd(),
-    };
-  }
+  if (named.names.includes(target)) return { raw: named.build(target), baseDir: process.cwd() };
   throw new ConfigError(
-    `'${target}' is neither a scenario file nor a catalog crash; crashes: ${crashNames.join(', ')} (or 'default')`,
+    `'${target}' is neither a scenario file nor a catalog crash; crashes: ${named.names.join(', ')} (or 'default')`,
   );
 }
 

@@ -1,6 +1,7 @@
 import { formatIsoUtc } from '../core/time.js';
 import { barIntervalMs, type BarSeries, type VolumeUnit } from './bars.js';
 import { findGaps, type GapReport } from './gaps.js';
+import { hourlyQuoteVolume } from './quoteVolume.js';
 
 export interface PriceAt {
   readonly value: number;
@@ -27,6 +28,8 @@ export interface DataInfo {
   readonly maxDrawdown: { readonly fraction: number; readonly peak: PriceAt; readonly trough: PriceAt };
   /** Sum of volume, in volumeUnit. */
   readonly totalVolume: number;
+  /** Quote volume per hour the bars imply (median and largest hour), as the depth calibration reads them; null without volume. */
+  readonly impliedHourlyQuoteVolume: { readonly median: number; readonly max: number } | null;
   /** Bars with open = high = low = close (a source with one price per bar). */
   readonly flatBars: number;
   /** Things a reader of the numbers must know (volume unit, flat bars, synthetic). */
@@ -54,6 +57,8 @@ export function describeBars(s: BarSeries): DataInfo {
   if (s.synthetic) warnings.push('synthetic path, not history');
   if (s.volumeUnit === 'quote') warnings.push('volume is in QUOTE currency, not base units');
   if (s.volumeUnit === 'none') warnings.push('no volume in the source');
+  const hourly = hourlyQuoteVolume(s);
+  if (hourly?.warning) warnings.push(hourly.warning);
   if (flat > 0) warnings.push(`${flat} of ${n} bars have open = high = low = close (one price per bar in the source)`);
   return {
     symbol: s.symbol,
@@ -71,6 +76,7 @@ export function describeBars(s: BarSeries): DataInfo {
     lastClose: s.close[n - 1],
     maxDrawdown: { fraction: bestDd, peak: at(s.close[ddPeak], s.time[ddPeak]), trough: at(s.close[ddTrough], s.time[ddTrough]) },
     totalVolume: vol,
+    impliedHourlyQuoteVolume: hourly ? { median: hourly.median, max: hourly.max } : null,
     flatBars: flat,
     warnings,
   };

@@ -1,6 +1,9 @@
 import { DataError } from '../core/errors.js';
 import { MS_PER_DAY, MS_PER_HOUR } from '../core/time.js';
 import { barIntervalMs, type BarSeries } from '../data/bars.js';
+import { quoteVolumePerBar } from '../data/quoteVolume.js';
+
+export { quoteVolumePerBar };
 
 /**
  * Depth calibrated from traded volume, so that a 1987 index and a 2025
@@ -25,40 +28,6 @@ export interface DepthCalibrationParams {
   fractionOfHourlyQuoteVolume: number;
   /** Trailing window, ms, > 0. Suggested 86_400_000 (24 h, as the MLR metric). */
   windowMs: number;
-}
-
-/**
- * Quote volume per bar: the `quoteVolume` column, else `volume` when it is in
- * quote units, else base volume × close (close stands in for the bar's VWAP).
- * Refuses a series without volume and tells the user what to do instead.
- */
-export function quoteVolumePerBar(series: BarSeries): Float64Array {
-  const n = series.length;
-  const out = new Float64Array(n);
-  if (series.quoteVolume !== undefined) {
-    out.set(series.quoteVolume);
-  } else if (series.volumeUnit === 'quote') {
-    out.set(series.volume);
-  } else if (series.volumeUnit === 'base') {
-    for (let i = 0; i < n; i++) out[i] = series.volume[i] * series.close[i];
-  } else {
-    throw noVolume(series);
-  }
-  let any = false;
-  for (let i = 0; i < n; i++) {
-    const v = out[i];
-    if (!(v >= 0) || !Number.isFinite(v)) throw new DataError(`volume must be finite and >= 0 at bar ${i}, got ${v}`, { file: series.source, field: 'volume' });
-    if (v > 0) any = true;
-  }
-  if (!any) throw noVolume(series);
-  return out;
-}
-
-function noVolume(series: BarSeries): DataError {
-  return new DataError(
-    `series '${series.symbol}' has no traded volume (an index?), so depth cannot be calibrated from it: set depth1PctQuote (or dailyVolumeBase for the sqrt model) explicitly in the scenario`,
-    { file: series.source, field: 'volume' },
-  );
 }
 
 /**

@@ -43,6 +43,7 @@ export function runBacktest(scenario: Scenario, data: RunData, baseDir: string, 
   Object.assign(result.figures, protocolFigures(protocol, result, report.protocol?.meanThreshold ?? 1, behaviourOn));
   const herding = parts.agents.find((a): a is HerdingAgent => a instanceof HerdingAgent);
   if (herding) Object.assign(result.figures, { herdingStylized: { note: 'STYLIZED ASSUMPTION: herding holders', ...herding.totals } });
+  if (report.warnings.length > 0) Object.assign(result.figures, { warnings: report.warnings });
   return { ...result, build: report };
 }
 

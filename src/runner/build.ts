@@ -15,6 +15,7 @@ import { SurfaceDynamics } from '../surface/dynamics.js';
 import { buildProtocol, type ProtocolBuildReport } from './buildProtocol.js';
 import type { AccountBook } from '../protocol/accounts.js';
 import { barIntervalMs } from '../data/bars.js';
+import { hourlyQuoteVolume } from '../data/quoteVolume.js';
 import type { Agent } from '../sim/agent.js';
 import { HerdingAgent } from '../behaviour/herding.js';
 import { LiquidityProviders } from '../behaviour/liquidityProviders.js';
@@ -28,6 +29,8 @@ export interface BuildReport {
   dealerOptions: number;
   dealerNetQtyBase: number;
   protocol: ProtocolBuildReport | null;
+  /** What a user must know about how the parts were set (an implausible volume unit); empty when nothing. */
+  warnings: string[];
 }
 
 /**
@@ -46,6 +49,11 @@ export function buildEngineParts(scenario: Scenario, data: RunData, baseDir: str
   const seeds = new SeedTree(scenario.seed);
   const mk = scenario.market;
   const { depth1PctQuote, depthRatio, how } = baseDepth(scenario, bars);
+  const warnings: string[] = [];
+  if (mk.depth.source === 'volume' || (mk.liquidity.kind === 'sqrt' && mk.liquidity.dailyVolumeBase === undefined)) {
+    const hourly = hourlyQuoteVolume(bars);
+    if (hourly?.warning) warnings.push(`depth: ${hourly.warning}`);
+  }
   const liquidity = createLiquidityModel(liquidityConfig(scenario, bars, depth1PctQuote, baseDir), 'market.liquidity');
 
   const sf = scenario.surface;
@@ -117,7 +125,7 @@ export function buildEngineParts(scenario: Scenario, data: RunData, baseDir: str
   const liquidityProviders = lpCfg.enabled ? new LiquidityProviders(lpCfg, seeds.rng('behaviour.liquidityProviders'), 'behaviour.liquidityProviders') : null;
   return {
     parts: { liquidity, market, agents, liquidityProviders },
-    report: { depth1PctQuote, depthCalibration: how, dealerOptions: specs.length, dealerNetQtyBase: netQty, protocol: protocol ? protocol.report : null },
+    report: { depth1PctQuote, depthCalibration: how, dealerOptions: specs.length, dealerNetQtyBase: netQty, protocol: protocol ? protocol.report : null, warnings },
   };
 }
 

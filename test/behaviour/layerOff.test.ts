@@ -70,7 +70,7 @@ interface Outputs {
   holdersAsset: number;
 }
 
-const target = resolveTarget('default', []);
+const target = resolveTarget('default');
 
 function withMechanism(raw: Record<string, unknown>, mechanism: unknown): Record<string, unknown> {
   const protocol = raw.protocol as Record<string, unknown>;

@@ -51,7 +51,7 @@ describe('cascade compare', () => {
 
     // The second variant ran after the first in the same process: it must give
     // exactly what it gives alone (no state leaks between variants).
-    const target = resolveTarget('default', []);
+    const target = resolveTarget('default');
     const alone = validateScenario(applyOverrides(target.raw, ['protocol.enabled=false', 'dealer.hedge.kind=every-bar']), target.file);
     const result = runBacktest(alone, prepareRunData(alone, target.baseDir).data, target.baseDir);
     expect(doc.rows[1].figures.amplification).toBe(result.figures.amplification);

@@ -52,7 +52,7 @@ describe('compare output formats (literal result)', () => {
 });
 
 describe('compare refuses variants that would not share data and seed', () => {
-  const target = resolveTarget('default', []);
+  const target = resolveTarget('default');
   const input = { raw: target.raw, file: target.file, baseDir: target.baseDir, sets: [] as string[] };
 
   it('a varied seed', () => {

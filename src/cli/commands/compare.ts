@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { resolveTarget } from '../../config/resolveTarget.js';
-import { listCrashes } from '../../data/catalog.js';
+import { composeOverrides } from '../../config/compose.js';
+import { crashNames } from '../../data/catalog.js';
+import { crashScenario } from '../../runner/crashScenario.js';
 import { formatCompareTable, runCompare, writeCompare } from '../../sweep/compare.js';
 import { parseVaryAxes } from '../../sweep/vary.js';
 
@@ -39,13 +41,17 @@ export function registerCompareCommand(program: Command): void {
     .option('--quiet', 'print only the output folder')
     .action(async (target: string, opts: CompareOptions) => {
       const axes = parseVaryAxes(opts.vary);
-      const resolved = resolveTarget(target, listCrashes().map((c) => c.name));
+      const resolved = resolveTarget(target, { names: crashNames(), build: crashScenario });
+      // --data, --iv and --seed first, then every --set (as for `run`).
+      const raw = composeOverrides(resolved.raw, {
+        set: [],
+        ...(opts.data !== undefined ? { data: resolve(opts.data) } : {}),
+        ...(opts.iv !== undefined ? { iv: resolve(opts.iv) } : {}),
+        ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+      });
       const sets = [...opts.set];
-      if (opts.seed !== undefined) sets.push(`seed=${opts.seed}`);
-      if (opts.data !== undefined) sets.push(`data.bars=${JSON.stringify({ source: 'file', path: resolve(opts.data) })}`);
-      if (opts.iv !== undefined) sets.push(`data.iv=${JSON.stringify({ path: resolve(opts.iv) })}`);
       const result = runCompare({
-        raw: resolved.raw,
+        raw,
         ...(resolved.file !== undefined ? { file: resolved.file } : {}),
         baseDir: resolved.baseDir,
         sets,

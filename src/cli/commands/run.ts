@@ -1,10 +1,13 @@
 import type { Command } from 'commander';
 import { join, resolve } from 'node:path';
-import { applyOverrides, scenarioHash, validateScenario } from '../../config/load.js';
+import { scenarioHash, validateScenario } from '../../config/load.js';
+import { checkOverridesHeld, composeOverrides } from '../../config/compose.js';
 import { resolveTarget } from '../../config/resolveTarget.js';
 import { rebasePaths } from '../../config/rebasePaths.js';
-import { listCrashes } from '../../data/catalog.js';
+import { crashNames } from '../../data/catalog.js';
+import { crashScenario } from '../../runner/crashScenario.js';
 import { prepareRunData } from '../../runner/prepareData.js';
+import { computeBand, formatBandLine, formatBandRanges, type Band } from '../../runner/band.js';
 import { runBacktest } from '../../runner/backtest.js';
 import { writeRun } from '../../report/writeRun.js';
 import { ProgressReporter } from '../progress.js';
@@ -16,6 +19,7 @@ interface RunOptions {
   out?: string;
   set: string[];
   quiet?: boolean;
+  band: boolean;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -32,20 +36,30 @@ export function registerRunCommand(program: Command): void {
     .option('--seed <n>', 'master seed (overrides the scenario)')
     .option('--out <dir>', 'write the report here (default: <output.dir>/<name>-<config hash>)')
     .option('--set <path=value>', 'override a scenario field by dotted path (repeatable)', collect, [])
+    .option('--no-band', 'skip the band of the result over the unobservable inputs (depth, dealer inventory, resilience, open interest)')
     .option('--quiet', 'print only the report folder')
     .action(async (target: string, opts: RunOptions) => {
       const started = performance.now();
-      const resolved = resolveTarget(target, listCrashes().map((c) => c.name));
-      const overrides = [...opts.set];
-      if (opts.seed !== undefined) overrides.push(`seed=${opts.seed}`);
-      if (opts.data !== undefined) overrides.push(`data.bars=${JSON.stringify({ source: 'file', path: resolve(opts.data) })}`);
-      if (opts.iv !== undefined) overrides.push(`data.iv=${JSON.stringify({ path: resolve(opts.iv) })}`);
-      const scenario = validateScenario(applyOverrides(resolved.raw, overrides), resolved.file);
+      const resolved = resolveTarget(target, { names: crashNames(), build: crashScenario });
+      const composed = composeOverrides(resolved.raw, {
+        set: opts.set,
+        ...(opts.data !== undefined ? { data: resolve(opts.data) } : {}),
+        ...(opts.iv !== undefined ? { iv: resolve(opts.iv) } : {}),
+        ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+      });
+      const scenario = validateScenario(composed, resolved.file);
+      checkOverridesHeld(scenario, opts.set);
       const hash = scenarioHash(scenario);
       const prepared = prepareRunData(scenario, resolved.baseDir);
       const progress = new ProgressReporter(!opts.quiet, prepared.data.bars.length);
       const result = runBacktest(scenario, prepared.data, resolved.baseDir, { onProgress: progress.update });
       progress.stop();
+      if (opts.band) {
+        const bandProgress = opts.quiet ? null : (done: number, total: number): void => void process.stderr.write(`\rband: ${done}/${total} runs`);
+        const band = computeBand(scenario, prepared.data, resolved.baseDir, result.figures, bandProgress ?? undefined);
+        if (bandProgress) process.stderr.write('\n');
+        Object.assign(result.figures, { band });
+      }
       const wallTimeMs = performance.now() - started;
       const dir = opts.out ?? join(scenario.output.dir, `${scenario.name}-${hash.slice(0, 10)}`);
       writeRun(dir, { scenarioName: scenario.name, configHash: hash, seed: scenario.seed, ...prepared.identity }, rebasePaths(scenario, resolved.baseDir, dir), result, {
@@ -61,7 +75,11 @@ export function registerRunCommand(program: Command): void {
       process.stdout.write(
         [
           `scenario ${scenario.name}${label}: ${f.bars} bars ${prepared.identity.firstBar} .. ${prepared.identity.lastBar}`,
-          `historical max drawdown ${(f.historicalMaxDrawdown * 100).toFixed(2)}%, simulated ${(f.simulatedMaxDrawdown * 100).toFixed(2)}%, amplification ${f.amplification.toFixed(3)}`,
+          `depth: ${fmtQuote(result.build.depth1PctQuote)} moves the price 1% (${result.build.depthCalibration})`,
+          ...result.build.warnings.map((w) => `WARNING ${w}`),
+          `historical max drawdown ${(f.historicalMaxDrawdown * 100).toFixed(2)}%, simulated ${(f.simulatedMaxDrawdown * 100).toFixed(2)}%, ` +
+            (f.band ? formatBandLine(f.amplification, f.band as Band) : `amplification ${f.amplification.toFixed(3)}`),
+          ...(f.band ? [formatBandRanges(f.band as Band)] : []),
           ...(typeof f.liquidationCount === 'number'
             ? [`liquidations ${f.liquidationCount} (${fmtQuote(f.liquidationVolume as number)}), insurance fund used ${fmtQuote(f.insuranceFundUsed as number)}, bad debt ${fmtQuote(f.badDebt as number)}`]
             : []),
@@ -73,5 +91,5 @@ export function registerRunCommand(program: Command): void {
 }
 
 function fmtQuote(x: number): string {
-  return Math.abs(x) >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : Math.abs(x) >= 1e3 ? `${(x / 1e3).toFixed(1)}k` : x.toFixed(0);
+  return Math.abs(x) >= 1e9 ? `${(x / 1e9).toFixed(2)}B` : Math.abs(x) >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : Math.abs(x) >= 1e3 ? `${(x / 1e3).toFixed(1)}k` : x.toFixed(0);
 }

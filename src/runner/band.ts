@@ -1,0 +1,189 @@
+import type { Scenario } from '../config/scenario.js';
+import type { RunData } from '../engine/run.js';
+import { runBacktest } from './backtest.js';
+
+/**
+ * The result's band over the inputs nobody observes. The central run's
+ * figures depend on book depth, the dealer's net gamma, the ladder's density
+ * and the book's resilience, none of which history records. The band reruns
+ * the scenario on the same path and seed with each of these moved one at a
+ * time to a low and a high value (a one-at-a-time design, 2 runs per input),
+ * and reports the range of the headline figures over all runs, the central
+ * one included, and the input whose two runs move amplification the most.
+ *
+ * Design (documented in the README; fixed so that bands compare across runs):
+ * - depth: the base 1% depth x0.5 and x2 (the fixed figure, or the fraction
+ *   of hourly volume when calibrated from volume);
+ * - dealer inventory: the book's size x0.5 and x2 (its net gamma scales with it);
+ * - resilience: off (transient impact and book refill never decay) and
+ *   doubled (half-lives halved);
+ * - open interest: the generated ladder's total notional x0.5 and x2.
+ * An input that the scenario does not have (no dealer, no protocol, a dealer
+ * book from a CSV file) is left out and named in `skipped`.
+ */
+
+/** The figures a band reports. */
+const FIGURES = ['amplification', 'badDebt', 'liquidationVolume'] as const;
+type BandFigure = (typeof FIGURES)[number];
+type Figures = Record<BandFigure, number | null>;
+
+interface Variation {
+  readonly input: string;
+  readonly low: { readonly label: string; readonly scenario: Scenario };
+  readonly high: { readonly label: string; readonly scenario: Scenario };
+}
+
+export interface BandRun extends Figures {
+  readonly label: string;
+}
+
+export interface Band {
+  readonly design: string;
+  readonly runs: number;
+  readonly amplification: { readonly low: number; readonly high: number };
+  readonly badDebt: { readonly low: number; readonly high: number } | null;
+  readonly liquidationVolume: { readonly low: number; readonly high: number } | null;
+  /** The input whose low and high runs differ most in amplification. */
+  readonly movedMostBy: string;
+  readonly inputs: Record<string, { readonly low: BandRun; readonly high: BandRun; readonly amplificationSwing: number }>;
+  readonly skipped: readonly string[];
+}
+
+export const BAND_DESIGN = 'one at a time: depth x0.5/x2, dealer inventory x0.5/x2, resilience off/doubled, open interest x0.5/x2';
+
+function variant(s: Scenario, edit: (c: Scenario) => void): Scenario {
+  const c = structuredClone(s);
+  edit(c);
+  return c;
+}
+
+function scaleDepth(c: Scenario, f: number): void {
+  const d = c.market.depth;
+  if (d.source === 'fixed') d.depth1PctQuote *= f;
+  else d.fractionOfHourlyQuoteVolume *= f;
+}
+
+/** Scales the dealer's book; false when its size cannot be scaled (none, or a CSV file). */
+function scaleInventory(c: Scenario, f: number): boolean {
+  const inv = c.dealer.inventory;
+  switch (inv.kind) {
+    case 'customer-crash-puts':
+      inv.totalQtyBase *= f;
+      return true;
+    case 'yield-vault-puts':
+      inv.notionalBase *= f;
+      return true;
+    case 'log-uniform-strip':
+      inv.qtyPerStrike *= f;
+      return true;
+    default:
+      return false;
+  }
+}
+
+function setResilience(c: Scenario, factor: number): void {
+  const l = c.market.liquidity;
+  l.transientHalfLifeMs = factor === 0 ? Infinity : l.transientHalfLifeMs / factor;
+  if (l.kind === 'book') l.refillHalfLifeMs = factor === 0 ? Infinity : l.refillHalfLifeMs / factor;
+}
+
+function scaleOpenInterest(c: Scenario, f: number): boolean {
+  const p = c.protocol.population;
+  if (p.kind !== 'generated' || p.totalNotionalQuote === undefined) return false;
+  p.totalNotionalQuote *= f;
+  return true;
+}
+
+/** The variations this scenario admits, and the inputs it does not have. */
+export function bandDesign(s: Scenario): { variations: Variation[]; skipped: string[] } {
+  const variations: Variation[] = [];
+  const skipped: string[] = [];
+  variations.push({
+    input: 'depth',
+    low: { label: 'x0.5', scenario: variant(s, (c) => scaleDepth(c, 0.5)) },
+    high: { label: 'x2', scenario: variant(s, (c) => scaleDepth(c, 2)) },
+  });
+  if (scaleInventory(structuredClone(s), 1)) {
+    variations.push({
+      input: 'dealer inventory',
+      low: { label: 'x0.5', scenario: variant(s, (c) => void scaleInventory(c, 0.5)) },
+      high: { label: 'x2', scenario: variant(s, (c) => void scaleInventory(c, 2)) },
+    });
+  } else skipped.push(`dealer inventory (${s.dealer.inventory.kind}: no size to scale)`);
+  variations.push({
+    input: 'resilience',
+    low: { label: 'off', scenario: variant(s, (c) => setResilience(c, 0)) },
+    high: { label: 'doubled', scenario: variant(s, (c) => setResilience(c, 2)) },
+  });
+  if (s.protocol.enabled && scaleOpenInterest(structuredClone(s), 1)) {
+    variations.push({
+      input: 'open interest',
+      low: { label: 'x0.5', scenario: variant(s, (c) => void scaleOpenInterest(c, 0.5)) },
+      high: { label: 'x2', scenario: variant(s, (c) => void scaleOpenInterest(c, 2)) },
+    });
+  } else skipped.push(s.protocol.enabled ? 'open interest (accounts from a file, or no protocol.population.totalNotionalQuote to scale)' : 'open interest (no protocol)');
+  return { variations, skipped };
+}
+
+function figuresOf(f: Record<string, unknown>): Figures {
+  const num = (k: string): number | null => (typeof f[k] === 'number' ? (f[k] as number) : null);
+  return { amplification: num('amplification'), badDebt: num('badDebt'), liquidationVolume: num('liquidationVolume') };
+}
+
+function range(values: ReadonlyArray<number | null>): { low: number; high: number } | null {
+  const v = values.filter((x): x is number => x !== null);
+  if (v.length === 0) return null;
+  return { low: Math.min(...v), high: Math.max(...v) };
+}
+
+/**
+ * Runs the band's variations on the same data and seed. `central` holds the
+ * central run's figures; `onRun` reports progress.
+ */
+export function computeBand(scenario: Scenario, data: RunData, baseDir: string, central: Record<string, unknown>, onRun?: (done: number, total: number) => void): Band {
+  const { variations, skipped } = bandDesign(scenario);
+  const inputs: Record<string, { low: BandRun; high: BandRun; amplificationSwing: number }> = {};
+  const all: Figures[] = [figuresOf(central)];
+  const total = variations.length * 2;
+  let done = 0;
+  let most = '';
+  let mostSwing = -1;
+  for (const v of variations) {
+    const runs = [v.low, v.high].map((side) => {
+      const f = figuresOf(runBacktest(side.scenario, data, baseDir).figures);
+      onRun?.(++done, total);
+      all.push(f);
+      return { label: side.label, ...f };
+    });
+    const swing = Math.abs((runs[1].amplification ?? 1) - (runs[0].amplification ?? 1));
+    inputs[v.input] = { low: runs[0], high: runs[1], amplificationSwing: swing };
+    if (swing > mostSwing) {
+      mostSwing = swing;
+      most = v.input;
+    }
+  }
+  return {
+    design: BAND_DESIGN,
+    runs: total,
+    amplification: range(all.map((f) => f.amplification)) as { low: number; high: number },
+    badDebt: range(all.map((f) => f.badDebt)),
+    liquidationVolume: range(all.map((f) => f.liquidationVolume)),
+    movedMostBy: most,
+    inputs,
+    skipped,
+  };
+}
+
+/** `amplification 1.35 (band 1.08–2.41; depth moves it most)`. */
+export function formatBandLine(amplification: number, band: Band): string {
+  return `amplification ${amplification.toFixed(3)} (band ${band.amplification.low.toFixed(2)}–${band.amplification.high.toFixed(2)}; ${band.movedMostBy} moves it most)`;
+}
+
+/** The band of bad debt and liquidation volume, when the run has a protocol. */
+export function formatBandRanges(band: Band): string {
+  const q = (x: number): string => (Math.abs(x) >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : Math.abs(x) >= 1e3 ? `${(x / 1e3).toFixed(1)}k` : x.toFixed(0));
+  const parts = [`band over ${band.runs} runs (${band.design})`];
+  if (band.badDebt) parts.push(`bad debt ${q(band.badDebt.low)}–${q(band.badDebt.high)}`);
+  if (band.liquidationVolume) parts.push(`liquidation volume ${q(band.liquidationVolume.low)}–${q(band.liquidationVolume.high)}`);
+  return parts.join('; ');
+}

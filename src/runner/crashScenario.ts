@@ -1,0 +1,49 @@
+import { readScenarioFile } from '../config/load.js';
+import { DEFAULT_SCENARIO_PATH } from '../config/resolveTarget.js';
+import { getCrash, type CrashEntry } from '../data/catalog.js';
+
+/**
+ * The crash the default scenario is sized on: its dealer book, open interest
+ * and insurance fund were chosen against this crash's measured volume.
+ */
+export const REFERENCE_CRASH = 'btc-2020-03-12';
+
+/** Quote volume per hour measured before the crash: the scale of the book's depth. */
+function hourlyQuoteVolume(c: CrashEntry): number {
+  return c.measured.baseVolumePerHour * c.measured.startPrice;
+}
+
+/**
+ * `cascade run <crash>`: the default scenario's whole model (the dealer's
+ * crash puts, the perp venue, the L2 book, withdrawal) on that crash's
+ * SYNTHETIC path, or on real bars when `--data` is given. Sizes scale with
+ * the crash's measured pre-crash quote volume against the reference crash
+ * (where they were set), so every crash meets the same ratio of forced
+ * selling to depth: the dealer's notional, the open interest and the
+ * insurance fund all scale by V_crash / V_reference, and the dealer's base
+ * quantity by the start-price ratio too. On the reference crash the sizes
+ * are the default scenario's.
+ */
+export function crashScenario(name: string): Record<string, unknown> {
+  const crash = getCrash(name);
+  const ref = getCrash(REFERENCE_CRASH);
+  const base = readScenarioFile(DEFAULT_SCENARIO_PATH) as Record<string, any>;
+  const scale = hourlyQuoteVolume(crash) / hourlyQuoteVolume(ref);
+  const priceRatio = ref.measured.startPrice / crash.measured.startPrice;
+  const dealer = structuredClone(base.dealer ?? {});
+  if (dealer.inventory?.totalQtyBase !== undefined) dealer.inventory.totalQtyBase *= scale * priceRatio;
+  const protocol = structuredClone(base.protocol ?? {});
+  if (protocol.population?.totalNotionalQuote !== undefined) protocol.population.totalNotionalQuote *= scale;
+  if (protocol.insuranceFundQuote !== undefined) protocol.insuranceFundQuote *= scale;
+  return {
+    ...base,
+    name,
+    description:
+      `Catalog crash ${name} (${crash.title}) on its SYNTHETIC path, generated from the crash's measured statistics ` +
+      `(pass --data FILE for real bars). The default scenario's model, sized by the crash's pre-crash quote volume ` +
+      `(${scale.toPrecision(4)} x that of ${REFERENCE_CRASH}).`,
+    data: { bars: { source: 'synthetic', crash: name } },
+    dealer,
+    protocol,
+  };
+}
