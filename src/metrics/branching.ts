@@ -11,6 +11,12 @@
  * - Ladder density ρ: collateral (base) per unit of liquidation price just
  *   below P, measured over a window [P(1 − w), P] (liquidation price
  *   key/m, so key in [m·P(1 − w), m·P]): ρ = collateral in window / (P·w).
+ *   One fixed window under-reads a ladder narrower than it (a ladder 0.36%
+ *   wide read over 1% shows 36% of its density, so a ladder that runs away
+ *   whole read 0.4). The engine takes the largest density over windows from
+ *   0.1% (about a calm 1-minute move of BTC) to 1%, halving by √2: a uniform
+ *   ladder at least as wide as the smallest window then reads its own
+ *   density, and a wider one reads the same as before.
  *
  * - Sold fraction f. An account with collateral c and debt d is liquidated
  *   when the price reaches L = d / (c·LT·m). A liquidation repays CF·d of debt
@@ -34,8 +40,16 @@
 import type { LadderView } from './ladderView.js';
 import { nextUp } from './mlr.js';
 
-/** Default window below the price over which the ladder density is measured: 1%. */
+/** Widest window below the price over which the ladder density is measured: 1%. */
 export const DEFAULT_DENSITY_WINDOW = 0.01;
+
+/** Narrowest window: 0.1%, about one calm 1-minute move of BTC (80%/yr). */
+export const MIN_DENSITY_WINDOW = 0.001;
+
+/** The windows the density is measured over: one width, or the largest density from `min` to `max` (factor √2). */
+export type DensityWindows = number | { readonly min: number; readonly max: number };
+
+export const DEFAULT_DENSITY_WINDOWS: DensityWindows = { min: MIN_DENSITY_WINDOW, max: DEFAULT_DENSITY_WINDOW };
 
 /** The liquidation terms that set how much collateral one liquidation sells. */
 export interface LiquidationTerms {
@@ -69,8 +83,23 @@ export function ladderDensity(ladder: LadderView, price: number, multiplier: num
 }
 
 /**
+ * The largest ladder density over windows from `min` to `max` below the
+ * price, narrowing by √2 (about 7 windows for 0.1%..1%: O(log n) each).
+ */
+export function peakLadderDensity(ladder: LadderView, price: number, multiplier: number, min: number, max: number): number {
+  if (!(min > 0 && min <= max)) throw new RangeError(`density windows need 0 < min <= max, got ${min}..${max}`);
+  let best = 0;
+  for (let w = max; w >= min * (1 - 1e-12); w *= Math.SQRT1_2) {
+    const rho = ladderDensity(ladder, price, multiplier, w);
+    if (rho > best) best = rho;
+  }
+  return best;
+}
+
+/**
  * n/D' = ρ·f·P / D, with D the depth per unit log-price (base units). D = ∞
  * (no liquidity model) gives 0; D = 0 with collateral at risk gives ∞.
+ * ρ is measured over `windows` (default: the largest over 0.1%..1%).
  */
 export function liquidationBranchingRatio(
   ladder: LadderView,
@@ -78,10 +107,11 @@ export function liquidationBranchingRatio(
   multiplier: number,
   depthPerLogPrice: number,
   terms: LiquidationTerms,
-  window = DEFAULT_DENSITY_WINDOW,
+  windows: DensityWindows = DEFAULT_DENSITY_WINDOWS,
 ): number {
   if (!(depthPerLogPrice >= 0)) throw new RangeError(`depth per log-price must be ≥ 0, got ${depthPerLogPrice}`);
-  const n = ladderDensity(ladder, price, multiplier, window) * soldCollateralFraction(terms, multiplier);
+  const rho = typeof windows === 'number' ? ladderDensity(ladder, price, multiplier, windows) : peakLadderDensity(ladder, price, multiplier, windows.min, windows.max);
+  const n = rho * soldCollateralFraction(terms, multiplier);
   if (n === 0) return 0;
   return (n * price) / depthPerLogPrice;
 }

@@ -92,8 +92,34 @@ describe('branching ratio of a uniform ladder = n/D′ by hand', () => {
       { key: 99.9, collateral: 6 },
       { key: 98.9, collateral: 100 },
     ]);
-    // ρ = 10 / (100 · 0.01) = 10; n = 4.4; D′ = 20 000 / 100 = 200 → 0.022.
-    expect(liquidationBranchingRatio(ladder, 100, 1, 20_000, terms)).toBeCloseTo(0.022, 12);
+    // Over the 1% window alone: ρ = 10 / (100 · 0.01) = 10; n = 4.4; D′ = 20 000 / 100 = 200 → 0.022.
+    expect(liquidationBranchingRatio(ladder, 100, 1, 20_000, terms, 0.01)).toBeCloseTo(0.022, 12);
+    // The default takes the densest window from 0.1% to 1% (factor √2): the
+    // narrowest, 1%/8 = 0.125% = [99.875, 100], holds the 6 base at 99.9:
+    // ρ = 6 / 0.125 = 48; n = 21.12 → 0.1056.
+    expect(liquidationBranchingRatio(ladder, 100, 1, 20_000, terms)).toBeCloseTo(0.1056, 12);
+  });
+
+  describe('narrow and wide ladders read their own n/D′ (within 5%)', () => {
+    // A uniform ladder of width w just below P = 100: density ρ = C / (P·w).
+    // Depth chosen so that n/D′ is the target: D = ρ·f·P / target.
+    const f = soldCollateralFraction(terms);
+    for (const widthPct of [0.3, 1, 3]) {
+      for (const target of [0.5, 0.9, 1.1]) {
+        it(`ladder ${widthPct}% wide, n/D′ = ${target}`, () => {
+          const w = widthPct / 100;
+          const count = 3000;
+          const accounts = Array.from({ length: count }, (_, k) => ({ key: 100 * (1 - ((k + 0.5) / count) * w), collateral: 1 }));
+          const rho = count / (100 * w);
+          const depth = (rho * f * 100) / target;
+          const got = liquidationBranchingRatio(new SortedLadder(accounts), 100, 1, depth, terms);
+          expect(Math.abs(got / target - 1), `got ${got}`).toBeLessThan(0.05);
+          if (target > 1) expect(got).toBeGreaterThanOrEqual(1);
+          // The fixed 1% window under-reads the narrow ladder by its width.
+          if (widthPct < 1) expect(liquidationBranchingRatio(new SortedLadder(accounts), 100, 1, depth, terms, 0.01)).toBeCloseTo(target * widthPct, 6);
+        });
+      }
+    }
   });
 
   it('no liquidity model (D = ∞) gives 0; zero depth with collateral at risk gives ∞', () => {

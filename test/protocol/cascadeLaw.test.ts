@@ -81,7 +81,14 @@ function runLaw(ratio: number) {
   });
   const r = runBacktest(scenario, { bars, dataSha256: 'x' }, process.cwd(), {}, { accounts: book });
   const sim = r.recorder.get('simulated_close');
-  return { drop: P0 - sim[n - 1], liquidated: r.figures.liquidationCount, accounts, rounds: r.figures.maxCascadeRounds, capped: r.figures.cappedBars };
+  return {
+    drop: P0 - sim[n - 1],
+    liquidated: r.figures.liquidationCount,
+    accounts,
+    rounds: r.figures.maxCascadeRounds,
+    capped: r.figures.cappedBars,
+    peakRatio: r.figures.peakLiquidationBranchingRatio as number,
+  };
 }
 
 describe('the cascade law δ/(1 − n/D′)', () => {
@@ -95,6 +102,8 @@ describe('the cascade law δ/(1 − n/D′)', () => {
       expect(Math.abs(got.drop / expected - 1), info).toBeLessThan(0.01);
       expect(Math.abs(got.drop / exact - 1), info).toBeLessThan(0.001);
       expect(got.liquidated, info).toBeLessThan(got.accounts);
+      // The ladder is 0.4% wide: the engine's indicator reads n/D′ itself.
+      expect(Math.abs(got.peakRatio / ratio - 1), info).toBeLessThan(0.05);
     });
   }
 
@@ -105,6 +114,9 @@ describe('the cascade law δ/(1 − n/D′)', () => {
       expect(got.liquidated, info).toBe(got.accounts);
       // The price falls through the bottom of the ladder.
       expect(got.drop, info).toBeGreaterThan(LADDER_DEPTH);
+      // The indicator says so: at or past 1 wherever the whole ladder runs away.
+      expect(got.peakRatio, info).toBeGreaterThanOrEqual(1);
+      expect(Math.abs(got.peakRatio / ratio - 1), info).toBeLessThan(0.05);
     });
   }
 
