@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-const inventorySchema = z.discriminatedUnion('kind', [
+const inventoryBlockSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('none').describe('No options: the dealer does nothing (the history is replayed exactly).') }),
   z.strictObject({
     kind: z.literal('customer-crash-puts').describe('Customers long crash puts across strikes and expiries; the dealer is short them.'),
@@ -34,6 +34,11 @@ const inventorySchema = z.discriminatedUnion('kind', [
   }),
 ]);
 
+/** One block, or several whose options the dealer holds together (e.g. a put strip and a call strip). */
+const inventorySchema = z.union([inventoryBlockSchema, z.array(inventoryBlockSchema).min(1)]);
+
+export type InventoryBlock = z.output<typeof inventoryBlockSchema>;
+
 const hedgeSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('none') }),
   z.strictObject({ kind: z.literal('every-bar'), minTradeBase: z.number().min(0).default(0).describe('Skip trades smaller than this, base units. Default 0.') }),
@@ -53,7 +58,9 @@ const hedgeSchema = z.discriminatedUnion('kind', [
 
 export const dealerSchema = z
   .strictObject({
-    inventory: inventorySchema.prefault({ kind: 'none' }).describe('The dealer\'s options at the run start. Default none.'),
+    inventory: inventorySchema
+      .prefault({ kind: 'none' })
+      .describe('The dealer\'s options at the run start: one block, or a list of blocks held together (e.g. a put strip and a call strip). Default none.'),
     hedge: hedgeSchema.prefault({ kind: 'every-bar' }).describe('When the dealer trades toward delta neutral. Default every-bar (to convergence inside the bar).'),
     roll: z.enum(['none', 'same-moneyness']).default('same-moneyness').describe('Expired options are re-sold at the same moneyness and tenor. Default same-moneyness.'),
     revaluation: z

@@ -15,11 +15,13 @@ export function rebasePaths(scenario: Scenario, fromDir: string, toDir: string):
   };
   const bars = s.data.bars;
   if (bars.source === 'file') bars.path = move(bars.path);
-  else if (bars.path !== undefined) bars.path = move(bars.path);
+  else if (bars.source === 'synthetic' && bars.path !== undefined) bars.path = move(bars.path);
   if (s.data.iv) s.data.iv.path = move(s.data.iv.path);
   const liq = s.market.liquidity;
   if (liq.kind === 'book' && liq.snapshot !== undefined) liq.snapshot = move(liq.snapshot);
-  if (s.dealer.inventory.kind === 'csv') s.dealer.inventory.path = move(s.dealer.inventory.path);
+  for (const block of Array.isArray(s.dealer.inventory) ? s.dealer.inventory : [s.dealer.inventory]) {
+    if (block.kind === 'csv') block.path = move(block.path);
+  }
   if (s.protocol.population.kind === 'csv') s.protocol.population.path = move(s.protocol.population.path);
   if (s.protocol.keepers.gas) s.protocol.keepers.gas.path = move(s.protocol.keepers.gas.path);
   return s;

@@ -44,9 +44,46 @@ const syntheticData = z
   })
   .describe('A synthetic path generated from a catalog crash: labelled synthetic in every output.');
 
+/** What every parametric path has: the checks a researcher runs against closed forms. */
+const parametricCommon = {
+  startPrice: z.number().positive().default(100).describe('Price at the first bar\'s open, quote. Default 100.'),
+  volPerYear: z.number().min(0).default(0.8).describe('Diffusive volatility σ per year (0.8 = 80%). Default 0.8.'),
+  driftPerYear: z.number().default(0).describe('Expected arithmetic return μ per year. Default 0.'),
+  barMinutes: z.number().positive().default(1).describe('Bar length, minutes. Default 1.'),
+  bars: z.number().int().min(2).max(10_000_000).default(1440).describe('Number of bars. Default 1440.'),
+  start: isoUtc.default('2024-01-01T00:00:00Z').describe('First bar start, UTC. Default 2024-01-01T00:00:00Z.'),
+  seed: z.number().int().min(0).max(0xffffffff).optional().describe('Seed of the path; default: the scenario\'s seed.'),
+  baseVolumePerHour: z.number().min(0).default(1000).describe('Mean volume per calm hour, base units (sets the depth when it is calibrated from volume). Default 1000.'),
+  volumeNoiseLogStd: z.number().min(0).default(0.3).describe('Log-normal noise of bar volume. Default 0.3.'),
+};
+
+const gbmData = z
+  .strictObject({ source: z.literal('gbm'), ...parametricCommon })
+  .describe('A SYNTHETIC geometric Brownian motion path (exact in log space).');
+
+const jumpDiffusionData = z
+  .strictObject({
+    source: z.literal('jump-diffusion'),
+    ...parametricCommon,
+    jumpIntensityPerYear: z.number().min(0).default(20).describe('Poisson jump rate λ, jumps per year. Default 20.'),
+    jumpLogSizeMean: z.number().default(-0.05).describe('Mean log size of a jump (−0.05 ≈ a 5% drop). Default -0.05.'),
+    jumpLogSizeStd: z.number().min(0).default(0.03).describe('Std of the log jump size. Default 0.03.'),
+  })
+  .describe('A SYNTHETIC Merton (1976) jump-diffusion path, drift compensated for the jumps.');
+
+const stepShockData = z
+  .strictObject({
+    source: z.literal('step-shock'),
+    ...parametricCommon,
+    volPerYear: z.number().min(0).default(0).describe('Diffusive volatility σ per year around the step. Default 0 (a pure step).'),
+    stepAtBar: z.number().int().min(1).default(720).describe('Bar whose close carries the shock (the bars before it are the calm). Default 720.'),
+    stepLogSize: z.number().default(-0.05).describe('Log size of the shock (−0.05 ≈ a 5% fall). Default -0.05.'),
+  })
+  .describe('A SYNTHETIC step: a GBM (σ default 0) with one deterministic log move at a chosen bar: the cascade law\'s test input.');
+
 export const dataSchema = z
   .strictObject({
-    bars: z.discriminatedUnion('source', [fileData, syntheticData]),
+    bars: z.discriminatedUnion('source', [fileData, syntheticData, gbmData, jumpDiffusionData, stepShockData]),
     iv: z
       .strictObject({
         path: z.string().min(1).describe('Implied-volatility index CSV (timestamp,value in vol points), e.g. DVOL or VIX.'),
@@ -130,4 +167,5 @@ export const scenarioSchema = z
 export type Scenario = z.output<typeof scenarioSchema>;
 export type ScenarioInput = z.input<typeof scenarioSchema>;
 export type DataConfig = Scenario['data'];
+export type ParametricDataConfig = Extract<Scenario['data']['bars'], { source: 'gbm' | 'jump-diffusion' | 'step-shock' }>;
 export type EngineConfig = Scenario['engine'];

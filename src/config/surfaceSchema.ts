@@ -51,6 +51,11 @@ export const surfaceSchema = z
       .enum(['refuse', 'clamp'])
       .default('refuse')
       .describe('Base parameters that admit butterfly arbitrage are refused, or clamped and reported. Default refuse.'),
+    flatVol: z
+      .number()
+      .positive()
+      .optional()
+      .describe('One implied vol (decimal) for every strike and expiry, all run long: ρ = 0, η = 0, a flat term structure, sticky-strike, the ATM level fixed (no IV index, no realised vol, no stress). For checks against Black-Scholes. Default: off (the SSVI fields apply).'),
     skewTenorDays: z.number().min(0).default(30).describe('Expiry at which rr25 and put_wing_slope are recorded, days; 0 = off. Default 30.'),
   })
   .describe('The SSVI implied-volatility surface (Gatheral & Jacquier 2014).');

@@ -19,6 +19,8 @@ export interface MarketStateConfig {
   readonly initialVol: number;
   /** Use the IV index when the data has one (else realised × premium always). */
   readonly useIvIndex: boolean;
+  /** A fixed ATM vol (the flat surface): the IV index, realised vol and premium are then unused. */
+  readonly fixedAtmVol?: number;
   readonly withdrawal: DepthWithdrawalParams;
   /** Calm realised vol σ_ref of the withdrawal factor (σ_ref/σ)^e, per sqrt(year). */
   readonly calmVol: number;
@@ -107,7 +109,7 @@ export class MarketStateModel {
   beginBar(_i: number, spot: number, _realisedVol: number, drawdown: number, ivPoints: number): number {
     const c = this.cfg;
     const slow = this.slowVol ? this.slowVol.value() : c.initialVol;
-    let atm = c.useIvIndex && !Number.isNaN(ivPoints) && ivPoints > 0 ? ivPoints / 100 : slow * c.atmPremium;
+    let atm = c.fixedAtmVol !== undefined ? c.fixedAtmVol : c.useIvIndex && !Number.isNaN(ivPoints) && ivPoints > 0 ? ivPoints / 100 : slow * c.atmPremium;
     if (!(atm >= c.minAtmVol)) atm = c.minAtmVol;
     this.lastAtm = this.surface.updateBar(spot, spot, atm, drawdown, 0, c.maxAtmVol);
     this.lastProjected = this.surface.lastProjected ? 1 : 0;

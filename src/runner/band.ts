@@ -1,4 +1,5 @@
 import type { Scenario } from '../config/scenario.js';
+import type { InventoryBlock } from '../config/dealerSchema.js';
 import type { RunData } from '../engine/run.js';
 import { runBacktest } from './backtest.js';
 
@@ -65,7 +66,14 @@ function scaleDepth(c: Scenario, f: number): void {
 
 /** Scales the dealer's book; false when its size cannot be scaled (none, or a CSV file). */
 function scaleInventory(c: Scenario, f: number): boolean {
-  const inv = c.dealer.inventory;
+  const blocks = Array.isArray(c.dealer.inventory) ? c.dealer.inventory : [c.dealer.inventory];
+  // A list scales when every block does: a CSV block would stay at its size.
+  let all = true;
+  for (const b of blocks) all = scaleBlock(b, f) && all;
+  return all;
+}
+
+function scaleBlock(inv: InventoryBlock, f: number): boolean {
   switch (inv.kind) {
     case 'customer-crash-puts':
       inv.totalQtyBase *= f;
@@ -109,7 +117,7 @@ export function bandDesign(s: Scenario): { variations: Variation[]; skipped: str
       low: { label: 'x0.5', scenario: variant(s, (c) => void scaleInventory(c, 0.5)) },
       high: { label: 'x2', scenario: variant(s, (c) => void scaleInventory(c, 2)) },
     });
-  } else skipped.push(`dealer inventory (${s.dealer.inventory.kind}: no size to scale)`);
+  } else skipped.push('dealer inventory (none, or a block from a CSV file: no size to scale)');
   variations.push({
     input: 'resilience',
     low: { label: 'off', scenario: variant(s, (c) => setResilience(c, 0)) },

@@ -1,7 +1,8 @@
 import type { Scenario } from '../config/scenario.js';
+import type { InventoryBlock } from '../config/dealerSchema.js';
 import { resolveDataPath } from '../config/resolveTarget.js';
 import { ConfigError } from '../core/errors.js';
-import { SeedTree } from '../core/rng.js';
+import { SeedTree, type Rng } from '../core/rng.js';
 import { MS_PER_DAY, MS_PER_HOUR } from '../core/time.js';
 import type { BarSeries } from '../data/bars.js';
 import { bookFromSpecs, customerCrashPuts, loadBookCsv, logUniformStrip, yieldVaultWeeklyPuts } from '../dealer/inventory.js';
@@ -57,12 +58,14 @@ export function buildEngineParts(scenario: Scenario, data: RunData, baseDir: str
   const liquidity = createLiquidityModel(liquidityConfig(scenario, bars, depth1PctQuote, baseDir), 'market.liquidity');
 
   const sf = scenario.surface;
+  // A flat surface is SSVI with ρ = 0 and η = 0 (φ = 0, so w(k) = θ for every k) under sticky strike.
+  const flat = sf.flatVol;
   const surface = new SurfaceDynamics({
-    mode: sf.dynamics,
+    mode: flat !== undefined ? 'sticky-strike' : sf.dynamics,
     base: {
-      params: { rho: sf.rho, eta: sf.eta, gamma: sf.gamma },
-      term: sf.term.kind === 'flat' ? { kind: 'flat' } : { kind: 'meanReverting', refYears: sf.term.refYears, longRunVol: sf.term.longRunVol, kappa: sf.term.kappa },
-      atmVol: mk.initialVolPerYear * sf.atm.premium,
+      params: flat !== undefined ? { rho: 0, eta: 0, gamma: sf.gamma } : { rho: sf.rho, eta: sf.eta, gamma: sf.gamma },
+      term: flat !== undefined || sf.term.kind === 'flat' ? { kind: 'flat' } : { kind: 'meanReverting', refYears: sf.term.refYears, longRunVol: sf.term.longRunVol, kappa: sf.term.kappa },
+      atmVol: flat ?? mk.initialVolPerYear * sf.atm.premium,
       onArbitrage: sf.onArbitrage,
     },
     stress: sf.stress,
@@ -77,6 +80,7 @@ export function buildEngineParts(scenario: Scenario, data: RunData, baseDir: str
     atmRealisedHalfLifeMs: sf.atm.realisedHalfLifeHours * MS_PER_HOUR,
     initialVol: mk.initialVolPerYear,
     useIvIndex: sf.atm.useIvIndex,
+    ...(flat !== undefined ? { fixedAtmVol: flat } : {}),
     withdrawal: { elasticity: mk.withdrawal.elasticity, minScale: mk.withdrawal.minScale, stressElasticity: 0 },
     calmVol: mk.withdrawal.calmVolPerYear ?? mk.initialVolPerYear,
     depthRatio,
@@ -213,8 +217,18 @@ function liquidityConfig(scenario: Scenario, bars: BarSeries, depth1PctQuote: nu
   }
 }
 
+/**
+ * The dealer's options: one block, or the blocks of a list held together.
+ * Block k > 0 draws from its own stream, so adding a block never moves the
+ * options of the blocks before it.
+ */
 function dealerInventory(scenario: Scenario, bars: BarSeries, baseDir: string, seeds: SeedTree): OptionSpec[] {
   const inv = scenario.dealer.inventory;
+  if (!Array.isArray(inv)) return inventoryBlock(inv, bars, baseDir, seeds.rng('dealer.inventory'));
+  return inv.flatMap((block, k) => inventoryBlock(block, bars, baseDir, seeds.rng(k === 0 ? 'dealer.inventory' : `dealer.inventory.${k}`)));
+}
+
+function inventoryBlock(inv: InventoryBlock, bars: BarSeries, baseDir: string, rng: Rng): OptionSpec[] {
   const start = { spot0: bars.close[0], startMs: bars.time[0] };
   switch (inv.kind) {
     case 'none':
@@ -223,7 +237,7 @@ function dealerInventory(scenario: Scenario, bars: BarSeries, baseDir: string, s
       return customerCrashPuts(
         { totalQtyBase: inv.totalQtyBase, moneynessMin: inv.moneynessMin, moneynessMax: inv.moneynessMax, strikes: inv.strikes, tenorsDays: inv.tenorsDays, weighting: inv.weighting },
         start,
-        seeds.rng('dealer.inventory'),
+        rng,
       );
     case 'yield-vault-puts':
       return yieldVaultWeeklyPuts({ notionalBase: inv.notionalBase, otmPct: inv.otmPct, tenorDays: inv.tenorDays, dealerSide: inv.dealerSide }, start);

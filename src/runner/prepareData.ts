@@ -12,6 +12,7 @@ import { loadBars, loadIvSeries } from '../data/csv/load.js';
 import { joinIvAsOf } from '../data/joinIv.js';
 import { resampleBars } from '../data/resample.js';
 import { syntheticPathForCrash } from '../data/synthetic/forCrash.js';
+import { describeParametric, generateParametric, type ParametricSpec } from '../data/synthetic/parametric.js';
 import { cutWindow } from '../data/window.js';
 import { readSyntheticSidecar } from '../data/syntheticSidecar.js';
 import type { RunData } from '../engine/run.js';
@@ -48,6 +49,24 @@ export function prepareRunData(scenario: Scenario, baseDir: string): PreparedDat
     bars = sidecar ? { ...loaded.series, synthetic: true, source: `synthetic:${sidecar.crash ?? 'file'}` } : loaded.series;
     dataSha = sha256(readFileSync(path));
     source = sidecar ? `synthetic (${displayPath(path)})` : displayPath(path);
+  } else if (spec.source !== 'synthetic') {
+    const seed = spec.seed ?? scenario.seed;
+    const common = {
+      startPrice: spec.startPrice, volPerYear: spec.volPerYear, driftPerYear: spec.driftPerYear, barMinutes: spec.barMinutes, bars: spec.bars,
+      startMs: parseIsoUtc(spec.start, { field: 'data.bars.start' }), seed, baseVolumePerHour: spec.baseVolumePerHour, volumeNoiseLogStd: spec.volumeNoiseLogStd,
+    };
+    const p: ParametricSpec =
+      spec.source === 'gbm'
+        ? { ...common, model: 'gbm' }
+        : spec.source === 'jump-diffusion'
+          ? { ...common, model: 'jump-diffusion', jumpIntensityPerYear: spec.jumpIntensityPerYear, jumpLogSizeMean: spec.jumpLogSizeMean, jumpLogSizeStd: spec.jumpLogSizeStd }
+          : { ...common, model: 'step-shock', stepAtBar: spec.stepAtBar, stepLogSize: spec.stepLogSize };
+    if (p.model === 'step-shock' && p.stepAtBar >= p.bars) {
+      throw new ConfigError(`the step at bar ${p.stepAtBar} lies past the last bar (${p.bars} bars)`, { field: 'data.bars.stepAtBar' });
+    }
+    source = describeParametric(p);
+    bars = { ...generateParametric(p).series, source };
+    dataSha = sha256(barsToCsv(bars));
   } else if (spec.path !== undefined) {
     const path = resolveDataPath(spec.path, baseDir);
     if (readSyntheticSidecar(path) === null) {

@@ -2,7 +2,7 @@
  * Static-arbitrage checks for power-law SSVI (Gatheral & Jacquier 2014).
  *
  * Conditions used, for the power law φ(θ) = η θ^{−γ} (1+θ)^{γ−1}:
- * - domain: |ρ| < 1, η > 0, 0 < γ ≤ 1.
+ * - domain: |ρ| < 1, η ≥ 0 (η = 0: a flat smile), 0 < γ ≤ 1.
  * - calendar (G&J Theorem 4.1): θ_T non-decreasing (the term structures in
  *   termStructure.ts are by construction) and
  *   0 ≤ ∂(θφ)/∂θ ≤ (1/ρ²)(1 + sqrt(1−ρ²)) φ. For the power law
@@ -128,9 +128,9 @@ export function admitSsviParams(
   else if (clampMode && Math.abs(rho) > RHO_MAX) rho = fix('rho', rho, Math.sign(rho) * RHO_MAX, `|ρ| ≤ ${RHO_MAX} (clamp limit) exceeded: |ρ| = ${Math.abs(rho)}`);
   if (!(gamma > 0)) gamma = fix('gamma', gamma, GAMMA_MIN, `γ > 0 violated: γ = ${gamma}`);
   else if (gamma > 1) gamma = fix('gamma', gamma, 1, `γ ≤ 1 violated (∂(θφ)/∂θ < 0, calendar arbitrage, G&J Theorem 4.1): γ = ${gamma}`);
-  if (!(eta > 0)) {
-    // η ≤ 0 would be a flat-in-k smile at best; the smallest positive η keeps the formula's meaning.
-    eta = fix('eta', eta, 1e-8, `η > 0 violated: η = ${eta}`);
+  if (!(eta >= 0)) {
+    // η < 0 has no meaning; η = 0 is the flat smile (φ = 0, w(k) = θ), which the flat surface uses.
+    eta = fix('eta', eta, 1e-8, `η ≥ 0 violated: η = ${eta}`);
   }
 
   if (isGloballyAdmissible({ rho, eta, gamma })) {

@@ -48,7 +48,7 @@ describe('admitSsviParams: refuse', () => {
 
   it.each([
     [{ rho: 1, eta: 1, gamma: 0.5 }, 'surface.rho', /\|ρ\| < 1/],
-    [{ rho: -0.3, eta: 0, gamma: 0.5 }, 'surface.eta', /η > 0/],
+    [{ rho: -0.3, eta: -0.1, gamma: 0.5 }, 'surface.eta', /η ≥ 0/],
     [{ rho: -0.3, eta: 1, gamma: 0 }, 'surface.gamma', /γ > 0/],
     [{ rho: -0.3, eta: 1, gamma: 1.2 }, 'surface.gamma', /γ ≤ 1/],
     [{ rho: Number.NaN, eta: 1, gamma: 0.5 }, 'surface.rho', /finite/],
