@@ -96,6 +96,12 @@ export const marketSchema = z
       .describe('Prior of the realised-vol EWMA before returns are seen, annualised. Default 0.6 (BTC-like; set ~0.15 for an equity index).'),
     liquidity: liquiditySchema.prefault({ kind: 'linear' }).describe('The liquidity and impact model.'),
     depth: depthSchema.prefault({ source: 'volume' }).describe('Base depth of the book.'),
+    depthHeldIn: z
+      .enum(['base', 'quote'])
+      .default('base')
+      .describe(
+        'What stays fixed as the price moves: base (the book holds the same coins per 1% move, so its dollar depth falls with the price: after a 12% fall the 1% depth is 12% fewer dollars) or quote (the dollar 1% depth stays at its calibrated figure, so the book holds more coins as the price falls). Default base: in the real 1-minute crash files dollar depth fell in crashes, never rose (docs/lp-withdrawal.md); quote is the optimistic bound.',
+      ),
     withdrawal: withdrawalSchema.prefault({}).describe('Liquidity withdrawn as realised vol rises.'),
   })
   .describe('The simulated market the agents trade in.');

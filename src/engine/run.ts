@@ -212,7 +212,7 @@ export class Simulation {
       lpFactor = lp.depthFactor(i, dtMs, ps);
       (cols.lp as Float64Array)[i] = lpFactor;
     }
-    if (liq) liq.startBar({ refPrice: c, dtMs, depthScale: state.depthScale(i, volNow) * lpFactor, volPerSqrtYear: volNow });
+    if (liq) liq.startBar({ refPrice: c, dtMs, depthScale: state.depthScale(i, volNow, i > 0 ? simClose[i - 1] : c) * lpFactor, volPerSqrtYear: volNow });
     const midStart = view.mid();
 
     // 2. market state at the bar start

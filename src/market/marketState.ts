@@ -19,6 +19,13 @@ export interface MarketStateConfig {
   readonly initialVol: number;
   /** Use the IV index when the data has one (else realised × premium always). */
   readonly useIvIndex: boolean;
+  /**
+   * 'quote': the depth scale also carries firstPrice / (the mid at the bar
+   * start), so the dollar depth of a 1% move stays at its calibrated figure.
+   */
+  readonly depthHeldIn?: 'base' | 'quote';
+  /** The first bar's price, where the base depth was calibrated. */
+  readonly firstPrice?: number;
   /** A fixed ATM vol (the flat surface): the IV index, realised vol and premium are then unused. */
   readonly fixedAtmVol?: number;
   readonly withdrawal: DepthWithdrawalParams;
@@ -97,11 +104,17 @@ export class MarketStateModel {
     this.projCol = rec.column('surface_projected');
   }
 
-  /** Depth multiplier for bar i: withdrawal with realised vol times the calibrated depth ratio. */
-  depthScale(i: number, realisedVol: number): number {
+  /**
+   * Depth multiplier for bar i: withdrawal with realised vol times the
+   * calibrated depth ratio, times firstPrice / midAtStart when depth is held
+   * in quote (`midAtStart`: the simulated mid before the bar's move, known then).
+   */
+  depthScale(i: number, realisedVol: number, midAtStart = Number.NaN): number {
     const w = this.cfg.impactCarriesVol ? 1 : withdrawalScale(realisedVol, this.cfg.calmVol, 0, this.cfg.withdrawal);
     const ratio = this.cfg.depthRatio ? this.cfg.depthRatio[i] : 1;
-    this.lastScale = w * ratio;
+    const c = this.cfg;
+    const quote = c.depthHeldIn === 'quote' && c.firstPrice !== undefined && midAtStart > 0 ? c.firstPrice / midAtStart : 1;
+    this.lastScale = w * ratio * quote;
     return this.lastScale;
   }
 

@@ -84,6 +84,8 @@ export function buildEngineParts(scenario: Scenario, data: RunData, baseDir: str
     withdrawal: { elasticity: mk.withdrawal.elasticity, minScale: mk.withdrawal.minScale, stressElasticity: 0 },
     calmVol: mk.withdrawal.calmVolPerYear ?? mk.initialVolPerYear,
     depthRatio,
+    depthHeldIn: mk.depthHeldIn,
+    firstPrice: bars.close[0],
     impactCarriesVol: scenario.market.liquidity.kind === 'sqrt',
     skewYears: sf.skewTenorDays / 365,
   });

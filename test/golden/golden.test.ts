@@ -41,6 +41,21 @@ function sha256(path: string): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex');
 }
 
+/** Drops every `path` field (relative to the report folder, so they name the checkout's location). */
+function withoutPaths(x: unknown): unknown {
+  if (Array.isArray(x)) return x.map(withoutPaths);
+  if (x !== null && typeof x === 'object') {
+    return Object.fromEntries(Object.entries(x).filter(([k]) => k !== 'path').map(([k, v]) => [k, withoutPaths(v)]));
+  }
+  return x;
+}
+
+/** config.json's hash, paths left out: the same resolved scenario from any checkout. */
+function configSha256(path: string): string {
+  const config = withoutPaths(JSON.parse(readFileSync(path, 'utf8')));
+  return createHash('sha256').update(JSON.stringify(config)).digest('hex');
+}
+
 /** Flattens nested summary objects to dotted keys so a moved figure is named exactly. */
 function flatten(obj: Record<string, unknown>, prefix = '', out: Record<string, unknown> = {}): Record<string, unknown> {
   for (const [k, v] of Object.entries(obj)) {
@@ -64,7 +79,7 @@ async function runCard(c: Case): Promise<Card> {
     sha256: {
       'timeseries.csv': sha256(join(out, 'timeseries.csv')),
       'trades.csv': sha256(join(out, 'trades.csv')),
-      ...(c.real ? {} : { 'config.json': sha256(join(out, 'config.json')) }),
+      ...(c.real ? {} : { 'config.json (paths left out)': configSha256(join(out, 'config.json')) }),
     },
   };
 }

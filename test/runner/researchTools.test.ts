@@ -108,3 +108,31 @@ describe('flat surface and inventory blocks', () => {
     expect(b.recorder.get('dealer_gamma')[0]).toBeLessThan(a.recorder.get('dealer_gamma')[0]);
   });
 });
+
+describe('depth held in base or in quote', () => {
+  // A 12% step with a linear book and no withdrawal: what the 1% depth is worth in dollars afterwards.
+  const run = (heldIn: 'base' | 'quote'): { before: number; after: number } => {
+    const s = scenario({
+      data: { bars: { source: 'step-shock', bars: 40, stepAtBar: 20, stepLogSize: Math.log(0.88), startPrice: 1000 } },
+      market: { liquidity: { kind: 'linear' }, depth: { source: 'fixed', depth1PctQuote: 1e6 }, withdrawal: { elasticity: 0 }, depthHeldIn: heldIn },
+    });
+    const r = runBacktest(s, prepareRunData(s, '.').data, '.');
+    const d = r.recorder.get('depth_per_log_price');
+    const c = r.recorder.get('simulated_close');
+    // Dollar depth of a 1% move: D · 0.01 · S, with D and S as the bar's cascade saw them (bar start).
+    const dollars = (i: number): number => d[i] * 0.01 * c[i - 1];
+    return { before: dollars(10), after: dollars(30) };
+  };
+
+  it('base (default): the book keeps its coins, so after a 12% fall the 1% depth is 12% fewer dollars', () => {
+    const b = run('base');
+    expect(b.before).toBeCloseTo(1e6, 3);
+    expect(b.after / b.before).toBeCloseTo(0.88, 9);
+  });
+
+  it('quote: the dollar depth stays at its calibrated figure', () => {
+    const q = run('quote');
+    expect(q.before).toBeCloseTo(1e6, 3);
+    expect(q.after / q.before).toBeCloseTo(1, 9);
+  });
+});

@@ -75,7 +75,7 @@ export function registerRunCommand(program: Command): void {
       process.stdout.write(
         [
           `scenario ${scenario.name}${label}: ${f.bars} bars ${prepared.identity.firstBar} .. ${prepared.identity.lastBar}`,
-          `depth: ${fmtQuote(result.build.depth1PctQuote)} moves the price 1% (${result.build.depthCalibration})`,
+          `depth: ${fmtQuote(result.build.depth1PctQuote)} moves the price 1% at the first close (${result.build.depthCalibration}); held in ${scenario.market.depthHeldIn === 'base' ? 'base units: the dollar depth falls with the price' : 'quote: the dollar depth stays, the coins grow as the price falls'}`,
           ...result.build.warnings.map((w) => `WARNING ${w}`),
           `historical max drawdown ${(f.historicalMaxDrawdown * 100).toFixed(2)}%, simulated ${(f.simulatedMaxDrawdown * 100).toFixed(2)}%, ` +
             (f.band ? formatBandLine(f.amplification, f.band as Band) : `amplification ${f.amplification.toFixed(3)}`),
