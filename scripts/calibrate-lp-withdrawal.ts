@@ -9,7 +9,7 @@
  * per unit volume are printed beside it for comparison; they are not fitted
  * because crash volume swamps them (docs/lp-withdrawal.md).
  *
- *   CASCADE_DATA_DIR=/work/shared/data npx tsx scripts/calibrate-lp-withdrawal.ts
+ *   CASCADE_DATA_DIR=/path/to/data npx tsx scripts/calibrate-lp-withdrawal.ts
  *
  * Prints tables and the fitted parameters (the defaults proposed for the
  * schema). Reads only; writes nothing.

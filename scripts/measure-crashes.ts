@@ -4,7 +4,7 @@
  * data/crashes.json. This is the only code that reads real data: the catalog
  * keeps derived numbers only, no third-party rows.
  *
- *   CASCADE_DATA_DIR=/work/shared/data npx tsx scripts/measure-crashes.ts [--check]
+ *   CASCADE_DATA_DIR=/path/to/data npx tsx scripts/measure-crashes.ts [--check]
  *
  * --check recomputes everything and exits non-zero if the catalog differs
  * (for CI with the data mounted) instead of writing.
@@ -79,7 +79,7 @@ const sig = (x: number, d = 6): number => (x === 0 ? 0 : Number(x.toPrecision(d)
 function main(): void {
   const dir = process.env.CASCADE_DATA_DIR;
   if (!dir) {
-    console.error('set CASCADE_DATA_DIR to the folder holding crypto_ohlc/ and equity_index/ (e.g. /work/shared/data)');
+    console.error('set CASCADE_DATA_DIR to the folder holding crypto_ohlc/ and equity_index/ (the team data folder)');
     process.exit(2);
   }
   const check = process.argv.includes('--check');

@@ -1,5 +1,5 @@
 /**
- * Capital flight from the backstop pool (MODEL.md "Behaviour: the paradox"):
+ * Capital flight from the backstop pool (docs/model.md#backstop-flight):
  * the pool's depositors watch the public stress signals and ask for their
  * money back when any signal reaches their own threshold, which is exactly
  * when the pool is about to be needed.

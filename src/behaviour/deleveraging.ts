@@ -1,5 +1,5 @@
 /**
- * Pre-emptive deleveraging (MODEL.md "Behaviour: the paradox"): leveraged
+ * Pre-emptive deleveraging (docs/model.md#pre-emptive-deleveraging): leveraged
  * accounts that sell collateral and repay debt before the protocol
  * liquidates them. Off unless configured; whether it makes a cascade milder
  * (less forced selling at a penalty) or worse (earlier selling that moves
@@ -69,7 +69,7 @@ export interface DeleveragingConfig {
   /**
    * Buffer b as a fraction of the liquidation price (0.1: acts when the
    * oracle is within 10% above it), > 0. Default uniform 0.05–0.25
-   * (assumption: no published distribution of distance to liquidation, MODEL.md).
+   * (assumption: no published distribution of distance to liquidation, docs/model.md#choices-to-sweep).
    */
   readonly bufferFraction: ParamDistribution;
   /** Target distance after acting, as a multiple r ≥ 1 of the buffer. Default 2. */
@@ -355,7 +355,7 @@ export class Deleveraging implements PreemptiveDeleveraging {
     this.refile(i);
   }
 
-  // ---- journal (MODEL.md "Inferred shock": a bar is tried, then kept or undone) ------------
+  // ---- journal (docs/model.md#reading-history: a bar is tried, then kept or undone) ------------
 
   /** Call with ladder.beginJournal(); no sale may be pending. */
   beginJournal(): void {

@@ -1,6 +1,6 @@
 /**
- * Herding holders — a STYLIZED ASSUMPTION, not a calibrated model (MODEL.md
- * "Behaviour: the paradox", last bullet). Every output of this module must be
+ * Herding holders — a STYLIZED ASSUMPTION, not a calibrated model
+ * (docs/model.md#herding). Every output of this module must be
  * labelled as such in reports: its recorded columns are listed with that
  * label in `HERDING_COLUMNS`.
  *

@@ -3,7 +3,7 @@ import type { Rng } from '../core/rng.js';
 import { stressScore, type StressSignals, type StressThresholds } from '../sim/stress.js';
 
 /**
- * Liquidity providers who leave (MODEL.md "Behaviour: the paradox"): the
+ * Liquidity providers who leave (docs/model.md#liquidity-providers): the
  * book's depth is supplied by K groups of market makers, each holding an
  * equal slice of the mobile share of base depth. A group compares the public
  * stress signals with its own thresholds (drawn once, from the scenario's

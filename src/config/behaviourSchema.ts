@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * The behavioural layer (issue 11; MODEL.md "Behaviour: the paradox"): each
+ * The behavioural layer (issue 11; docs/model.md#behaviours): each
  * behaviour is off by default, so a scenario without this section gives
  * byte-identical outputs to the run without the layer.
  */
@@ -42,7 +42,7 @@ const deleveragingSchema = z
     activeShare: z.number().min(0).max(1).default(1).describe('Share of accounts that watch their position at all. Default 1.'),
     bufferFraction: paramDistribution
       .prefault({ kind: 'uniform', min: 0.05, max: 0.25 })
-      .describe('Buffer b above the liquidation price at which an account acts (when stressed). Default uniform 5-25% (assumption: no published distribution, MODEL.md).'),
+      .describe('Buffer b above the liquidation price at which an account acts (when stressed). Default uniform 5-25% (assumption: no published distribution, docs/model.md#choices-to-sweep).'),
     targetBufferMultiple: z.number().min(1).default(2).describe('After acting, the distance to liquidation is this multiple of the buffer. Default 2.'),
     panicBufferShare: z.number().min(0).max(1).default(0.5).describe('Without stress an account still acts within this share of its buffer. Default 0.5.'),
     drawdownThreshold: paramDistribution

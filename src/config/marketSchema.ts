@@ -58,7 +58,7 @@ export const depthSchema = z.discriminatedUnion('source', [
     depth1PctQuote: z
       .number()
       .positive()
-      .describe('Quote amount that moves the price 1% (aggregate over venues). E.g. BTC ≈ $20M per major venue, Oct 2025 (CoinDesk Research, via MODEL.md).'),
+      .describe('Quote amount that moves the price 1% (aggregate over venues). E.g. BTC ≈ $20M per major venue, Oct 2025 (CoinDesk Research, docs/calibration.md#depth).'),
   }),
   z.strictObject({
     source: z.literal('volume'),

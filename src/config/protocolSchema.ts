@@ -104,7 +104,7 @@ const populationSchema = z.discriminatedUnion('kind', [
       .array(leverageBand)
       .min(1)
       .optional()
-      .describe('Leverage bands by open-interest share. Default for perps: Hyperliquid Dec 2025 (36% ≤3x, 48% 3-7x, 15% >7x; MODEL.md); for lending an assumption.'),
+      .describe('Leverage bands by open-interest share. Default for perps: Hyperliquid Dec 2025 (36% ≤3x, 48% 3-7x, 15% >7x; docs/calibration.md#leverage); for lending an assumption.'),
     entry: z
       .discriminatedUnion('kind', [
         z.strictObject({ kind: z.literal('lognormal'), logMean: z.number().default(0), logSd: z.number().min(0).default(0.1) }),

@@ -35,7 +35,7 @@ export const surfaceSchema = z
           .number()
           .positive()
           .default(2)
-          .describe('Cap on the ATM vol, after the stress multiplier. Default 2 (BTC 1-month ATM IV peaked at 184% on 2020-03-16, Skew via MODEL.md).'),
+          .describe('Cap on the ATM vol, after the stress multiplier. Default 2 (BTC 1-month ATM IV peaked at 184% on 2020-03-16, Skew; docs/calibration.md#implied-volatility).'),
       })
       .prefault({}),
     stress: z

@@ -3,7 +3,7 @@
  * stream per component, so adding a component never shifts another's draws
  * (ABIDES' seed tree). The generator is xoshiro128** (Blackman & Vigna 2018):
  * 32-bit arithmetic only, 128 bits of state held in a Uint32Array so the
- * engine can snapshot and restore it with a bar (MODEL.md, inferred shock).
+ * engine can snapshot and restore it with a bar (docs/model.md#reading-history).
  */
 
 /** 32-bit FNV-1a over a string, then mixed; used only to derive child seeds from labels. */

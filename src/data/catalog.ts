@@ -32,9 +32,9 @@ export const DataSourceSchema = z.strictObject({
 export const CalibrationFactSchema = z.strictObject({
   kind: z.enum(['depth', 'impact', 'open-interest', 'liquidations', 'leverage', 'implied-vol', 'none-published']),
   fact: z.string().min(1),
-  /** Source as MODEL.md names it. */
+  /** Who published it (docs/calibration.md lists each fact with its source). */
   source: z.string().min(1),
-  /** True when MODEL.md marks it S (second-hand report). */
+  /** True for a second-hand report (S in docs/calibration.md). */
   secondHand: z.boolean(),
 });
 

@@ -5,8 +5,8 @@
  * valuation.ts and describe the last valuation. The book never allocates
  * after construction: expiries are removed by compacting in place and the
  * whole state can be saved into, and restored from, a caller-owned
- * Float64Array so the engine can try a bar and roll it back (MODEL.md,
- * inferred shock).
+ * Float64Array so the engine can try a bar and roll it back
+ * (docs/model.md#reading-history).
  */
 import { invariant } from '../core/errors.js';
 

@@ -170,7 +170,7 @@ export class DealerAgent implements Agent {
     this.barFlow = 0;
     // Branching ratio of the hedge feedback: λ S (−Γ_book) with λ = 1/D.
     // Positive when the dealer is short gamma (its hedge amplifies moves),
-    // negative when long (it damps them); MODEL.md "Criticality".
+    // negative when long (it damps them); docs/model.md#branching-ratios-and-criticality.
     this.branching = (-spot * this.greeks.gamma) / m.depthPerLogPrice();
     if (!this.started) {
       // The book was sold before the run, and a dealer hedges as it sells: it

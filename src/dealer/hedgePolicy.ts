@@ -1,6 +1,6 @@
 /**
  * When and how much the dealer trades the underlying toward delta neutral
- * (MODEL.md "Options book and hedging"). A policy is a pure function of the
+ * (docs/model.md#hedging-policies). A policy is a pure function of the
  * round's state: it holds no memory, so a bar can be re-run or rolled back
  * without saving anything here. The engine sends the returned trade as a
  * market order into the liquidity model.

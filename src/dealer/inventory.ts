@@ -68,7 +68,7 @@ export interface CustomerCrashPutsConfig {
 /**
  * Customers buy crash puts; the dealer sells them, so every returned qty is
  * negative (the dealer is short puts, short gamma: its hedge sells into a
- * fall, the amplifying case of MODEL.md). `rng` is required for weighting
+ * fall, the amplifying case of docs/model.md#the-dealer). `rng` is required for weighting
  * 'random' and unused otherwise.
  */
 export function customerCrashPuts(cfg: CustomerCrashPutsConfig, start: RunStart, rng?: Rng): OptionSpec[] {

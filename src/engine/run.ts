@@ -52,7 +52,7 @@ export interface RunHooks {
 export type { RunFigures };
 
 /**
- * The bar loop of MODEL.md, "One step of the loop":
+ * The bar loop of docs/model.md#the-bar-loop:
  * 1. exogenous move: the liquidity model adopts C_i and decays transient
  *    impact, so the mid is S_i = C_i·exp(J_i);
  * 2. market state known at the bar start (realised vol through the previous
@@ -70,7 +70,7 @@ export function runSimulation(scenario: Scenario, data: RunData, parts: EnginePa
 
 /**
  * The loop as an object that steps one bar at a time, so a bar can be tried
- * and rolled back (MODEL.md, inferred shock): `save()` before a bar,
+ * and rolled back (docs/model.md#reading-history): `save()` before a bar,
  * `step()`, then `restore()` puts every piece of state back and the bar can
  * be stepped again with identical results. One level: only the latest save
  * can be restored (account-sized state uses undo journals that a save

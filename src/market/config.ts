@@ -12,7 +12,7 @@ export interface ImpactDecayConfig {
   /**
    * Share of each order's log impact that never decays, in [0, 1].
    * Default 2/3: permanent impact is about 2/3 of the peak (Said et al. 2017,
-   * equities; MODEL.md "Calibration facts").
+   * equities; docs/calibration.md#impact).
    */
   permanentFraction: number;
   /**

@@ -7,7 +7,7 @@ export { quoteVolumePerBar };
 
 /**
  * Depth calibrated from traded volume, so that a 1987 index and a 2025
- * perpetual are comparable (MODEL.md "Liquidity and impact"):
+ * perpetual are comparable (docs/model.md#base-depth):
  * depth1PctQuote_i = fraction × (quote volume per hour over the window
  * before bar i).
  *

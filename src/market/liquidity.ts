@@ -1,5 +1,5 @@
 /**
- * The liquidity-model interface (MODEL.md "Liquidity and impact"). History is
+ * The liquidity-model interface (docs/model.md#liquidity-models). History is
  * immutable and impact is an overlay: the simulated mid is `refPrice · exp(J)`
  * where `refPrice` is the historical close the engine passes at each bar start
  * and `J` is the endogenous log-price impact the model accumulates. With no
@@ -7,7 +7,7 @@
  *
  * Hot-path rules: `startBar` and `execute` allocate nothing; the caller owns
  * the `Fill` it passes in; the whole state fits in a Float64Array slice so the
- * engine can try a bar and roll it back (MODEL.md "Inferred shock").
+ * engine can try a bar and roll it back (docs/model.md#reading-history).
  */
 
 /** Result of one market order; a caller-owned object reused across calls. */
@@ -60,7 +60,7 @@ export interface LiquidityModel {
   /**
    * D: base units that move ln(mid) by 1 for a small order now, on the side an
    * order of sign `side` would hit (default −1: a sell, the crash direction).
-   * Feeds the branching ratio n/D' (MODEL.md "Criticality").
+   * Feeds the branching ratio n/D' (docs/model.md#branching-ratios-and-criticality).
    */
   depthPerLogPrice(side?: number): number;
   /** Number of float64 slots `saveState` writes. */

@@ -1,5 +1,5 @@
 /**
- * The liquidation cascade's branching ratio n/D' (MODEL.md "Criticality").
+ * The liquidation cascade's branching ratio n/D' (docs/model.md#branching-ratios-and-criticality).
  *
  * With linear impact a price fall δ liquidates the accounts whose
  * liquidation price lies in (P − δ, P]; they sell n·δ base units, which moves

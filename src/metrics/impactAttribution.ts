@@ -1,5 +1,5 @@
 /**
- * Splits the endogenous price move by cause (MODEL.md "Amplification":
+ * Splits the endogenous price move by cause (docs/model.md#impact-by-cause:
  * hedge-driven vs liquidation-driven parts, and the other forced sellers).
  *
  * Each fill moved the mid from midBefore to midAfter; its log impact is

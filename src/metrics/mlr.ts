@@ -1,5 +1,5 @@
 /**
- * Margin-to-liquidity ratio (MODEL.md "Metrics"): the quote value of
+ * Margin-to-liquidity ratio (docs/model.md#margin-to-liquidity-ratio): the quote value of
  * collateral whose liquidation price lies within a band x (default 10%)
  * below the price, over the rolling 24-hour traded volume in quote. It says
  * how many days of normal trading the collateral that a fall of x would
@@ -15,7 +15,7 @@ import type { BarSeries } from '../data/bars.js';
 import { barIntervalMs } from '../data/bars.js';
 import type { LadderView } from './ladderView.js';
 
-/** Default band below the price, as a fraction (MODEL.md: 10%). */
+/** Default band below the price, as a fraction (docs/model.md#margin-to-liquidity-ratio: 10%). */
 export const DEFAULT_MLR_BAND = 0.1;
 
 // Scratch views for nextUp: one 8-byte buffer, so the per-bar call allocates nothing.

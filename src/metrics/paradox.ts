@@ -1,5 +1,5 @@
 /**
- * Paradox index of one run (MODEL.md "Behaviour: the paradox"): how much
+ * Paradox index of one run (docs/model.md#paradox-index): how much
  * outside capital left between the first stress signal and the trough,
  * measured against the forced selling it would have had to absorb there.
  *

@@ -1,5 +1,5 @@
 /**
- * The lending protocol as a short put strip (MODEL.md "Metrics").
+ * The lending protocol as a short put strip (docs/model.md#put-strip).
  *
  * An account with collateral c (base) and debt d (quote) leaves bad debt
  * max(d − c·P, 0) if it is closed at price P without a liquidation. Written

@@ -1,6 +1,6 @@
 /**
  * Historical value at risk and expected shortfall of a loss series (losses
- * positive), and the "margin set by ES" comparison of MODEL.md "Metrics".
+ * positive), and the "margin set by ES" comparison of docs/model.md#var-and-expected-shortfall.
  *
  * Definitions (for N observed losses sorted x(1) ≤ … ≤ x(N), level α):
  * - VaR_α = x(k) with k = ⌈αN⌉: the smallest loss l with F_N(l) ≥ α (the

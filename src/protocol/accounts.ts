@@ -1,6 +1,6 @@
 /**
- * The leveraged accounts of one protocol (MODEL.md "Leveraged accounts and
- * liquidations"), as a struct of arrays with a fixed capacity so a million
+ * The leveraged accounts of one protocol
+ * (docs/model.md#accounts-and-the-ladder), as a struct of arrays with a fixed capacity so a million
  * accounts cost four typed arrays and no objects.
  *
  * An account holds `collateral` (base units) against `debt` (quote) with its
@@ -9,7 +9,7 @@
  * is an account's identity for the whole run, so a closed account keeps its
  * slot with zero collateral and debt.
  *
- * Rollback (MODEL.md "Inferred shock": a bar is tried, then kept or undone):
+ * Rollback (docs/model.md#reading-history: a bar is tried, then kept or undone):
  * between beginJournal() and commitJournal() every change records the
  * account's previous (collateral, debt, open) in typed arrays, and rollback()
  * replays them in reverse. Cost is O(changes in the bar), never O(n), and the

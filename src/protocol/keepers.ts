@@ -1,7 +1,7 @@
 /**
  * Keepers: how long an account that has become liquidatable waits before it
- * is liquidated (MODEL.md "Leveraged accounts and liquidations": keeper
- * latency, gas and competition; "Defences": grace period).
+ * is liquidated (docs/model.md#keepers: keeper
+ * latency, gas and competition; docs/model.md#defences: grace period).
  *
  * Delay form
  *   delay = gracePeriodMs + baseLatencyMs / keepers^α · g(gas)

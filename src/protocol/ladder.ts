@@ -1,6 +1,6 @@
 /**
- * The liquidation ladder (MODEL.md: "keep accounts in a ladder sorted by
- * liquidation price so each bar costs O(log n + liquidated), not O(n)").
+ * The liquidation ladder (docs/model.md#accounts-and-the-ladder: accounts sorted by
+ * liquidation price so each bar costs O(log n + liquidated), not O(n)).
  *
  * Over an AccountBook it keeps:
  * - a 4-ary max-heap on the key debt / (collateral · LT) (types.ts: the
@@ -15,7 +15,7 @@
  *   arrays and in Fenwick trees, so a window sum is O(log B);
  * - the same over log(strike), strike = debt / collateral (no LT): the
  *   accounts' bad-debt exposure Σ max(debt − collateral·P, 0) is a strip of
- *   puts, collateral_i puts struck at strike_i (MODEL.md), and a metric can
+ *   puts, collateral_i puts struck at strike_i (docs/model.md#put-strip), and a metric can
  *   value it bucket by bucket.
  *
  * Buckets. The grid has B buckets of equal width in log price between

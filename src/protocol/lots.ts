@@ -4,7 +4,7 @@ import type { LotView } from './types.js';
 /**
  * Liquidations in progress, as a struct of arrays with reused slots. The
  * capacity is fixed at construction so the state has a fixed size and a bar
- * can be snapshotted and rolled back (MODEL.md "Inferred shock"); a full book
+ * can be snapshotted and rolled back (docs/model.md#reading-history); a full book
  * is an error naming the capacity rather than a silent reallocation.
  *
  * Open lots form a doubly linked list in opening order, so mechanisms visit

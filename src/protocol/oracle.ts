@@ -1,5 +1,5 @@
 /**
- * The protocol's price oracle (MODEL.md "One step of the loop", 2): spot,
+ * The protocol's price oracle (docs/model.md#oracle): spot,
  * TWAP or a volatility-adjusted index, each optionally seen with a latency.
  *
  * Clock convention: the engine calls `update` once per bar and once per

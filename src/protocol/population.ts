@@ -1,7 +1,7 @@
 /**
- * Seeded populations of leveraged long accounts (MODEL.md "Leveraged
- * accounts and liquidations": "Populations come from a generator (leverage
- * and size distributions, seeded)").
+ * Seeded populations of leveraged long accounts
+ * (docs/model.md#populations: populations come from a generator (leverage
+ * and size distributions, seeded)).
  *
  * Each account is a long opened at some earlier entry price E with leverage
  * L = position value / equity at entry, so it owes Q·E·(1 − 1/L) against Q
@@ -48,7 +48,7 @@ export interface LeverageBand {
 
 /**
  * Hyperliquid, December 2025: of $7.6B open interest, 36% at up to 3x, 48%
- * at 3-7x, about 15% above 7x (MODEL.md calibration facts; second-hand).
+ * at 3-7x, about 15% above 7x (docs/calibration.md#leverage; second-hand).
  * The shares sum to 0.99 and are normalised. The top band's upper end (25x)
  * is our assumption: the source gives none (Hyperliquid allows up to 40x on
  * BTC).

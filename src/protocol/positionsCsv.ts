@@ -1,6 +1,6 @@
 /**
- * Real positions from a CSV file, one row per account (MODEL.md:
- * "Populations come from a generator ... or from a CSV of real positions").
+ * Real positions from a CSV file, one row per account
+ * (docs/model.md#populations: a generator, or a CSV of real positions).
  *
  * Two layouts, told apart by the header (names case-insensitive, any order):
  *

@@ -72,8 +72,8 @@ export interface ProtocolTotals {
 }
 
 /**
- * The lending protocol / perp venue as an agent of the engine (MODEL.md
- * "Leveraged accounts and liquidations"). Each round it reads its oracle,
+ * The lending protocol / perp venue as an agent of the engine
+ * (docs/model.md#the-protocol). Each round it reads its oracle,
  * liquidates every account that is due (liquidation price above the
  * keepers' trigger price), hands the seized collateral to the mechanism and
  * settles finished lots against the insurance fund. Accounts are visited

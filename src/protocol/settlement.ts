@@ -4,8 +4,8 @@ import type { Recorder } from '../sim/recorder.js';
 import type { LotBook } from './lots.js';
 
 /**
- * Settlement of a finished liquidation lot (MODEL.md "Leveraged accounts and
- * liquidations": shortfall goes to the insurance fund, then to bad debt or
+ * Settlement of a finished liquidation lot (docs/model.md#settlement:
+ * shortfall goes to the insurance fund, then to bad debt or
  * socialized loss; every unit is accounted).
  *
  * When a lot closes, the protocol party holds its proceeds P in cash (and any

@@ -1,6 +1,6 @@
 /**
- * Contracts between the protocol's parts (MODEL.md "Leveraged accounts and
- * liquidations", "Defences"). The protocol agent (protocolAgent.ts) owns one
+ * Contracts between the protocol's parts (docs/model.md#the-protocol,
+ * docs/model.md#defences). The protocol agent (protocolAgent.ts) owns one
  * of each part and drives them inside the engine's cascade rounds; the parts
  * never see each other except through these interfaces.
  *

@@ -92,7 +92,7 @@ export function buildEngineParts(scenario: Scenario, data: RunData, baseDir: str
 
   const agents: Agent[] = [];
   // Agents act in this order every round: the protocol liquidates first, then
-  // the dealer hedges (MODEL.md "Cascade rounds").
+  // the dealer hedges (docs/model.md#cascade-rounds).
   const protocol = buildProtocol(scenario, bars, bars.length > 1 ? barIntervalMs(bars) : 60_000, baseDir, seeds, overrides.accounts);
   if (protocol) agents.push(protocol.agent);
   const specs = dealerInventory(scenario, bars, baseDir, seeds);

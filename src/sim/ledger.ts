@@ -3,7 +3,7 @@
  * protocol account: the book's counterparties, the dealer, its option
  * customers, the strategy, and later the protocol's funds. Transfers only
  * move value between parties, so the column sums are constant: that is the
- * conservation check of MODEL.md.
+ * conservation check of docs/model.md#checks-that-pin-the-model.
  */
 /**
  * - counterparties: the liquidity the simulated book stands for;

@@ -1,5 +1,5 @@
 /**
- * Public stress signals (MODEL.md "Behaviour: the paradox"): what any market
+ * Public stress signals (docs/model.md#stress-signals): what any market
  * participant can see at the start of a bar, computed by the engine from
  * information up to the end of the previous bar (no look-ahead). Behaviours
  * (deleveraging, backstop flight, liquidity providers, herding) respond to

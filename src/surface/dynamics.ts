@@ -1,5 +1,5 @@
 /**
- * How the surface moves from bar to bar (MODEL.md "Volatility surface").
+ * How the surface moves from bar to bar (docs/model.md#crash-dynamics).
  *
  * - 'sticky-strike' (Derman 1999, "Regimes of volatility", Risk 12(4)): the
  *   implied vol of a fixed strike does not change when spot moves. The smile
@@ -16,7 +16,7 @@
  *   with η then lowered, only if needed, to the largest admissible value
  *   (the projection of arbitrage.ts). This functional form is cascade-lab's
  *   own stylization, not a published model: it reproduces the direction of
- *   the crash moves in MODEL.md's calibration facts (ATM vol up, put skew
+ *   the crash moves in docs/calibration.md#implied-volatility (ATM vol up, put skew
  *   steeper, e.g. BTC 15%-OTM puts > 40 vol points over ATM in March 2020)
  *   and its coefficients are meant to be calibrated, not trusted.
  *

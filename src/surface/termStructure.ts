@@ -146,7 +146,7 @@ function positive(x: number, field: string): void {
 }
 
 /**
- * The ATM level for the surface (MODEL.md): the implied-vol index when the
+ * The ATM level for the surface (docs/model.md#atm-level-and-term-structure): the implied-vol index when the
  * data has one (DVOL, VIX, in vol points, so 65.7 means 0.657), otherwise
  * realised vol times a premium (implied usually trades above realised).
  * A missing index is undefined or NaN (how gaps arrive from an IvSeries).

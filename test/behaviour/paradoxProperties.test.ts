@@ -8,7 +8,7 @@ import { testScenario } from '../engine/helpers.js';
 
 /**
  * Metamorphic properties of the behavioural layer inside the engine (STYLE.md
- * "Tests"; MODEL.md "Behaviour: the paradox"). Each holds on a FIXED path:
+ * "Tests"; docs/model.md#behaviours). Each holds on a FIXED path:
  * the book is so deep (1% = 1e15 quote) and the spread zero, so no order
  * moves the price by more than 1e-12 of it, and every run sees the same
  * oracle, the same stress signals and hence the same liquidations. Then:

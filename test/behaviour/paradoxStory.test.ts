@@ -8,7 +8,7 @@ import { prepareRunData } from '../../src/runner/prepareData.js';
 import { AccountBook } from '../../src/protocol/accounts.js';
 
 /**
- * The paradox on Black Thursday (MODEL.md "Behaviour: the paradox"): the
+ * The paradox on Black Thursday (docs/model.md#paradox-index): the
  * capital that should absorb the liquidations leaves on the first stress
  * signals, before it is needed.
  *

@@ -14,14 +14,14 @@ import { cutWindow } from '../../src/data/window.js';
 
 /*
  * Real crash-window data lives outside the project (CI sets
- * CASCADE_DATA_DIR=/work/shared/data). Every figure pinned here is quoted
- * from /work/shared/data/PROVENANCE.md unless the comment says it was read
+ * CASCADE_DATA_DIR to the team data folder). Every figure pinned here is quoted
+ * from PROVENANCE.md in that folder unless the comment says it was read
  * off the file itself (where PROVENANCE.md is silent or wrong).
  */
 const dir = process.env.CASCADE_DATA_DIR;
 const title = dir
   ? `shared real data in ${dir}`
-  : 'shared real data: SKIPPED because CASCADE_DATA_DIR is not set (run with CASCADE_DATA_DIR=/work/shared/data)';
+  : 'shared real data: SKIPPED because CASCADE_DATA_DIR is not set (set it to the folder holding crypto_ohlc/ and PROVENANCE.md)';
 
 type Plan =
   | { kind: 'bars'; rows: number; opts?: LoadBarsOptions; why?: string }

@@ -105,7 +105,7 @@ describe('valueBook', () => {
       const g = valueBook(b, S, NOW, surface, r, q, makeBookGreeks());
       const T = (days * DAY_MS) / YEAR_MS;
       const label = JSON.stringify({ S, K, days, r, q });
-      // Parity: C − P = S e^{−qT} − K e^{−rT} for any vol, so Δ = e^{−qT}, Γ = vega = 0. Tolerance 1e-12 (MODEL.md asks 1e-10).
+      // Parity: C − P = S e^{−qT} − K e^{−rT} for any vol, so Δ = e^{−qT}, Γ = vega = 0. Tolerance 1e-12 (docs/model.md#pricing asks 1e-10).
       expect(Math.abs(g.delta - Math.exp(-q * T)), label).toBeLessThan(1e-12);
       expect(Math.abs(g.value - (S * Math.exp(-q * T) - K * Math.exp(-r * T))) / S, label).toBeLessThan(1e-12);
       expect(Math.abs(g.gamma) * S, label).toBeLessThan(1e-12);

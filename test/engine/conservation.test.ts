@@ -4,7 +4,7 @@ import { PARTY_NAMES } from '../../src/sim/ledger.js';
 import { gbmBars, testScenario } from './helpers.js';
 
 /**
- * MODEL.md "Accounting": nothing is created or destroyed. Every fill moves
+ * docs/model.md#the-bar-loop, accounting: nothing is created or destroyed. Every fill moves
  * cash and asset between the dealer and the book's counterparties, and every
  * option settlement or sale moves cash between the dealer and its
  * customers, so the ledger's column sums stay at their start (zero). Fees

@@ -10,8 +10,8 @@ import { SurfaceDynamics } from '../../src/surface/dynamics.js';
 import { gbmBars, logReturnStd, testScenario } from './helpers.js';
 
 /**
- * Frey & Stremme (1997), Frey (1998), Sircar & Papanicolaou (1998); MODEL.md
- * "Criticality": with hedge holdings h = −Δ_book(S) and permanent linear
+ * Frey & Stremme (1997), Frey (1998), Sircar & Papanicolaou (1998);
+ * docs/model.md#branching-ratios-and-criticality: with hedge holdings h = −Δ_book(S) and permanent linear
  * impact d ln S = σ dW + λ dh (λ = 1/D), realised vol becomes
  * σ / (1 + λ S Γ_book). A dealer short gamma (Γ_book < 0) amplifies, long
  * gamma damps.

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { runBacktest } from '../../src/runner/backtest.js';
 import { gbmBars, testScenario } from './helpers.js';
 
-// MODEL.md "Checks": with no agents the simulated path equals the history bar
+// docs/model.md#checks-that-pin-the-model: with no agents the simulated path equals the history bar
 // for bar, whatever liquidity model is configured (impact is an overlay that
 // only orders can move).
 describe('no agents: the history, exactly', () => {

@@ -7,7 +7,7 @@ import { syntheticPathForCrash } from '../../src/data/synthetic/forCrash.js';
 import { testScenario } from './helpers.js';
 
 /**
- * MODEL.md "Two ways to read history": the inferred-shock replay tries a bar
+ * docs/model.md#reading-history: the inferred-shock replay will try a bar
  * and rolls it back. Stepping every bar twice (save, step, restore, step)
  * must give byte for byte the run that stepped each bar once: any state a
  * bar changes that save/restore misses shows up as a difference.

@@ -15,7 +15,7 @@ import { TradeLog } from '../../src/sim/tradeLog.js';
 import { SurfaceDynamics, type DynamicsMode } from '../../src/surface/dynamics.js';
 
 /**
- * The rollback contract (MODEL.md "Two ways to read history", inferred
+ * The rollback contract (docs/model.md#reading-history, inferred
  * shock): save before a bar, step it, restore, step it again, and every
  * output, and a second save, must be bit-identical to the first try; a
  * fresh instance built from the same config and loaded with the save must
@@ -301,7 +301,7 @@ class DealerHarness {
   step(): number[] {
     const i = this.mh.i;
     const bs = this.barState;
-    // The market harness moves the exogenous spot; the dealer's impact rides on top (J of MODEL.md).
+    // The market harness moves the exogenous spot; the dealer's impact rides on top (J of docs/model.md#reading-history).
     const spotBefore = this.mh.spot;
     this.mh.step();
     this.mid *= this.mh.spot / spotBefore;

@@ -1,7 +1,7 @@
 /**
  * Metamorphic properties (fast-check) for every model: bigger orders pay a
  * worse average price, a round trip without resilience never makes money,
- * and a thinner book never lowers slippage (MODEL.md "Checks").
+ * and a thinner book never lowers slippage (docs/model.md#checks-that-pin-the-model).
  */
 import fc from 'fast-check';
 import { describe, it } from 'vitest';

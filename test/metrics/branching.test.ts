@@ -138,7 +138,7 @@ describe('branching ratio of a uniform ladder = n/D′ by hand', () => {
 });
 
 /**
- * MODEL.md "Checks": a uniform ladder against linear depth turns an
+ * docs/model.md#checks-that-pin-the-model: a uniform ladder against linear depth turns an
  * exogenous step δ into δ / (1 − n/D′) below 1 and liquidates the whole
  * ladder above 1. Simulated here account by account with the mechanism's
  * rules (seize CF·d·(1 + π) at the current price), so it checks that the
@@ -165,7 +165,7 @@ function cascade(opts: { spacing: number; collateral: number; lo: number; hi: nu
   return { drop: opts.startPrice - price, liquidated, total: accounts.length };
 }
 
-describe('cascade check (MODEL.md): δ becomes δ / (1 − n/D′)', () => {
+describe('cascade check (docs/model.md): δ becomes δ / (1 − n/D′)', () => {
   const base = { spacing: 1e-4, collateral: 1e-3, lo: 95, hi: 100, startPrice: 100, step: 0.05, cf: 0.5, penalty: 0.1, lt: 0.8 };
   const terms = { closeFactor: base.cf, penalty: base.penalty, liquidationThreshold: base.lt };
   // Density ρ = 1e-3 / 1e-4 = 10 base per $, f = 0.44 → n = 4.4 base per $.

@@ -121,7 +121,7 @@ for (const K of [40, 70, 90, 100, 110, 140, 250]) {
   }
 }
 
-describe('put-call parity C - P = S e^{-qT} - K e^{-rT} (MODEL.md: 1e-10 relative)', () => {
+describe('put-call parity C - P = S e^{-qT} - K e^{-rT} (docs/model.md#pricing: 1e-10 relative)', () => {
   it('on the grid, relative to max(C, P, |S e^{-qT} - K e^{-rT}|)', () => {
     for (const { K, T, v, r, q } of [...GRID, { K: 100, T: 1, v: 0.2, r: -0.01, q: 0.04 }]) {
       const c = blackScholes('call', SPOT, K, T, v, r, q).price;
@@ -134,7 +134,7 @@ describe('put-call parity C - P = S e^{-qT} - K e^{-rT} (MODEL.md: 1e-10 relativ
 });
 
 describe('prices against direct quadrature of the payoff (independent of the closed form)', () => {
-  it('within 1e-9 relative where the price is above 1e-8 of spot (MODEL.md accuracy target)', () => {
+  it('within 1e-9 relative where the price is above 1e-8 of spot (docs/model.md#pricing accuracy target)', () => {
     let checked = 0;
     for (const { K, T, v, r, q } of GRID) {
       for (const w of [1, -1] as const) {

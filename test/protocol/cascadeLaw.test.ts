@@ -5,7 +5,7 @@ import { AccountBook } from '../../src/protocol/accounts.js';
 import { testScenario } from '../engine/helpers.js';
 
 /**
- * MODEL.md "Criticality" and "Checks": with linear permanent impact, a price
+ * docs/model.md#branching-ratios-and-criticality and its checks: with linear permanent impact, a price
  * drop δ liquidates n·δ units of collateral (n = ladder density, base units
  * per unit price), whose sale moves the price by n·δ/D' (D' = depth, base
  * units per unit price), so an exogenous step δ becomes δ/(1 − n/D') while
@@ -20,7 +20,7 @@ import { testScenario } from '../engine/helpers.js';
  * withdrawal.
  *
  * The law is linear in price; the engine's impact is linear in log-price
- * (MODEL.md) and the step is multiplicative (S = C·e^J). So the exact
+ * (docs/model.md#linear-impact) and the step is multiplicative (S = C·e^J). So the exact
  * outcome of the engine's model solves (1 − δ/P0)·e^{−(n/D')·x/P0} = 1 − x/P0
  * for the drop x, which differs from δ/(1 − n/D') by about
  * (n/D')·(x/2P0)/(1 − n/D') relative: 0.5% at n/D' = 0.9. Tolerances: 1% to

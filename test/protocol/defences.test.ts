@@ -250,7 +250,7 @@ describe('solvency test: cascade law on a uniform ladder', () => {
   const LT = 0.8;
 
   it('reproduces δ / (1 − n/D′) below the critical point', () => {
-    // MODEL.md "Criticality": a uniform ladder of density n just below S
+    // docs/model.md#branching-ratios-and-criticality: a uniform ladder of density n just below S
     // against linear depth D′ turns a drop δ into δ / (1 − n/D′). Ladder
     // keys [50, 100), D′ = 10 base per unit price. Tolerance 1e-9 relative
     // (the iteration stops at a 1e-12·S step).

@@ -274,7 +274,7 @@ describe('gas series (fixture)', () => {
 const DATA_DIR = process.env.CASCADE_DATA_DIR;
 const GAS_FILE = 'defi/ethereum_gas_price_10m_2020-03-12.csv';
 
-describe.skipIf(!DATA_DIR)(`real gas file (${DATA_DIR ? GAS_FILE : 'SKIPPED: CASCADE_DATA_DIR is not set; run with CASCADE_DATA_DIR=/work/shared/data'})`, () => {
+describe.skipIf(!DATA_DIR)(`real gas file (${DATA_DIR ? GAS_FILE : 'SKIPPED: CASCADE_DATA_DIR is not set; set it to the folder holding the gas files'})`, () => {
   const at = (iso: string) => parseIsoUtc(iso);
 
   it('has p90 reaching 300 gwei on Black Thursday (PROVENANCE.md section 4)', () => {

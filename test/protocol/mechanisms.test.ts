@@ -280,7 +280,7 @@ describe('direct sale', () => {
   });
 
   it('through linear impact the proceeds are the closed-form average price of the sale', () => {
-    // Kyle/Obizhaeva–Wang linear impact (MODEL.md): selling q against depth D
+    // Kyle/Obizhaeva–Wang linear impact (docs/model.md#linear-impact): selling q against depth D
     // trades unit u at m·e^{−u/D}, so the average is m·(1 − e^{−q/D})/(q/D),
     // times (1 − half-spread). D = depth1PctQuote / (0.01 · m) = 1000 units.
     const liquidity: LinearLiquidityConfig = { kind: 'linear', depth1PctQuote: 1000, halfSpreadBps: 1, permanentFraction: 2 / 3, transientHalfLifeMs: 900_000 };

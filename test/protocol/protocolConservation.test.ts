@@ -7,7 +7,7 @@ import { AccountBook } from '../../src/protocol/accounts.js';
 import { testScenario } from '../engine/helpers.js';
 
 /**
- * MODEL.md "Accounting" and "Checks": nothing is created or destroyed, and
+ * docs/model.md#the-bar-loop (accounting) and its checks: nothing is created or destroyed, and
  * every unit of debt is accounted. A dealer short crash puts hedges and a
  * protocol liquidates into the same book, on a crash path, with each
  * mechanism (direct sale; Dutch auction whose bidders resell and whose

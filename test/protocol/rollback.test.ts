@@ -17,7 +17,7 @@ import type { VolSurface } from '../../src/sim/volSurface.js';
 import { testScenario } from '../engine/helpers.js';
 
 /**
- * MODEL.md "Two ways to read history": the inferred-shock replay tries a bar
+ * docs/model.md#reading-history: the inferred-shock replay will try a bar
  * and rolls it back. Contract, at the level of the whole protocol agent
  * (oracle, keepers, defences, fund, lots, mechanism with its bidders or pool,
  * backstop flight, pre-emptive deleveraging, ladder and account book):
@@ -341,7 +341,7 @@ function sameBuffer(want: Float64Array, got: Float64Array, info: string): void {
   expectSameBits(new Map([['state', want]]), new Map([['state', got]]), info);
 }
 
-describe('ProtocolAgent save/restore: a tried bar rolls back bit for bit (MODEL.md "Two ways to read history")', () => {
+describe('ProtocolAgent save/restore: a tried bar rolls back bit for bit (docs/model.md#reading-history)', () => {
   for (const kase of CASES) {
     it(`${kase.name}: retry = first try = a twin that never rolled back; other shocks in between leave no trace`, () => {
       // The bar tried is the one with the most liquidations in an undisturbed

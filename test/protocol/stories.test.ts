@@ -13,7 +13,7 @@ import { AccountBook } from '../../src/protocol/accounts.js';
  * Ethereum gas of that day (PROVENANCE.md sections 1 and 4): one population of
  * Maker-style vaults, one market, one keeper set, three liquidation
  * mechanisms. MakerDAO ended the day with 5.67M DAI of bad debt and 36% of
- * its auctions won by zero bids (MODEL.md "Calibration facts", primary).
+ * its auctions won by zero bids (docs/calibration.md#liquidations, primary).
  *
  * The population (the same AccountBook built afresh for each run):
  *   ACCOUNTS vaults of COLLATERAL_ETH each, liquidation prices evenly spaced
@@ -25,7 +25,7 @@ import { AccountBook } from '../../src/protocol/accounts.js';
  *   the protocol liquidates against the mid of one hour ago (spot, latency 1 h).
  * The market: linear impact, base depth fixed at $2M per 1% (an assumption:
  *   no published aggregate ETH depth for March 2020, and the CoinAPI file's
- *   volume is one venue's, far below the aggregate book MODEL.md asks for),
+ *   volume is one venue's, far below the aggregate book docs/model.md asks for),
  *   withdrawn as realised vol rises (the schema default, elasticity 1): the
  *   book thins exactly in the crash.
  * The keepers read the real gas file (p90) and stop above GAS_CEILING_GWEI.

@@ -20,7 +20,7 @@ describe('ATM term structure', () => {
 
   it('meanReverting: hits the ATM level at refYears and is non-decreasing (κ = 6, 30-day ref)', () => {
     const shape: TermShape = { kind: 'meanReverting', refYears: 30 / 365, longRunVol: 0.55, kappa: 6 };
-    // A crash level (BTC 1m ATM 184% on 2020-03-16, MODEL.md) inverts the structure.
+    // A crash level (BTC 1m ATM 184% on 2020-03-16, docs/calibration.md#implied-volatility) inverts the structure.
     const t = new AtmTermStructure(shape, 1.84);
     expect(relErr(Math.sqrt(t.theta(30 / 365) / (30 / 365)), 1.84)).toBeLessThan(1e-13);
     expect(Math.sqrt(t.shortEndVariance())).toBeGreaterThan(1.84);
@@ -64,7 +64,7 @@ describe('ATM term structure', () => {
   });
 
   it.each([
-    [{ ivIndexPoints: 65.7, realisedVol: 0.3, premium: 1.1 }, 0.657], // VIX 2024-08-05 close (MODEL.md)
+    [{ ivIndexPoints: 65.7, realisedVol: 0.3, premium: 1.1 }, 0.657], // VIX 2024-08-05 close (docs/calibration.md#implied-volatility)
     [{ ivIndexPoints: Number.NaN, realisedVol: 0.5, premium: 1.2 }, 0.6], // index gap: fall back
     [{ realisedVol: 0.5, premium: 1.2 }, 0.6],
   ])('atmVolFrom(%o) = %f', (input, expected) => {

@@ -1,5 +1,5 @@
 /**
- * The "systemic volatility buffer" (MODEL.md "Defences"): the insurance
+ * The "systemic volatility buffer" (docs/model.md#defences): the insurance
  * fund, the liquidation penalty and the liquidation delay together decide
  * how much of a shock the protocol absorbs before bad debt appears, so the
  * summary reports them side by side rather than one at a time.

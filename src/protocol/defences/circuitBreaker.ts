@@ -1,5 +1,5 @@
 /**
- * Circuit breaker on liquidation velocity (MODEL.md "Defences").
+ * Circuit breaker on liquidation velocity (docs/model.md#defences).
  *
  * Rate: an EWMA of liquidated quote volume per minute, folded once per bar
  *   rate ← λ·rate + (1 − λ)·V_bar / barMinutes,  λ = 2^(−barMs / halfLifeMs).

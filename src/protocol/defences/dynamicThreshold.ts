@@ -1,5 +1,5 @@
 /**
- * Volatility-adjusted liquidation thresholds (MODEL.md "Defences"), as the
+ * Volatility-adjusted liquidation thresholds (docs/model.md#defences), as the
  * protocol-wide multiplier m on every account's LT (types.ts: an account is
  * liquidatable when collateral · oracle · LT · m < debt):
  *

@@ -1,6 +1,6 @@
 /**
- * Volatility-triggered margin floor, the wick-protection idea (MODEL.md
- * "Defences"): no liquidation while the oracle is below
+ * Volatility-triggered margin floor, the wick-protection idea
+ * (docs/model.md#defences): no liquidation while the oracle is below
  *
  *   floor = reference · (1 − k · σ_implied · sqrt(horizon_years)),
  *

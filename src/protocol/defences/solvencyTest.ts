@@ -1,11 +1,11 @@
 /**
- * The algorithmic solvency test (MODEL.md "Defences", "Metrics:
- * Criticality"): every N bars, stress the current ladder with a set of
+ * The algorithmic solvency test (docs/model.md#defences,
+ * docs/model.md#branching-ratios-and-criticality): every N bars, stress the current ladder with a set of
  * exogenous drops and project the cascade, the collateral it liquidates and
  * the bad debt it leaves; if the worst projected bad debt exceeds a limit,
  * raise the liquidation penalty (bounded) or the insurance-fund target.
  *
- * Cascade law (linear impact, MODEL.md): the price falls by x (quote) when
+ * Cascade law (linear impact, docs/model.md#branching-ratios-and-criticality): the price falls by x (quote) when
  *   x = δ·S + C(S − x) / D',
  * where C(P) is the collateral (base units) of accounts whose liquidation
  * price key/m is at or above P (those already due included: they sell in
@@ -35,7 +35,7 @@
  * two range queries; with heterogeneous LT, `ltForProjection` is a stand-in
  * and the figure is approximate.
  * Projected bad debt = max(shortfall − insurance fund, 0), the part the
- * fund cannot absorb (MODEL.md: shortfall goes to the fund, then to bad debt).
+ * fund cannot absorb (docs/model.md#settlement: shortfall goes to the fund, then to bad debt).
  */
 import { ConfigError } from '../../core/errors.js';
 import type { LadderView } from '../../metrics/ladderView.js';

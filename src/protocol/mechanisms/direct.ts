@@ -113,7 +113,7 @@ export class DirectSeller {
   }
 }
 
-/** MODEL.md "direct sale": seized collateral is market-sold at once. */
+/** docs/model.md#mechanisms, direct sale: seized collateral is market-sold at once. */
 export class DirectMechanism implements LiquidationMechanism {
   readonly kind = 'direct' as const;
   readonly parties: readonly number[] = [];

@@ -1,0 +1,106 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { TRADE_CAUSES } from '../../src/sim/tradeLog.js';
+
+/**
+ * Every field `summary.json` can hold is defined, with its unit, in the
+ * "Summary figures" tables of docs/model.md. Two runs cover every key
+ * src/runner/backtest.ts and src/report/writeRun.ts write: the default
+ * scenario (dealer and protocol), and the same with the backstop mechanism
+ * and every behaviour on (paradox and herding figures). Nested objects are
+ * flattened to dotted names, as the document writes them.
+ */
+
+const MODEL_DOC = join(import.meta.dirname, '../../docs/model.md');
+
+interface Definition {
+  readonly unit: string;
+  readonly definition: string;
+}
+
+/**
+ * Field → unit and definition, from the table rows of the "## Summary
+ * figures" section (up to the next level-2 heading). A row's first cell may
+ * name several fields in backticks; they share the row's unit.
+ */
+export function summaryDefinitions(markdown: string): Map<string, Definition> {
+  const lines = markdown.split('\n');
+  const start = lines.findIndex((l) => l.trim() === '## Summary figures');
+  if (start < 0) throw new Error('docs/model.md has no "## Summary figures" section');
+  const out = new Map<string, Definition>();
+  for (let i = start + 1; i < lines.length && !lines[i].startsWith('## '); i++) {
+    const line = lines[i].trim();
+    if (!line.startsWith('|')) continue;
+    // Split on pipes not escaped as \| (used inside definitions for |x|).
+    const cells = line.slice(1, line.endsWith('|') ? -1 : undefined).split(/(?<!\\)\|/).map((c) => c.trim());
+    if (cells.length < 3 || /^-+$/.test(cells[0].replace(/\s/g, ''))) continue;
+    for (const m of cells[0].matchAll(/`([^`]+)`/g)) out.set(m[1], { unit: cells[1], definition: cells.slice(2).join(' | ') });
+  }
+  return out;
+}
+
+/** Flattens nested objects to dotted keys (arrays and nulls are leaves). */
+function flatKeys(obj: Record<string, unknown>, prefix = '', out: string[] = []): string[] {
+  for (const [k, v] of Object.entries(obj)) {
+    const key = prefix ? `${prefix}.${k}` : k;
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) flatKeys(v as Record<string, unknown>, key, out);
+    else out.push(key);
+  }
+  return out;
+}
+
+/** The fields a definitions map fails to document properly, each with the reason. */
+export function undocumented(keys: readonly string[], defs: Map<string, Definition>): string[] {
+  const problems: string[] = [];
+  for (const k of keys) {
+    const d = defs.get(k);
+    if (!d) problems.push(`${k}: not in docs/model.md "Summary figures"`);
+    else if (d.unit === '' || /^[-—–]+$/.test(d.unit)) problems.push(`${k}: no unit`);
+    else if (d.definition.replace(/[|\s]/g, '').length < 8) problems.push(`${k}: no definition`);
+  }
+  return problems;
+}
+
+async function summaryKeys(name: string, args: string[]): Promise<string[]> {
+  const out = mkdtempSync(join(tmpdir(), `summary-fields-${name}-`));
+  const code = await main(['run', 'default', '--quiet', '--out', out, ...args]);
+  if (code !== 0) throw new Error(`cascade run default ${args.join(' ')} exited ${code}`);
+  return flatKeys(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as Record<string, unknown>);
+}
+
+const EVERY_BEHAVIOUR = [
+  '--set', 'protocol.liquidation.mechanism=backstop',
+  '--set', 'behaviour.backstopFlight.enabled=true',
+  '--set', 'behaviour.deleveraging.enabled=true',
+  '--set', 'behaviour.liquidityProviders.enabled=true',
+  '--set', 'behaviour.herding.enabled=true',
+  '--set', 'behaviour.herding.holdingsBase=500',
+];
+
+describe('summary.json fields are defined in docs/model.md', () => {
+  const defs = summaryDefinitions(readFileSync(MODEL_DOC, 'utf8'));
+
+  it('the checker reports a field whose row is missing, and a row without a unit', () => {
+    const doc = ['## Summary figures', '| field | unit | definition |', '| --- | --- | --- |', '| `a` | quote | the first figure |', '| `b` |  | the second figure |', '## Next', '| `c` | quote | outside the section |'].join('\n');
+    const d = summaryDefinitions(doc);
+    expect(undocumented(['a', 'b', 'c'], d)).toEqual(['b: no unit', 'c: not in docs/model.md "Summary figures"']);
+  });
+
+  it('every trade cause has its endogenousMoveShareByCause row (a run shows only the causes that traded)', () => {
+    expect(undocumented(TRADE_CAUSES.map((c) => `endogenousMoveShareByCause.${c}`), defs)).toEqual([]);
+  });
+
+  it('the default scenario and a run with every behaviour on', async () => {
+    const plain = await summaryKeys('default', []);
+    const behaviours = await summaryKeys('behaviours', EVERY_BEHAVIOUR);
+    // The second run must reach the optional figures, or this test covers less than it says.
+    for (const k of ['paradoxIndex', 'paradox.troughBar', 'herdingStylized.soldBase', 'dealerPnl.total', 'badDebt']) {
+      expect([...plain, ...behaviours], `run did not write ${k}`).toContain(k);
+    }
+    const keys = [...new Set([...plain, ...behaviours])].sort();
+    expect(undocumented(keys, defs), `summary fields: ${keys.join(', ')}`).toEqual([]);
+  });
+});
