@@ -38,6 +38,7 @@
 import { ConfigError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import type { Agent, MarketView } from '../sim/agent.js';
+import type { OrderFill } from '../sim/fill.js';
 import { PARTY, type Ledger } from '../sim/ledger.js';
 import type { OrderQueue } from '../sim/orderQueue.js';
 import type { Recorder } from '../sim/recorder.js';
@@ -229,9 +230,10 @@ export class HerdingAgent implements Agent {
    * put into the order, so each class's holdings and cash stay exact even if
    * a fill were partial.
    */
-  onFill(size: number, price: number, _midBefore: number, _cost: number, _cause: number, tag: number, _party: number): void {
-    const units = Math.abs(size);
-    if (tag === TAG_SELL) {
+  onFill(fill: OrderFill): void {
+    const units = Math.abs(fill.size);
+    const price = fill.price;
+    if (fill.tag === TAG_SELL) {
       const total = this.sellTotal;
       for (let k = 0; k < this.nSell; k++) {
         const g = this.sellIdx[k];

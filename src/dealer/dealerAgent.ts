@@ -1,4 +1,5 @@
 import type { Agent, MarketView } from '../sim/agent.js';
+import type { OrderFill } from '../sim/fill.js';
 import { PARTY, type Ledger } from '../sim/ledger.js';
 import type { OrderQueue } from '../sim/orderQueue.js';
 import type { Recorder } from '../sim/recorder.js';
@@ -219,12 +220,13 @@ export class DealerAgent implements Agent {
     if (q !== 0 && Number.isFinite(q)) orders.push(this.party, CAUSE_CODE.hedge, q);
   }
 
-  onFill(size: number, price: number, midBefore: number, cost: number): void {
-    pushFill(this.fills, size, price, midBefore);
+  onFill(fill: OrderFill): void {
+    const size = fill.size;
+    pushFill(this.fills, size, fill.price, fill.midBefore);
     this.barFlow += size;
     this.totals.hedgeVolumeBase += Math.abs(size);
-    this.totals.hedgeVolumeQuote += Math.abs(size) * price;
-    this.totals.executionCost += cost;
+    this.totals.hedgeVolumeQuote += Math.abs(size) * fill.price;
+    this.totals.executionCost += fill.cost;
   }
 
   endBar(m: MarketView, ledger: Ledger, rec: Recorder): void {

@@ -1,9 +1,9 @@
 import type { BarSeries } from '../data/bars.js';
 import { barIntervalMs } from '../data/bars.js';
 import type { Scenario } from '../config/scenario.js';
-import { makeFill, type LiquidityModel } from '../market/liquidity.js';
+import type { LiquidityModel } from '../market/liquidity.js';
 import type { Agent, MarketView } from '../sim/agent.js';
-import { Ledger, PARTY } from '../sim/ledger.js';
+import { Ledger } from '../sim/ledger.js';
 import { OrderQueue } from '../sim/orderQueue.js';
 import { RealisedVol } from '../market/realisedVol.js';
 import { Recorder } from '../sim/recorder.js';
@@ -14,6 +14,7 @@ import { MS_PER_MINUTE, MS_PER_YEAR } from '../core/time.js';
 import { makeStressSignals } from '../sim/stress.js';
 import type { LiquidityProviders } from '../behaviour/liquidityProviders.js';
 import { CAUSE_CODE } from '../sim/tradeLog.js';
+import { Venue } from './venue.js';
 
 /** The history a run replays, already loaded, windowed and resampled. */
 export interface RunData {
@@ -88,8 +89,8 @@ export class Simulation {
   private readonly barMs: number;
   private readonly vol: RealisedVol;
   private readonly orders = new OrderQueue(1024);
-  private readonly fill = makeFill();
-  private readonly ownerByParty: Array<Agent | undefined> = [];
+  /** Null with no liquidity model: nothing can execute. */
+  private readonly venue: Venue | null;
   private readonly stress = makeStressSignals();
   private readonly preStress = makeStressSignals();
   private readonly calmVol: number;
@@ -131,10 +132,7 @@ export class Simulation {
     this.barMs = this.n > 1 ? barIntervalMs(bars) : 60_000;
     parts.market.start(this.barMs);
     this.vol = new RealisedVol(scenario.engine.realisedVolHalfLifeMinutes * 60_000, this.barMs, scenario.market.initialVolPerYear);
-    for (const a of parts.agents) {
-      this.ownerByParty[a.party] = a;
-      for (const p of a.extraParties ?? []) this.ownerByParty[p] = a;
-    }
+    this.venue = liq ? new Venue(liq, this.ledger, this.trades, parts.agents) : null;
     this.calmVol = scenario.market.withdrawal.calmVolPerYear ?? scenario.market.initialVolPerYear;
     this.velocityDecay = Math.pow(0.5, this.barMs / (scenario.engine.liquidationVelocityHalfLifeMinutes * MS_PER_MINUTE));
     const state = parts.market;
@@ -226,11 +224,11 @@ export class Simulation {
 
     // 3. cascade rounds
     let rounds = 0;
-    let flow = 0;
     let hitCap = 0;
-    if (liq) {
+    const venue = this.venue;
+    if (venue) {
+      venue.beginBar(i, view.time);
       const orders = this.orders;
-      const fill = this.fill;
       const quiet = this.scenario.engine.quietSizeBase;
       const maxRounds = this.scenario.engine.maxCascadeRounds;
       for (let r = 0; ; r++) {
@@ -242,16 +240,7 @@ export class Simulation {
           break;
         }
         rounds = r + 1;
-        for (let k = 0; k < orders.length; k++) {
-          const size = orders.size[k];
-          const party = orders.party[k];
-          liq.execute(size, fill);
-          if (size > 0) ledger.trade(party, PARTY.counterparties, fill.size, fill.price);
-          else ledger.trade(PARTY.counterparties, party, -fill.size, fill.price);
-          trades.push(view.time, i, r, orders.cause[k], fill.size, fill.price, fill.midBefore, fill.midAfter, fill.cost);
-          flow += fill.size;
-          this.ownerByParty[party]?.onFill(fill.size, fill.price, fill.midBefore, fill.cost, orders.cause[k], orders.tag[k], party);
-        }
+        venue.execute(orders, r);
       }
     }
 
@@ -273,7 +262,7 @@ export class Simulation {
     cols.capped[i] = hitCap;
     if (cols.iv && this.data.ivPoints) cols.iv[i] = this.data.ivPoints[i];
     if (cols.depth && liq) cols.depth[i] = liq.depthPerLogPrice(-1);
-    if (cols.flow) cols.flow[i] = flow;
+    if (cols.flow && venue) cols.flow[i] = venue.flowBase;
     state.endBar(i, this.recorder);
     for (const a of parts.agents) a.endBar(view, ledger, this.recorder);
     // The bar's forced selling becomes public after the bar.

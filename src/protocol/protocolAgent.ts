@@ -1,4 +1,5 @@
 import type { Agent, MarketView } from '../sim/agent.js';
+import type { OrderFill } from '../sim/fill.js';
 import { PARTY, type Ledger } from '../sim/ledger.js';
 import type { OrderQueue } from '../sim/orderQueue.js';
 import type { Recorder } from '../sim/recorder.js';
@@ -221,9 +222,10 @@ export class ProtocolAgent implements Agent {
     this.drainOffBook(m, round);
   }
 
-  onFill(size: number, price: number, _midBefore: number, _cost: number, cause: number, tag: number, party: number): void {
+  onFill(fill: OrderFill): void {
+    const { size, price } = fill;
     const dl = this.c.deleveraging;
-    if (dl && cause === CAUSE_CODE.deleverage) {
+    if (dl && fill.cause === CAUSE_CODE.deleverage) {
       // Sells arrive with negative size; proceeds repay the accounts' debt.
       const s = this.delevSettle;
       dl.settle(-size, -size * price, s);
@@ -233,7 +235,7 @@ export class ProtocolAgent implements Agent {
       this.barDelevQuote += -size * price;
       return;
     }
-    this.c.mechanism.onFill(this.host, party, tag, size, price);
+    this.c.mechanism.onFill(this.host, fill.party, fill.tag, size, price);
   }
 
   endBar(m: MarketView, ledger: Ledger, _rec: Recorder): void {
