@@ -62,6 +62,12 @@ export interface Agent {
   onFill(fill: OrderFill): void;
   /** After the last round: accounting and recording for bar `m.bar`. */
   endBar(m: MarketView, ledger: Ledger, rec: Recorder): void;
+  /**
+   * After the run: the agent's own figures for summary.json (from its totals
+   * and its own columns), named and ordered by the agent. Figures that
+   * combine several owners are the runner's.
+   */
+  summaryFigures?(): Readonly<Record<string, unknown>>;
   /** Whole mutable state, for trying and rolling back a bar. */
   readonly stateSize: number;
   saveState(buf: Float64Array, offset: number): void;
