@@ -18,12 +18,9 @@ export interface RunFigures {
 
 /** The engine's figures, from its own columns (`cols`) and the trade log. */
 export function summariseRun(cols: Columns<'historical_close' | 'simulated_close' | 'cascade_rounds' | 'cascade_capped'>, trades: TradeLog): RunFigures {
-  const histClose = cols.historical_close;
-  const simClose = cols.simulated_close;
+  const { historical_close: histClose, simulated_close: simClose, cascade_rounds: rounds, cascade_capped: capped } = cols;
   const hist = maxDrawdown(histClose);
   const sim = maxDrawdown(simClose);
-  const rounds = cols.cascade_rounds;
-  const capped = cols.cascade_capped;
   let maxR = 0;
   let sumR = 0;
   let cappedBars = 0;

@@ -61,12 +61,8 @@ export class Venue {
 
   /** Executes the orders of cascade round `round`, one by one in submission order. */
   execute(orders: OrderQueue, round: number): void {
-    const liq = this.liquidity;
-    const ledger = this.ledger;
-    const trades = this.trades;
-    const fill = this.fill;
-    const owners = this.ownerByParty;
-    const time = this.time;
+    // In locals: the loop calls out to owners, after which fields would be read again.
+    const { liquidity: liq, ledger, trades, fill, ownerByParty: owners, time } = this;
     const bar = fill.bar;
     const cp = PARTY.counterparties;
     fill.round = round;
