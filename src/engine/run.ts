@@ -81,8 +81,8 @@ export type { RunFigures };
  *    bar, drawdown, ATM vol, surface, depth withdrawal);
  * 3. cascade rounds until no agent orders more than `quietSizeBase` or the
  *    round cap: each agent acts, then the round's orders execute one by one,
- *    in submission order, against the liquidity model;
- * 4. accounting (ledger transfers per fill; agents settle in endBar);
+ *    in submission order, against the liquidity model (the `Venue`);
+ * 4. accounting (the venue's ledger transfer per fill; agents settle in endBar);
  * 5. recording; the realised vol then absorbs this bar's simulated return,
  *    so nothing an agent sees at bar i depends on bar i+1.
  */
