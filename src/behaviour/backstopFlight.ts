@@ -48,7 +48,7 @@ import { ConfigError, NumericalError, invariant } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import type { BackstopCapitalFlight } from '../protocol/behaviourHooks.js';
 import type { Ledger } from '../sim/ledger.js';
-import type { Recorder } from '../sim/recorder.js';
+import type { Columns, Recorder } from '../sim/recorder.js';
 import { normInv } from '../pricing/normal.js';
 import type { StressSignals } from '../sim/stress.js';
 
@@ -142,6 +142,7 @@ export const FLIGHT_COLUMNS = [
   /** 1 when some depositor's thresholds were crossed at this bar (left or not), else 0: the paradox's stress onset. */
   'backstop_flight_stress_flag',
 ] as const;
+export type FlightColumn = (typeof FLIGHT_COLUMNS)[number];
 
 const FIXED_STATE = 16;
 
@@ -253,7 +254,8 @@ export class BackstopFlight implements BackstopCapitalFlight {
   private barPaid = 0;
   private barFee = 0;
   private barCrossed = 0;
-  private cols: Float64Array[] = [];
+  /** The recorded columns; null until `declareColumns` (nothing is recorded without them). */
+  columns: Columns<FlightColumn> | null = null;
 
   /** `rng`: the behaviour's own stream (e.g. `seeds.rng('backstopFlight')`); thresholds are drawn here, once. */
   constructor(cfg: BackstopFlightConfig, rng: Rng) {
@@ -332,7 +334,7 @@ export class BackstopFlight implements BackstopCapitalFlight {
   }
 
   declareColumns(rec: Recorder): void {
-    this.cols = FLIGHT_COLUMNS.map((c) => rec.column(c));
+    this.columns = rec.columns(FLIGHT_COLUMNS);
   }
 
   /**
@@ -378,20 +380,20 @@ export class BackstopFlight implements BackstopCapitalFlight {
 
   /** Records bar `bar` (after the rounds: claims reflect what the pool absorbed). */
   endBar(bar: number, _rec: Recorder, pool: BackstopPoolView, ledger: Ledger, mid = Number.NaN): void {
-    const c = this.cols;
-    if (c.length === 0) return;
+    const c = this.columns;
+    if (c === null) return;
     const out = this.sharesOutstanding;
     const value = out > 0 ? Math.max(0, this.poolValueQuote(pool, ledger, mid)) : 0;
-    c[0][bar] = this.barRequested;
-    c[1][bar] = this.barPaid;
-    c[2][bar] = this.barFee;
-    c[3][bar] = this.paidTotal;
-    c[4][bar] = value;
-    c[5][bar] = out > 0 ? ((this.lockedShares + this.dueShares) / out) * value : 0;
-    c[6][bar] = pool.availableQuote(ledger);
-    c[7][bar] = this.qTail;
-    c[8][bar] = this.qGone;
-    c[9][bar] = this.barCrossed;
+    c.backstop_flight_requested_quote[bar] = this.barRequested;
+    c.backstop_flight_paid_quote[bar] = this.barPaid;
+    c.backstop_flight_fee_quote[bar] = this.barFee;
+    c.backstop_flight_withdrawn_total_quote[bar] = this.paidTotal;
+    c.backstop_flight_committed_quote[bar] = value;
+    c.backstop_flight_pending_quote[bar] = out > 0 ? ((this.lockedShares + this.dueShares) / out) * value : 0;
+    c.backstop_flight_available_quote[bar] = pool.availableQuote(ledger);
+    c.backstop_flight_requested_count[bar] = this.qTail;
+    c.backstop_flight_gone_count[bar] = this.qGone;
+    c.backstop_flight_stress_flag[bar] = this.barCrossed;
   }
 
   /** Whether depositor d asked to leave, its lock-up is over and it is not fully paid yet. */

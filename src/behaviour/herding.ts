@@ -38,9 +38,10 @@
 import { ConfigError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import type { Agent, MarketView } from '../sim/agent.js';
+import type { OrderFill } from '../sim/fill.js';
 import { PARTY, type Ledger } from '../sim/ledger.js';
 import type { OrderQueue } from '../sim/orderQueue.js';
-import type { Recorder } from '../sim/recorder.js';
+import type { Columns, Recorder } from '../sim/recorder.js';
 import { CAUSE_CODE } from '../sim/tradeLog.js';
 
 /** How each class's drawdown threshold (fraction below the running peak) is drawn. */
@@ -140,7 +141,7 @@ export class HerdingAgent implements Agent {
   private peak = 0;
   private barSold = 0;
   private barBought = 0;
-  private cols!: Record<HerdingColumn, Float64Array>;
+  private cols!: Columns<HerdingColumn>;
 
   /**
    * `rng`: the behaviour's own stream (e.g. `seeds.rng('behaviour.herding')`),
@@ -181,9 +182,11 @@ export class HerdingAgent implements Agent {
   }
 
   declareColumns(rec: Recorder): void {
-    const c = {} as Record<HerdingColumn, Float64Array>;
-    for (const name of Object.keys(HERDING_COLUMNS) as HerdingColumn[]) c[name] = rec.column(name);
-    this.cols = c;
+    this.cols = rec.columns(Object.keys(HERDING_COLUMNS) as HerdingColumn[]);
+  }
+
+  summaryFigures(): { herdingStylized: { note: string } & HerdingTotals } {
+    return { herdingStylized: { note: 'STYLIZED ASSUMPTION: herding holders', ...this.totals } };
   }
 
   beginBar(m: MarketView, ledger: Ledger): void {
@@ -229,9 +232,10 @@ export class HerdingAgent implements Agent {
    * put into the order, so each class's holdings and cash stay exact even if
    * a fill were partial.
    */
-  onFill(size: number, price: number, _midBefore: number, _cost: number, _cause: number, tag: number, _party: number): void {
-    const units = Math.abs(size);
-    if (tag === TAG_SELL) {
+  onFill(fill: OrderFill): void {
+    const units = Math.abs(fill.size);
+    const price = fill.price;
+    if (fill.tag === TAG_SELL) {
       const total = this.sellTotal;
       for (let k = 0; k < this.nSell; k++) {
         const g = this.sellIdx[k];

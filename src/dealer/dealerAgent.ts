@@ -1,7 +1,8 @@
 import type { Agent, MarketView } from '../sim/agent.js';
+import type { OrderFill } from '../sim/fill.js';
 import { PARTY, type Ledger } from '../sim/ledger.js';
 import type { OrderQueue } from '../sim/orderQueue.js';
-import type { Recorder } from '../sim/recorder.js';
+import type { Columns, Recorder } from '../sim/recorder.js';
 import { CAUSE_CODE } from '../sim/tradeLog.js';
 import { OptionBook } from './book.js';
 import type { HedgePolicy } from './hedgePolicy.js';
@@ -56,6 +57,36 @@ export interface DealerTotals {
   startWealth: number;
 }
 
+const DEALER_COLUMNS = [
+  'dealer_delta', 'dealer_gamma', 'dealer_vega', 'dealer_theta', 'dealer_vanna', 'dealer_book_value', 'dealer_options',
+  'hedge_position', 'hedge_flow', 'gamma_branching_ratio',
+  'pnl_total', 'pnl_delta', 'pnl_gamma', 'pnl_vega', 'pnl_vanna', 'pnl_volga', 'pnl_theta', 'pnl_execution', 'pnl_new_positions', 'pnl_residual',
+] as const;
+export type DealerColumn = (typeof DEALER_COLUMNS)[number];
+
+/** The dealer's figures in summary.json, in this order. */
+export type DealerFigures = {
+  /** Largest gamma branching ratio of the run (0 if never positive). */
+  peakGammaBranchingRatio: number;
+  dealerPnl: DealerTotals['pnl'];
+  hedgeVolume: number;
+  hedgeVolumeQuote: number;
+  executionCost: number;
+  dealerStartWealth: number;
+};
+
+/** A run without a dealer reports the dealer's figures as zeros (`cascade compare` reads them from every run). */
+export function noDealerFigures(): DealerFigures {
+  return {
+    peakGammaBranchingRatio: 0,
+    dealerPnl: { total: 0, delta: 0, gamma: 0, vega: 0, vanna: 0, volga: 0, theta: 0, execution: 0, newPositions: 0, residual: 0 },
+    hedgeVolume: 0,
+    hedgeVolumeQuote: 0,
+    executionCost: 0,
+    dealerStartWealth: 0,
+  };
+}
+
 /**
  * The options market maker: holds the book, re-prices it on the bar's
  * surface, hedges by its policy inside every cascade round, settles and
@@ -105,7 +136,8 @@ export class DealerAgent implements Agent {
     executionCost: 0,
     startWealth: 0,
   };
-  private cols!: Record<string, Float64Array>;
+  /** The dealer's recorded columns (set by `declareColumns`). */
+  columns!: Columns<DealerColumn>;
 
   constructor(cfg: DealerAgentConfig) {
     this.cfg = cfg;
@@ -120,13 +152,22 @@ export class DealerAgent implements Agent {
   }
 
   declareColumns(rec: Recorder): void {
-    const names = [
-      'dealer_delta', 'dealer_gamma', 'dealer_vega', 'dealer_theta', 'dealer_vanna', 'dealer_book_value', 'dealer_options',
-      'hedge_position', 'hedge_flow', 'gamma_branching_ratio',
-      'pnl_total', 'pnl_delta', 'pnl_gamma', 'pnl_vega', 'pnl_vanna', 'pnl_volga', 'pnl_theta', 'pnl_execution', 'pnl_new_positions', 'pnl_residual',
-    ];
-    this.cols = {};
-    for (const n of names) this.cols[n] = rec.column(n);
+    this.columns = rec.columns(DEALER_COLUMNS);
+  }
+
+  summaryFigures(): DealerFigures {
+    const g = this.columns.gamma_branching_ratio;
+    let peakGamma = 0;
+    for (let i = 0; i < g.length; i++) if (g[i] > peakGamma) peakGamma = g[i];
+    const t = this.totals;
+    return {
+      peakGammaBranchingRatio: peakGamma,
+      dealerPnl: { ...t.pnl },
+      hedgeVolume: t.hedgeVolumeBase,
+      hedgeVolumeQuote: t.hedgeVolumeQuote,
+      executionCost: t.executionCost,
+      dealerStartWealth: t.startWealth,
+    };
   }
 
   beginBar(m: MarketView, ledger: Ledger): void {
@@ -219,12 +260,13 @@ export class DealerAgent implements Agent {
     if (q !== 0 && Number.isFinite(q)) orders.push(this.party, CAUSE_CODE.hedge, q);
   }
 
-  onFill(size: number, price: number, midBefore: number, cost: number): void {
-    pushFill(this.fills, size, price, midBefore);
+  onFill(fill: OrderFill): void {
+    const size = fill.size;
+    pushFill(this.fills, size, fill.price, fill.midBefore);
     this.barFlow += size;
     this.totals.hedgeVolumeBase += Math.abs(size);
-    this.totals.hedgeVolumeQuote += Math.abs(size) * price;
-    this.totals.executionCost += cost;
+    this.totals.hedgeVolumeQuote += Math.abs(size) * fill.price;
+    this.totals.executionCost += fill.cost;
   }
 
   endBar(m: MarketView, ledger: Ledger, rec: Recorder): void {
@@ -287,7 +329,7 @@ export class DealerAgent implements Agent {
     t.newPositions += a.newPositions;
     t.residual += a.residual;
 
-    const c = this.cols;
+    const c = this.columns;
     c.dealer_delta[i] = g.delta;
     c.dealer_gamma[i] = g.gamma;
     c.dealer_vega[i] = g.vega;

@@ -1,12 +1,12 @@
 import type { BarSeries } from '../data/bars.js';
 import { barIntervalMs } from '../data/bars.js';
 import type { Scenario } from '../config/scenario.js';
-import { makeFill, type LiquidityModel } from '../market/liquidity.js';
+import type { LiquidityModel } from '../market/liquidity.js';
 import type { Agent, MarketView } from '../sim/agent.js';
-import { Ledger, PARTY } from '../sim/ledger.js';
+import { Ledger } from '../sim/ledger.js';
 import { OrderQueue } from '../sim/orderQueue.js';
 import { RealisedVol } from '../market/realisedVol.js';
-import { Recorder } from '../sim/recorder.js';
+import { Recorder, type Columns } from '../sim/recorder.js';
 import { TradeLog } from '../sim/tradeLog.js';
 import { summariseRun, type RunFigures } from './summarise.js';
 import type { MarketStateModel } from '../market/marketState.js';
@@ -14,6 +14,7 @@ import { MS_PER_MINUTE, MS_PER_YEAR } from '../core/time.js';
 import { makeStressSignals } from '../sim/stress.js';
 import type { LiquidityProviders } from '../behaviour/liquidityProviders.js';
 import { CAUSE_CODE } from '../sim/tradeLog.js';
+import { Venue } from './venue.js';
 
 /** The history a run replays, already loaded, windowed and resampled. */
 export interface RunData {
@@ -35,8 +36,29 @@ export interface EngineParts {
   readonly liquidityProviders?: LiquidityProviders | null;
 }
 
+/** The loop's own columns, declared in this order before every other component's. */
+const LOOP_COLUMNS = [
+  'time', 'historical_close', 'simulated_close', 'exogenous_return', 'endogenous_return', 'realised_vol', 'cascade_rounds', 'cascade_capped',
+] as const;
+const IV_COLUMNS = ['iv_index'] as const;
+const VENUE_COLUMNS = ['depth_per_log_price', 'order_flow_base'] as const;
+const LP_COLUMNS = ['lp_depth_factor'] as const;
+
+/** The columns the engine records; a group is null when its part is absent. */
+export interface EngineColumns {
+  readonly loop: Columns<(typeof LOOP_COLUMNS)[number]>;
+  /** With an IV index joined onto the bars. */
+  readonly iv: Columns<(typeof IV_COLUMNS)[number]> | null;
+  /** With a liquidity model. */
+  readonly venue: Columns<(typeof VENUE_COLUMNS)[number]> | null;
+  /** With liquidity providers (behaviour layer). */
+  readonly liquidityProviders: Columns<(typeof LP_COLUMNS)[number]> | null;
+}
+
 export interface RunResult {
   readonly recorder: Recorder;
+  /** The engine's own columns of `recorder`, typed. */
+  readonly columns: EngineColumns;
   readonly trades: TradeLog;
   readonly ledger: Ledger;
   readonly figures: RunFigures;
@@ -59,8 +81,8 @@ export type { RunFigures };
  *    bar, drawdown, ATM vol, surface, depth withdrawal);
  * 3. cascade rounds until no agent orders more than `quietSizeBase` or the
  *    round cap: each agent acts, then the round's orders execute one by one,
- *    in submission order, against the liquidity model;
- * 4. accounting (ledger transfers per fill; agents settle in endBar);
+ *    in submission order, against the liquidity model (the `Venue`);
+ * 4. accounting (the venue's ledger transfer per fill; agents settle in endBar);
  * 5. recording; the realised vol then absorbs this bar's simulated return,
  *    so nothing an agent sees at bar i depends on bar i+1.
  */
@@ -88,17 +110,14 @@ export class Simulation {
   private readonly barMs: number;
   private readonly vol: RealisedVol;
   private readonly orders = new OrderQueue(1024);
-  private readonly fill = makeFill();
-  private readonly ownerByParty: Array<Agent | undefined> = [];
+  /** Null with no liquidity model: nothing can execute. */
+  private readonly venue: Venue | null;
   private readonly stress = makeStressSignals();
   private readonly preStress = makeStressSignals();
   private readonly calmVol: number;
   private readonly velocityDecay: number;
   private readonly view: MarketView & { bar: number; time: number; dtYears: number; refPrice: number; realisedVol: number; atmVol: number; drawdown: number };
-  private readonly cols: {
-    time: Float64Array; histClose: Float64Array; simClose: Float64Array; exoRet: Float64Array; endoRet: Float64Array;
-    rvol: Float64Array; rounds: Float64Array; capped: Float64Array; iv?: Float64Array; depth?: Float64Array; flow?: Float64Array; lp?: Float64Array;
-  };
+  readonly columns: EngineColumns;
   private i = 0;
   private peak = 0;
   private snapshot: Float64Array | null = null;
@@ -113,28 +132,17 @@ export class Simulation {
     const rec = new Recorder(this.n);
     this.recorder = rec;
     const liq = parts.liquidity;
-    this.cols = {
-      time: rec.column('time'),
-      histClose: rec.column('historical_close'),
-      simClose: rec.column('simulated_close'),
-      exoRet: rec.column('exogenous_return'),
-      endoRet: rec.column('endogenous_return'),
-      rvol: rec.column('realised_vol'),
-      rounds: rec.column('cascade_rounds'),
-      capped: rec.column('cascade_capped'),
-      ...(data.ivPoints ? { iv: rec.column('iv_index') } : {}),
-      ...(liq ? { depth: rec.column('depth_per_log_price'), flow: rec.column('order_flow_base') } : {}),
-    };
+    const loop = rec.columns(LOOP_COLUMNS);
+    const iv = data.ivPoints ? rec.columns(IV_COLUMNS) : null;
+    const venue = liq ? rec.columns(VENUE_COLUMNS) : null;
     parts.market.declareColumns(rec);
     for (const a of parts.agents) a.declareColumns(rec);
-    if (parts.liquidityProviders) this.cols.lp = rec.column('lp_depth_factor');
+    const liquidityProviders = parts.liquidityProviders ? rec.columns(LP_COLUMNS) : null;
+    this.columns = { loop, iv, venue, liquidityProviders };
     this.barMs = this.n > 1 ? barIntervalMs(bars) : 60_000;
     parts.market.start(this.barMs);
     this.vol = new RealisedVol(scenario.engine.realisedVolHalfLifeMinutes * 60_000, this.barMs, scenario.market.initialVolPerYear);
-    for (const a of parts.agents) {
-      this.ownerByParty[a.party] = a;
-      for (const p of a.extraParties ?? []) this.ownerByParty[p] = a;
-    }
+    this.venue = liq ? new Venue(liq, this.ledger, this.trades, parts.agents) : null;
     this.calmVol = scenario.market.withdrawal.calmVolPerYear ?? scenario.market.initialVolPerYear;
     this.velocityDecay = Math.pow(0.5, this.barMs / (scenario.engine.liquidationVelocityHalfLifeMinutes * MS_PER_MINUTE));
     const state = parts.market;
@@ -173,7 +181,7 @@ export class Simulation {
   }
 
   result(): RunResult {
-    return { recorder: this.recorder, trades: this.trades, ledger: this.ledger, figures: summariseRun(this.recorder, this.trades) };
+    return { recorder: this.recorder, columns: this.columns, trades: this.trades, ledger: this.ledger, figures: summariseRun(this.columns.loop, this.trades) };
   }
 
   /** Runs bar `nextBar`: the five steps of the loop. */
@@ -188,8 +196,8 @@ export class Simulation {
     const stress = this.stress;
     const ledger = this.ledger;
     const trades = this.trades;
-    const cols = this.cols;
-    const simClose = cols.simClose;
+    const cols = this.columns.loop;
+    const simClose = cols.simulated_close;
     const c = bars.close[i];
     const dtMs = i > 0 ? bars.time[i] - bars.time[i - 1] : 0;
     const volNow = this.vol.value();
@@ -210,7 +218,8 @@ export class Simulation {
       ps.volRatio = this.calmVol > 0 ? volNow / this.calmVol : 1;
       ps.liquidationQuotePerMin = stress.liquidationQuotePerMin;
       lpFactor = lp.depthFactor(i, dtMs, ps);
-      (cols.lp as Float64Array)[i] = lpFactor;
+      const lpCols = this.columns.liquidityProviders;
+      if (lpCols) lpCols.lp_depth_factor[i] = lpFactor;
     }
     if (liq) liq.startBar({ refPrice: c, dtMs, depthScale: state.depthScale(i, volNow, i > 0 ? simClose[i - 1] : c) * lpFactor, volPerSqrtYear: volNow });
     const midStart = view.mid();
@@ -226,11 +235,11 @@ export class Simulation {
 
     // 3. cascade rounds
     let rounds = 0;
-    let flow = 0;
     let hitCap = 0;
-    if (liq) {
+    const venue = this.venue;
+    if (venue) {
+      venue.beginBar(i, view.time);
       const orders = this.orders;
-      const fill = this.fill;
       const quiet = this.scenario.engine.quietSizeBase;
       const maxRounds = this.scenario.engine.maxCascadeRounds;
       for (let r = 0; ; r++) {
@@ -242,38 +251,33 @@ export class Simulation {
           break;
         }
         rounds = r + 1;
-        for (let k = 0; k < orders.length; k++) {
-          const size = orders.size[k];
-          const party = orders.party[k];
-          liq.execute(size, fill);
-          if (size > 0) ledger.trade(party, PARTY.counterparties, fill.size, fill.price);
-          else ledger.trade(PARTY.counterparties, party, -fill.size, fill.price);
-          trades.push(view.time, i, r, orders.cause[k], fill.size, fill.price, fill.midBefore, fill.midAfter, fill.cost);
-          flow += fill.size;
-          this.ownerByParty[party]?.onFill(fill.size, fill.price, fill.midBefore, fill.cost, orders.cause[k], orders.tag[k], party);
-        }
+        venue.execute(orders, r);
       }
     }
 
     // 4. accounting and 5. recording
     const s = view.mid();
     cols.time[i] = bars.time[i];
-    cols.histClose[i] = c;
+    cols.historical_close[i] = c;
     simClose[i] = s;
     if (i === 0) {
-      cols.exoRet[i] = 0;
-      cols.endoRet[i] = 0;
+      cols.exogenous_return[i] = 0;
+      cols.endogenous_return[i] = 0;
     } else {
       const exo = Math.log(c / bars.close[i - 1]);
-      cols.exoRet[i] = exo;
-      cols.endoRet[i] = Math.log(s / simClose[i - 1]) - exo;
+      cols.exogenous_return[i] = exo;
+      cols.endogenous_return[i] = Math.log(s / simClose[i - 1]) - exo;
     }
-    cols.rvol[i] = volNow;
-    cols.rounds[i] = rounds;
-    cols.capped[i] = hitCap;
-    if (cols.iv && this.data.ivPoints) cols.iv[i] = this.data.ivPoints[i];
-    if (cols.depth && liq) cols.depth[i] = liq.depthPerLogPrice(-1);
-    if (cols.flow) cols.flow[i] = flow;
+    cols.realised_vol[i] = volNow;
+    cols.cascade_rounds[i] = rounds;
+    cols.cascade_capped[i] = hitCap;
+    const ivCols = this.columns.iv;
+    if (ivCols && this.data.ivPoints) ivCols.iv_index[i] = this.data.ivPoints[i];
+    const venueCols = this.columns.venue;
+    if (venueCols && liq && venue) {
+      venueCols.depth_per_log_price[i] = liq.depthPerLogPrice(-1);
+      venueCols.order_flow_base[i] = venue.flowBase;
+    }
     state.endBar(i, this.recorder);
     for (const a of parts.agents) a.endBar(view, ledger, this.recorder);
     // The bar's forced selling becomes public after the bar.

@@ -1,5 +1,5 @@
 import { maxDrawdown } from '../metrics/drawdown.js';
-import type { Recorder } from '../sim/recorder.js';
+import type { Columns } from '../sim/recorder.js';
 import type { TradeLog } from '../sim/tradeLog.js';
 
 /** The run's headline figures; README documents each with its unit. */
@@ -16,13 +16,11 @@ export interface RunFigures {
   [extra: string]: unknown;
 }
 
-export function summariseRun(rec: Recorder, trades: TradeLog): RunFigures {
-  const histClose = rec.get('historical_close');
-  const simClose = rec.get('simulated_close');
+/** The engine's figures, from its own columns (`cols`) and the trade log. */
+export function summariseRun(cols: Columns<'historical_close' | 'simulated_close' | 'cascade_rounds' | 'cascade_capped'>, trades: TradeLog): RunFigures {
+  const { historical_close: histClose, simulated_close: simClose, cascade_rounds: rounds, cascade_capped: capped } = cols;
   const hist = maxDrawdown(histClose);
   const sim = maxDrawdown(simClose);
-  const rounds = rec.get('cascade_rounds');
-  const capped = rec.get('cascade_capped');
   let maxR = 0;
   let sumR = 0;
   let cappedBars = 0;
@@ -36,7 +34,7 @@ export function summariseRun(rec: Recorder, trades: TradeLog): RunFigures {
   const simLog = sim.fraction > 0 ? Math.log(simClose[sim.peakIndex] / simClose[sim.troughIndex]) : 0;
   const histLog = sim.fraction > 0 ? Math.log(histClose[sim.peakIndex] / histClose[sim.troughIndex]) : 0;
   return {
-    bars: rec.bars,
+    bars: simClose.length,
     historicalMaxDrawdown: hist.fraction,
     simulatedMaxDrawdown: sim.fraction,
     amplification: hist.fraction > 0 ? sim.fraction / hist.fraction : 1,

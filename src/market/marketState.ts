@@ -2,7 +2,7 @@ import { depthScale as withdrawalScale, type DepthWithdrawalParams } from './dep
 import type { SurfaceDynamics } from '../surface/dynamics.js';
 import { skewMeasures } from '../surface/skew.js';
 import { RealisedVol } from './realisedVol.js';
-import type { Recorder } from '../sim/recorder.js';
+import type { Columns, Recorder } from '../sim/recorder.js';
 
 export interface MarketStateConfig {
   readonly surface: SurfaceDynamics;
@@ -46,6 +46,11 @@ export interface MarketStateConfig {
 /** Scalars MarketStateModel.saveState writes before the slow vol and the surface. */
 const MARKET_STATE = 7;
 
+// Declared in this order: the state, the skew (with a skew tenor), whether the surface was projected.
+const STATE_COLUMNS = ['depth_scale', 'drawdown', 'atm_vol'] as const;
+const SKEW_COLUMNS = ['rr25', 'put_wing_slope'] as const;
+const PROJECTED_COLUMNS = ['surface_projected'] as const;
+
 /**
  * Step 2 of the bar: the market state every agent sees at the bar start,
  * computed only from what is known then (realised vol through the previous
@@ -56,12 +61,9 @@ export class MarketStateModel {
   readonly rate: number;
   readonly dividend: number;
   private readonly cfg: MarketStateConfig;
-  private atmCol!: Float64Array;
-  private rrCol!: Float64Array;
-  private wingCol!: Float64Array;
-  private scaleCol!: Float64Array;
-  private ddCol!: Float64Array;
-  private projCol!: Float64Array;
+  private cols!: Columns<(typeof STATE_COLUMNS)[number] | (typeof PROJECTED_COLUMNS)[number]>;
+  /** With a skew tenor only. */
+  private skewCols: Columns<(typeof SKEW_COLUMNS)[number]> | null = null;
   private lastScale = 1;
   private lastAtm = Number.NaN;
   private lastRr = Number.NaN;
@@ -94,14 +96,9 @@ export class MarketStateModel {
   }
 
   declareColumns(rec: Recorder): void {
-    this.scaleCol = rec.column('depth_scale');
-    this.ddCol = rec.column('drawdown');
-    this.atmCol = rec.column('atm_vol');
-    if (this.cfg.skewYears > 0) {
-      this.rrCol = rec.column('rr25');
-      this.wingCol = rec.column('put_wing_slope');
-    }
-    this.projCol = rec.column('surface_projected');
+    const state = rec.columns(STATE_COLUMNS);
+    this.skewCols = this.cfg.skewYears > 0 ? rec.columns(SKEW_COLUMNS) : null;
+    this.cols = { ...state, ...rec.columns(PROJECTED_COLUMNS) };
   }
 
   /**
@@ -184,13 +181,15 @@ export class MarketStateModel {
   }
 
   endBar(i: number, _rec: Recorder): void {
-    this.scaleCol[i] = this.lastScale;
-    this.ddCol[i] = this.lastDd;
-    this.atmCol[i] = this.lastAtm;
-    this.projCol[i] = this.lastProjected;
-    if (this.cfg.skewYears > 0) {
-      this.rrCol[i] = this.lastRr;
-      this.wingCol[i] = this.lastWing;
+    const c = this.cols;
+    c.depth_scale[i] = this.lastScale;
+    c.drawdown[i] = this.lastDd;
+    c.atm_vol[i] = this.lastAtm;
+    c.surface_projected[i] = this.lastProjected;
+    const skew = this.skewCols;
+    if (skew) {
+      skew.rr25[i] = this.lastRr;
+      skew.put_wing_slope[i] = this.lastWing;
     }
   }
 }

@@ -1,7 +1,8 @@
 import type { Agent, MarketView } from '../sim/agent.js';
+import type { OrderFill } from '../sim/fill.js';
 import { PARTY, type Ledger } from '../sim/ledger.js';
 import type { OrderQueue } from '../sim/orderQueue.js';
-import type { Recorder } from '../sim/recorder.js';
+import type { Columns, Recorder } from '../sim/recorder.js';
 import { liquidationBranchingRatio } from '../metrics/branching.js';
 import { marginToLiquidityRatio, type RollingQuoteVolume } from '../metrics/mlr.js';
 import { makePutStripValue, PutStripValuer } from '../metrics/putStrip.js';
@@ -14,7 +15,8 @@ import type { Ladder } from './ladder.js';
 import type { LotBook } from './lots.js';
 import type { Mechanism } from './mechanisms/factory.js';
 import type { Oracle } from './oracle.js';
-import { makeSettlementResult, settleLot, type InsuranceFund, type SettlementConfig } from './settlement.js';
+import { makeSettlementResult, settleLot, SETTLE, type InsuranceFund, type SettlementConfig } from './settlement.js';
+import { historicalVarEs } from '../metrics/riskMeasures.js';
 import type { MechanismHost } from './types.js';
 import type { Saveable } from '../sim/saveable.js';
 import { makeDeleverageRound, makeDeleverageSettlement, type BackstopCapitalFlight, type PreemptiveDeleveraging } from './behaviourHooks.js';
@@ -24,6 +26,15 @@ import { invariant } from '../core/errors.js';
 
 /** Tag of deleveraging orders (lots use their ids, ≥ 0). */
 const DELEVERAGE_TAG = -2;
+
+const PROTOCOL_COLUMNS = [
+  'oracle_price', 'threshold_multiplier', 'keeper_delay_ms', 'liquidations', 'liquidations_later_rounds', 'liquidation_volume_quote',
+  'liquidation_velocity_quote_per_min', 'open_accounts', 'open_debt_quote', 'mlr', 'liquidation_branching_ratio',
+  'put_strip_value', 'put_strip_delta', 'put_strip_gamma', 'bad_debt_exposure_quote', 'breaker_tripped', 'floor_blocked',
+  'penalty_bps', 'open_lots',
+] as const;
+export type ProtocolColumn = (typeof PROTOCOL_COLUMNS)[number];
+const DELEVERAGE_COLUMNS = ['deleverage_units', 'deleverage_accounts', 'deleverage_quote'] as const;
 
 export interface ProtocolAgentConfig {
   readonly ladder: Ladder;
@@ -117,7 +128,10 @@ export class ProtocolAgent implements Agent {
   private branching = 0;
   private readonly terms: { closeFactor: number; penalty: number; liquidationThreshold: number };
   private blocked = false;
-  private cols!: Record<string, Float64Array>;
+  /** The protocol's recorded columns (set by `declareColumns`). */
+  columns!: Columns<ProtocolColumn>;
+  /** With pre-emptive deleveraging only. */
+  private delevCols: Columns<(typeof DELEVERAGE_COLUMNS)[number]> | null = null;
 
   constructor(cfg: ProtocolAgentConfig) {
     this.c = cfg;
@@ -140,15 +154,8 @@ export class ProtocolAgent implements Agent {
   }
 
   declareColumns(rec: Recorder): void {
-    const names = [
-      'oracle_price', 'threshold_multiplier', 'keeper_delay_ms', 'liquidations', 'liquidations_later_rounds', 'liquidation_volume_quote',
-      'liquidation_velocity_quote_per_min', 'open_accounts', 'open_debt_quote', 'mlr', 'liquidation_branching_ratio',
-      'put_strip_value', 'put_strip_delta', 'put_strip_gamma', 'bad_debt_exposure_quote', 'breaker_tripped', 'floor_blocked',
-      'penalty_bps', 'open_lots',
-      ...(this.c.deleveraging ? ['deleverage_units', 'deleverage_accounts', 'deleverage_quote'] : []),
-    ];
-    this.cols = {};
-    for (const n of names) this.cols[n] = rec.column(n);
+    this.columns = rec.columns(PROTOCOL_COLUMNS);
+    this.delevCols = this.c.deleveraging ? rec.columns(DELEVERAGE_COLUMNS) : null;
     this.c.fund.declareColumns(rec);
     this.c.mechanism.declareColumns(rec);
     this.c.flight?.declareColumns(rec);
@@ -221,9 +228,10 @@ export class ProtocolAgent implements Agent {
     this.drainOffBook(m, round);
   }
 
-  onFill(size: number, price: number, _midBefore: number, _cost: number, cause: number, tag: number, party: number): void {
+  onFill(fill: OrderFill): void {
+    const { size, price } = fill;
     const dl = this.c.deleveraging;
-    if (dl && cause === CAUSE_CODE.deleverage) {
+    if (dl && fill.cause === CAUSE_CODE.deleverage) {
       // Sells arrive with negative size; proceeds repay the accounts' debt.
       const s = this.delevSettle;
       dl.settle(-size, -size * price, s);
@@ -233,7 +241,7 @@ export class ProtocolAgent implements Agent {
       this.barDelevQuote += -size * price;
       return;
     }
-    this.c.mechanism.onFill(this.host, party, tag, size, price);
+    this.c.mechanism.onFill(this.host, fill.party, fill.tag, size, price);
   }
 
   endBar(m: MarketView, ledger: Ledger, _rec: Recorder): void {
@@ -244,7 +252,7 @@ export class ProtocolAgent implements Agent {
     this.drainOffBook(m, this.host.round);
     c.breaker.endBar();
     c.fund.endBar(i, ledger);
-    const col = this.cols;
+    const col = this.columns;
     const price = m.mid();
     const oracle = this.host.oracle;
     col.oracle_price[i] = oracle;
@@ -276,14 +284,53 @@ export class ProtocolAgent implements Agent {
     col.floor_blocked[i] = this.blocked ? 1 : 0;
     col.penalty_bps[i] = this.currentPenalty() * 1e4;
     col.open_lots[i] = c.lots.count;
-    if (c.deleveraging) {
-      col.deleverage_units[i] = this.barDelevUnits;
-      col.deleverage_accounts[i] = this.barDelevAccounts;
-      col.deleverage_quote[i] = this.barDelevQuote;
+    const dc = this.delevCols;
+    if (dc) {
+      dc.deleverage_units[i] = this.barDelevUnits;
+      dc.deleverage_accounts[i] = this.barDelevAccounts;
+      dc.deleverage_quote[i] = this.barDelevQuote;
     }
     if (this.blocked) this.totals.barsBlockedByFloor++;
     if (c.breaker.isTripped()) this.totals.barsPaused++;
     if (this.barCount > this.totals.peakLiquidationsPerBar) this.totals.peakLiquidationsPerBar = this.barCount;
+  }
+
+  /**
+   * The protocol's figures (names fixed: `cascade compare` and users' scripts
+   * read them). The loss per bar is what the fund paid plus what became bad
+   * debt or was socialized; its VaR and ES are over the run's bars.
+   */
+  summaryFigures(): Record<string, number> {
+    const t = this.totals;
+    const s = this.c.fund.total;
+    const fundCols = this.c.fund.columns;
+    invariant(fundCols !== null, 'ProtocolAgent.summaryFigures before declareColumns');
+    const paid = fundCols.insurance_fund_paid_quote;
+    const bad = fundCols.bad_debt_quote;
+    const soc = fundCols.socialized_loss_quote;
+    const loss = new Float64Array(paid.length);
+    for (let i = 0; i < loss.length; i++) loss[i] = (paid[i] || 0) + (bad[i] || 0) + (soc[i] || 0);
+    const varEs = historicalVarEs(loss, 0.99);
+    return {
+      badDebt: s[SETTLE.badDebtQuote],
+      socializedLoss: s[SETTLE.socializedQuote],
+      liquidationCount: t.liquidationCount,
+      firstRoundLiquidations: t.firstRoundLiquidations,
+      laterRoundLiquidations: t.laterRoundLiquidations,
+      liquidationVolume: t.liquidationVolume,
+      liquidatedBase: t.seizedBase,
+      insuranceFundUsed: s[SETTLE.fundPaidQuote],
+      insuranceFundIncome: s[SETTLE.fundIncomeQuote],
+      penaltyIncome: s[SETTLE.penaltyQuote],
+      keeperIncome: s[SETTLE.keeperQuote],
+      peakMlr: t.peakMlr,
+      peakLiquidationBranchingRatio: t.peakLiquidationBranchingRatio,
+      peakLiquidationsPerBar: t.peakLiquidationsPerBar,
+      barsBlockedByMarginFloor: t.barsBlockedByFloor,
+      barsCircuitBreakerTripped: t.barsPaused,
+      protocolLossVar99PerBar: varEs.valueAtRisk,
+      protocolLossEs99PerBar: varEs.expectedShortfall,
+    };
   }
 
   /** The penalty in force: the solvency test may have raised it. */
@@ -379,11 +426,6 @@ export class ProtocolAgent implements Agent {
   private closeLot(lot: number): void {
     const c = this.c;
     settleLot(lot, c.lots, this.ledgerRef as Ledger, c.fund, c.settlement, this.settled);
-  }
-
-  /** Run totals of the settlement (bad debt, fund usage, ...), indexed by SETTLE. */
-  settlementTotals(): Float64Array {
-    return this.c.fund.total;
   }
 
   /**

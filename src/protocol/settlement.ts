@@ -1,6 +1,6 @@
 import { ConfigError, invariant } from '../core/errors.js';
 import { PARTY, PARTY_NAMES, type Ledger, type PartyName } from '../sim/ledger.js';
-import type { Recorder } from '../sim/recorder.js';
+import type { Columns, Recorder } from '../sim/recorder.js';
 import type { LotBook } from './lots.js';
 
 /**
@@ -150,6 +150,8 @@ const SETTLE_COLUMNS = [
   'insurance_fund_income_quote', 'insurance_fund_paid_quote', 'socialized_loss_quote', 'bad_debt_quote', 'liq_returned_quote', 'liq_unsold_base',
 ] as const;
 const NSTAT = SETTLE_COLUMNS.length;
+const FUND_COLUMNS = [...SETTLE_COLUMNS, 'insurance_fund_quote', 'bad_debt_cum_quote'] as const;
+export type FundColumn = (typeof FUND_COLUMNS)[number];
 
 /**
  * The insurance fund: its balance is the cash of ledger party
@@ -163,9 +165,10 @@ export class InsuranceFund {
   readonly bar = new Float64Array(NSTAT);
   readonly total = new Float64Array(NSTAT);
   private endowed = 0;
-  private cols: Float64Array[] = [];
-  private balanceCol: Float64Array | undefined;
-  private badDebtCumCol: Float64Array | undefined;
+  /** The recorded columns; null until `declareColumns` (nothing is recorded without them). */
+  columns: Columns<FundColumn> | null = null;
+  /** The per-bar figures' columns in SETTLE order. */
+  private settleCols: Float64Array[] = [];
 
   constructor(cfg: InsuranceFundConfig, path = 'protocol.insuranceFund') {
     if (!(cfg.initialQuote >= 0 && Number.isFinite(cfg.initialQuote))) {
@@ -195,9 +198,9 @@ export class InsuranceFund {
   }
 
   declareColumns(rec: Recorder): void {
-    this.cols = SETTLE_COLUMNS.map((n) => rec.column(n));
-    this.balanceCol = rec.column('insurance_fund_quote');
-    this.badDebtCumCol = rec.column('bad_debt_cum_quote');
+    const cols = rec.columns(FUND_COLUMNS);
+    this.columns = cols;
+    this.settleCols = SETTLE_COLUMNS.map((n) => cols[n]);
   }
 
   beginBar(): void {
@@ -205,9 +208,11 @@ export class InsuranceFund {
   }
 
   endBar(bar: number, ledger: Ledger): void {
-    for (let k = 0; k < this.cols.length; k++) this.cols[k][bar] = this.bar[k];
-    if (this.balanceCol) this.balanceCol[bar] = this.balance(ledger);
-    if (this.badDebtCumCol) this.badDebtCumCol[bar] = this.total[SETTLE.badDebtQuote];
+    for (let k = 0; k < this.settleCols.length; k++) this.settleCols[k][bar] = this.bar[k];
+    const c = this.columns;
+    if (c === null) return;
+    c.insurance_fund_quote[bar] = this.balance(ledger);
+    c.bad_debt_cum_quote[bar] = this.total[SETTLE.badDebtQuote];
   }
 
   readonly stateSize = 2 * NSTAT + 1;

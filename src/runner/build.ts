@@ -22,6 +22,8 @@ import { HerdingAgent } from '../behaviour/herding.js';
 import { LiquidityProviders } from '../behaviour/liquidityProviders.js';
 import { MarketStateModel } from '../market/marketState.js';
 import type { EngineParts, RunData } from '../engine/run.js';
+import type { ProtocolAgent } from '../protocol/protocolAgent.js';
+import type { BackstopFlight } from '../behaviour/backstopFlight.js';
 
 /** Facts about how the parts were set up, reported in summary.json. */
 export interface BuildReport {
@@ -35,6 +37,18 @@ export interface BuildReport {
 }
 
 /**
+ * The parts by role as they were built, null when absent: the runner reads
+ * their figures and typed columns after the run.
+ */
+export interface BuiltRoles {
+  readonly protocol: ProtocolAgent | null;
+  readonly dealer: DealerAgent | null;
+  readonly herding: HerdingAgent | null;
+  /** Backstop capital flight, hosted by the protocol. */
+  readonly flight: BackstopFlight | null;
+}
+
+/**
  * Builds the run's parts from the validated scenario. With no options in the
  * dealer's book (and no other agent), no order is ever sent and the run is
  * the history exactly.
@@ -45,7 +59,7 @@ export interface BuildOverrides {
   readonly accounts?: AccountBook;
 }
 
-export function buildEngineParts(scenario: Scenario, data: RunData, baseDir: string, overrides: BuildOverrides = {}): { parts: EngineParts; report: BuildReport } {
+export function buildEngineParts(scenario: Scenario, data: RunData, baseDir: string, overrides: BuildOverrides = {}): { parts: EngineParts; report: BuildReport; roles: BuiltRoles } {
   const bars = data.bars;
   const seeds = new SeedTree(scenario.seed);
   const mk = scenario.market;
@@ -98,13 +112,14 @@ export function buildEngineParts(scenario: Scenario, data: RunData, baseDir: str
   const specs = dealerInventory(scenario, bars, baseDir, seeds);
   let netQty = 0;
   for (const s of specs) netQty += s.qty;
+  let dealer: DealerAgent | null = null;
   if (specs.length > 0) {
     const dl = scenario.dealer;
     const hedge: HedgeConfig = dl.hedge.kind === 'whalley-wilmott' && dl.hedge.costRate === undefined
       ? { ...dl.hedge, costRate: dl.hedgeCostBps / 1e4 }
       : dl.hedge;
     agents.push(
-      new DealerAgent({
+      (dealer = new DealerAgent({
         book: bookFromSpecs(sortByExpiry(specs), specs.length),
         policy: makeHedgePolicy(hedge, 'dealer.hedge'),
         roll: dl.roll,
@@ -115,16 +130,17 @@ export function buildEngineParts(scenario: Scenario, data: RunData, baseDir: str
         maxAtmVolMove: dl.revaluation.maxAtmVolMove,
         maxDrawdownMove: dl.revaluation.maxDrawdownMove,
         maxStaleMs: dl.revaluation.maxStaleMinutes * 60_000,
-      }),
+      })),
     );
   }
   const h = scenario.behaviour.herding;
+  let herding: HerdingAgent | null = null;
   if (h.enabled) {
     agents.push(
-      new HerdingAgent(
+      (herding = new HerdingAgent(
         { holdingsBase: h.holdingsBase, groups: h.groups, thresholds: h.thresholds, sellFraction: h.sellFraction, sellOverBars: h.sellOverBars, intraBar: h.intraBar, rebuy: h.rebuy },
         seeds.rng('behaviour.herding'),
-      ),
+      )),
     );
   }
   const lpCfg = scenario.behaviour.liquidityProviders;
@@ -132,6 +148,7 @@ export function buildEngineParts(scenario: Scenario, data: RunData, baseDir: str
   return {
     parts: { liquidity, market, agents, liquidityProviders },
     report: { depth1PctQuote, depthCalibration: how, dealerOptions: specs.length, dealerNetQtyBase: netQty, protocol: protocol ? protocol.report : null, warnings },
+    roles: { protocol: protocol ? protocol.agent : null, dealer, herding, flight: protocol ? protocol.flight : null },
   };
 }
 

@@ -42,7 +42,7 @@ export function buildProtocol(
   baseDir: string,
   seeds: SeedTree,
   accounts?: AccountBook,
-): { agent: ProtocolAgent; report: ProtocolBuildReport } | null {
+): { agent: ProtocolAgent; report: ProtocolBuildReport; flight: BackstopFlight | null } | null {
   const p = scenario.protocol;
   if (!p.enabled) return null;
   const startPrice = bars.close[0];
@@ -78,6 +78,19 @@ export function buildProtocol(
     socializeWeights: [1],
   };
   const penaltyBps = p.liquidation.penaltyPct * 100;
+  const flight = flightCfg.enabled
+    ? new BackstopFlight(
+        {
+          depositorCount: flightCfg.depositorCount,
+          shares: flightCfg.shares,
+          thresholds: flightCfg.thresholds,
+          lockupBars: flightCfg.lockupBars,
+          withdrawalFeePct: flightCfg.withdrawalFeePct,
+          claimBasis: flightCfg.claimBasis,
+        },
+        seeds.rng('behaviour.backstopFlight'),
+      )
+    : null;
   const agent = new ProtocolAgent({
     ladder,
     oracle: createOracle(p.oracle, barMs),
@@ -111,22 +124,11 @@ export function buildProtocol(
     putStripTenorYears: p.putStripTenorDays / 365,
     putStripEveryBars: p.putStripEveryBars,
     deleveraging: makeDeleveraging(scenario.behaviour.deleveraging, ladder, seeds.rng('behaviour.deleveraging')),
-    flight: flightCfg.enabled
-      ? new BackstopFlight(
-          {
-            depositorCount: flightCfg.depositorCount,
-            shares: flightCfg.shares,
-            thresholds: flightCfg.thresholds,
-            lockupBars: flightCfg.lockupBars,
-            withdrawalFeePct: flightCfg.withdrawalFeePct,
-            claimBasis: flightCfg.claimBasis,
-          },
-          seeds.rng('behaviour.backstopFlight'),
-        )
-      : null,
+    flight,
   });
   return {
     agent,
+    flight,
     report: {
       accounts: book.openCount,
       totalCollateralBase: totalColl,

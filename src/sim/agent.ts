@@ -4,6 +4,7 @@ import type { Ledger } from './ledger.js';
 import type { OrderQueue } from './orderQueue.js';
 import type { Recorder } from './recorder.js';
 import type { TradeLog } from './tradeLog.js';
+import type { OrderFill } from './fill.js';
 
 /**
  * What every agent may read: the public market state at this point of the
@@ -56,11 +57,17 @@ export interface Agent {
   act(m: MarketView, round: number, orders: OrderQueue, ledger: Ledger): void;
   /**
    * Told of each of its own fills (the ledger has already moved cash and
-   * asset). `tag` is what the agent put on the order (e.g. a lot id).
+   * asset). `fill` is reused for the next order: read it, do not keep it.
    */
-  onFill(size: number, price: number, midBefore: number, cost: number, cause: number, tag: number, party: number): void;
+  onFill(fill: OrderFill): void;
   /** After the last round: accounting and recording for bar `m.bar`. */
   endBar(m: MarketView, ledger: Ledger, rec: Recorder): void;
+  /**
+   * After the run: the agent's own figures for summary.json (from its totals
+   * and its own columns), named and ordered by the agent. Figures that
+   * combine several owners are the runner's.
+   */
+  summaryFigures?(): Readonly<Record<string, unknown>>;
   /** Whole mutable state, for trying and rolling back a bar. */
   readonly stateSize: number;
   saveState(buf: Float64Array, offset: number): void;

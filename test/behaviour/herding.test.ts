@@ -12,7 +12,8 @@ import { Recorder } from '../../src/sim/recorder.js';
 import { runSimulation } from '../../src/engine/run.js';
 import { CAUSE_CODE, TradeLog } from '../../src/sim/tradeLog.js';
 import type { VolSurface } from '../../src/sim/volSurface.js';
-import { testScenario } from '../engine/helpers.js';
+import { ScriptedMid, testScenario } from '../engine/helpers.js';
+import { Venue } from '../../src/engine/venue.js';
 
 /** A config with every field explicit (the defaults live in the lead's zod schema). */
 function config(over: Partial<HerdingConfig> = {}): HerdingConfig {
@@ -41,8 +42,8 @@ interface Driven {
 /**
  * A scripted market: bar i's mid at round r is path[i][min(r, last)], a move
  * no order causes (so the drawdown, and which thresholds it crosses, is known
- * in advance). Orders fill in full at the current mid, and the ledger moves
- * cash and asset with the counterparties as the engine does. The bar-start
+ * in advance). Orders go through the engine's Venue against a market that
+ * fills them in full at the current mid. The bar-start
  * drawdown is from the running peak of bar-start mids, as in run.ts.
  */
 function drive(agent: HerdingAgent, path: number[][], opts: { ledger?: Ledger; from?: number; peak?: number } = {}): Driven {
@@ -52,32 +53,30 @@ function drive(agent: HerdingAgent, path: number[][], opts: { ledger?: Ledger; f
   agent.declareColumns(rec);
   const orders = new OrderQueue(4);
   const stress = makeStressSignals();
-  let mid = Number.NaN;
+  const market = new ScriptedMid();
   const view: MarketView & { bar: number; drawdown: number } = {
     bar: 0, time: 0, dtYears: 0, refPrice: 0, realisedVol: 0.5, atmVol: 0.5, stress, drawdown: 0, rate: 0, dividend: 0,
     surface: null as unknown as VolSurface, trades: new TradeLog(),
-    mid: () => mid, depthPerLogPrice: () => Infinity,
+    mid: () => market.price, depthPerLogPrice: () => Infinity,
   };
+  const venue = new Venue(market, ledger, view.trades, [agent]);
   const sent: Array<[number, number, number, number]> = [];
   let peak = opts.peak ?? 0;
   for (let i = opts.from ?? 0; i < n; i++) {
     view.bar = i;
-    mid = path[i][0];
+    const mid = path[i][0];
+    market.price = mid;
     if (mid > peak) peak = mid;
     view.drawdown = stress.drawdown = (peak - mid) / peak;
     agent.beginBar(view, ledger);
+    venue.beginBar(i, view.time);
     for (let r = 0; r < 20; r++) {
-      mid = path[i][Math.min(r, path[i].length - 1)];
+      market.price = path[i][Math.min(r, path[i].length - 1)];
       orders.clear();
       agent.act(view, r, orders, ledger);
       if (orders.length === 0 && r >= path[i].length - 1) break;
-      for (let k = 0; k < orders.length; k++) {
-        const q = orders.size[k];
-        sent.push([i, r, q, orders.cause[k]]);
-        if (q > 0) ledger.trade(orders.party[k], PARTY.counterparties, q, mid);
-        else ledger.trade(PARTY.counterparties, orders.party[k], -q, mid);
-        agent.onFill(q, mid, mid, 0, orders.cause[k], orders.tag[k], orders.party[k]);
-      }
+      for (let k = 0; k < orders.length; k++) sent.push([i, r, orders.size[k], orders.cause[k]]);
+      venue.execute(orders, r);
     }
     agent.endBar(view, ledger, rec);
   }

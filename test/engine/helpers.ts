@@ -2,6 +2,7 @@ import { validateScenario } from '../../src/config/load.js';
 import type { Scenario, ScenarioInput } from '../../src/config/scenario.js';
 import { generateGbm } from '../../src/data/synthetic/gbm.js';
 import type { BarSeries } from '../../src/data/bars.js';
+import type { BarMarket, Fill, LiquidityKind, LiquidityModel } from '../../src/market/liquidity.js';
 
 /** A scenario for engine tests: synthetic placeholder data (tests pass bars directly). */
 export function testScenario(over: Partial<ScenarioInput> = {}): Scenario {
@@ -34,4 +35,45 @@ export function logReturnStd(x: Float64Array, from = 1, to = x.length): number {
   }
   const m = s / n;
   return Math.sqrt((s2 - n * m * m) / (n - 1));
+}
+
+/**
+ * A market without impact for harnesses that script the price: every order
+ * fills in full at `price` (set it, or let `startBar` adopt the bar's
+ * reference price), so the Venue executes against a path no order moves.
+ */
+export class ScriptedMid implements LiquidityModel {
+  /** It has no kind of its own; 'linear' with zero impact is what it behaves like. */
+  readonly kind: LiquidityKind = 'linear';
+  price = Number.NaN;
+  readonly stateSize = 1;
+  startBar(m: BarMarket): void {
+    this.price = m.refPrice;
+  }
+  mid(): number {
+    return this.price;
+  }
+  logImpact(): number {
+    return 0;
+  }
+  transientLogImpact(): number {
+    return 0;
+  }
+  execute(signedSize: number, out: Fill): void {
+    out.size = signedSize;
+    out.price = this.price;
+    out.midBefore = this.price;
+    out.midAfter = this.price;
+    out.cost = 0;
+    out.impactCost = 0;
+  }
+  depthPerLogPrice(): number {
+    return Infinity;
+  }
+  saveState(buf: Float64Array, offset: number): void {
+    buf[offset] = this.price;
+  }
+  loadState(buf: Float64Array, offset: number): void {
+    this.price = buf[offset];
+  }
 }

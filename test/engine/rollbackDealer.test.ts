@@ -7,7 +7,9 @@ import { DealerAgent, type DealerAgentConfig } from '../../src/dealer/dealerAgen
 import { makeHedgePolicy } from '../../src/dealer/hedgePolicy.js';
 import { bookFromSpecs } from '../../src/dealer/inventory.js';
 import type { MarketView } from '../../src/sim/agent.js';
-import { Ledger, PARTY } from '../../src/sim/ledger.js';
+import { Ledger } from '../../src/sim/ledger.js';
+import type { BarMarket, Fill, LiquidityKind, LiquidityModel } from '../../src/market/liquidity.js';
+import { Venue } from '../../src/engine/venue.js';
 import { MarketStateModel } from '../../src/market/marketState.js';
 import { OrderQueue } from '../../src/sim/orderQueue.js';
 import { Recorder } from '../../src/sim/recorder.js';
@@ -253,9 +255,50 @@ function makeDealer(c: DealerCase): DealerAgent {
 }
 
 /**
+ * Linear impact in log price (q/D) with a half-spread on the mean of the
+ * mids before and after; the harness moves the mid between bars itself, so
+ * the whole state is the mid.
+ */
+class LogImpact implements LiquidityModel {
+  readonly kind: LiquidityKind = 'linear';
+  readonly stateSize = 1;
+  constructor(public midNow: number, private readonly depth: number, private readonly halfSpread: number) {}
+  startBar(_m: BarMarket): void {}
+  mid(): number {
+    return this.midNow;
+  }
+  logImpact(): number {
+    return 0;
+  }
+  transientLogImpact(): number {
+    return 0;
+  }
+  execute(q: number, out: Fill): void {
+    const before = this.midNow;
+    const after = before * Math.exp(q / this.depth);
+    const price = 0.5 * (before + after) * (1 + Math.sign(q) * this.halfSpread);
+    this.midNow = after;
+    out.size = q;
+    out.price = price;
+    out.midBefore = before;
+    out.midAfter = after;
+    out.cost = Math.abs(q) * Math.abs(price - before);
+    out.impactCost = 0;
+  }
+  depthPerLogPrice(): number {
+    return this.depth;
+  }
+  saveState(buf: Float64Array, offset: number): void {
+    buf[offset] = this.midNow;
+  }
+  loadState(buf: Float64Array, offset: number): void {
+    this.midNow = buf[offset];
+  }
+}
+
+/**
  * The dealer inside a minimal bar: market state, then up to three hedge
- * rounds whose orders fill against linear impact (log-price q/D) with a
- * half-spread, then endBar. Everything the dealer can touch (market state,
+ * rounds whose orders the Venue fills against `LogImpact`, then endBar. Everything the dealer can touch (market state,
  * ledger, its own state) and the harness's scalars are saved.
  */
 class DealerHarness {
@@ -264,7 +307,15 @@ class DealerHarness {
   readonly ledger = new Ledger();
   readonly rec: Recorder;
   readonly orders = new OrderQueue(16);
-  mid = SPOT0;
+  private readonly market: LogImpact;
+  private readonly venue: Venue;
+  /** The simulated mid: the exogenous move times the dealer's impact. */
+  get mid(): number {
+    return this.market.midNow;
+  }
+  set mid(v: number) {
+    this.market.midNow = v;
+  }
   static readonly LOOP = 1;
   private readonly view: MarketView & { mid(): number };
   private barState = { bar: 0, time: T0, dtYears: 0, atmVol: 0, drawdown: 0 };
@@ -276,6 +327,8 @@ class DealerHarness {
     this.rec = new Recorder(bars);
     this.dealer = makeDealer(c);
     this.dealer.declareColumns(this.rec);
+    this.market = new LogImpact(SPOT0, DealerHarness.DEPTH, DealerHarness.HALF_SPREAD);
+    this.venue = new Venue(this.market, this.ledger, new TradeLog(), [this.dealer]);
     const self = this;
     const bs = this.barState;
     const mk = this.mh.market;
@@ -312,19 +365,12 @@ class DealerHarness {
     bs.drawdown = 1 - this.mh.spot / this.mh.peak;
     const d = this.dealer;
     d.beginBar(this.view, this.ledger);
+    this.venue.beginBar(i, bs.time);
     for (let round = 0; round < 3; round++) {
       this.orders.length = 0;
       d.act(this.view, round, this.orders, this.ledger);
       if (this.orders.length === 0) break;
-      for (let k = 0; k < this.orders.length; k++) {
-        const q = this.orders.size[k];
-        const before = this.mid;
-        const after = before * Math.exp(q / DealerHarness.DEPTH);
-        const price = 0.5 * (before + after) * (1 + Math.sign(q) * DealerHarness.HALF_SPREAD);
-        this.mid = after;
-        this.ledger.trade(q > 0 ? PARTY.dealer : PARTY.counterparties, q > 0 ? PARTY.counterparties : PARTY.dealer, Math.abs(q), price);
-        d.onFill(q, price, before, Math.abs(q) * Math.abs(price - before));
-      }
+      this.venue.execute(this.orders, round);
     }
     d.endBar(this.view, this.ledger, this.rec);
     const out: number[] = [this.mid];

@@ -5,10 +5,13 @@ import { SeedTree } from '../../src/core/rng.js';
 import { Ledger, PARTY } from '../../src/sim/ledger.js';
 import { OrderQueue } from '../../src/sim/orderQueue.js';
 import { Recorder } from '../../src/sim/recorder.js';
-import { CAUSE_CODE } from '../../src/sim/tradeLog.js';
+import { CAUSE_CODE, TradeLog } from '../../src/sim/tradeLog.js';
 import type { LinearLiquidityConfig } from '../../src/market/config.js';
 import { createLiquidityModel } from '../../src/market/factory.js';
-import { makeFill, type LiquidityModel } from '../../src/market/liquidity.js';
+import type { LiquidityModel } from '../../src/market/liquidity.js';
+import { Venue } from '../../src/engine/venue.js';
+import type { OrderFill } from '../../src/sim/fill.js';
+import { ScriptedMid } from '../engine/helpers.js';
 import { LotBook } from '../../src/protocol/lots.js';
 import type { BackstopPoolMechanism } from '../../src/protocol/mechanisms/backstopPool.js';
 import { AUCTION_STAT, type DutchAuctionMechanism } from '../../src/protocol/mechanisms/dutchAuction.js';
@@ -62,16 +65,15 @@ class FakeHost implements MechanismHost {
   round = 0;
   oracle = 100;
   gasGwei = Number.NaN;
-  fixedMid = 100;
   readonly settled: Settled[] = [];
   constructor(
     readonly lots: LotBook,
     readonly fund: InsuranceFund,
     readonly cfg: SettlementConfig,
-    readonly liquidity: LiquidityModel | undefined,
+    readonly liquidity: LiquidityModel,
   ) {}
   mid(): number {
-    return this.liquidity ? this.liquidity.mid() : this.fixedMid;
+    return this.liquidity.mid();
   }
   closeLot(lot: number): void {
     const r = makeSettlementResult();
@@ -100,8 +102,9 @@ interface OffBookRow {
 /**
  * Drives a mechanism bar by bar the way the engine and the protocol agent
  * will: beginBar, then rounds in which new lots open (round 0), the mechanism
- * acts, its off-book trades are drained, and its market orders execute (at the
- * mid, or through a linear impact model) and are reported back as fills.
+ * acts, its off-book trades are drained, and its market orders go through the
+ * engine's Venue (at the mid, or through a linear impact model), which
+ * reports the fills back.
  */
 class Sim {
   readonly lots = new LotBook(32);
@@ -112,20 +115,30 @@ class Sim {
   readonly fills: FillRow[] = [];
   readonly offBook: OffBookRow[] = [];
   private readonly orders = new OrderQueue(64);
-  private readonly fill = makeFill();
+  private readonly venue: Venue;
   worstCash = 0;
   worstAsset = 0;
   grossCash = 0;
 
   constructor(readonly o: SimOptions) {
     this.fund = new InsuranceFund({ initialQuote: o.fundQuote ?? 0 });
-    const liq = o.liquidity ? createLiquidityModel(o.liquidity) : undefined;
+    const liq = o.liquidity ? createLiquidityModel(o.liquidity) : new ScriptedMid();
     this.host = new FakeHost(this.lots, this.fund, { ...SETTLEMENT, ...o.settlement }, liq);
     this.mech = createMechanism(o.mechanism, { lots: this.lots, seeds: new SeedTree(7) });
     this.rec = new Recorder(o.bars);
     this.mech.declareColumns(this.rec);
     this.fund.declareColumns(this.rec);
     const ledger = this.host.ledger;
+    // The mechanism answers for the protocol's orders and its own parties', as the protocol agent does.
+    const owner = {
+      party: PARTY.protocol,
+      extraParties: this.mech.parties,
+      onFill: (f: OrderFill): void => {
+        this.fills.push({ bar: f.bar, round: f.round, party: f.party, cause: f.cause, size: f.size, price: f.price });
+        this.mech.onFill(this.host, f.party, f.tag, f.size, f.price);
+      },
+    };
+    this.venue = new Venue(liq, ledger, new TradeLog(), [owner]);
     this.fund.endow(ledger);
     // The accounts' collateral comes from the rest of the market, so every column sums to 0.
     ledger.moveAsset(PARTY.counterparties, PARTY.accounts, o.opens.reduce((a, s) => a + s.seized, 0));
@@ -137,11 +150,11 @@ class Sim {
     h.bar = i;
     h.time = T0 + i * MIN;
     h.gasGwei = o.gasAt ? o.gasAt(i) : Number.NaN;
-    if (h.liquidity) h.liquidity.startBar({ refPrice: o.midAt(i), dtMs: i > 0 ? MIN : 0, depthScale: 1, volPerSqrtYear: 0.8 });
-    else h.fixedMid = o.midAt(i);
+    h.liquidity.startBar({ refPrice: o.midAt(i), dtMs: i > 0 ? MIN : 0, depthScale: 1, volPerSqrtYear: 0.8 });
     h.oracle = o.oracleAt ? o.oracleAt(i) : h.mid();
     this.fund.beginBar();
     this.mech.beginBar(h);
+    this.venue.beginBar(i, h.time);
     const orders = this.orders;
     for (let r = 0; r < MAX_ROUNDS; r++) {
       h.round = r;
@@ -159,21 +172,7 @@ class Sim {
       for (let k = 0; k < ob.length; k++) this.offBook.push({ bar: i, lot: ob.lot[k], buyer: ob.buyer[k], cause: ob.cause[k], size: ob.size[k], price: ob.price[k] });
       ob.clear();
       if (orders.length === 0) break;
-      for (let k = 0; k < orders.length; k++) {
-        const size = orders.size[k];
-        const party = orders.party[k];
-        let price: number;
-        if (h.liquidity) {
-          h.liquidity.execute(size, this.fill);
-          price = this.fill.price;
-        } else {
-          price = h.fixedMid;
-        }
-        if (size > 0) h.ledger.trade(party, PARTY.counterparties, size, price);
-        else h.ledger.trade(PARTY.counterparties, party, -size, price);
-        this.fills.push({ bar: i, round: r, party, cause: orders.cause[k], size, price });
-        this.mech.onFill(h, party, orders.tag[k], size, price);
-      }
+      this.venue.execute(orders, r);
     }
     this.mech.endBar(h, this.rec);
     this.fund.endBar(i, h.ledger);
@@ -195,14 +194,14 @@ class Sim {
   /** Everything mutable (the settled list aside), for the save/load test. */
   saveState(): Float64Array {
     const liq = this.host.liquidity;
-    const sizes = [Ledger.stateSize, this.lots.stateSize, this.fund.stateSize, this.mech.stateSize, liq ? liq.stateSize : 0];
+    const sizes = [Ledger.stateSize, this.lots.stateSize, this.fund.stateSize, this.mech.stateSize, liq.stateSize];
     const buf = new Float64Array(sizes.reduce((a, b) => a + b, 0));
     let o = 0;
     this.host.ledger.saveState(buf, o);
     this.lots.saveState(buf, (o += sizes[0]));
     this.fund.saveState(buf, (o += sizes[1]));
     this.mech.saveState(buf, (o += sizes[2]));
-    liq?.saveState(buf, (o += sizes[3]));
+    liq.saveState(buf, (o += sizes[3]));
     return buf;
   }
   loadState(buf: Float64Array): void {
@@ -212,7 +211,7 @@ class Sim {
     this.lots.loadState(buf, (o += Ledger.stateSize));
     this.fund.loadState(buf, (o += this.lots.stateSize));
     this.mech.loadState(buf, (o += this.fund.stateSize));
-    liq?.loadState(buf, o + this.mech.stateSize);
+    liq.loadState(buf, o + this.mech.stateSize);
   }
 }
 

@@ -4,12 +4,13 @@ import { SeedTree } from '../../src/core/rng.js';
 import { makeBarSeries, type BarSeries } from '../../src/data/bars.js';
 import { makeStressSignals } from '../../src/sim/stress.js';
 import type { MarketView } from '../../src/sim/agent.js';
-import { Ledger, PARTY } from '../../src/sim/ledger.js';
+import { Ledger } from '../../src/sim/ledger.js';
 import { OrderQueue } from '../../src/sim/orderQueue.js';
 import { Recorder } from '../../src/sim/recorder.js';
 import { CAUSE_CODE, TradeLog } from '../../src/sim/tradeLog.js';
 import { createLiquidityModel } from '../../src/market/factory.js';
-import { makeFill, type LiquidityModel } from '../../src/market/liquidity.js';
+import type { LiquidityModel } from '../../src/market/liquidity.js';
+import { Venue } from '../../src/engine/venue.js';
 import { AccountBook } from '../../src/protocol/accounts.js';
 import { buildProtocol } from '../../src/runner/buildProtocol.js';
 import type { ProtocolAgent } from '../../src/protocol/protocolAgent.js';
@@ -30,8 +31,9 @@ import { testScenario } from '../engine/helpers.js';
  * replays the same operations on the same numbers.
  *
  * The engine loop is scripted here (the lead's Simulation owns the real
- * one): orders execute one by one against a linear liquidity model, fills go
- * back to the agent, stress signals are public EWMAs, as in engine/run.ts.
+ * one): the engine's Venue executes the orders against a linear liquidity
+ * model and tells the agent of its fills, stress signals are public EWMAs,
+ * as in engine/run.ts.
  */
 
 const T0 = Date.UTC(2020, 2, 12);
@@ -165,7 +167,7 @@ class World {
   readonly rec: Recorder;
   readonly trades = new TradeLog();
   readonly orders = new OrderQueue();
-  readonly fill = makeFill();
+  readonly venue: Venue;
   readonly stress = makeStressSignals();
   readonly view: MarketView & { bar: number; time: number; dtYears: number; refPrice: number; realisedVol: number; drawdown: number };
   private readonly owned: Set<number>;
@@ -187,6 +189,7 @@ class World {
     this.rec = new Recorder(BARS);
     this.agent.declareColumns(this.rec);
     this.owned = new Set([this.agent.party, ...this.agent.extraParties]);
+    this.venue = new Venue(this.liq, this.ledger, this.trades, [this.agent]);
     const liq = this.liq;
     this.view = {
       bar: 0, time: 0, dtYears: 0, refPrice: START, realisedVol: 0.5, atmVol: 0.8, drawdown: 0,
@@ -215,21 +218,16 @@ class World {
     this.stress.volRatio = this.vol / 0.5;
     const tradesAtStart = this.trades.length;
     this.agent.beginBar(v, this.ledger);
+    this.venue.beginBar(i, v.time);
     for (let r = 0; r < 30; r++) {
       this.orders.clear();
       this.agent.act(v, r, this.orders, this.ledger);
       if (this.orders.totalAbs() <= 1e-12) break;
       for (let k = 0; k < this.orders.length; k++) {
-        const size = this.orders.size[k];
         const party = this.orders.party[k];
-        this.liq.execute(size, this.fill);
-        const f = this.fill;
-        if (size > 0) this.ledger.trade(party, PARTY.counterparties, f.size, f.price);
-        else this.ledger.trade(PARTY.counterparties, party, -f.size, f.price);
-        this.trades.push(v.time, i, r, this.orders.cause[k], f.size, f.price, f.midBefore, f.midAfter, f.cost);
         if (!this.owned.has(party)) throw new Error(`order of party ${party}, which the protocol does not own`);
-        this.agent.onFill(f.size, f.price, f.midBefore, f.cost, this.orders.cause[k], this.orders.tag[k], party);
       }
+      this.venue.execute(this.orders, r);
     }
     this.agent.endBar(v, this.ledger, this.rec);
     let forced = 0;

@@ -1,7 +1,7 @@
 import { invariant } from '../../core/errors.js';
 import { PARTY, type Ledger, type PartyName } from '../../sim/ledger.js';
 import type { OrderQueue } from '../../sim/orderQueue.js';
-import type { Recorder } from '../../sim/recorder.js';
+import type { Columns, Recorder } from '../../sim/recorder.js';
 import { CAUSE_CODE } from '../../sim/tradeLog.js';
 import { OffBookFills, type LotBook } from '../lots.js';
 import type { LiquidationMechanism, MechanismHost } from '../types.js';
@@ -53,6 +53,7 @@ const STAT_COLUMNS = [
   'backstop_absorbed_base', 'backstop_absorbed_quote', 'backstop_fallback_base', 'backstop_resale_base', 'backstop_resale_quote', 'backstop_withdrawn_quote',
 ] as const;
 const NSTAT = STAT_COLUMNS.length;
+const POOL_COLUMNS = ['backstop_available_quote', 'backstop_committed_quote', 'backstop_collateral_base', 'liq_direct_sold_base', 'liq_direct_proceeds_quote'] as const;
 
 export class BackstopPoolMechanism implements LiquidationMechanism {
   readonly kind = 'backstop' as const;
@@ -73,7 +74,7 @@ export class BackstopPoolMechanism implements LiquidationMechanism {
   private resaleDone = 0;
   private plannedResaleBase = 0;
   private statCols: Float64Array[] = [];
-  private extraCols: Float64Array[] = [];
+  private cols: Columns<(typeof POOL_COLUMNS)[number]> | null = null;
 
   /** `cfg` must have passed checkMechanismConfig (factory.ts). */
   constructor(cfg: BackstopPoolConfig, lots: LotBook) {
@@ -108,10 +109,9 @@ export class BackstopPoolMechanism implements LiquidationMechanism {
   }
 
   declareColumns(rec: Recorder): void {
-    this.statCols = STAT_COLUMNS.map((n) => rec.column(n));
-    this.extraCols = ['backstop_available_quote', 'backstop_committed_quote', 'backstop_collateral_base', 'liq_direct_sold_base', 'liq_direct_proceeds_quote'].map((n) =>
-      rec.column(n),
-    );
+    const stats = rec.columns(STAT_COLUMNS);
+    this.statCols = STAT_COLUMNS.map((n) => stats[n]);
+    this.cols = rec.columns(POOL_COLUMNS);
   }
 
   beginBar(host: MechanismHost): void {
@@ -174,14 +174,14 @@ export class BackstopPoolMechanism implements LiquidationMechanism {
   endBar(host: MechanismHost, _rec: Recorder): void {
     const i = host.bar;
     for (let k = 0; k < this.statCols.length; k++) this.statCols[k][i] = this.bar[k];
-    if (this.extraCols.length === 0) return;
+    const x = this.cols;
+    if (x === null) return;
     const ledger = host.ledger;
-    const x = this.extraCols;
-    x[0][i] = this.availableQuote(ledger);
-    x[1][i] = this.committedQuote(ledger, host.mid());
-    x[2][i] = ledger.asset[this.party];
-    x[3][i] = this.seller.barSoldBase;
-    x[4][i] = this.seller.barProceedsQuote;
+    x.backstop_available_quote[i] = this.availableQuote(ledger);
+    x.backstop_committed_quote[i] = this.committedQuote(ledger, host.mid());
+    x.backstop_collateral_base[i] = ledger.asset[this.party];
+    x.liq_direct_sold_base[i] = this.seller.barSoldBase;
+    x.liq_direct_proceeds_quote[i] = this.seller.barProceedsQuote;
   }
 
   private count(k: number, v: number): void {

@@ -1,7 +1,7 @@
 import { invariant } from '../../core/errors.js';
 import { PARTY } from '../../sim/ledger.js';
 import type { OrderQueue } from '../../sim/orderQueue.js';
-import type { Recorder } from '../../sim/recorder.js';
+import type { Columns, Recorder } from '../../sim/recorder.js';
 import { CAUSE_CODE } from '../../sim/tradeLog.js';
 import { OffBookFills, type LotBook } from '../lots.js';
 import type { LiquidationMechanism, MechanismHost } from '../types.js';
@@ -113,6 +113,8 @@ export class DirectSeller {
   }
 }
 
+const DIRECT_COLUMNS = ['liq_direct_sold_base', 'liq_direct_proceeds_quote'] as const;
+
 /** docs/model.md#mechanisms, direct sale: seized collateral is market-sold at once. */
 export class DirectMechanism implements LiquidationMechanism {
   readonly kind = 'direct' as const;
@@ -121,8 +123,7 @@ export class DirectMechanism implements LiquidationMechanism {
   readonly offBook = new OffBookFills();
   readonly seller: DirectSeller;
   private readonly lots: LotBook;
-  private soldCol: Float64Array | undefined;
-  private proceedsCol: Float64Array | undefined;
+  private cols: Columns<(typeof DIRECT_COLUMNS)[number]> | null = null;
 
   constructor(lots: LotBook) {
     this.lots = lots;
@@ -130,8 +131,7 @@ export class DirectMechanism implements LiquidationMechanism {
   }
 
   declareColumns(rec: Recorder): void {
-    this.soldCol = rec.column('liq_direct_sold_base');
-    this.proceedsCol = rec.column('liq_direct_proceeds_quote');
+    this.cols = rec.columns(DIRECT_COLUMNS);
   }
 
   beginBar(_host: MechanismHost): void {
@@ -153,8 +153,10 @@ export class DirectMechanism implements LiquidationMechanism {
   }
 
   endBar(host: MechanismHost, _rec: Recorder): void {
-    if (this.soldCol) this.soldCol[host.bar] = this.seller.barSoldBase;
-    if (this.proceedsCol) this.proceedsCol[host.bar] = this.seller.barProceedsQuote;
+    const c = this.cols;
+    if (c === null) return;
+    c.liq_direct_sold_base[host.bar] = this.seller.barSoldBase;
+    c.liq_direct_proceeds_quote[host.bar] = this.seller.barProceedsQuote;
   }
 
   get stateSize(): number {

@@ -2,7 +2,7 @@ import { invariant } from '../../core/errors.js';
 import type { Rng } from '../../core/rng.js';
 import { PARTY } from '../../sim/ledger.js';
 import type { OrderQueue } from '../../sim/orderQueue.js';
-import type { Recorder } from '../../sim/recorder.js';
+import type { Columns, Recorder } from '../../sim/recorder.js';
 import { OffBookFills, type LotBook } from '../lots.js';
 import type { LiquidationMechanism, MechanismHost } from '../types.js';
 import { BidderPool, type BiddersConfig } from './bidders.js';
@@ -78,6 +78,10 @@ const STAT_COLUMNS = [
   'auction_unsold_base', 'bidder_resale_base', 'bidder_resale_quote',
 ] as const;
 const NSTAT = STAT_COLUMNS.length;
+const AUCTION_COLUMNS = [
+  'auction_active', 'bidders_present', 'bidder_free_capital_quote', 'bidder_capital_in_use_quote', 'bidder_inventory_base',
+  'liq_direct_sold_base', 'liq_direct_proceeds_quote',
+] as const;
 
 export class DutchAuctionMechanism implements LiquidationMechanism {
   readonly kind = 'dutch' as const;
@@ -102,7 +106,7 @@ export class DutchAuctionMechanism implements LiquidationMechanism {
   private endowed = 0;
   private resaleDone = 0;
   private statCols: Float64Array[] = [];
-  private extraCols: Float64Array[] = [];
+  private cols: Columns<(typeof AUCTION_COLUMNS)[number]> | null = null;
 
   /** `cfg` must have passed checkMechanismConfig (factory.ts). */
   constructor(cfg: DutchAuctionConfig, lots: LotBook, rng: Rng) {
@@ -135,11 +139,9 @@ export class DutchAuctionMechanism implements LiquidationMechanism {
   }
 
   declareColumns(rec: Recorder): void {
-    this.statCols = STAT_COLUMNS.map((n) => rec.column(n));
-    this.extraCols = [
-      'auction_active', 'bidders_present', 'bidder_free_capital_quote', 'bidder_capital_in_use_quote', 'bidder_inventory_base',
-      'liq_direct_sold_base', 'liq_direct_proceeds_quote',
-    ].map((n) => rec.column(n));
+    const stats = rec.columns(STAT_COLUMNS);
+    this.statCols = STAT_COLUMNS.map((n) => stats[n]);
+    this.cols = rec.columns(AUCTION_COLUMNS);
   }
 
   beginBar(host: MechanismHost): void {
@@ -210,18 +212,18 @@ export class DutchAuctionMechanism implements LiquidationMechanism {
   endBar(host: MechanismHost, _rec: Recorder): void {
     const i = host.bar;
     for (let k = 0; k < this.statCols.length; k++) this.statCols[k][i] = this.bar[k];
-    if (this.extraCols.length === 0) return;
+    const x = this.cols;
+    if (x === null) return;
     let active = 0;
     for (let l = this.lots.first(); l !== -1; l = this.lots.next(l)) if (this.phase[l] === AUCTION) active++;
     const b = this.bidders;
-    const x = this.extraCols;
-    x[0][i] = active;
-    x[1][i] = b.presentCount;
-    x[2][i] = b.freeCapitalQuote();
-    x[3][i] = b.capitalInUseQuote();
-    x[4][i] = b.inventoryTotalBase();
-    x[5][i] = this.seller.barSoldBase;
-    x[6][i] = this.seller.barProceedsQuote;
+    x.auction_active[i] = active;
+    x.bidders_present[i] = b.presentCount;
+    x.bidder_free_capital_quote[i] = b.freeCapitalQuote();
+    x.bidder_capital_in_use_quote[i] = b.capitalInUseQuote();
+    x.bidder_inventory_base[i] = b.inventoryTotalBase();
+    x.liq_direct_sold_base[i] = this.seller.barSoldBase;
+    x.liq_direct_proceeds_quote[i] = this.seller.barProceedsQuote;
   }
 
   private tryTakes(lot: number, host: MechanismHost): void {
