@@ -1,6 +1,8 @@
 import { ConfigError, invariant } from '../core/errors.js';
 import { PARTY, PARTY_NAMES, type Ledger, type PartyName } from '../sim/ledger.js';
 import type { Recorder } from '../sim/recorder.js';
+import type { Saveable } from '../sim/saveable.js';
+import { arrays, ownScalars, stateOf, Stateful } from '../sim/stateBlock.js';
 import type { LotBook } from './lots.js';
 
 /**
@@ -157,7 +159,7 @@ const NSTAT = SETTLE_COLUMNS.length;
  * keeps the settlement figures per bar (`bar`, reset by `beginBar`) and for
  * the run (`total`), indexed by SETTLE.
  */
-export class InsuranceFund {
+export class InsuranceFund extends Stateful {
   readonly party = PARTY.insuranceFund;
   readonly initialQuote: number;
   readonly bar = new Float64Array(NSTAT);
@@ -168,6 +170,7 @@ export class InsuranceFund {
   private badDebtCumCol: Float64Array | undefined;
 
   constructor(cfg: InsuranceFundConfig, path = 'protocol.insuranceFund') {
+    super();
     if (!(cfg.initialQuote >= 0 && Number.isFinite(cfg.initialQuote))) {
       throw new ConfigError(`must be finite and >= 0, got ${cfg.initialQuote}`, { field: `${path}.initialQuote` });
     }
@@ -210,17 +213,10 @@ export class InsuranceFund {
     if (this.badDebtCumCol) this.badDebtCumCol[bar] = this.total[SETTLE.badDebtQuote];
   }
 
-  readonly stateSize = 2 * NSTAT + 1;
-  saveState(buf: Float64Array, offset: number): void {
-    buf.set(this.bar, offset);
-    buf.set(this.total, offset + NSTAT);
-    buf[offset + 2 * NSTAT] = this.endowed;
+  protected describeState(): Saveable {
+    return stateOf(arrays(this.bar, this.total), ownScalars(this, ['endowed']));
   }
-  loadState(buf: Float64Array, offset: number): void {
-    this.bar.set(buf.subarray(offset, offset + NSTAT));
-    this.total.set(buf.subarray(offset + NSTAT, offset + 2 * NSTAT));
-    this.endowed = buf[offset + 2 * NSTAT];
-  }
+
 }
 
 function addResult(acc: Float64Array, r: SettlementResult): void {
