@@ -153,12 +153,14 @@ export function stateOf(...parts: readonly (Saveable | null | undefined)[]): Sav
  * constructor sets in any order); a misspelt or non-scalar name throws then.
  */
 export abstract class Stateful implements Saveable {
-  private block: Saveable | null = null;
+  // A native private field: not enumerable, so JSON.stringify and deep
+  // equality over a component do not walk into its state block.
+  #block: Saveable | null = null;
   /** The component's whole saved state, in order. */
   protected abstract describeState(): Saveable;
   private get saved(): Saveable {
-    if (this.block === null) this.block = this.describeState();
-    return this.block;
+    if (this.#block === null) this.#block = this.describeState();
+    return this.#block;
   }
   get stateSize(): number {
     return this.saved.stateSize;
