@@ -34,7 +34,7 @@ export class LinearImpactModel extends Stateful implements LiquidityModel {
   private readonly permanentFraction: number;
   private readonly transientHalfLifeMs: number;
 
-  // State (mirrored by saveState / loadState).
+  // State (declared in describeState).
   private started = 0;
   private refPrice = Number.NaN;
   private depth0 = Number.NaN;
