@@ -51,6 +51,8 @@ import type { Ledger } from '../sim/ledger.js';
 import type { Columns, Recorder } from '../sim/recorder.js';
 import { normInv } from '../pricing/normal.js';
 import type { StressSignals } from '../sim/stress.js';
+import type { Saveable } from '../sim/saveable.js';
+import { arrays, ownScalars, stateOf, Stateful } from '../sim/stateBlock.js';
 
 /**
  * One threshold per depositor is drawn from this. Every kind consumes
@@ -144,8 +146,6 @@ export const FLIGHT_COLUMNS = [
 ] as const;
 export type FlightColumn = (typeof FLIGHT_COLUMNS)[number];
 
-const FIXED_STATE = 16;
-
 /** Throws ConfigError naming the field for anything the zod schema should also refuse. */
 export function checkBackstopFlightConfig(cfg: BackstopFlightConfig, path = 'behaviour.backstopFlight'): void {
   const bad = (field: string, reason: string): never => {
@@ -220,7 +220,7 @@ function crosses(s: number, t: number): boolean {
   return t <= 0 || s / t >= 1;
 }
 
-export class BackstopFlight implements BackstopCapitalFlight {
+export class BackstopFlight extends Stateful implements BackstopCapitalFlight {
   readonly count: number;
   readonly lockupBars: number;
   /** Initial share fractions, constant for the run (sum 1). */
@@ -259,6 +259,7 @@ export class BackstopFlight implements BackstopCapitalFlight {
 
   /** `rng`: the behaviour's own stream (e.g. `seeds.rng('backstopFlight')`); thresholds are drawn here, once. */
   constructor(cfg: BackstopFlightConfig, rng: Rng) {
+    super();
     checkBackstopFlightConfig(cfg);
     const n = cfg.depositorCount;
     this.count = n;
@@ -440,52 +441,13 @@ export class BackstopFlight implements BackstopCapitalFlight {
     }
   }
 
-  get stateSize(): number {
-    return 3 * this.count + FIXED_STATE;
-  }
-
-  saveState(buf: Float64Array, offset: number): void {
-    const n = this.count;
-    buf.set(this.requestBar, offset);
-    buf.set(this.goneBar, offset + n);
-    for (let j = 0; j < n; j++) buf[offset + 2 * n + j] = this.queue[j];
-    let o = offset + 3 * n;
-    buf[o++] = this.qTail;
-    buf[o++] = this.qDue;
-    buf[o++] = this.qGone;
-    for (let k = 0; k < NSIG; k++) buf[o++] = this.ptr[k];
-    buf[o++] = this.idleShares;
-    buf[o++] = this.lockedShares;
-    buf[o++] = this.dueShares;
-    buf[o++] = this.requestedTotal;
-    buf[o++] = this.paidTotal;
-    buf[o++] = this.feeTotal;
-    buf[o++] = this.barRequested;
-    buf[o++] = this.barPaid;
-    buf[o++] = this.barFee;
-    buf[o] = this.barCrossed;
-  }
-
-  loadState(buf: Float64Array, offset: number): void {
-    const n = this.count;
-    this.requestBar.set(buf.subarray(offset, offset + n));
-    this.goneBar.set(buf.subarray(offset + n, offset + 2 * n));
-    for (let j = 0; j < n; j++) this.queue[j] = buf[offset + 2 * n + j];
-    let o = offset + 3 * n;
-    this.qTail = buf[o++];
-    this.qDue = buf[o++];
-    this.qGone = buf[o++];
-    for (let k = 0; k < NSIG; k++) this.ptr[k] = buf[o++];
-    this.idleShares = buf[o++];
-    this.lockedShares = buf[o++];
-    this.dueShares = buf[o++];
-    this.requestedTotal = buf[o++];
-    this.paidTotal = buf[o++];
-    this.feeTotal = buf[o++];
-    this.barRequested = buf[o++];
-    this.barPaid = buf[o++];
-    this.barFee = buf[o++];
-    this.barCrossed = buf[o];
+  protected describeState(): Saveable {
+    return stateOf(
+      arrays(this.requestBar, this.goneBar, this.queue, this.ptr),
+      ownScalars(this, [
+        'qTail', 'qDue', 'qGone', 'idleShares', 'lockedShares', 'dueShares', 'requestedTotal', 'paidTotal', 'feeTotal', 'barRequested', 'barPaid', 'barFee', 'barCrossed',
+      ]),
+    );
   }
 }
 

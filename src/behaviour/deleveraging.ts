@@ -51,6 +51,8 @@ import type { Rng } from '../core/rng.js';
 import type { Ladder } from '../protocol/ladder.js';
 import type { DeleverageRound, DeleverageSettlement, PreemptiveDeleveraging } from '../protocol/behaviourHooks.js';
 import { stressScore, type StressSignals, type StressThresholds } from '../sim/stress.js';
+import type { Saveable } from '../sim/saveable.js';
+import { scalars, Stateful } from '../sim/stateBlock.js';
 
 /** A per-class parameter, drawn once at construction (same shape as the protocol schema's distributions). */
 export type ParamDistribution =
@@ -107,7 +109,7 @@ export const MAX_CLASSES = 16;
 const NO_CLASS = 255;
 const PENDING_START = 256;
 
-export class Deleveraging implements PreemptiveDeleveraging {
+export class Deleveraging extends Stateful implements PreemptiveDeleveraging {
   readonly ladder: Ladder;
   readonly classCount: number;
   readonly totals: DeleveragingTotals = { actions: 0, unitsSold: 0, repaidQuote: 0, refundQuote: 0, unsettledQuote: 0, slippageQuote: 0 };
@@ -155,6 +157,7 @@ export class Deleveraging implements PreemptiveDeleveraging {
    * relative to the deleveraging block).
    */
   constructor(cfg: DeleveragingConfig, ladder: Ladder, rng: Rng) {
+    super();
     checkConfig(cfg);
     const k = cfg.classes;
     this.ladder = ladder;
@@ -397,28 +400,18 @@ export class Deleveraging implements PreemptiveDeleveraging {
    * heaps' order but not their slot layout, so a retry may take a different
    * number of steps to the same result.
    */
-  readonly stateSize = 6;
+  protected describeState(): Saveable {
+    return scalars(this.totals, ['actions', 'unitsSold', 'repaidQuote', 'refundQuote', 'unsettledQuote', 'slippageQuote']);
+  }
 
-  saveState(buf: Float64Array, o: number): void {
+  override saveState(buf: Float64Array, o: number): void {
     if (this.pLen !== 0) invariant(false, `Deleveraging.saveState: ${this.pLen} sales await their fill; save between bars`);
-    const t = this.totals;
-    buf[o] = t.actions;
-    buf[o + 1] = t.unitsSold;
-    buf[o + 2] = t.repaidQuote;
-    buf[o + 3] = t.refundQuote;
-    buf[o + 4] = t.unsettledQuote;
-    buf[o + 5] = t.slippageQuote;
+    super.saveState(buf, o);
   }
 
   /** Call after rollback() (or on an instance whose ladder is where the saving one's was). */
-  loadState(buf: Float64Array, o: number): void {
-    const t = this.totals;
-    t.actions = buf[o];
-    t.unitsSold = buf[o + 1];
-    t.repaidQuote = buf[o + 2];
-    t.refundQuote = buf[o + 3];
-    t.unsettledQuote = buf[o + 4];
-    t.slippageQuote = buf[o + 5];
+  override loadState(buf: Float64Array, o: number): void {
+    super.loadState(buf, o);
     this.pLen = 0;
     this.pUnitsSum = 0;
   }

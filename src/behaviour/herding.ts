@@ -43,6 +43,8 @@ import { PARTY, type Ledger } from '../sim/ledger.js';
 import type { OrderQueue } from '../sim/orderQueue.js';
 import type { Columns, Recorder } from '../sim/recorder.js';
 import { CAUSE_CODE } from '../sim/tradeLog.js';
+import type { Saveable } from '../sim/saveable.js';
+import { arrays, ownScalars, scalars, stateOf, Stateful } from '../sim/stateBlock.js';
 
 /** How each class's drawdown threshold (fraction below the running peak) is drawn. */
 export type HerdingThresholds =
@@ -107,10 +109,7 @@ export interface HerdingTotals {
 
 const TAG_SELL = 0;
 const TAG_BUY = 1;
-/** Saved scalars: triggered and active counts, endowed flag, six totals, bar-start peak and the bar's sold and bought units. */
-const SCALARS = 12;
-
-export class HerdingAgent implements Agent {
+export class HerdingAgent extends Stateful implements Agent {
   readonly party: number;
   readonly totals: HerdingTotals = { soldBase: 0, soldQuote: 0, boughtBase: 0, boughtQuote: 0, triggers: 0, rearms: 0 };
   private readonly cfg: HerdingConfig;
@@ -149,6 +148,7 @@ export class HerdingAgent implements Agent {
    * `PARTY.holders`. `path` names the config section in errors.
    */
   constructor(cfg: HerdingConfig, rng: Rng, party: number = PARTY.holders, path = 'behaviour.herding') {
+    super();
     validate(cfg, path);
     this.cfg = cfg;
     this.party = party;
@@ -334,58 +334,15 @@ export class HerdingAgent implements Agent {
   }
 
   // The round's contributor lists (sellIdx … buyTotal) are rewritten by every
-  // act() before onFill reads them, so they are scratch, not state.
-  get stateSize(): number {
-    return 6 * this.n + SCALARS;
-  }
-
-  saveState(buf: Float64Array, offset: number): void {
-    const n = this.n;
-    buf.set(this.held, offset);
-    buf.set(this.cash, offset + n);
-    buf.set(this.sellLeft, offset + 2 * n);
-    buf.set(this.sellBars, offset + 3 * n);
-    buf.set(this.buyLeftQuote, offset + 4 * n);
-    buf.set(this.buyBars, offset + 5 * n);
-    const o = offset + 6 * n;
-    const t = this.totals;
-    buf[o] = this.nTriggered;
-    buf[o + 1] = this.active;
-    buf[o + 2] = this.endowed ? 1 : 0;
-    buf[o + 3] = t.soldBase;
-    buf[o + 4] = t.soldQuote;
-    buf[o + 5] = t.boughtBase;
-    buf[o + 6] = t.boughtQuote;
-    buf[o + 7] = t.triggers;
-    buf[o + 8] = t.rearms;
-    buf[o + 9] = this.peak;
-    buf[o + 10] = this.barSold;
-    buf[o + 11] = this.barBought;
-  }
-
-  /** Restores a state saved by an agent built from the same config and seed (the thresholds are not saved). */
-  loadState(buf: Float64Array, offset: number): void {
-    const n = this.n;
-    this.held.set(buf.subarray(offset, offset + n));
-    this.cash.set(buf.subarray(offset + n, offset + 2 * n));
-    this.sellLeft.set(buf.subarray(offset + 2 * n, offset + 3 * n));
-    this.sellBars.set(buf.subarray(offset + 3 * n, offset + 4 * n));
-    this.buyLeftQuote.set(buf.subarray(offset + 4 * n, offset + 5 * n));
-    this.buyBars.set(buf.subarray(offset + 5 * n, offset + 6 * n));
-    const o = offset + 6 * n;
-    const t = this.totals;
-    this.nTriggered = buf[o];
-    this.active = buf[o + 1];
-    this.endowed = buf[o + 2] === 1;
-    t.soldBase = buf[o + 3];
-    t.soldQuote = buf[o + 4];
-    t.boughtBase = buf[o + 5];
-    t.boughtQuote = buf[o + 6];
-    t.triggers = buf[o + 7];
-    t.rearms = buf[o + 8];
-    this.peak = buf[o + 9];
-    this.barSold = buf[o + 10];
-    this.barBought = buf[o + 11];
+  // act() before onFill reads them, so they are scratch, not state. The
+  // thresholds are fixed at construction: a state loads into an agent built
+  // from the same config and seed.
+  protected describeState(): Saveable {
+    return stateOf(
+      arrays(this.held, this.cash, this.sellLeft, this.sellBars, this.buyLeftQuote, this.buyBars),
+      ownScalars(this, ['nTriggered', 'active', 'endowed', 'peak', 'barSold', 'barBought']),
+      scalars(this.totals, ['soldBase', 'soldQuote', 'boughtBase', 'boughtQuote', 'triggers', 'rearms']),
+    );
   }
 }
 

@@ -1,6 +1,8 @@
 import { ConfigError, NumericalError, invariant } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import { stressScore, type StressSignals, type StressThresholds } from '../sim/stress.js';
+import type { Saveable } from '../sim/saveable.js';
+import { arrays, ownScalars, stateOf, Stateful } from '../sim/stateBlock.js';
 
 /**
  * Liquidity providers who leave (docs/model.md#liquidity-providers): the
@@ -129,10 +131,9 @@ function permutation(n: number, rng: Rng): Int32Array {
   return p;
 }
 
-export class LiquidityProviders {
+export class LiquidityProviders extends Stateful {
   readonly groupCount: number;
   /** Whole mutable state: out_j for each group, then the last bar and the last factor. */
-  readonly stateSize: number;
   private readonly thresholds: StressThresholds[];
   private readonly out: Float64Array;
   private readonly slice: number;
@@ -151,10 +152,10 @@ export class LiquidityProviders {
    * `SeedTree.rng('behaviour.liquidityProviders')`.
    */
   constructor(cfg: LiquidityProvidersConfig, rng: Rng, path = 'behaviour.liquidityProviders') {
+    super();
     checkLiquidityProvidersConfig(cfg, path);
     const k = cfg.groupCount;
     this.groupCount = k;
-    this.stateSize = k + 2;
     this.out = new Float64Array(k);
     this.slice = cfg.mobileDepthShare / k;
     this.elasticity = cfg.withdrawalElasticity;
@@ -223,16 +224,7 @@ export class LiquidityProviders {
     return this.thresholds[j];
   }
 
-  saveState(buf: Float64Array, offset: number): void {
-    buf.set(this.out, offset);
-    buf[offset + this.groupCount] = this.lastBar;
-    buf[offset + this.groupCount + 1] = this.lastFactor;
-  }
-
-  loadState(buf: Float64Array, offset: number): void {
-    const k = this.groupCount;
-    for (let j = 0; j < k; j++) this.out[j] = buf[offset + j];
-    this.lastBar = buf[offset + k];
-    this.lastFactor = buf[offset + k + 1];
+  protected describeState(): Saveable {
+    return stateOf(arrays(this.out), ownScalars(this, ['lastBar', 'lastFactor']));
   }
 }

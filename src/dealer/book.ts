@@ -8,7 +8,6 @@
  * Float64Array so the engine can try a bar and roll it back
  * (docs/model.md#reading-history).
  */
-import { invariant } from '../core/errors.js';
 
 /** Option kind as stored in the `kind` column (the pricing kernels' sign w). */
 export const CALL = 1;
@@ -37,9 +36,6 @@ export interface OptionSpec {
  * the dealer's cash flow is `book.qty[index] * payoff`.
  */
 export type SettleCallback = (book: OptionBook, index: number, payoff: number) => void;
-
-/** Columns that saveState writes per option, in this order. */
-const STATE_COLUMNS = 15;
 
 export class OptionBook {
   readonly capacity: number;
@@ -198,12 +194,12 @@ export class OptionBook {
 
   /** Float64Array length that saveState needs for the current length. */
   stateSize(): number {
-    return 1 + this.n * STATE_COLUMNS;
+    return 1 + this.n * this.columns().length;
   }
 
   /** Float64Array length that can hold any state of this book (allocate once). */
   maxStateSize(): number {
-    return 1 + this.capacity * STATE_COLUMNS;
+    return 1 + this.capacity * this.columns().length;
   }
 
   /**
@@ -214,7 +210,7 @@ export class OptionBook {
    */
   saveState(out: Float64Array): number {
     const n = this.n;
-    const size = 1 + n * STATE_COLUMNS;
+    const size = 1 + n * this.columns().length;
     if (out.length < size) throw new RangeError(`state buffer of length ${out.length} is shorter than ${size}`);
     out[0] = n;
     let o = 1;
@@ -230,7 +226,7 @@ export class OptionBook {
   /** Restores a state written by saveState (into a book of enough capacity). */
   loadState(state: Float64Array): void {
     const n = state[0];
-    if (!Number.isInteger(n) || n < 0 || n > this.capacity || state.length < 1 + n * STATE_COLUMNS) {
+    if (!Number.isInteger(n) || n < 0 || n > this.capacity || state.length < 1 + n * this.columns().length) {
       throw new RangeError(`state holds ${n} options; this book's capacity is ${this.capacity} and the buffer length ${state.length}`);
     }
     let o = 1;
@@ -245,14 +241,13 @@ export class OptionBook {
 
   private cols?: readonly (Float64Array | Int8Array)[];
 
-  /** The saved columns, built once so save/load stay allocation-free. */
+  /** The saved columns, in order, built once so save/load stay allocation-free: the one list of what a book saves. */
   private columns(): readonly (Float64Array | Int8Array)[] {
     if (this.cols === undefined) {
       this.cols = [
         this.strike, this.expiryMs, this.kind, this.qty, this.tenorMs, this.moneyness,
         this.years, this.vol, this.price, this.delta, this.gamma, this.vega, this.theta, this.vanna, this.volga,
       ];
-      invariant(this.cols.length === STATE_COLUMNS, 'STATE_COLUMNS matches the saved columns');
     }
     return this.cols;
   }

@@ -3,6 +3,8 @@ import type { OrderFill } from '../sim/fill.js';
 import { PARTY, type Ledger } from '../sim/ledger.js';
 import type { OrderQueue } from '../sim/orderQueue.js';
 import type { Columns, Recorder } from '../sim/recorder.js';
+import type { Saveable } from '../sim/saveable.js';
+import { ownScalars, scalars, stateOf, Stateful } from '../sim/stateBlock.js';
 import { CAUSE_CODE } from '../sim/tradeLog.js';
 import { OptionBook } from './book.js';
 import type { HedgePolicy } from './hedgePolicy.js';
@@ -12,7 +14,6 @@ import {
   type PnlEnd,
 } from './pnlAttribution.js';
 import { makeBookGreeks, revalueAtSpot, valueBook } from './valuation.js';
-import { invariant } from '../core/errors.js';
 import { MS_PER_YEAR } from '../core/time.js';
 
 export interface DealerAgentConfig {
@@ -97,7 +98,7 @@ export function noDealerFigures(): DealerFigures {
  * re-marked at the moving mid with the bar's vols (sticky strike inside the
  * bar), so vega P&L is the change of each option's vol from bar to bar.
  */
-export class DealerAgent implements Agent {
+export class DealerAgent extends Stateful implements Agent {
   readonly party = PARTY.dealer;
   private readonly cfg: DealerAgentConfig;
   private readonly book: OptionBook;
@@ -140,6 +141,7 @@ export class DealerAgent implements Agent {
   columns!: Columns<DealerColumn>;
 
   constructor(cfg: DealerAgentConfig) {
+    super();
     this.cfg = cfg;
     this.book = cfg.book;
     // Rolls replace at most every option of the book at once.
@@ -379,15 +381,6 @@ export class DealerAgent implements Agent {
     return ledger.cash[this.party] + ledger.asset[this.party] * mid + this.greeks.value;
   }
 
-  /**
-   * Room for a full book (its saved size varies with its length), the
-   * scalars that carry from bar to bar, and the per-option P&L start and
-   * end-vol columns at the book's capacity.
-   */
-  get stateSize(): number {
-    return this.book.maxStateSize() + DEALER_SCALARS + 6 * this.book.capacity;
-  }
-
   /** The book's region of the last buffer saved to or loaded from: a view built once per (buffer, offset), so save and load allocate nothing in steady use. */
   private stateView: Float64Array | null = null;
   private stateViewOf: Float64Array | null = null;
@@ -404,155 +397,58 @@ export class DealerAgent implements Agent {
 
   /**
    * Everything a bar changes, taken between bars (after endBar, before the
-   * next beginBar). Not saved, because each bar rewrites them before reading:
-   * the hedge fills (reset in beginBar), the roll flows, the staging book,
-   * the hedge input and the attribution scratch, and `end` except its vols
-   * (a lazy bar with no vol move reads the last bar's end vols).
+   * next beginBar): room for a full book (its saved size varies with its
+   * length), the scalars that carry from bar to bar, and the per-option P&L
+   * start and end-vol columns at the book's capacity. Not saved, because
+   * each bar rewrites them before reading: the hedge fills (reset in
+   * beginBar), the roll flows, the staging book, the hedge input and the
+   * attribution scratch, and `end` except its vols (a lazy bar with no vol
+   * move reads the last bar's end vols). A state loads into an agent built
+   * from the same config (same book capacity and policy).
    */
-  saveState(buf: Float64Array, offset: number): void {
-    this.book.saveState(this.bookRegion(buf, offset));
-    let o = offset + this.book.maxStateSize();
-    const g = this.greeks;
-    buf[o++] = g.value;
-    buf[o++] = g.delta;
-    buf[o++] = g.gamma;
-    buf[o++] = g.vega;
-    buf[o++] = g.theta;
-    buf[o++] = g.vanna;
-    buf[o++] = g.volga;
-    buf[o++] = g.count;
-    buf[o++] = this.baseSpot;
-    buf[o++] = this.baseDelta;
-    buf[o++] = this.baseGamma;
-    buf[o++] = this.started ? 1 : 0;
-    buf[o++] = this.columnsChanged ? 1 : 0;
-    buf[o++] = this.volsChanged ? 1 : 0;
-    buf[o++] = this.exactSpot;
-    buf[o++] = this.exactAtm;
-    buf[o++] = this.exactDrawdown;
-    buf[o++] = this.exactTime;
-    buf[o++] = this.lastAtm;
-    buf[o++] = this.lastTime;
-    buf[o++] = this.exactValuations;
-    buf[o++] = this.nextExpiryMs;
-    buf[o++] = this.barFlow;
-    buf[o++] = this.branching;
+  protected describeState(): Saveable {
+    const book: Saveable = {
+      stateSize: this.book.maxStateSize(),
+      saveState: (buf, o) => {
+        this.book.saveState(this.bookRegion(buf, o));
+      },
+      loadState: (buf, o) => {
+        this.book.loadState(this.bookRegion(buf, o));
+      },
+    };
     const st = this.start;
-    buf[o++] = st.spot;
-    buf[o++] = st.bookDelta;
-    buf[o++] = st.bookGamma;
-    buf[o++] = st.bookTheta;
-    buf[o++] = st.bookValue;
-    buf[o++] = st.hedge;
-    buf[o++] = st.count;
-    const t = this.totals;
-    const p = t.pnl;
-    buf[o++] = p.total;
-    buf[o++] = p.delta;
-    buf[o++] = p.gamma;
-    buf[o++] = p.vega;
-    buf[o++] = p.vanna;
-    buf[o++] = p.volga;
-    buf[o++] = p.theta;
-    buf[o++] = p.execution;
-    buf[o++] = p.newPositions;
-    buf[o++] = p.residual;
-    buf[o++] = t.hedgeVolumeBase;
-    buf[o++] = t.hedgeVolumeQuote;
-    buf[o++] = t.executionCost;
-    buf[o++] = t.startWealth;
-    invariant(o === offset + this.book.maxStateSize() + DEALER_SCALARS, 'DEALER_SCALARS matches the saved scalars');
+    const cap = this.book.capacity;
+    const cols = [st.qty, st.vega, st.vol, st.vanna, st.volga, this.end.vol];
     // Only the first start.count entries are ever read (attribution loops over them).
-    const cap = this.book.capacity;
-    const n = st.count;
-    const cols = this.optionColumns();
-    for (let c = 0; c < cols.length; c++) {
-      const col = cols[c];
-      for (let j = 0; j < n; j++) buf[o + j] = col[j];
-      o += cap;
-    }
-  }
-
-  /** Restores a state written by saveState of an agent built from the same config (same book capacity and policy). */
-  loadState(buf: Float64Array, offset: number): void {
-    this.book.loadState(this.bookRegion(buf, offset));
-    let o = offset + this.book.maxStateSize();
-    const g = this.greeks;
-    g.value = buf[o++];
-    g.delta = buf[o++];
-    g.gamma = buf[o++];
-    g.vega = buf[o++];
-    g.theta = buf[o++];
-    g.vanna = buf[o++];
-    g.volga = buf[o++];
-    g.count = buf[o++];
-    this.baseSpot = buf[o++];
-    this.baseDelta = buf[o++];
-    this.baseGamma = buf[o++];
-    this.started = buf[o++] === 1;
-    this.columnsChanged = buf[o++] === 1;
-    this.volsChanged = buf[o++] === 1;
-    this.exactSpot = buf[o++];
-    this.exactAtm = buf[o++];
-    this.exactDrawdown = buf[o++];
-    this.exactTime = buf[o++];
-    this.lastAtm = buf[o++];
-    this.lastTime = buf[o++];
-    this.exactValuations = buf[o++];
-    this.nextExpiryMs = buf[o++];
-    this.barFlow = buf[o++];
-    this.branching = buf[o++];
-    const st = this.start;
-    st.spot = buf[o++];
-    st.bookDelta = buf[o++];
-    st.bookGamma = buf[o++];
-    st.bookTheta = buf[o++];
-    st.bookValue = buf[o++];
-    st.hedge = buf[o++];
-    st.count = buf[o++];
-    const t = this.totals;
-    const p = t.pnl;
-    p.total = buf[o++];
-    p.delta = buf[o++];
-    p.gamma = buf[o++];
-    p.vega = buf[o++];
-    p.vanna = buf[o++];
-    p.volga = buf[o++];
-    p.theta = buf[o++];
-    p.execution = buf[o++];
-    p.newPositions = buf[o++];
-    p.residual = buf[o++];
-    t.hedgeVolumeBase = buf[o++];
-    t.hedgeVolumeQuote = buf[o++];
-    t.executionCost = buf[o++];
-    t.startWealth = buf[o++];
-    const cap = this.book.capacity;
-    const n = st.count;
-    if (!(Number.isInteger(n) && n >= 0 && n <= cap)) {
-      throw new RangeError(`dealer state holds ${n} start options; this book's capacity is ${cap}`);
-    }
-    const cols = this.optionColumns();
-    for (let c = 0; c < cols.length; c++) {
-      const col = cols[c];
-      for (let j = 0; j < n; j++) col[j] = buf[o + j];
-      o += cap;
-    }
-  }
-
-  private optionCols: readonly Float64Array[] | null = null;
-
-  /** The per-option columns saved after the scalars, in order, built once. */
-  private optionColumns(): readonly Float64Array[] {
-    if (this.optionCols === null) {
-      const st = this.start;
-      this.optionCols = [st.qty, st.vega, st.vol, st.vanna, st.volga, this.end.vol];
-    }
-    return this.optionCols;
+    const options: Saveable = {
+      stateSize: cols.length * cap,
+      saveState: (buf, o) => {
+        const n = st.count;
+        for (let c = 0; c < cols.length; c++, o += cap) for (let j = 0; j < n; j++) buf[o + j] = cols[c][j];
+      },
+      loadState: (buf, o) => {
+        const n = st.count;
+        if (!(Number.isInteger(n) && n >= 0 && n <= cap)) {
+          throw new RangeError(`dealer state holds ${n} start options; this book's capacity is ${cap}`);
+        }
+        for (let c = 0; c < cols.length; c++, o += cap) for (let j = 0; j < n; j++) cols[c][j] = buf[o + j];
+      },
+    };
+    return stateOf(
+      book,
+      scalars(this.greeks, ['value', 'delta', 'gamma', 'vega', 'theta', 'vanna', 'volga', 'count']),
+      ownScalars(this, [
+        'baseSpot', 'baseDelta', 'baseGamma', 'started', 'columnsChanged', 'volsChanged', 'exactSpot', 'exactAtm', 'exactDrawdown', 'exactTime',
+        'lastAtm', 'lastTime', 'exactValuations', 'nextExpiryMs', 'barFlow', 'branching',
+      ]),
+      // After the start's count, which the option columns read.
+      scalars(st, ['spot', 'bookDelta', 'bookGamma', 'bookTheta', 'bookValue', 'hedge', 'count']),
+      scalars(this.totals.pnl, ['total', 'delta', 'gamma', 'vega', 'vanna', 'volga', 'theta', 'execution', 'newPositions', 'residual']),
+      scalars(this.totals, ['hedgeVolumeBase', 'hedgeVolumeQuote', 'executionCost', 'startWealth']),
+      options,
+    );
   }
 }
-
-/** Scalars saveState writes after the book: greeks 8, Taylor base 3, flags 3, exact/last 6, counters 4, P&L start 7, totals 14. */
-const DEALER_SCALARS = 45;
 
 function minExpiry(book: OptionBook): number {
   let m = Infinity;

@@ -15,6 +15,8 @@ import { makeStressSignals } from '../sim/stress.js';
 import type { LiquidityProviders } from '../behaviour/liquidityProviders.js';
 import { CAUSE_CODE } from '../sim/tradeLog.js';
 import { Venue } from './venue.js';
+import type { Saveable } from '../sim/saveable.js';
+import { ownScalars, scalars, stateOf } from '../sim/stateBlock.js';
 
 /** The history a run replays, already loaded, windowed and resampled. */
 export interface RunData {
@@ -121,6 +123,7 @@ export class Simulation {
   private i = 0;
   private peak = 0;
   private snapshot: Float64Array | null = null;
+  private state: Saveable | null = null;
 
   constructor(scenario: Scenario, data: RunData, parts: EngineParts, hooks: RunHooks = {}) {
     this.scenario = scenario;
@@ -297,83 +300,47 @@ export class Simulation {
     this.i = i + 1;
   }
 
-  /** Size of the snapshot buffer: the loop's own scalars and every component's state. */
-  private stateSize(): number {
+  /**
+   * The whole run state, in order: the loop's own scalars (bar index, peak,
+   * the three stress signals, the trade count: the log is truncated back to
+   * it), the ledger, the realised vol, and every component's state. Built
+   * on the first save.
+   */
+  private describeState(): Saveable {
     const p = this.parts;
-    let size = LOOP_STATE + Ledger.stateSize + RealisedVol.stateSize + p.market.stateSize;
-    if (p.liquidity) size += p.liquidity.stateSize;
-    if (p.liquidityProviders) size += p.liquidityProviders.stateSize;
-    for (const a of p.agents) size += a.stateSize;
-    return size;
+    const trades: Saveable = {
+      stateSize: 1,
+      saveState: (buf, o) => {
+        buf[o] = this.trades.length;
+      },
+      loadState: (buf, o) => {
+        this.trades.truncate(buf[o]);
+      },
+    };
+    return stateOf(
+      ownScalars(this, ['i', 'peak']),
+      scalars(this.stress, ['drawdown', 'volRatio', 'liquidationQuotePerMin']),
+      trades,
+      this.ledger,
+      this.vol,
+      p.market,
+      p.liquidity,
+      p.liquidityProviders,
+      ...p.agents,
+    );
   }
 
   /** Snapshots the whole state before the next bar (replacing any earlier snapshot). */
   save(): void {
-    const size = this.stateSize();
+    if (this.state === null) this.state = this.describeState();
+    const size = this.state.stateSize;
     if (this.snapshot === null || this.snapshot.length < size) this.snapshot = new Float64Array(size);
-    const buf = this.snapshot;
-    const st = this.stress;
-    buf[0] = this.i;
-    buf[1] = this.peak;
-    buf[2] = st.drawdown;
-    buf[3] = st.volRatio;
-    buf[4] = st.liquidationQuotePerMin;
-    buf[5] = this.trades.length;
-    let o = LOOP_STATE;
-    this.ledger.saveState(buf, o);
-    o += Ledger.stateSize;
-    this.vol.saveState(buf, o);
-    o += RealisedVol.stateSize;
-    const p = this.parts;
-    p.market.saveState(buf, o);
-    o += p.market.stateSize;
-    if (p.liquidity) {
-      p.liquidity.saveState(buf, o);
-      o += p.liquidity.stateSize;
-    }
-    if (p.liquidityProviders) {
-      p.liquidityProviders.saveState(buf, o);
-      o += p.liquidityProviders.stateSize;
-    }
-    for (const a of p.agents) {
-      a.saveState(buf, o);
-      o += a.stateSize;
-    }
+    this.state.saveState(this.snapshot, 0);
   }
 
   /** Puts back the state of the last save(): the bars stepped since then are undone. */
   restore(): void {
-    const buf = this.snapshot;
-    if (buf === null) throw new Error('restore() needs a save() first');
-    const st = this.stress;
-    this.i = buf[0];
-    this.peak = buf[1];
-    st.drawdown = buf[2];
-    st.volRatio = buf[3];
-    st.liquidationQuotePerMin = buf[4];
-    this.trades.truncate(buf[5]);
-    let o = LOOP_STATE;
-    this.ledger.loadState(buf, o);
-    o += Ledger.stateSize;
-    this.vol.loadState(buf, o);
-    o += RealisedVol.stateSize;
-    const p = this.parts;
-    p.market.loadState(buf, o);
-    o += p.market.stateSize;
-    if (p.liquidity) {
-      p.liquidity.loadState(buf, o);
-      o += p.liquidity.stateSize;
-    }
-    if (p.liquidityProviders) {
-      p.liquidityProviders.loadState(buf, o);
-      o += p.liquidityProviders.stateSize;
-    }
-    for (const a of p.agents) {
-      a.loadState(buf, o);
-      o += a.stateSize;
-    }
+    if (this.snapshot === null || this.state === null) throw new Error('restore() needs a save() first');
+    this.state.loadState(this.snapshot, 0);
   }
 }
-
-/** Loop scalars in a snapshot: bar index, peak, the three stress signals, trade count. */
-const LOOP_STATE = 6;

@@ -3,6 +3,8 @@ import {
   checkBarMarket, decayFactor, expm1OverX,
   type BarMarket, type Fill, type LiquidityModel,
 } from './liquidity.js';
+import type { Saveable } from '../sim/saveable.js';
+import { arrays, ownScalars, stateOf, Stateful } from '../sim/stateBlock.js';
 
 /**
  * The book's geometry: per side, level offsets in log-price from the mid
@@ -48,8 +50,6 @@ function makeSide(sign: 1 | -1, off: Float64Array, target: Float64Array): Side {
   return { sign, off, factor, target, depth: new Float64Array(n), start: new Float64Array(n), tailGap };
 }
 
-const SCALARS = 10;
-
 /**
  * Discrete L2 book around the mid (ABIDES-style levels, Obizhaeva–Wang-style
  * resilience). Choices, all documented because the brief left them open:
@@ -84,9 +84,8 @@ const SCALARS = 10;
  * re-centred opposite side sits closer to the pushed mid than the walk did.
  * The generated grid refuses such profiles.
  */
-export class OrderBookModel implements LiquidityModel {
+export class OrderBookModel extends Stateful implements LiquidityModel {
   readonly kind = 'book' as const;
-  readonly stateSize: number;
 
   private readonly bids: Side;
   private readonly asks: Side;
@@ -109,6 +108,7 @@ export class OrderBookModel implements LiquidityModel {
   private askTail = 0;
 
   constructor(shape: BookShape, dyn: BookDynamics) {
+    super();
     checkSide('bid', shape.bidOffsets, shape.bidTargets);
     checkSide('ask', shape.askOffsets, shape.askTargets);
     this.bids = makeSide(-1, shape.bidOffsets.slice(), shape.bidTargets.slice());
@@ -118,7 +118,6 @@ export class OrderBookModel implements LiquidityModel {
     this.transientHalfLifeMs = dyn.transientHalfLifeMs;
     this.refillHalfLifeMs = dyn.refillHalfLifeMs;
     this.probe = dyn.probeBps * BPS;
-    this.stateSize = SCALARS + 2 * (this.bids.off.length + this.asks.off.length);
   }
 
   startBar(m: BarMarket): void {
@@ -279,50 +278,12 @@ export class OrderBookModel implements LiquidityModel {
     return { bids: list(this.bids), asks: list(this.asks) };
   }
 
-  saveState(buf: Float64Array, offset: number): void {
-    buf[offset] = this.started;
-    buf[offset + 1] = this.refPrice;
-    buf[offset + 2] = this.unitScale;
-    buf[offset + 3] = this.depthScale;
-    buf[offset + 4] = this.j;
-    buf[offset + 5] = this.jTrans;
-    buf[offset + 6] = this.jAnchor;
-    buf[offset + 7] = this.bidTail;
-    buf[offset + 8] = this.askTail;
-    buf[offset + 9] = 0; // reserved
-    let o = offset + SCALARS;
-    o = copyOut(this.bids.depth, buf, o);
-    o = copyOut(this.bids.start, buf, o);
-    o = copyOut(this.asks.depth, buf, o);
-    copyOut(this.asks.start, buf, o);
+  protected describeState(): Saveable {
+    return stateOf(
+      ownScalars(this, ['started', 'refPrice', 'unitScale', 'depthScale', 'j', 'jTrans', 'jAnchor', 'bidTail', 'askTail']),
+      arrays(this.bids.depth, this.bids.start, this.asks.depth, this.asks.start),
+    );
   }
-
-  loadState(buf: Float64Array, offset: number): void {
-    this.started = buf[offset];
-    this.refPrice = buf[offset + 1];
-    this.unitScale = buf[offset + 2];
-    this.depthScale = buf[offset + 3];
-    this.j = buf[offset + 4];
-    this.jTrans = buf[offset + 5];
-    this.jAnchor = buf[offset + 6];
-    this.bidTail = buf[offset + 7];
-    this.askTail = buf[offset + 8];
-    let o = offset + SCALARS;
-    o = copyIn(buf, o, this.bids.depth);
-    o = copyIn(buf, o, this.bids.start);
-    o = copyIn(buf, o, this.asks.depth);
-    copyIn(buf, o, this.asks.start);
-  }
-}
-
-function copyOut(src: Float64Array, buf: Float64Array, o: number): number {
-  for (let k = 0; k < src.length; k++) buf[o + k] = src[k];
-  return o + src.length;
-}
-
-function copyIn(buf: Float64Array, o: number, dst: Float64Array): number {
-  for (let k = 0; k < dst.length; k++) dst[k] = buf[o + k];
-  return o + dst.length;
 }
 
 function checkSide(name: string, off: Float64Array, target: Float64Array): void {

@@ -3,6 +3,8 @@ import {
   checkBarMarket, decayFactor, expm1OverX, writeFill,
   type BarMarket, type Fill, type LiquidityModel,
 } from './liquidity.js';
+import type { Saveable } from '../sim/saveable.js';
+import { ownScalars, Stateful } from '../sim/stateBlock.js';
 
 /**
  * Linear impact (Kyle 1985; Obizhaeva & Wang 2013 resilience).
@@ -24,16 +26,15 @@ import {
  * State is J (total) and J_trans, not J_perm and J_trans, so that J after one
  * order from rest is exactly q / D and J with no orders is exactly 0.
  */
-export class LinearImpactModel implements LiquidityModel {
+export class LinearImpactModel extends Stateful implements LiquidityModel {
   readonly kind = 'linear' as const;
-  readonly stateSize = 6;
 
   private readonly depth1PctQuote: number;
   private readonly halfSpread: number;
   private readonly permanentFraction: number;
   private readonly transientHalfLifeMs: number;
 
-  // State (mirrored by saveState / loadState).
+  // State (declared in describeState).
   private started = 0;
   private refPrice = Number.NaN;
   private depth0 = Number.NaN;
@@ -42,6 +43,7 @@ export class LinearImpactModel implements LiquidityModel {
   private jTrans = 0;
 
   constructor(cfg: Omit<LinearLiquidityConfig, 'kind'>) {
+    super();
     this.depth1PctQuote = cfg.depth1PctQuote;
     this.halfSpread = cfg.halfSpreadBps * BPS;
     this.permanentFraction = cfg.permanentFraction;
@@ -89,21 +91,7 @@ export class LinearImpactModel implements LiquidityModel {
     return this.depth;
   }
 
-  saveState(buf: Float64Array, offset: number): void {
-    buf[offset] = this.started;
-    buf[offset + 1] = this.refPrice;
-    buf[offset + 2] = this.depth0;
-    buf[offset + 3] = this.depth;
-    buf[offset + 4] = this.j;
-    buf[offset + 5] = this.jTrans;
-  }
-
-  loadState(buf: Float64Array, offset: number): void {
-    this.started = buf[offset];
-    this.refPrice = buf[offset + 1];
-    this.depth0 = buf[offset + 2];
-    this.depth = buf[offset + 3];
-    this.j = buf[offset + 4];
-    this.jTrans = buf[offset + 5];
+  protected describeState(): Saveable {
+    return ownScalars(this, ['started', 'refPrice', 'depth0', 'depth', 'j', 'jTrans']);
   }
 }

@@ -3,6 +3,8 @@ import type { SurfaceDynamics } from '../surface/dynamics.js';
 import { skewMeasures } from '../surface/skew.js';
 import { RealisedVol } from './realisedVol.js';
 import type { Columns, Recorder } from '../sim/recorder.js';
+import type { Saveable } from '../sim/saveable.js';
+import { ownScalars, stateOf, Stateful } from '../sim/stateBlock.js';
 
 export interface MarketStateConfig {
   readonly surface: SurfaceDynamics;
@@ -43,9 +45,6 @@ export interface MarketStateConfig {
   readonly skewYears: number;
 }
 
-/** Scalars MarketStateModel.saveState writes before the slow vol and the surface. */
-const MARKET_STATE = 7;
-
 // Declared in this order: the state, the skew (with a skew tenor), whether the surface was projected.
 const STATE_COLUMNS = ['depth_scale', 'drawdown', 'atm_vol'] as const;
 const SKEW_COLUMNS = ['rr25', 'put_wing_slope'] as const;
@@ -56,7 +55,7 @@ const PROJECTED_COLUMNS = ['surface_projected'] as const;
  * computed only from what is known then (realised vol through the previous
  * bar, the IV index as-of, the drawdown of the simulated mid).
  */
-export class MarketStateModel {
+export class MarketStateModel extends Stateful {
   readonly surface: SurfaceDynamics;
   readonly rate: number;
   readonly dividend: number;
@@ -77,6 +76,7 @@ export class MarketStateModel {
   private readonly skew = { rr25: 0, putWingSlope: 0 };
 
   constructor(cfg: MarketStateConfig) {
+    super();
     this.cfg = cfg;
     this.surface = cfg.surface;
     this.rate = cfg.rate;
@@ -133,51 +133,32 @@ export class MarketStateModel {
     return this.lastAtm;
   }
 
-  /** Doubles saveState writes: the last bar's readings, the slow realised vol and the surface. */
-  get stateSize(): number {
-    return MARKET_STATE + RealisedVol.stateSize + this.surface.stateSize;
-  }
-
   /**
    * The last bar's readings (endBar records them), whether start() ran and
    * with which bar interval, the slow realised vol and the surface in force.
-   */
-  saveState(buf: Float64Array, offset: number): void {
-    buf[offset] = this.lastScale;
-    buf[offset + 1] = this.lastAtm;
-    buf[offset + 2] = this.lastRr;
-    buf[offset + 3] = this.lastWing;
-    buf[offset + 4] = this.lastDd;
-    buf[offset + 5] = this.lastProjected;
-    buf[offset + 6] = this.slowVol === null ? Number.NaN : this.barMs;
-    const o = offset + MARKET_STATE;
-    if (this.slowVol !== null) this.slowVol.saveState(buf, o);
-    else buf.fill(0, o, o + RealisedVol.stateSize);
-    this.surface.saveState(buf, o + RealisedVol.stateSize);
-  }
-
-  /**
-   * Restores a state written by saveState of a model built from the same
-   * config. A model that was not started is started with the saved bar
+   * A model that was not started is started on load with the saved bar
    * interval (the only allocation, once per fresh model).
    */
-  loadState(buf: Float64Array, offset: number): void {
-    this.lastScale = buf[offset];
-    this.lastAtm = buf[offset + 1];
-    this.lastRr = buf[offset + 2];
-    this.lastWing = buf[offset + 3];
-    this.lastDd = buf[offset + 4];
-    this.lastProjected = buf[offset + 5];
-    const barMs = buf[offset + 6];
-    const o = offset + MARKET_STATE;
-    if (Number.isNaN(barMs)) {
-      this.slowVol = null;
-      this.barMs = Number.NaN;
-    } else {
-      if (this.slowVol === null || barMs !== this.barMs) this.start(barMs);
-      (this.slowVol as RealisedVol).loadState(buf, o);
-    }
-    this.surface.loadState(buf, o + RealisedVol.stateSize);
+  protected describeState(): Saveable {
+    const slow: Saveable = {
+      stateSize: 1 + RealisedVol.stateSize,
+      saveState: (buf, o) => {
+        buf[o] = this.slowVol === null ? Number.NaN : this.barMs;
+        if (this.slowVol !== null) this.slowVol.saveState(buf, o + 1);
+        else buf.fill(0, o + 1, o + 1 + RealisedVol.stateSize);
+      },
+      loadState: (buf, o) => {
+        const barMs = buf[o];
+        if (Number.isNaN(barMs)) {
+          this.slowVol = null;
+          this.barMs = Number.NaN;
+        } else {
+          if (this.slowVol === null || barMs !== this.barMs) this.start(barMs);
+          (this.slowVol as RealisedVol).loadState(buf, o + 1);
+        }
+      },
+    };
+    return stateOf(ownScalars(this, ['lastScale', 'lastAtm', 'lastRr', 'lastWing', 'lastDd', 'lastProjected']), slow, this.surface);
   }
 
   endBar(i: number, _rec: Recorder): void {

@@ -1,4 +1,9 @@
 import { MS_PER_YEAR } from '../core/time.js';
+import type { Saveable } from '../sim/saveable.js';
+import { ownScalars, Stateful } from '../sim/stateBlock.js';
+
+/** The EWMA's two sums; decay and annualisation are config, not state. */
+const SAVED = ['sum', 'weight'] as const;
 
 /**
  * Realised volatility as an EWMA of squared log returns (RiskMetrics form),
@@ -8,13 +13,14 @@ import { MS_PER_YEAR } from '../core/time.js';
  * The half-life is in time, not bars, so 1-minute and 1-hour data react
  * alike.
  */
-export class RealisedVol {
+export class RealisedVol extends Stateful {
   private readonly decay: number;
   private readonly annualise: number;
   private sum = 0;
   private weight = 0;
 
   constructor(halfLifeMs: number, barMs: number, priorVolPerYear = 0) {
+    super();
     this.decay = Math.pow(0.5, barMs / halfLifeMs);
     this.annualise = MS_PER_YEAR / barMs;
     if (priorVolPerYear > 0) {
@@ -34,17 +40,9 @@ export class RealisedVol {
     return this.weight > 0 ? Math.sqrt((this.sum / this.weight) * this.annualise) : 0;
   }
 
-  /** The EWMA's two sums; decay and annualisation are config, not state. */
-  static readonly stateSize = 2;
-  get stateSize(): number {
-    return RealisedVol.stateSize;
-  }
-  saveState(buf: Float64Array, offset: number): void {
-    buf[offset] = this.sum;
-    buf[offset + 1] = this.weight;
-  }
-  loadState(buf: Float64Array, offset: number): void {
-    this.sum = buf[offset];
-    this.weight = buf[offset + 1];
+  /** Slots of the saved state, for a holder that saves room for a vol not yet built. */
+  static readonly stateSize = SAVED.length;
+  protected describeState(): Saveable {
+    return ownScalars(this, SAVED);
   }
 }

@@ -4,6 +4,8 @@ import {
   checkBarMarket, decayFactor, expm1OverX, writeFill,
   type BarMarket, type Fill, type LiquidityModel,
 } from './liquidity.js';
+import type { Saveable } from '../sim/saveable.js';
+import { ownScalars, Stateful } from '../sim/stateBlock.js';
 
 /** sqrt(day / year), both calendar: σ_day = σ_year · this. V is volume per calendar day to match. */
 const SQRT_DAY_IN_YEARS = Math.sqrt(MS_PER_DAY / MS_PER_YEAR);
@@ -51,9 +53,8 @@ export function sqrtPathH(z: number): number {
  * with |Q| floored at slopeFloorFractionOfDailyVolume · V, because F' is
  * infinite at Q = 0. With σ = 0 there is no impact and D is +Infinity.
  */
-export class SqrtImpactModel implements LiquidityModel {
+export class SqrtImpactModel extends Stateful implements LiquidityModel {
   readonly kind = 'sqrt' as const;
-  readonly stateSize = 6;
 
   private readonly dailyVolume: number;
   private readonly prefactor: number;
@@ -70,6 +71,7 @@ export class SqrtImpactModel implements LiquidityModel {
   private q = 0;
 
   constructor(cfg: Omit<SqrtLiquidityConfig, 'kind'>) {
+    super();
     this.dailyVolume = cfg.dailyVolumeBase;
     this.prefactor = cfg.impactPrefactor;
     this.halfSpread = cfg.halfSpreadBps * BPS;
@@ -154,21 +156,7 @@ export class SqrtImpactModel implements LiquidityModel {
     return (2 * Math.sqrt(qa)) / this.c;
   }
 
-  saveState(buf: Float64Array, offset: number): void {
-    buf[offset] = this.started;
-    buf[offset + 1] = this.refPrice;
-    buf[offset + 2] = this.c;
-    buf[offset + 3] = this.j;
-    buf[offset + 4] = this.jTrans;
-    buf[offset + 5] = this.q;
-  }
-
-  loadState(buf: Float64Array, offset: number): void {
-    this.started = buf[offset];
-    this.refPrice = buf[offset + 1];
-    this.c = buf[offset + 2];
-    this.j = buf[offset + 3];
-    this.jTrans = buf[offset + 4];
-    this.q = buf[offset + 5];
+  protected describeState(): Saveable {
+    return ownScalars(this, ['started', 'refPrice', 'c', 'j', 'jTrans', 'q']);
   }
 }

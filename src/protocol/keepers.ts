@@ -31,6 +31,8 @@
  */
 import { ConfigError } from '../core/errors.js';
 import { gasGweiAsOf, gasMedianGweiAsOf, type GasField, type GasSeries } from './gasSeries.js';
+import type { Saveable } from '../sim/saveable.js';
+import { arrays, ownScalars, stateOf, Stateful } from '../sim/stateBlock.js';
 
 export interface KeeperGasConfig {
   /** Gas field keepers pay (they outbid to be included). Default 'p90'. */
@@ -128,7 +130,7 @@ export function maxFiniteDelayMs(c: ResolvedKeeperConfig): number {
   return c.gracePeriodMs + (c.baseLatencyMs / Math.pow(c.keepers, c.competitionExponent)) * scale;
 }
 
-export class Keepers {
+export class Keepers extends Stateful {
   readonly cfg: ResolvedKeeperConfig;
   private readonly horizonMs: number;
   private readonly cap: number;
@@ -147,6 +149,7 @@ export class Keepers {
   private gas = Number.NaN;
 
   constructor(cfg: KeeperConfig, barMs: number, private readonly gasSeries?: GasSeries) {
+    super();
     if (!(barMs > 0)) throw new ConfigError(`bar interval must be > 0 ms, got ${barMs}`, { field: 'barMs' });
     this.cfg = resolveKeeperConfig(cfg);
     this.horizonMs = maxFiniteDelayMs(this.cfg);
@@ -233,32 +236,8 @@ export class Keepers {
     return cost === 0 || rewardQuote > cost;
   }
 
-  get stateSize(): number {
-    return 9 + 2 * this.cap;
-  }
-  saveState(buf: Float64Array, o: number): void {
-    buf[o] = this.dqHead;
-    buf[o + 1] = this.dqLen;
-    buf[o + 2] = this.hasPending;
-    buf[o + 3] = this.pT;
-    buf[o + 4] = this.pV;
-    buf[o + 5] = this.firstT;
-    buf[o + 6] = this.delay;
-    buf[o + 7] = this.gas;
-    buf[o + 8] = this.cap;
-    buf.set(this.dqT, o + 9);
-    buf.set(this.dqV, o + 9 + this.cap);
-  }
-  loadState(buf: Float64Array, o: number): void {
-    this.dqHead = buf[o];
-    this.dqLen = buf[o + 1];
-    this.hasPending = buf[o + 2];
-    this.pT = buf[o + 3];
-    this.pV = buf[o + 4];
-    this.firstT = buf[o + 5];
-    this.delay = buf[o + 6];
-    this.gas = buf[o + 7];
-    this.dqT.set(buf.subarray(o + 9, o + 9 + this.cap));
-    this.dqV.set(buf.subarray(o + 9 + this.cap, o + 9 + 2 * this.cap));
+  protected describeState(): Saveable {
+    return stateOf(ownScalars(this, ['dqHead', 'dqLen', 'hasPending', 'pT', 'pV', 'firstT', 'delay', 'gas']), arrays(this.dqT, this.dqV));
   }
 }
+

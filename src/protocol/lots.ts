@@ -1,5 +1,7 @@
 import { invariant } from '../core/errors.js';
 import type { LotView } from './types.js';
+import type { Saveable } from '../sim/saveable.js';
+import { arrays, ownScalars, stateOf, Stateful } from '../sim/stateBlock.js';
 
 /**
  * Liquidations in progress, as a struct of arrays with reused slots. The
@@ -15,7 +17,7 @@ import type { LotView } from './types.js';
  *
  * Read `next` before anything that may free `l` (e.g. `host.closeLot(l)`).
  */
-export class LotBook implements LotView {
+export class LotBook extends Stateful implements LotView {
   readonly capacity: number;
   readonly account: Float64Array;
   readonly seizedBase: Float64Array;
@@ -36,6 +38,7 @@ export class LotBook implements LotView {
   private openCount = 0;
 
   constructor(capacity = 4096) {
+    super();
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`lot book capacity must be an integer >= 1, got ${capacity}`);
     this.capacity = capacity;
     this.account = new Float64Array(capacity);
@@ -117,51 +120,15 @@ export class LotBook implements LotView {
     return this.nextLot[lot];
   }
 
-  /** Float64 slots written by saveState: 7 lot columns, links, flags, the free stack, and 4 scalars. */
-  get stateSize(): number {
-    return this.capacity * 11 + 4;
-  }
-
-  // Column by column with no temporary arrays: save and load run once per tried bar.
-  saveState(buf: Float64Array, offset: number): void {
-    const c = this.capacity;
-    buf.set(this.account, offset);
-    buf.set(this.seizedBase, offset + c);
-    buf.set(this.remainingBase, offset + 2 * c);
-    buf.set(this.debtQuote, offset + 3 * c);
-    buf.set(this.proceedsQuote, offset + 4 * c);
-    buf.set(this.oracleAtOpen, offset + 5 * c);
-    buf.set(this.openedMs, offset + 6 * c);
-    buf.set(this.prevLot, offset + 7 * c);
-    buf.set(this.nextLot, offset + 8 * c);
-    buf.set(this.isOpenFlag, offset + 9 * c);
-    buf.set(this.freeSlots, offset + 10 * c);
-    const o = offset + 11 * c;
-    buf[o] = this.freeTop;
-    buf[o + 1] = this.head;
-    buf[o + 2] = this.tail;
-    buf[o + 3] = this.openCount;
-  }
-
-  loadState(buf: Float64Array, offset: number): void {
-    const c = this.capacity;
-    this.account.set(buf.subarray(offset, offset + c));
-    this.seizedBase.set(buf.subarray(offset + c, offset + 2 * c));
-    this.remainingBase.set(buf.subarray(offset + 2 * c, offset + 3 * c));
-    this.debtQuote.set(buf.subarray(offset + 3 * c, offset + 4 * c));
-    this.proceedsQuote.set(buf.subarray(offset + 4 * c, offset + 5 * c));
-    this.oracleAtOpen.set(buf.subarray(offset + 5 * c, offset + 6 * c));
-    this.openedMs.set(buf.subarray(offset + 6 * c, offset + 7 * c));
-    // TypedArray.set converts element by element (float64 → int32/uint8), exact for the integers stored.
-    this.prevLot.set(buf.subarray(offset + 7 * c, offset + 8 * c));
-    this.nextLot.set(buf.subarray(offset + 8 * c, offset + 9 * c));
-    this.isOpenFlag.set(buf.subarray(offset + 9 * c, offset + 10 * c));
-    this.freeSlots.set(buf.subarray(offset + 10 * c, offset + 11 * c));
-    const o = offset + 11 * c;
-    this.freeTop = buf[o];
-    this.head = buf[o + 1];
-    this.tail = buf[o + 2];
-    this.openCount = buf[o + 3];
+  /** Everything a liquidation changes: the 7 lot columns, the links, the flags, the free stack and its counters. */
+  protected describeState(): Saveable {
+    return stateOf(
+      arrays(
+        this.account, this.seizedBase, this.remainingBase, this.debtQuote, this.proceedsQuote, this.oracleAtOpen, this.openedMs,
+        this.prevLot, this.nextLot, this.isOpenFlag, this.freeSlots,
+      ),
+      ownScalars(this, ['freeTop', 'head', 'tail', 'openCount']),
+    );
   }
 }
 

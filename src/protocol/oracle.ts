@@ -14,6 +14,8 @@
  */
 import { ConfigError, invariant } from '../core/errors.js';
 import { MS_PER_YEAR } from '../core/time.js';
+import type { Saveable } from '../sim/saveable.js';
+import { arrays, ownScalars, stateOf, Stateful } from '../sim/stateBlock.js';
 
 export interface Oracle {
   readonly kind: OracleConfig['kind'];
@@ -77,7 +79,7 @@ export function createOracle(cfg: OracleConfig, barMs: number): Oracle {
  * the last entry at or before that instant and everything after it.
  * Capacity: at most floor(lookback / minStep) + 2 entries are ever live.
  */
-export class AsOfRing {
+export class AsOfRing extends Stateful {
   readonly capacity: number;
   private readonly t: Float64Array;
   private readonly v: Float64Array;
@@ -86,6 +88,7 @@ export class AsOfRing {
   private count = 0;
 
   constructor(readonly lookbackMs: number, minStepMs: number) {
+    super();
     invariant(lookbackMs >= 0 && minStepMs > 0, 'AsOfRing needs lookback ≥ 0 and a positive step');
     this.capacity = Math.ceil(lookbackMs / minStepMs) + 2;
     this.t = new Float64Array(this.capacity);
@@ -153,28 +156,13 @@ export class AsOfRing {
     this.count++;
   }
 
-  get stateSize(): number {
-    return 2 + 3 * this.capacity;
-  }
-  saveState(buf: Float64Array, offset: number): void {
-    buf[offset] = this.head;
-    buf[offset + 1] = this.count;
-    buf.set(this.t, offset + 2);
-    buf.set(this.v, offset + 2 + this.capacity);
-    buf.set(this.a, offset + 2 + 2 * this.capacity);
-  }
-  loadState(buf: Float64Array, offset: number): void {
-    this.head = buf[offset];
-    this.count = buf[offset + 1];
-    const c = this.capacity;
-    this.t.set(buf.subarray(offset + 2, offset + 2 + c));
-    this.v.set(buf.subarray(offset + 2 + c, offset + 2 + 2 * c));
-    this.a.set(buf.subarray(offset + 2 + 2 * c, offset + 2 + 3 * c));
+  protected describeState(): Saveable {
+    return stateOf(ownScalars(this, ['head', 'count']), arrays(this.t, this.v, this.a));
   }
 }
 
 /** The mid itself. */
-class SpotOracle implements Oracle {
+class SpotOracle extends Stateful implements Oracle {
   readonly kind = 'spot' as const;
   private value = Number.NaN;
   update(_timeMs: number, mid: number): void {
@@ -183,12 +171,8 @@ class SpotOracle implements Oracle {
   price(): number {
     return this.value;
   }
-  readonly stateSize = 1;
-  saveState(buf: Float64Array, offset: number): void {
-    buf[offset] = this.value;
-  }
-  loadState(buf: Float64Array, offset: number): void {
-    this.value = buf[offset];
+  protected describeState(): Saveable {
+    return ownScalars(this, ['value']);
   }
 }
 
@@ -203,11 +187,12 @@ class SpotOracle implements Oracle {
  * exists; with none (first instant), the mid. The ring stores the running
  * integral at each update time, so each call is O(1) amortised.
  */
-class TwapOracle implements Oracle {
+class TwapOracle extends Stateful implements Oracle {
   readonly kind = 'twap' as const;
   private readonly ring: AsOfRing;
 
   constructor(private readonly windowMs: number, barMs: number) {
+    super();
     if (!(windowMs > 0) || !Number.isFinite(windowMs)) throw new ConfigError(`TWAP window must be a finite number > 0 ms, got ${windowMs}`, { field: 'oracle.windowMs' });
     this.ring = new AsOfRing(windowMs, barMs);
   }
@@ -239,14 +224,8 @@ class TwapOracle implements Oracle {
     return (r.lastAux() - cumStart) / this.windowMs;
   }
 
-  get stateSize(): number {
-    return this.ring.stateSize;
-  }
-  saveState(buf: Float64Array, offset: number): void {
-    this.ring.saveState(buf, offset);
-  }
-  loadState(buf: Float64Array, offset: number): void {
-    this.ring.loadState(buf, offset);
+  protected describeState(): Saveable {
+    return this.ring;
   }
 }
 
@@ -263,7 +242,7 @@ class TwapOracle implements Oracle {
  * from the committed state (t_c), so within-bar impact reaches the index by
  * the same fraction as a bar's move.
  */
-class VolAdjustedOracle implements Oracle {
+class VolAdjustedOracle extends Stateful implements Oracle {
   readonly kind = 'vol-adjusted' as const;
   // Committed state at the previous distinct time.
   private hasCommitted = 0;
@@ -285,6 +264,7 @@ class VolAdjustedOracle implements Oracle {
     private readonly volHalfLifeMs: number,
     private readonly volExponent: number,
   ) {
+    super();
     if (!(halfLifeMs > 0)) throw new ConfigError(`half-life must be > 0 ms, got ${halfLifeMs}`, { field: 'oracle.halfLifeMs' });
     if (!(calmVolPerYear > 0)) throw new ConfigError(`calm vol must be > 0, got ${calmVolPerYear}`, { field: 'oracle.calmVolPerYear' });
     if (!(volHalfLifeMs > 0)) throw new ConfigError(`vol half-life must be > 0 ms, got ${volHalfLifeMs}`, { field: 'oracle.volHalfLifeMs' });
@@ -328,30 +308,8 @@ class VolAdjustedOracle implements Oracle {
     return Math.sqrt(this.pVar);
   }
 
-  readonly stateSize = 10;
-  saveState(buf: Float64Array, o: number): void {
-    buf[o] = this.hasCommitted;
-    buf[o + 1] = this.cTime;
-    buf[o + 2] = this.cIndex;
-    buf[o + 3] = this.cVar;
-    buf[o + 4] = this.cMid;
-    buf[o + 5] = this.hasPending;
-    buf[o + 6] = this.pTime;
-    buf[o + 7] = this.pIndex;
-    buf[o + 8] = this.pVar;
-    buf[o + 9] = this.pMid;
-  }
-  loadState(buf: Float64Array, o: number): void {
-    this.hasCommitted = buf[o];
-    this.cTime = buf[o + 1];
-    this.cIndex = buf[o + 2];
-    this.cVar = buf[o + 3];
-    this.cMid = buf[o + 4];
-    this.hasPending = buf[o + 5];
-    this.pTime = buf[o + 6];
-    this.pIndex = buf[o + 7];
-    this.pVar = buf[o + 8];
-    this.pMid = buf[o + 9];
+  protected describeState(): Saveable {
+    return ownScalars(this, ['hasCommitted', 'cTime', 'cIndex', 'cVar', 'cMid', 'hasPending', 'pTime', 'pIndex', 'pVar', 'pMid']);
   }
 }
 
@@ -361,9 +319,10 @@ class VolAdjustedOracle implements Oracle {
  * history exists. With bar-stamped updates a latency of k bars shows, at
  * bar i, the inner value as it stood at the end of bar i − k.
  */
-class LaggedOracle implements Oracle {
+class LaggedOracle extends Stateful implements Oracle {
   private readonly ring: AsOfRing;
   constructor(private readonly inner: Oracle, latencyMs: number, barMs: number) {
+    super();
     this.ring = new AsOfRing(latencyMs, barMs);
   }
   get kind(): OracleConfig['kind'] {
@@ -376,15 +335,8 @@ class LaggedOracle implements Oracle {
   price(): number {
     return this.ring.headValue();
   }
-  get stateSize(): number {
-    return this.inner.stateSize + this.ring.stateSize;
-  }
-  saveState(buf: Float64Array, offset: number): void {
-    this.inner.saveState(buf, offset);
-    this.ring.saveState(buf, offset + this.inner.stateSize);
-  }
-  loadState(buf: Float64Array, offset: number): void {
-    this.inner.loadState(buf, offset);
-    this.ring.loadState(buf, offset + this.inner.stateSize);
+  protected describeState(): Saveable {
+    return stateOf(this.inner, this.ring);
   }
 }
+

@@ -19,6 +19,7 @@ import { makeSettlementResult, settleLot, SETTLE, type InsuranceFund, type Settl
 import { historicalVarEs } from '../metrics/riskMeasures.js';
 import type { MechanismHost } from './types.js';
 import type { Saveable } from '../sim/saveable.js';
+import { ownScalars, scalars, stateOf, Stateful } from '../sim/stateBlock.js';
 import { makeDeleverageRound, makeDeleverageSettlement, type BackstopCapitalFlight, type PreemptiveDeleveraging } from './behaviourHooks.js';
 import type { BackstopPoolMechanism } from './mechanisms/backstopPool.js';
 import { CAUSE_CODE } from '../sim/tradeLog.js';
@@ -91,7 +92,7 @@ export interface ProtocolTotals {
  * from the top of the ladder only, so a round costs O(log n) per account
  * liquidated plus O(log n) to find that nobody else is due.
  */
-export class ProtocolAgent implements Agent {
+export class ProtocolAgent extends Stateful implements Agent {
   readonly party = PARTY.protocol;
   readonly extraParties: readonly number[];
   readonly totals: ProtocolTotals = {
@@ -134,6 +135,7 @@ export class ProtocolAgent implements Agent {
   private delevCols: Columns<(typeof DELEVERAGE_COLUMNS)[number]> | null = null;
 
   constructor(cfg: ProtocolAgentConfig) {
+    super();
     this.c = cfg;
     this.extraParties = cfg.mechanism.parties;
     this.terms = { closeFactor: cfg.closeFactor, penalty: cfg.penalty, liquidationThreshold: cfg.meanThreshold };
@@ -429,32 +431,57 @@ export class ProtocolAgent implements Agent {
   }
 
   /**
-   * Slots of the agent's own scalars: 10 run totals, 11 bar figures and
-   * flags, 5 host fields, 6 deleveraging round/settlement figures, the
-   * off-book buffer length, and 5 for the account book's fingerprint.
+   * Everything a bar can change, in order: the parts, then the agent's own
+   * run totals, bar figures and flags, host fields, deleveraging round and
+   * settlement figures, the off-book buffer length, and the account book's
+   * fingerprint (slots, open count, totals, top key) so a load can check the
+   * book is where it was. The account book, the ladder and the deleveraging
+   * heaps are account-sized, so they are not copied: they go back through
+   * their journals (saveState, loadState). The settlement result, the
+   * put-strip value and its valuer are per-call scratch, rewritten in full
+   * before every read: not state.
    */
-  private static readonly OWN_STATE = 38;
-
-  get stateSize(): number {
+  protected describeState(): Saveable {
     const c = this.c;
-    return (
-      c.oracle.stateSize + c.keepers.stateSize + c.breaker.stateSize + c.dynamicThreshold.stateSize + c.floor.stateSize +
-      (c.solvency ? c.solvency.stateSize : 0) + c.fund.stateSize + c.lots.stateSize + c.mechanism.stateSize +
-      (c.flight ? c.flight.stateSize : 0) + (c.deleveraging ? c.deleveraging.stateSize : 0) + ProtocolAgent.OWN_STATE
+    const offBook: Saveable = {
+      stateSize: 1,
+      saveState: (buf, o) => {
+        buf[o] = c.mechanism.offBook.length;
+      },
+      // Saved only when empty (saveState checks); what a tried bar left is dropped.
+      loadState: () => {
+        c.mechanism.offBook.clear();
+      },
+    };
+    const fingerprint: Saveable = {
+      stateSize: FINGERPRINT.length,
+      saveState: (buf, o) => writeFingerprint(c.ladder, buf, o),
+      loadState: (buf, o) => checkFingerprint(c.ladder, buf, o),
+    };
+    return stateOf(
+      c.oracle, c.keepers, c.breaker, c.dynamicThreshold, c.floor, c.solvency, c.fund, c.lots, c.mechanism, c.flight, c.deleveraging,
+      scalars(this.totals, [
+        'liquidationCount', 'firstRoundLiquidations', 'laterRoundLiquidations', 'liquidationVolume', 'seizedBase', 'peakMlr',
+        'peakLiquidationBranchingRatio', 'peakLiquidationsPerBar', 'barsBlockedByFloor', 'barsPaused',
+      ]),
+      ownScalars(this, [
+        'multiplier', 'barCount', 'barVolume', 'barSeized', 'barLater', 'barDelevUnits', 'barDelevAccounts', 'barDelevQuote', 'branching', 'blocked', 'endowed',
+      ]),
+      scalars(this.host, ['bar', 'time', 'round', 'oracle', 'gasGwei']),
+      scalars(this.delevRound, ['units', 'repaidQuote', 'accounts']),
+      scalars(this.delevSettle, ['repaidQuote', 'refundQuote', 'unsettledQuote']),
+      offBook,
+      fingerprint,
     );
   }
 
   /**
-   * Saves everything a bar can change. The account book, the ladder and the
-   * deleveraging heaps are account-sized, so they are not copied: saving
-   * commits the journal of the previous save and opens a new one, which
-   * loadState rolls back. The journal stays open (and grows with the bars'
-   * changes) until the next save. The buffer holds the book's fingerprint
-   * (slots, open count, totals, top key) so a load can check the book is
-   * where it was. The settlement result, the put-strip value and its valuer
-   * are per-call scratch, rewritten in full before every read: not state.
+   * Saves everything a bar can change. Saving commits the journal of the
+   * previous save and opens a new one, which loadState rolls back. The
+   * journal stays open (and grows with the bars' changes) until the next
+   * save.
    */
-  saveState(buf: Float64Array, offset: number): void {
+  override saveState(buf: Float64Array, offset: number): void {
     const c = this.c;
     const ladder = c.ladder;
     const dl = c.deleveraging;
@@ -465,70 +492,20 @@ export class ProtocolAgent implements Agent {
     }
     ladder.beginJournal();
     dl?.beginJournal();
-    let o = offset;
-    o = saveTo(c.oracle, buf, o);
-    o = saveTo(c.keepers, buf, o);
-    o = saveTo(c.breaker, buf, o);
-    o = saveTo(c.dynamicThreshold, buf, o);
-    o = saveTo(c.floor, buf, o);
-    if (c.solvency) o = saveTo(c.solvency, buf, o);
-    o = saveTo(c.fund, buf, o);
-    o = saveTo(c.lots, buf, o);
-    o = saveTo(c.mechanism, buf, o);
-    if (c.flight) o = saveTo(c.flight, buf, o);
-    if (dl) o = saveTo(dl, buf, o);
-    const t = this.totals;
-    buf[o++] = t.liquidationCount;
-    buf[o++] = t.firstRoundLiquidations;
-    buf[o++] = t.laterRoundLiquidations;
-    buf[o++] = t.liquidationVolume;
-    buf[o++] = t.seizedBase;
-    buf[o++] = t.peakMlr;
-    buf[o++] = t.peakLiquidationBranchingRatio;
-    buf[o++] = t.peakLiquidationsPerBar;
-    buf[o++] = t.barsBlockedByFloor;
-    buf[o++] = t.barsPaused;
-    buf[o++] = this.multiplier;
-    buf[o++] = this.barCount;
-    buf[o++] = this.barVolume;
-    buf[o++] = this.barSeized;
-    buf[o++] = this.barLater;
-    buf[o++] = this.barDelevUnits;
-    buf[o++] = this.barDelevAccounts;
-    buf[o++] = this.barDelevQuote;
-    buf[o++] = this.branching;
-    buf[o++] = this.blocked ? 1 : 0;
-    buf[o++] = this.endowed ? 1 : 0;
-    const h = this.host;
-    buf[o++] = h.bar;
-    buf[o++] = h.time;
-    buf[o++] = h.round;
-    buf[o++] = h.oracle;
-    buf[o++] = h.gasGwei;
-    const r = this.delevRound;
-    buf[o++] = r.units;
-    buf[o++] = r.repaidQuote;
-    buf[o++] = r.accounts;
-    const s = this.delevSettle;
-    buf[o++] = s.repaidQuote;
-    buf[o++] = s.refundQuote;
-    buf[o++] = s.unsettledQuote;
-    buf[o++] = c.mechanism.offBook.length;
-    o = writeFingerprint(ladder, buf, o);
-    invariant(o === offset + this.stateSize, `ProtocolAgent.saveState wrote ${o - offset} slots, stateSize is ${this.stateSize}`);
+    super.saveState(buf, offset);
   }
 
   /**
    * Restores the state of the last saveState: rolls the account book, the
    * ladder and the deleveraging heaps back through their journals (when this
-   * instance saved), checks the book against the saved fingerprint, loads
-   * everything else from `buf`, and opens a new journal so the same state
+   * instance saved), loads everything else from `buf`, checks the book
+   * against the saved fingerprint, and opens a new journal so the same state
    * can be restored again (a root-find tries a bar many times). A fresh
    * instance built from the same config can load a state only while its
    * accounts are where the saving instance's were (e.g. no liquidation yet):
    * otherwise the fingerprint check throws.
    */
-  loadState(buf: Float64Array, offset: number): void {
+  override loadState(buf: Float64Array, offset: number): void {
     const c = this.c;
     const ladder = c.ladder;
     const dl = c.deleveraging;
@@ -536,72 +513,10 @@ export class ProtocolAgent implements Agent {
       ladder.rollback();
       if (dl) dl.rollback();
     }
-    let o = offset;
-    o = loadFrom(c.oracle, buf, o);
-    o = loadFrom(c.keepers, buf, o);
-    o = loadFrom(c.breaker, buf, o);
-    o = loadFrom(c.dynamicThreshold, buf, o);
-    o = loadFrom(c.floor, buf, o);
-    if (c.solvency) o = loadFrom(c.solvency, buf, o);
-    o = loadFrom(c.fund, buf, o);
-    o = loadFrom(c.lots, buf, o);
-    o = loadFrom(c.mechanism, buf, o);
-    if (c.flight) o = loadFrom(c.flight, buf, o);
-    if (dl) o = loadFrom(dl, buf, o);
-    const t = this.totals;
-    t.liquidationCount = buf[o++];
-    t.firstRoundLiquidations = buf[o++];
-    t.laterRoundLiquidations = buf[o++];
-    t.liquidationVolume = buf[o++];
-    t.seizedBase = buf[o++];
-    t.peakMlr = buf[o++];
-    t.peakLiquidationBranchingRatio = buf[o++];
-    t.peakLiquidationsPerBar = buf[o++];
-    t.barsBlockedByFloor = buf[o++];
-    t.barsPaused = buf[o++];
-    this.multiplier = buf[o++];
-    this.barCount = buf[o++];
-    this.barVolume = buf[o++];
-    this.barSeized = buf[o++];
-    this.barLater = buf[o++];
-    this.barDelevUnits = buf[o++];
-    this.barDelevAccounts = buf[o++];
-    this.barDelevQuote = buf[o++];
-    this.branching = buf[o++];
-    this.blocked = buf[o++] === 1;
-    this.endowed = buf[o++] === 1;
-    const h = this.host;
-    h.bar = buf[o++];
-    h.time = buf[o++];
-    h.round = buf[o++];
-    h.oracle = buf[o++];
-    h.gasGwei = buf[o++];
-    const r = this.delevRound;
-    r.units = buf[o++];
-    r.repaidQuote = buf[o++];
-    r.accounts = buf[o++];
-    const s = this.delevSettle;
-    s.repaidQuote = buf[o++];
-    s.refundQuote = buf[o++];
-    s.unsettledQuote = buf[o++];
-    // Saved only when empty (saveState checks); what a tried bar left is dropped.
-    o++;
-    c.mechanism.offBook.clear();
-    checkFingerprint(ladder, buf, o);
+    super.loadState(buf, offset);
     ladder.beginJournal();
     dl?.beginJournal();
   }
-}
-
-/** Anything with a fixed-size saved state. */
-function saveTo(x: Saveable, buf: Float64Array, o: number): number {
-  x.saveState(buf, o);
-  return o + x.stateSize;
-}
-
-function loadFrom(x: Saveable, buf: Float64Array, o: number): number {
-  x.loadState(buf, o);
-  return o + x.stateSize;
 }
 
 const FINGERPRINT = ['account slots', 'open accounts', 'total collateral', 'total debt', 'top key'] as const;
@@ -617,9 +532,8 @@ function fingerprint(ladder: Ladder, k: number): number {
   }
 }
 
-function writeFingerprint(ladder: Ladder, buf: Float64Array, o: number): number {
+function writeFingerprint(ladder: Ladder, buf: Float64Array, o: number): void {
   for (let k = 0; k < FINGERPRINT.length; k++) buf[o + k] = fingerprint(ladder, k);
-  return o + FINGERPRINT.length;
 }
 
 /** Object.is: bit-level equality that also accepts −Infinity = −Infinity (empty ladder) and tells 0 from −0. */

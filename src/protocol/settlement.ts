@@ -1,6 +1,8 @@
 import { ConfigError, invariant } from '../core/errors.js';
 import { PARTY, PARTY_NAMES, type Ledger, type PartyName } from '../sim/ledger.js';
 import type { Columns, Recorder } from '../sim/recorder.js';
+import type { Saveable } from '../sim/saveable.js';
+import { arrays, ownScalars, stateOf, Stateful } from '../sim/stateBlock.js';
 import type { LotBook } from './lots.js';
 
 /**
@@ -159,7 +161,7 @@ export type FundColumn = (typeof FUND_COLUMNS)[number];
  * keeps the settlement figures per bar (`bar`, reset by `beginBar`) and for
  * the run (`total`), indexed by SETTLE.
  */
-export class InsuranceFund {
+export class InsuranceFund extends Stateful {
   readonly party = PARTY.insuranceFund;
   readonly initialQuote: number;
   readonly bar = new Float64Array(NSTAT);
@@ -171,6 +173,7 @@ export class InsuranceFund {
   private settleCols: Float64Array[] = [];
 
   constructor(cfg: InsuranceFundConfig, path = 'protocol.insuranceFund') {
+    super();
     if (!(cfg.initialQuote >= 0 && Number.isFinite(cfg.initialQuote))) {
       throw new ConfigError(`must be finite and >= 0, got ${cfg.initialQuote}`, { field: `${path}.initialQuote` });
     }
@@ -215,17 +218,10 @@ export class InsuranceFund {
     c.bad_debt_cum_quote[bar] = this.total[SETTLE.badDebtQuote];
   }
 
-  readonly stateSize = 2 * NSTAT + 1;
-  saveState(buf: Float64Array, offset: number): void {
-    buf.set(this.bar, offset);
-    buf.set(this.total, offset + NSTAT);
-    buf[offset + 2 * NSTAT] = this.endowed;
+  protected describeState(): Saveable {
+    return stateOf(arrays(this.bar, this.total), ownScalars(this, ['endowed']));
   }
-  loadState(buf: Float64Array, offset: number): void {
-    this.bar.set(buf.subarray(offset, offset + NSTAT));
-    this.total.set(buf.subarray(offset + NSTAT, offset + 2 * NSTAT));
-    this.endowed = buf[offset + 2 * NSTAT];
-  }
+
 }
 
 function addResult(acc: Float64Array, r: SettlementResult): void {

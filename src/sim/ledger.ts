@@ -1,3 +1,6 @@
+import type { Saveable } from './saveable.js';
+import { arrays, scalars, stateOf, Stateful, type ScalarKey } from './stateBlock.js';
+
 /**
  * Cash (quote currency) and asset (base units) of every party that is not a
  * protocol account: the book's counterparties, the dealer, its option
@@ -23,7 +26,10 @@ export const PARTY_NAMES = [
 export type PartyName = (typeof PARTY_NAMES)[number];
 export const PARTY: Readonly<Record<PartyName, number>> = Object.fromEntries(PARTY_NAMES.map((n, i) => [n, i])) as Record<PartyName, number>;
 
-export class Ledger {
+/** The ledger's saved scalars, after the cash and asset columns. */
+const SCALARS = ['endowedCash', 'endowedAsset'] as const satisfies readonly ScalarKey<Ledger>[];
+
+export class Ledger extends Stateful {
   readonly cash = new Float64Array(PARTY_NAMES.length);
   readonly asset = new Float64Array(PARTY_NAMES.length);
   /** What parties brought into the run (accounts' collateral, fund and pool capital): the conserved totals. */
@@ -75,20 +81,10 @@ export class Ledger {
     return kahanSum(this.asset);
   }
 
-  static readonly stateSize = PARTY_NAMES.length * 2 + 2;
-  saveState(buf: Float64Array, offset: number): void {
-    const n = PARTY_NAMES.length;
-    buf.set(this.cash, offset);
-    buf.set(this.asset, offset + n);
-    buf[offset + 2 * n] = this.endowedCash;
-    buf[offset + 2 * n + 1] = this.endowedAsset;
-  }
-  loadState(buf: Float64Array, offset: number): void {
-    const n = PARTY_NAMES.length;
-    this.cash.set(buf.subarray(offset, offset + n));
-    this.asset.set(buf.subarray(offset + n, offset + 2 * n));
-    this.endowedCash = buf[offset + 2 * n];
-    this.endowedAsset = buf[offset + 2 * n + 1];
+  /** Slots of the saved state: both columns and the endowed totals. */
+  static readonly stateSize = PARTY_NAMES.length * 2 + SCALARS.length;
+  protected describeState(): Saveable {
+    return stateOf(arrays(this.cash, this.asset), scalars<Ledger>(this, SCALARS));
   }
 }
 

@@ -31,9 +31,8 @@ import type { SsviParams } from './ssvi.js';
 import { SsviSurface } from './surface.js';
 import type { SsviSurfaceConfig } from './surface.js';
 import type { VolSurface } from '../sim/volSurface.js';
-
-/** Scalars SurfaceDynamics.saveState writes before the surface's state. */
-const DYNAMICS_STATE = 4;
+import type { Saveable } from '../sim/saveable.js';
+import { ownScalars, stateOf, Stateful } from '../sim/stateBlock.js';
 
 export type DynamicsMode = 'sticky-strike' | 'sticky-moneyness' | 'stress';
 
@@ -85,7 +84,7 @@ export interface DynamicsBarReport {
   readonly termFloored: boolean;
 }
 
-export class SurfaceDynamics implements VolSurface {
+export class SurfaceDynamics extends Stateful implements VolSurface {
   readonly mode: DynamicsMode;
   readonly surface: SsviSurface;
   private readonly baseParams: SsviParams;
@@ -95,6 +94,7 @@ export class SurfaceDynamics implements VolSurface {
   private shift = 0;
 
   constructor(cfg: DynamicsConfig) {
+    super();
     this.mode = cfg.mode;
     // The base itself obeys the caller's onArbitrage; only bar updates always project.
     this.surface = new SsviSurface(cfg.base);
@@ -179,30 +179,12 @@ export class SurfaceDynamics implements VolSurface {
     return atmVol;
   }
 
-  /** Doubles saveState writes: the anchor, the shift, the last bar's report and the SSVI surface. */
-  get stateSize(): number {
-    return DYNAMICS_STATE + this.surface.stateSize;
-  }
-
   /**
    * The anchor (NaN until the first update), the sticky-strike shift, the
    * last bar's ATM level and projection flag, then the surface in force.
    */
-  saveState(buf: Float64Array, offset: number): void {
-    buf[offset] = this.anchor;
-    buf[offset + 1] = this.shift;
-    buf[offset + 2] = this.lastAtmVol;
-    buf[offset + 3] = this.lastProjected ? 1 : 0;
-    this.surface.saveState(buf, offset + DYNAMICS_STATE);
-  }
-
-  /** Restores a state written by saveState of dynamics built from the same config. */
-  loadState(buf: Float64Array, offset: number): void {
-    this.anchor = buf[offset];
-    this.shift = buf[offset + 1];
-    this.lastAtmVol = buf[offset + 2];
-    this.lastProjected = buf[offset + 3] === 1;
-    this.surface.loadState(buf, offset + DYNAMICS_STATE);
+  protected describeState(): Saveable {
+    return stateOf(ownScalars(this, ['anchor', 'shift', 'lastAtmVol', 'lastProjected']), this.surface);
   }
 
   /** The forward the sticky-strike smile is anchored at (NaN before the first update). */

@@ -3,6 +3,8 @@
  * implementation (power-law φ over an ATM term structure).
  */
 import type { VolSurface } from '../sim/volSurface.js';
+import type { Saveable } from '../sim/saveable.js';
+import { ownScalars, stateOf, Stateful } from '../sim/stateBlock.js';
 import { ConfigError, NumericalError } from '../core/errors.js';
 import { admitSsviParams } from './arbitrage.js';
 import type { AdmissibleParams, Clamp, OnArbitrage } from './arbitrage.js';
@@ -52,10 +54,7 @@ const ADMIT_GLOBAL = 0;
 const ADMIT_REFUSE = 1;
 const ADMIT_CLAMP = 2;
 
-/** Doubles written by SsviSurface.saveState. */
-const SURFACE_STATE = 12;
-
-export class SsviSurface implements VolSurface {
+export class SsviSurface extends Stateful implements VolSurface {
   readonly term: AtmTermStructure;
   readonly minYears: number;
   readonly maxYears: number;
@@ -79,6 +78,7 @@ export class SsviSurface implements VolSurface {
   private reqMode = ADMIT_GLOBAL;
 
   constructor(cfg: SsviSurfaceConfig) {
+    super();
     this.minYears = cfg.minYears ?? DEFAULT_MIN_YEARS;
     this.maxYears = cfg.maxYears ?? DEFAULT_MAX_YEARS;
     if (!(this.minYears > 0) || !(this.maxYears > this.minYears) || !Number.isFinite(this.maxYears)) {
@@ -184,50 +184,34 @@ export class SsviSurface implements VolSurface {
     return this.admission;
   }
 
-  /** Doubles saveState writes: the parameters in force, the θ range, the ATM level and the last request. */
-  get stateSize(): number {
-    return SURFACE_STATE;
-  }
-
   /**
-   * Everything an update changes. The term structure is saved as its ATM
-   * level only: its other fields are a pure function of that level, so
-   * loadState re-levels it. The θ/φ memo is dropped, not saved (it caches
-   * a pure function of the saved fields).
+   * Everything an update changes: the parameters in force, the θ range, the
+   * ATM level, how the admission was made and the last request. The term
+   * structure is saved as its ATM level only: its other fields are a pure
+   * function of that level, so a load re-levels it. The θ/φ memo is dropped,
+   * not saved (it caches a pure function of the saved fields).
    */
-  saveState(buf: Float64Array, offset: number): void {
-    buf[offset] = this.rho;
-    buf[offset + 1] = this.eta;
-    buf[offset + 2] = this.gamma;
-    buf[offset + 3] = this.thetaLo;
-    buf[offset + 4] = this.thetaHi;
-    buf[offset + 5] = this.phiLo;
-    buf[offset + 6] = this.thetaPhiHi;
-    buf[offset + 7] = this.term.atmVol;
-    buf[offset + 8] = this.admission === GLOBAL_ADMISSION ? ADMIT_GLOBAL : this.reqMode;
-    buf[offset + 9] = this.reqRho;
-    buf[offset + 10] = this.reqEta;
-    buf[offset + 11] = this.reqGamma;
-  }
-
-  /** Restores a state written by saveState of a surface built from the same config. */
-  loadState(buf: Float64Array, offset: number): void {
-    const vol = buf[offset + 7];
-    if (vol !== this.term.atmVol) this.term.setAtmVol(vol);
-    this.rho = buf[offset];
-    this.eta = buf[offset + 1];
-    this.gamma = buf[offset + 2];
-    this.thetaLo = buf[offset + 3];
-    this.thetaHi = buf[offset + 4];
-    this.phiLo = buf[offset + 5];
-    this.thetaPhiHi = buf[offset + 6];
-    const mode = buf[offset + 8];
-    this.reqMode = mode;
-    this.reqRho = buf[offset + 9];
-    this.reqEta = buf[offset + 10];
-    this.reqGamma = buf[offset + 11];
-    this.admission = mode === ADMIT_GLOBAL ? GLOBAL_ADMISSION : PENDING_ADMISSION;
-    this.memoYears = NaN;
+  protected describeState(): Saveable {
+    const levelAndAdmission: Saveable = {
+      stateSize: 2,
+      saveState: (buf, o) => {
+        buf[o] = this.term.atmVol;
+        buf[o + 1] = this.admission === GLOBAL_ADMISSION ? ADMIT_GLOBAL : this.reqMode;
+      },
+      loadState: (buf, o) => {
+        const vol = buf[o];
+        if (vol !== this.term.atmVol) this.term.setAtmVol(vol);
+        const mode = buf[o + 1];
+        this.reqMode = mode;
+        this.admission = mode === ADMIT_GLOBAL ? GLOBAL_ADMISSION : PENDING_ADMISSION;
+        this.memoYears = NaN;
+      },
+    };
+    return stateOf(
+      ownScalars(this, ['rho', 'eta', 'gamma', 'thetaLo', 'thetaHi', 'phiLo', 'thetaPhiHi']),
+      levelAndAdmission,
+      ownScalars(this, ['reqRho', 'reqEta', 'reqGamma']),
+    );
   }
 
   thetaAt(years: number): number {

@@ -25,6 +25,9 @@
  */
 import { ConfigError } from '../../core/errors.js';
 import { MS_PER_MINUTE } from '../../core/time.js';
+import type { Saveable } from '../../sim/saveable.js';
+import { ownScalars, Stateful } from '../../sim/stateBlock.js';
+
 
 export type CircuitBreakerConfig =
   | { kind: 'off' }
@@ -44,7 +47,7 @@ export type CircuitBreakerConfig =
       marginMultiplier?: number;
     };
 
-export class CircuitBreaker {
+export class CircuitBreaker extends Stateful {
   private rate = 0;
   private barVolume = 0;
   private tripped = 0;
@@ -57,6 +60,7 @@ export class CircuitBreaker {
   private readonly barMinutes: number;
 
   constructor(private readonly cfg: CircuitBreakerConfig, barMs: number) {
+    super();
     if (!(barMs > 0)) throw new ConfigError(`bar interval must be > 0 ms, got ${barMs}`, { field: 'barMs' });
     this.barMinutes = barMs / MS_PER_MINUTE;
     if (cfg.kind === 'off') {
@@ -139,23 +143,8 @@ export class CircuitBreaker {
     return this.tripped === 1 ? this.cooldownUntil : Number.NaN;
   }
 
-  readonly stateSize = 7;
-  saveState(buf: Float64Array, o: number): void {
-    buf[o] = this.rate;
-    buf[o + 1] = this.barVolume;
-    buf[o + 2] = this.tripped;
-    buf[o + 3] = this.cooldownUntil;
-    buf[o + 4] = this.usedThisBar;
-    buf[o + 5] = this.trips;
-    buf[o + 6] = this.inBar;
-  }
-  loadState(buf: Float64Array, o: number): void {
-    this.rate = buf[o];
-    this.barVolume = buf[o + 1];
-    this.tripped = buf[o + 2];
-    this.cooldownUntil = buf[o + 3];
-    this.usedThisBar = buf[o + 4];
-    this.trips = buf[o + 5];
-    this.inBar = buf[o + 6];
+  protected describeState(): Saveable {
+    return ownScalars(this, ['rate', 'barVolume', 'tripped', 'cooldownUntil', 'usedThisBar', 'trips', 'inBar']);
   }
 }
+

@@ -16,6 +16,8 @@
  * effect at once (it can only delay liquidations).
  */
 import { ConfigError } from '../../core/errors.js';
+import type { Saveable } from '../../sim/saveable.js';
+import { ownScalars, Stateful } from '../../sim/stateBlock.js';
 
 export type DynamicThresholdConfig =
   | { kind: 'off' }
@@ -38,11 +40,12 @@ export function volThresholdMultiplier(volPerYear: number, calmVolPerYear: numbe
   return m < minMultiplier ? minMultiplier : m > 1 ? 1 : m;
 }
 
-export class DynamicThreshold {
+export class DynamicThreshold extends Stateful {
   private m = 1;
   private readonly maxStep: number;
 
   constructor(private readonly cfg: DynamicThresholdConfig) {
+    super();
     if (cfg.kind === 'vol-scaled') {
       if (!(cfg.calmVolPerYear > 0)) throw new ConfigError(`must be > 0, got ${cfg.calmVolPerYear}`, { field: 'defences.dynamicThreshold.calmVolPerYear' });
       if (!(cfg.slope >= 0)) throw new ConfigError(`must be ≥ 0, got ${cfg.slope}`, { field: 'defences.dynamicThreshold.slope' });
@@ -69,11 +72,8 @@ export class DynamicThreshold {
     return this.m;
   }
 
-  readonly stateSize = 1;
-  saveState(buf: Float64Array, offset: number): void {
-    buf[offset] = this.m;
+  protected describeState(): Saveable {
+    return ownScalars(this, ['m']);
   }
-  loadState(buf: Float64Array, offset: number): void {
-    this.m = buf[offset];
-  }
+
 }

@@ -22,6 +22,8 @@
 import { ConfigError } from '../../core/errors.js';
 import { MS_PER_YEAR } from '../../core/time.js';
 import { AsOfRing } from '../oracle.js';
+import type { Saveable } from '../../sim/saveable.js';
+import { ownScalars, stateOf, Stateful } from '../../sim/stateBlock.js';
 
 export type MarginFloorConfig =
   | { kind: 'off' }
@@ -39,11 +41,12 @@ export function marginFloorPrice(referencePrice: number, k: number, impliedVolPe
   return f > 0 ? referencePrice * f : 0;
 }
 
-export class MarginFloor {
+export class MarginFloor extends Stateful {
   private readonly ring: AsOfRing | null;
   private iv = Number.NaN;
 
   constructor(private readonly cfg: MarginFloorConfig, barMs: number) {
+    super();
     if (cfg.kind === 'off') {
       this.ring = null;
       return;
@@ -81,15 +84,8 @@ export class MarginFloor {
     return oracle < this.floor();
   }
 
-  get stateSize(): number {
-    return 1 + (this.ring ? this.ring.stateSize : 0);
+  protected describeState(): Saveable {
+    return stateOf(ownScalars(this, ['iv']), this.ring);
   }
-  saveState(buf: Float64Array, o: number): void {
-    buf[o] = this.iv;
-    this.ring?.saveState(buf, o + 1);
-  }
-  loadState(buf: Float64Array, o: number): void {
-    this.iv = buf[o];
-    this.ring?.loadState(buf, o + 1);
-  }
+
 }

@@ -39,6 +39,8 @@
  */
 import { ConfigError } from '../../core/errors.js';
 import type { LadderView } from '../../metrics/ladderView.js';
+import type { Saveable } from '../../sim/saveable.js';
+import { arrays, ownScalars, scalars, stateOf, Stateful } from '../../sim/stateBlock.js';
 
 /** A ladder that can value its accounts' bad-debt exposure Σ max(debt − collateral·P, 0) (ladder.ts has it). */
 export interface PutStripView {
@@ -178,7 +180,7 @@ export interface SolvencyResult {
   readonly converged: Float64Array;
 }
 
-export class SolvencyTest {
+export class SolvencyTest extends Stateful {
   private penalty: number;
   private fundTarget = 0;
   private readonly res: SolvencyResult;
@@ -188,6 +190,7 @@ export class SolvencyTest {
   private readonly tol: number;
 
   constructor(private readonly cfg: SolvencyTestConfig) {
+    super();
     const f = (n: string) => `defences.solvencyTest.${n}`;
     if (!(cfg.everyBars >= 1) || !Number.isInteger(cfg.everyBars)) throw new ConfigError(`must be a whole number ≥ 1, got ${cfg.everyBars}`, { field: f('everyBars') });
     if (cfg.shocks.length === 0) throw new ConfigError('need at least one shock', { field: f('shocks') });
@@ -281,52 +284,23 @@ export class SolvencyTest {
     return r;
   }
 
-  /** Penalty, fund target, and the last result (9 scalars and 6 arrays of one slot per shock): lastResult() is public. */
-  get stateSize(): number {
-    return 11 + 6 * this.cfg.shocks.length;
-  }
-  saveState(buf: Float64Array, o: number): void {
+  /** Penalty, fund target, and the last result (its scalars, the action's code and one slot per shock in each column): lastResult() is public. */
+  protected describeState(): Saveable {
     const r = this.res;
-    const k = this.cfg.shocks.length;
-    buf[o] = this.penalty;
-    buf[o + 1] = this.fundTarget;
-    buf[o + 2] = r.ran ? 1 : 0;
-    buf[o + 3] = ACTIONS.indexOf(r.action);
-    buf[o + 4] = r.worstShockIndex;
-    buf[o + 5] = r.worstDropFraction;
-    buf[o + 6] = r.worstLiquidatedBase;
-    buf[o + 7] = r.worstShortfallQuote;
-    buf[o + 8] = r.worstBadDebtQuote;
-    buf[o + 9] = r.penaltyBps;
-    buf[o + 10] = r.fundTargetQuote;
-    let p = o + 11;
-    buf.set(r.dropFraction, p);
-    buf.set(r.liquidatedBase, (p += k));
-    buf.set(r.shortfallQuote, (p += k));
-    buf.set(r.badDebtQuote, (p += k));
-    buf.set(r.effectiveBranching, (p += k));
-    buf.set(r.converged, (p += k));
-  }
-  loadState(buf: Float64Array, o: number): void {
-    const r = this.res;
-    const k = this.cfg.shocks.length;
-    this.penalty = buf[o];
-    this.fundTarget = buf[o + 1];
-    r.ran = buf[o + 2] === 1;
-    r.action = ACTIONS[buf[o + 3]];
-    r.worstShockIndex = buf[o + 4];
-    r.worstDropFraction = buf[o + 5];
-    r.worstLiquidatedBase = buf[o + 6];
-    r.worstShortfallQuote = buf[o + 7];
-    r.worstBadDebtQuote = buf[o + 8];
-    r.penaltyBps = buf[o + 9];
-    r.fundTargetQuote = buf[o + 10];
-    let p = o + 11;
-    r.dropFraction.set(buf.subarray(p, p + k));
-    r.liquidatedBase.set(buf.subarray((p += k), p + k));
-    r.shortfallQuote.set(buf.subarray((p += k), p + k));
-    r.badDebtQuote.set(buf.subarray((p += k), p + k));
-    r.effectiveBranching.set(buf.subarray((p += k), p + k));
-    r.converged.set(buf.subarray((p += k), p + k));
+    const action: Saveable = {
+      stateSize: 1,
+      saveState: (buf, o) => {
+        buf[o] = ACTIONS.indexOf(r.action);
+      },
+      loadState: (buf, o) => {
+        r.action = ACTIONS[buf[o]];
+      },
+    };
+    return stateOf(
+      ownScalars(this, ['penalty', 'fundTarget']),
+      scalars(r, ['ran', 'worstShockIndex', 'worstDropFraction', 'worstLiquidatedBase', 'worstShortfallQuote', 'worstBadDebtQuote', 'penaltyBps', 'fundTargetQuote']),
+      action,
+      arrays(r.dropFraction, r.liquidatedBase, r.shortfallQuote, r.badDebtQuote, r.effectiveBranching, r.converged),
+    );
   }
 }

@@ -6,6 +6,8 @@ import { CAUSE_CODE } from '../../sim/tradeLog.js';
 import { OffBookFills, type LotBook } from '../lots.js';
 import type { LiquidationMechanism, MechanismHost } from '../types.js';
 import { DirectSeller, SOLD_TOLERANCE } from './direct.js';
+import type { Saveable } from '../../sim/saveable.js';
+import { arrays, ownScalars, stateOf, Stateful } from '../../sim/stateBlock.js';
 
 /**
  * Internalized keeper / backstop pool (Liquity's stability pool, an insurance
@@ -55,7 +57,7 @@ const STAT_COLUMNS = [
 const NSTAT = STAT_COLUMNS.length;
 const POOL_COLUMNS = ['backstop_available_quote', 'backstop_committed_quote', 'backstop_collateral_base', 'liq_direct_sold_base', 'liq_direct_proceeds_quote'] as const;
 
-export class BackstopPoolMechanism implements LiquidationMechanism {
+export class BackstopPoolMechanism extends Stateful implements LiquidationMechanism {
   readonly kind = 'backstop' as const;
   readonly parties: readonly number[] = [PARTY.backstopPool];
   /** The pool's absorptions of the current round (cause 'liquidation', off the book); the protocol agent logs and clears them. */
@@ -78,6 +80,7 @@ export class BackstopPoolMechanism implements LiquidationMechanism {
 
   /** `cfg` must have passed checkMechanismConfig (factory.ts). */
   constructor(cfg: BackstopPoolConfig, lots: LotBook) {
+    super();
     this.cfg = cfg;
     this.lots = lots;
     this.seller = new DirectSeller(lots);
@@ -189,27 +192,7 @@ export class BackstopPoolMechanism implements LiquidationMechanism {
     this.total[k] += v;
   }
 
-  get stateSize(): number {
-    return 2 * NSTAT + 4 + this.seller.stateSize;
-  }
-  saveState(buf: Float64Array, offset: number): void {
-    buf.set(this.bar, offset);
-    buf.set(this.total, offset + NSTAT);
-    const o = offset + 2 * NSTAT;
-    buf[o] = this.heldWithdrawn;
-    buf[o + 1] = this.endowed;
-    buf[o + 2] = this.resaleDone;
-    buf[o + 3] = this.plannedResaleBase;
-    this.seller.saveState(buf, o + 4);
-  }
-  loadState(buf: Float64Array, offset: number): void {
-    this.bar.set(buf.subarray(offset, offset + NSTAT));
-    this.total.set(buf.subarray(offset + NSTAT, offset + 2 * NSTAT));
-    const o = offset + 2 * NSTAT;
-    this.heldWithdrawn = buf[o];
-    this.endowed = buf[o + 1];
-    this.resaleDone = buf[o + 2];
-    this.plannedResaleBase = buf[o + 3];
-    this.seller.loadState(buf, o + 4);
+  protected describeState(): Saveable {
+    return stateOf(arrays(this.bar, this.total), ownScalars(this, ['heldWithdrawn', 'endowed', 'resaleDone', 'plannedResaleBase']), this.seller);
   }
 }

@@ -4,6 +4,8 @@ import { PARTY, type Ledger } from '../../sim/ledger.js';
 import type { OrderQueue } from '../../sim/orderQueue.js';
 import { CAUSE_CODE } from '../../sim/tradeLog.js';
 import type { OffBookFills } from '../lots.js';
+import type { Saveable } from '../../sim/saveable.js';
+import { arrays, ownScalars, stateOf, Stateful } from '../../sim/stateBlock.js';
 
 /** A per-bidder parameter drawn once, at construction, from the bidders' seeded stream. */
 export type Distribution =
@@ -104,7 +106,7 @@ function draw(d: Distribution, rng: Rng): number {
  * Invariant: ledger cash of 'auctionBidders' = Σ free capital, and its asset
  * = Σ inventory (once endowed, and while nothing else trades for the party).
  */
-export class BidderPool {
+export class BidderPool extends Stateful {
   readonly size: number;
   /** Required discount as a fraction (≤ 1), ascending. */
   readonly discount: Float64Array;
@@ -120,6 +122,7 @@ export class BidderPool {
   presentCount = 0;
 
   constructor(cfg: BiddersConfig, rng: Rng) {
+    super();
     const disc: number[] = [];
     const gas: number[] = [];
     const cap: number[] = [];
@@ -243,27 +246,7 @@ export class BidderPool {
     return s;
   }
 
-  get stateSize(): number {
-    return 5 * this.size + 2;
-  }
-  saveState(buf: Float64Array, offset: number): void {
-    const n = this.size;
-    buf.set(this.freeQuote, offset);
-    buf.set(this.inventoryBase, offset + n);
-    buf.set(this.costQuote, offset + 2 * n);
-    buf.set(this.pendingSale, offset + 3 * n);
-    for (let b = 0; b < n; b++) buf[offset + 4 * n + b] = this.present[b];
-    buf[offset + 5 * n] = this.pendingTotal;
-    buf[offset + 5 * n + 1] = this.presentCount;
-  }
-  loadState(buf: Float64Array, offset: number): void {
-    const n = this.size;
-    this.freeQuote.set(buf.subarray(offset, offset + n));
-    this.inventoryBase.set(buf.subarray(offset + n, offset + 2 * n));
-    this.costQuote.set(buf.subarray(offset + 2 * n, offset + 3 * n));
-    this.pendingSale.set(buf.subarray(offset + 3 * n, offset + 4 * n));
-    for (let b = 0; b < n; b++) this.present[b] = buf[offset + 4 * n + b];
-    this.pendingTotal = buf[offset + 5 * n];
-    this.presentCount = buf[offset + 5 * n + 1];
+  protected describeState(): Saveable {
+    return stateOf(arrays(this.freeQuote, this.inventoryBase, this.costQuote, this.pendingSale, this.present), ownScalars(this, ['pendingTotal', 'presentCount']));
   }
 }

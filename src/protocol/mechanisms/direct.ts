@@ -5,6 +5,8 @@ import type { Columns, Recorder } from '../../sim/recorder.js';
 import { CAUSE_CODE } from '../../sim/tradeLog.js';
 import { OffBookFills, type LotBook } from '../lots.js';
 import type { LiquidationMechanism, MechanismHost } from '../types.js';
+import type { Saveable } from '../../sim/saveable.js';
+import { arrays, ownScalars, stateOf, Stateful } from '../../sim/stateBlock.js';
 
 /** A lot whose unsold collateral is at most this fraction of what was seized counts as sold (float dust). */
 export const SOLD_TOLERANCE = 1e-12;
@@ -21,7 +23,7 @@ export interface DirectMechanismConfig {
  * fallback. At most one order per lot is in flight; a partial fill (a book
  * that ran out of levels) is re-ordered in the next round.
  */
-export class DirectSeller {
+export class DirectSeller extends Stateful {
   private readonly lots: LotBook;
   private readonly active: Uint8Array;
   private readonly pending: Uint8Array;
@@ -32,6 +34,7 @@ export class DirectSeller {
   totalProceedsQuote = 0;
 
   constructor(lots: LotBook) {
+    super();
     this.lots = lots;
     this.active = new Uint8Array(lots.capacity);
     this.pending = new Uint8Array(lots.capacity);
@@ -88,35 +91,15 @@ export class DirectSeller {
     this.barProceedsQuote = 0;
   }
 
-  get stateSize(): number {
-    return 2 * this.lots.capacity + 4;
-  }
-  saveState(buf: Float64Array, offset: number): void {
-    const c = this.lots.capacity;
-    buf.set(this.active, offset);
-    buf.set(this.pending, offset + c);
-    const o = offset + 2 * c;
-    buf[o] = this.barSoldBase;
-    buf[o + 1] = this.barProceedsQuote;
-    buf[o + 2] = this.totalSoldBase;
-    buf[o + 3] = this.totalProceedsQuote;
-  }
-  loadState(buf: Float64Array, offset: number): void {
-    const c = this.lots.capacity;
-    this.active.set(buf.subarray(offset, offset + c));
-    this.pending.set(buf.subarray(offset + c, offset + 2 * c));
-    const o = offset + 2 * c;
-    this.barSoldBase = buf[o];
-    this.barProceedsQuote = buf[o + 1];
-    this.totalSoldBase = buf[o + 2];
-    this.totalProceedsQuote = buf[o + 3];
+  protected describeState(): Saveable {
+    return stateOf(arrays(this.active, this.pending), ownScalars(this, ['barSoldBase', 'barProceedsQuote', 'totalSoldBase', 'totalProceedsQuote']));
   }
 }
 
 const DIRECT_COLUMNS = ['liq_direct_sold_base', 'liq_direct_proceeds_quote'] as const;
 
 /** docs/model.md#mechanisms, direct sale: seized collateral is market-sold at once. */
-export class DirectMechanism implements LiquidationMechanism {
+export class DirectMechanism extends Stateful implements LiquidationMechanism {
   readonly kind = 'direct' as const;
   readonly parties: readonly number[] = [];
   /** Always empty: a direct sale trades only on the book. Present so every mechanism has one. */
@@ -126,6 +109,7 @@ export class DirectMechanism implements LiquidationMechanism {
   private cols: Columns<(typeof DIRECT_COLUMNS)[number]> | null = null;
 
   constructor(lots: LotBook) {
+    super();
     this.lots = lots;
     this.seller = new DirectSeller(lots);
   }
@@ -159,13 +143,7 @@ export class DirectMechanism implements LiquidationMechanism {
     c.liq_direct_proceeds_quote[host.bar] = this.seller.barProceedsQuote;
   }
 
-  get stateSize(): number {
-    return this.seller.stateSize;
-  }
-  saveState(buf: Float64Array, offset: number): void {
-    this.seller.saveState(buf, offset);
-  }
-  loadState(buf: Float64Array, offset: number): void {
-    this.seller.loadState(buf, offset);
+  protected describeState(): Saveable {
+    return this.seller;
   }
 }

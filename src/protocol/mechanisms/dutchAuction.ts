@@ -7,6 +7,8 @@ import { OffBookFills, type LotBook } from '../lots.js';
 import type { LiquidationMechanism, MechanismHost } from '../types.js';
 import { BidderPool, type BiddersConfig } from './bidders.js';
 import { DirectSeller, SOLD_TOLERANCE } from './direct.js';
+import type { Saveable } from '../../sim/saveable.js';
+import { arrays, ownScalars, stateOf, Stateful } from '../../sim/stateBlock.js';
 
 /** How the auction price falls with the number of whole steps since the lot opened. */
 export type AuctionDecay =
@@ -83,7 +85,7 @@ const AUCTION_COLUMNS = [
   'liq_direct_sold_base', 'liq_direct_proceeds_quote',
 ] as const;
 
-export class DutchAuctionMechanism implements LiquidationMechanism {
+export class DutchAuctionMechanism extends Stateful implements LiquidationMechanism {
   readonly kind = 'dutch' as const;
   readonly parties: readonly number[] = [PARTY.auctionBidders];
   /** Auction takes of the current round (cause 'auction'); the protocol agent logs and clears them. */
@@ -110,6 +112,7 @@ export class DutchAuctionMechanism implements LiquidationMechanism {
 
   /** `cfg` must have passed checkMechanismConfig (factory.ts). */
   constructor(cfg: DutchAuctionConfig, lots: LotBook, rng: Rng) {
+    super();
     this.cfg = cfg;
     this.lots = lots;
     this.cutFactor = cfg.decay.kind === 'exponential' ? 1 - cfg.decay.cutPctPerStep / 100 : Number.NaN;
@@ -278,47 +281,12 @@ export class DutchAuctionMechanism implements LiquidationMechanism {
     this.total[k] += v;
   }
 
-  get stateSize(): number {
-    return 6 * this.lots.capacity + 2 * NSTAT + 2 + this.seller.stateSize + this.bidders.stateSize;
-  }
-
-  saveState(buf: Float64Array, offset: number): void {
-    const c = this.lots.capacity;
-    let o = offset;
-    buf.set(this.phase, o);
-    buf.set(this.top, o + c);
-    buf.set(this.floor, o + 2 * c);
-    buf.set(this.floorSinceBar, o + 3 * c);
-    buf.set(this.auctionSold, o + 4 * c);
-    buf.set(this.auctionProceeds, o + 5 * c);
-    o += 6 * c;
-    buf.set(this.bar, o);
-    buf.set(this.total, o + NSTAT);
-    o += 2 * NSTAT;
-    buf[o] = this.endowed;
-    buf[o + 1] = this.resaleDone;
-    o += 2;
-    this.seller.saveState(buf, o);
-    this.bidders.saveState(buf, o + this.seller.stateSize);
-  }
-
-  loadState(buf: Float64Array, offset: number): void {
-    const c = this.lots.capacity;
-    let o = offset;
-    this.phase.set(buf.subarray(o, o + c));
-    this.top.set(buf.subarray(o + c, o + 2 * c));
-    this.floor.set(buf.subarray(o + 2 * c, o + 3 * c));
-    this.floorSinceBar.set(buf.subarray(o + 3 * c, o + 4 * c));
-    this.auctionSold.set(buf.subarray(o + 4 * c, o + 5 * c));
-    this.auctionProceeds.set(buf.subarray(o + 5 * c, o + 6 * c));
-    o += 6 * c;
-    this.bar.set(buf.subarray(o, o + NSTAT));
-    this.total.set(buf.subarray(o + NSTAT, o + 2 * NSTAT));
-    o += 2 * NSTAT;
-    this.endowed = buf[o];
-    this.resaleDone = buf[o + 1];
-    o += 2;
-    this.seller.loadState(buf, o);
-    this.bidders.loadState(buf, o + this.seller.stateSize);
+  protected describeState(): Saveable {
+    return stateOf(
+      arrays(this.phase, this.top, this.floor, this.floorSinceBar, this.auctionSold, this.auctionProceeds, this.bar, this.total),
+      ownScalars(this, ['endowed', 'resaleDone']),
+      this.seller,
+      this.bidders,
+    );
   }
 }
