@@ -46,47 +46,15 @@
  * changes the ladder (the protocol's liquidations, settlement) must call
  * onAccountChanged(i) afterwards.
  */
+import type { DeleveragingConfig, ParamDistribution } from '../config/behaviourSchema.js';
 import { ConfigError, invariant } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import type { Ladder } from '../protocol/ladder.js';
 import type { DeleverageRound, DeleverageSettlement, PreemptiveDeleveraging } from '../protocol/behaviourHooks.js';
 import { stressScore, type StressSignals, type StressThresholds } from '../sim/stress.js';
 
-/** A per-class parameter, drawn once at construction (same shape as the protocol schema's distributions). */
-export type ParamDistribution =
-  | { readonly kind: 'fixed'; readonly value: number }
-  | { readonly kind: 'uniform'; readonly min: number; readonly max: number }
-  /** median · exp(sigma · N(0,1)). */
-  | { readonly kind: 'lognormal'; readonly median: number; readonly sigma: number };
-
-export interface DeleveragingConfig {
-  /** Default false: nobody deleverages (makeDeleveraging returns null). */
-  readonly enabled: boolean;
-  /** Number of classes K, integer in [1, 16]. Default 8. */
-  readonly classes: number;
-  /** Share of accounts that watch their position at all, in [0, 1]; the rest never deleverage. Default 1. */
-  readonly activeShare: number;
-  /**
-   * Buffer b as a fraction of the liquidation price (0.1: acts when the
-   * oracle is within 10% above it), > 0. Default uniform 0.05–0.25
-   * (assumption: no published distribution of distance to liquidation, MODEL.md).
-   */
-  readonly bufferFraction: ParamDistribution;
-  /** Target distance after acting, as a multiple r ≥ 1 of the buffer. Default 2. */
-  readonly targetBufferMultiple: number;
-  /**
-   * Without stress, an account still acts when the oracle is within
-   * share·b of its liquidation price; in [0, 1], 0 = never without stress.
-   * Default 0.5.
-   */
-  readonly panicBufferShare: number;
-  /** Drawdown from the running peak that stresses a class, fraction > 0; null ignores the signal. Default uniform 0.05–0.20 (assumption). */
-  readonly drawdownThreshold: ParamDistribution | null;
-  /** Realised over calm vol that stresses a class, > 0; null ignores it. Default lognormal median 2, sigma 0.3 (assumption). */
-  readonly volRatioThreshold: ParamDistribution | null;
-  /** Forced selling, quote per minute, that stresses a class, > 0; null ignores it. Default null (the scale is the asset's). */
-  readonly liquidationQuotePerMinThreshold: ParamDistribution | null;
-}
+/** The config is the schema's `behaviour.deleveraging` (config/behaviourSchema.ts, where the defaults live). */
+export type { DeleveragingConfig, ParamDistribution };
 
 /** Run totals. */
 export interface DeleveragingTotals {

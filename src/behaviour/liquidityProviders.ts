@@ -1,3 +1,4 @@
+import type { LiquidityProvidersConfig, LpThresholdDistribution } from '../config/behaviourSchema.js';
 import { ConfigError, NumericalError, invariant } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import { stressScore, type StressSignals, type StressThresholds } from '../sim/stress.js';
@@ -26,36 +27,13 @@ import { stressScore, type StressSignals, type StressThresholds } from '../sim/s
  * docs/lp-withdrawal.md for how it combines with the vol-based withdrawal.
  */
 
-/** A lognormal threshold distribution across groups. */
-export interface ThresholdDistribution {
-  /** Median threshold, > 0; Infinity makes every group ignore the signal. */
-  readonly median: number;
-  /** Standard deviation of the log threshold across groups, >= 0 (0: all groups alike). */
-  readonly logSd: number;
-}
-
-export interface LiquidityProvidersConfig {
-  /** Off by default: without it the book has only the vol-based withdrawal. Default false. */
-  readonly enabled: boolean;
-  /** Number of LP groups K, integer in [1, 4096]. Default 16. */
-  readonly groupCount: number;
-  /** Share of base depth held by the groups (it can leave), in [0, 1). Default: calibrated (docs/lp-withdrawal.md). */
-  readonly mobileDepthShare: number;
-  /** Drawdown from the running peak (fraction) at which a group starts to leave. Default: calibrated. */
-  readonly drawdownThreshold: ThresholdDistribution;
-  /**
-   * Excess of the vol ratio over calm at which a group starts to leave: its
-   * threshold on volRatio is 1 + x, so calm (volRatio 1) never triggers it.
-   * Default: calibrated.
-   */
-  readonly volRatioExcessThreshold: ThresholdDistribution;
-  /** Liquidation velocity, quote per minute, at which a group starts to leave. Default median Infinity (ignored; market-size dependent). */
-  readonly liquidationQuotePerMinThreshold: ThresholdDistribution;
-  /** e in min(1, (score − 1)·e): how fast a group's slice leaves past its threshold, > 0; Infinity = all at once. Default: calibrated. */
-  readonly withdrawalElasticity: number;
-  /** Half-life, ms, with which withdrawn depth returns once a group's target falls. Default: calibrated. */
-  readonly recoveryHalfLifeMs: number;
-}
+/**
+ * The config is the schema's `behaviour.liquidityProviders`
+ * (config/behaviourSchema.ts, where the defaults live); a threshold is
+ * lognormal across groups, median Infinity making every group ignore the signal.
+ */
+export type { LiquidityProvidersConfig };
+export type ThresholdDistribution = LpThresholdDistribution;
 
 /** Inverse standard normal CDF (Acklam 2003; relative error below 1.2e-9), for stratified threshold draws. */
 export function normalQuantile(p: number): number {

@@ -132,19 +132,21 @@ const oracleSchema = z.discriminatedUnion('kind', [
   }),
 ]);
 
-const keepersSchema = z.strictObject({
+export const keeperGasSchema = z
+  .strictObject({
+    path: z.string().min(1).describe('Gas CSV (the 10-minute Ethereum gas layout).'),
+    field: z.enum(['avg', 'p30', 'p60', 'p90', 'max']).default('p90'),
+    gasCeilingGwei: z.number().positive().default(1e12).describe('Keepers stop above this gas price, gwei.'),
+    gasScaleExponent: z.number().min(0).default(0),
+    maxGasScale: z.number().min(1).default(10),
+  });
+
+export const keepersSchema = z.strictObject({
   baseLatencyMs: z.number().min(0).default(0).describe('Latency of one keeper, ms. Default 0.'),
   keepers: z.number().min(1).default(1).describe('Competing keepers. Default 1.'),
   competitionExponent: z.number().min(0).default(1).describe('Delay = base / keepers^α. Default 1.'),
   gracePeriodMs: z.number().min(0).default(0).describe('Grace period (time-to-liquidation defence), ms. Default 0.'),
-  gas: z
-    .strictObject({
-      path: z.string().min(1).describe('Gas CSV (the 10-minute Ethereum gas layout).'),
-      field: z.enum(['avg', 'p30', 'p60', 'p90', 'max']).default('p90'),
-      gasCeilingGwei: z.number().positive().default(1e12).describe('Keepers stop above this gas price, gwei.'),
-      gasScaleExponent: z.number().min(0).default(0),
-      maxGasScale: z.number().min(1).default(10),
-    })
+  gas: keeperGasSchema
     .optional()
     .describe('A gas series that slows or stops keepers (and auction bidders).'),
 });
@@ -231,3 +233,5 @@ export const protocolSchema = z
   .describe('The leveraged accounts and their liquidation engine.');
 
 export type ProtocolConfig = z.output<typeof protocolSchema>;
+export type KeepersConfig = z.output<typeof keepersSchema>;
+export type KeeperGasSchemaConfig = z.output<typeof keeperGasSchema>;

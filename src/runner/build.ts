@@ -106,12 +106,7 @@ export function buildEngineParts(scenario: Scenario, data: RunData, baseDir: str
   }
   const h = scenario.behaviour.herding;
   if (h.enabled) {
-    agents.push(
-      new HerdingAgent(
-        { holdingsBase: h.holdingsBase, groups: h.groups, thresholds: h.thresholds, sellFraction: h.sellFraction, sellOverBars: h.sellOverBars, intraBar: h.intraBar, rebuy: h.rebuy },
-        seeds.rng('behaviour.herding'),
-      ),
-    );
+    agents.push(new HerdingAgent(h, seeds.rng('behaviour.herding')));
   }
   const lpCfg = scenario.behaviour.liquidityProviders;
   const liquidityProviders = lpCfg.enabled ? new LiquidityProviders(lpCfg, seeds.rng('behaviour.liquidityProviders'), 'behaviour.liquidityProviders') : null;

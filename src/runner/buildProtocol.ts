@@ -58,17 +58,7 @@ export function buildProtocol(
   const mechanism = createMechanism(mechanismConfig(scenario), { lots, seeds }, 'protocol.liquidation.mechanism');
   const k = p.keepers;
   const gas = k.gas ? loadGasSeries(resolveDataPath(k.gas.path, baseDir)) : undefined;
-  const keepers = new Keepers(
-    {
-      baseLatencyMs: k.baseLatencyMs,
-      keepers: k.keepers,
-      competitionExponent: k.competitionExponent,
-      gracePeriodMs: k.gracePeriodMs,
-      ...(k.gas ? { gas: { field: k.gas.field, gasCeilingGwei: k.gas.gasCeilingGwei, gasScaleExponent: k.gas.gasScaleExponent, maxGasScale: k.gas.maxGasScale } } : {}),
-    },
-    barMs,
-    gas,
-  );
+  const keepers = new Keepers(k, barMs, gas);
   const d = p.defences;
   const settlement: SettlementConfig = {
     keeperShareOfPenalty: p.settlement.keeperShareOfPenalty,
@@ -112,17 +102,7 @@ export function buildProtocol(
     putStripEveryBars: p.putStripEveryBars,
     deleveraging: makeDeleveraging(scenario.behaviour.deleveraging, ladder, seeds.rng('behaviour.deleveraging')),
     flight: flightCfg.enabled
-      ? new BackstopFlight(
-          {
-            depositorCount: flightCfg.depositorCount,
-            shares: flightCfg.shares,
-            thresholds: flightCfg.thresholds,
-            lockupBars: flightCfg.lockupBars,
-            withdrawalFeePct: flightCfg.withdrawalFeePct,
-            claimBasis: flightCfg.claimBasis,
-          },
-          seeds.rng('behaviour.backstopFlight'),
-        )
+      ? new BackstopFlight(flightCfg, seeds.rng('behaviour.backstopFlight'))
       : null,
   });
   return {
