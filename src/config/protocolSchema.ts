@@ -119,7 +119,7 @@ const populationSchema = z.discriminatedUnion('kind', [
   }),
 ]);
 
-const oracleSchema = z.discriminatedUnion('kind', [
+export const oracleSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('spot'), latencyMs: z.number().min(0).default(0) }),
   z.strictObject({ kind: z.literal('twap'), windowMs: z.number().positive().default(1_800_000), latencyMs: z.number().min(0).default(0) }),
   z.strictObject({
@@ -151,52 +151,56 @@ export const keepersSchema = z.strictObject({
     .describe('A gas series that slows or stops keepers (and auction bidders).'),
 });
 
+export const dynamicThresholdSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('off') }),
+  z.strictObject({
+    kind: z.literal('vol-scaled'),
+    calmVolPerYear: z.number().positive().default(0.6),
+    slope: z.number().min(0).default(0.1),
+    minMultiplier: z.number().gt(0).max(1).default(0.8),
+    maxTightenPerBar: z.number().positive().optional(),
+  }),
+]);
+
+export const circuitBreakerSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('off') }),
+  z.strictObject({
+    kind: z.literal('velocity'),
+    action: z.enum(['pause', 'throttle']).default('pause'),
+    halfLifeMs: z.number().positive().default(600_000),
+    limitQuotePerMin: z.number().positive(),
+    cooldownMs: z.number().min(0).default(3_600_000),
+    throttleQuotePerBar: z.number().min(0).optional(),
+    marginMultiplier: z.number().positive().default(1),
+  }),
+]);
+
+export const marginFloorSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('off') }),
+  z.strictObject({ kind: z.literal('implied-vol'), k: z.number().positive().default(3), horizonMs: z.number().positive().default(3_600_000) }),
+]);
+
+export const solvencyTestSchema = z.strictObject({
+  everyBars: z.number().int().min(1).default(60),
+  shocks: z.array(z.number().gt(0).lt(1)).min(1).default([0.05, 0.1, 0.2, 0.3]),
+  badDebtLimitQuote: z.number().min(0).default(0),
+  response: z.enum(['penalty', 'fund-target']).default('penalty'),
+  penaltyStepBps: z.number().min(0).default(100),
+  maxPenaltyBps: z.number().min(0).default(2000),
+  relaxStepBps: z.number().min(0).default(0),
+});
+
 const defencesSchema = z.strictObject({
-  dynamicThreshold: z
-    .discriminatedUnion('kind', [
-      z.strictObject({ kind: z.literal('off') }),
-      z.strictObject({
-        kind: z.literal('vol-scaled'),
-        calmVolPerYear: z.number().positive().default(0.6),
-        slope: z.number().min(0).default(0.1),
-        minMultiplier: z.number().gt(0).max(1).default(0.8),
-        maxTightenPerBar: z.number().positive().optional(),
-      }),
-    ])
+  dynamicThreshold: dynamicThresholdSchema
     .prefault({ kind: 'off' })
     .describe('Volatility-adjusted liquidation thresholds (stricter as vol rises). Default off.'),
-  circuitBreaker: z
-    .discriminatedUnion('kind', [
-      z.strictObject({ kind: z.literal('off') }),
-      z.strictObject({
-        kind: z.literal('velocity'),
-        action: z.enum(['pause', 'throttle']).default('pause'),
-        halfLifeMs: z.number().positive().default(600_000),
-        limitQuotePerMin: z.number().positive(),
-        cooldownMs: z.number().min(0).default(3_600_000),
-        throttleQuotePerBar: z.number().min(0).optional(),
-        marginMultiplier: z.number().positive().default(1),
-      }),
-    ])
+  circuitBreaker: circuitBreakerSchema
     .prefault({ kind: 'off' })
     .describe('Circuit breaker on the time-weighted liquidation rate. Default off.'),
-  marginFloor: z
-    .discriminatedUnion('kind', [
-      z.strictObject({ kind: z.literal('off') }),
-      z.strictObject({ kind: z.literal('implied-vol'), k: z.number().positive().default(3), horizonMs: z.number().positive().default(3_600_000) }),
-    ])
+  marginFloor: marginFloorSchema
     .prefault({ kind: 'off' })
     .describe('No liquidations below a floor k implied sigmas under the oracle one horizon ago. Default off.'),
-  solvencyTest: z
-    .strictObject({
-      everyBars: z.number().int().min(1).default(60),
-      shocks: z.array(z.number().gt(0).lt(1)).min(1).default([0.05, 0.1, 0.2, 0.3]),
-      badDebtLimitQuote: z.number().min(0).default(0),
-      response: z.enum(['penalty', 'fund-target']).default('penalty'),
-      penaltyStepBps: z.number().min(0).default(100),
-      maxPenaltyBps: z.number().min(0).default(2000),
-      relaxStepBps: z.number().min(0).default(0),
-    })
+  solvencyTest: solvencyTestSchema
     .optional()
     .describe('Algorithmic solvency test: every N bars, project bad debt for shocks through the cascade law; raise the penalty or the fund target when over the limit. Default off.'),
 });
@@ -235,3 +239,8 @@ export const protocolSchema = z
 export type ProtocolConfig = z.output<typeof protocolSchema>;
 export type KeepersConfig = z.output<typeof keepersSchema>;
 export type KeeperGasSchemaConfig = z.output<typeof keeperGasSchema>;
+export type OracleSchemaConfig = z.output<typeof oracleSchema>;
+export type DynamicThresholdSchemaConfig = z.output<typeof dynamicThresholdSchema>;
+export type CircuitBreakerSchemaConfig = z.output<typeof circuitBreakerSchema>;
+export type MarginFloorSchemaConfig = z.output<typeof marginFloorSchema>;
+export type SolvencyTestSchemaConfig = z.output<typeof solvencyTestSchema>;

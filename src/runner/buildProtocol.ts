@@ -80,17 +80,7 @@ export function buildProtocol(
     breaker: new CircuitBreaker(d.circuitBreaker, barMs),
     floor: new MarginFloor(d.marginFloor, barMs),
     solvency: d.solvencyTest
-      ? new SolvencyTest({
-          everyBars: d.solvencyTest.everyBars,
-          shocks: d.solvencyTest.shocks,
-          badDebtLimitQuote: d.solvencyTest.badDebtLimitQuote,
-          response: d.solvencyTest.response,
-          basePenaltyBps: penaltyBps,
-          penaltyStepBps: d.solvencyTest.penaltyStepBps,
-          maxPenaltyBps: d.solvencyTest.maxPenaltyBps,
-          relaxStepBps: d.solvencyTest.relaxStepBps,
-          ltForProjection: meanThreshold,
-        })
+      ? new SolvencyTest({ ...d.solvencyTest, basePenaltyBps: penaltyBps, ltForProjection: meanThreshold })
       : null,
     closeFactor: p.liquidation.closeFactor,
     penalty: penaltyBps / 1e4,
