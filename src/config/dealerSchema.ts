@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-const inventorySchema = z.discriminatedUnion('kind', [
+export const inventorySchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('none').describe('No options: the dealer does nothing (the history is replayed exactly).') }),
   z.strictObject({
     kind: z.literal('customer-crash-puts').describe('Customers long crash puts across strikes and expiries; the dealer is short them.'),
@@ -34,7 +34,7 @@ const inventorySchema = z.discriminatedUnion('kind', [
   }),
 ]);
 
-const hedgeSchema = z.discriminatedUnion('kind', [
+export const hedgeSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('none') }),
   z.strictObject({ kind: z.literal('every-bar'), minTradeBase: z.number().min(0).default(0).describe('Skip trades smaller than this, base units. Default 0.') }),
   z.strictObject({
@@ -78,3 +78,5 @@ export const dealerSchema = z
   .describe('The options market maker.');
 
 export type DealerConfig = z.output<typeof dealerSchema>;
+export type InventoryConfig = z.output<typeof inventorySchema>;
+export type HedgeSchemaConfig = z.output<typeof hedgeSchema>;

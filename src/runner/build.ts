@@ -207,13 +207,9 @@ function dealerInventory(scenario: Scenario, bars: BarSeries, baseDir: string, s
     case 'none':
       return [];
     case 'customer-crash-puts':
-      return customerCrashPuts(
-        { totalQtyBase: inv.totalQtyBase, moneynessMin: inv.moneynessMin, moneynessMax: inv.moneynessMax, strikes: inv.strikes, tenorsDays: inv.tenorsDays, weighting: inv.weighting },
-        start,
-        seeds.rng('dealer.inventory'),
-      );
+      return customerCrashPuts(inv, start, seeds.rng('dealer.inventory'));
     case 'yield-vault-puts':
-      return yieldVaultWeeklyPuts({ notionalBase: inv.notionalBase, otmPct: inv.otmPct, tenorDays: inv.tenorDays, dealerSide: inv.dealerSide }, start);
+      return yieldVaultWeeklyPuts(inv, start);
     case 'log-uniform-strip':
       return logUniformStrip(
         {

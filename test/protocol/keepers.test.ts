@@ -14,7 +14,7 @@ type KeeperOver = Omit<Partial<KeeperConfig>, 'gas'> & { gas?: Partial<KeeperGas
 /** The schema's keeper defaults under the fields a case sets (a gas block gets the schema's gas defaults under its own). */
 function keeperConfig(over: KeeperOver): KeeperConfig {
   const { gas, ...rest } = over;
-  return { ...withDefaults(keepersSchema, rest), ...(gas ? { gas: { ...withDefaults(keeperGasSchema, {}, { path: 'gas.csv' }), ...gas } } : {}) };
+  return { ...withDefaults(keepersSchema, rest), ...(gas ? { gas: { ...withDefaults(keeperGasSchema, { path: 'gas.csv' }), ...gas } } : {}) };
 }
 
 const BAR = MS_PER_MINUTE;

@@ -10,7 +10,7 @@ const BAR = MS_PER_MINUTE;
 
 /** The schema's defaults for the oracle's kind under the fields a case sets (values not validated: bad ones reach createOracle). */
 function oracle(over: Partial<OracleConfig> & Pick<OracleConfig, 'kind'>): OracleConfig {
-  return withDefaults(oracleSchema, over, { kind: over.kind });
+  return withDefaults(oracleSchema, over);
 }
 const T0 = Date.UTC(2020, 2, 12);
 
