@@ -1,12 +1,12 @@
 import { z } from 'zod';
 
-const distribution = z.discriminatedUnion('kind', [
+export const distribution = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('fixed'), value: z.number() }),
   z.strictObject({ kind: z.literal('uniform'), min: z.number(), max: z.number() }),
   z.strictObject({ kind: z.literal('lognormal'), median: z.number().positive(), sigma: z.number().min(0) }),
 ]);
 
-const bidderGroup = z.strictObject({
+export const bidderGroup = z.strictObject({
   count: z.number().int().min(0).describe('Bidders in the group.'),
   capitalPerBidderQuote: z.number().min(0).default(1_000_000).describe('Capital each bidder starts with, quote. Default 1,000,000 (assumption).'),
   requiredDiscountPct: distribution
@@ -17,7 +17,7 @@ const bidderGroup = z.strictObject({
     .describe('Gas price above which the bidder is absent, gwei. Default: always present.'),
 });
 
-const mechanismSchema = z.discriminatedUnion('kind', [
+export const mechanismSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('direct').describe('Seized collateral is market-sold at once.') }),
   z.strictObject({
     kind: z.literal('dutch').describe('Dutch auction (MakerDAO Liquidations 2.0 style): price starts above the oracle and decays; bidders buy at their required discount and resell into the book.'),
@@ -60,22 +60,43 @@ const leverageBand = z.strictObject({
   label: z.string().default(''),
 });
 
+export const venueSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('perp'),
+    maintenanceMargin: z.number().gt(0).lt(1).default(0.0125).describe('Maintenance margin, fraction of notional. Default 0.0125 (Hyperliquid BTC).'),
+  }),
+  z.strictObject({
+    kind: z.literal('lending'),
+    thresholdMin: z.number().gt(0).max(1).default(0.8).describe('LT drawn uniform in [min, max]. Default 0.80-0.85.'),
+    thresholdMax: z.number().gt(0).max(1).default(0.85),
+  }),
+]);
+
+export const sizeSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('lognormal'),
+    median: z.number().positive().default(10_000),
+    logSd: z.number().min(0).default(1.5),
+    unit: z.enum(['base', 'notionalQuote', 'marginQuote']).default('notionalQuote'),
+  }),
+  z.strictObject({
+    kind: z.literal('pareto'),
+    min: z.number().positive(),
+    tailIndex: z.number().positive(),
+    unit: z.enum(['base', 'notionalQuote', 'marginQuote']).default('notionalQuote'),
+  }),
+]);
+
+export const entrySchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('lognormal'), logMean: z.number().default(0), logSd: z.number().min(0).default(0.1) }),
+  z.strictObject({ kind: z.literal('uniform'), min: z.number().positive(), max: z.number().positive() }),
+]);
+
 const populationSchema = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('generated').describe('A seeded population of leveraged longs.'),
     count: z.number().int().min(1).default(10_000).describe('Accounts. Default 10,000.'),
-    venue: z
-      .discriminatedUnion('kind', [
-        z.strictObject({
-          kind: z.literal('perp'),
-          maintenanceMargin: z.number().gt(0).lt(1).default(0.0125).describe('Maintenance margin, fraction of notional. Default 0.0125 (Hyperliquid BTC).'),
-        }),
-        z.strictObject({
-          kind: z.literal('lending'),
-          thresholdMin: z.number().gt(0).max(1).default(0.8).describe('LT drawn uniform in [min, max]. Default 0.80-0.85.'),
-          thresholdMax: z.number().gt(0).max(1).default(0.85),
-        }),
-      ])
+    venue: venueSchema
       .prefault({ kind: 'perp' })
       .describe('perp (isolated longs) or lending (collateral/debt accounts). Default perp.'),
     totalNotionalQuote: z
@@ -83,21 +104,7 @@ const populationSchema = z.discriminatedUnion('kind', [
       .positive()
       .optional()
       .describe('Scale sizes so Σ collateral × start price equals this (open interest), quote. Default: sizes as drawn.'),
-    size: z
-      .discriminatedUnion('kind', [
-        z.strictObject({
-          kind: z.literal('lognormal'),
-          median: z.number().positive().default(10_000),
-          logSd: z.number().min(0).default(1.5),
-          unit: z.enum(['base', 'notionalQuote', 'marginQuote']).default('notionalQuote'),
-        }),
-        z.strictObject({
-          kind: z.literal('pareto'),
-          min: z.number().positive(),
-          tailIndex: z.number().positive(),
-          unit: z.enum(['base', 'notionalQuote', 'marginQuote']).default('notionalQuote'),
-        }),
-      ])
+    size: sizeSchema
       .prefault({ kind: 'lognormal' })
       .describe('Position size distribution. Default log-normal, median $10,000 notional, log-sd 1.5 (assumption).'),
     leverage: z
@@ -105,11 +112,7 @@ const populationSchema = z.discriminatedUnion('kind', [
       .min(1)
       .optional()
       .describe('Leverage bands by open-interest share. Default for perps: Hyperliquid Dec 2025 (36% ≤3x, 48% 3-7x, 15% >7x; MODEL.md); for lending an assumption.'),
-    entry: z
-      .discriminatedUnion('kind', [
-        z.strictObject({ kind: z.literal('lognormal'), logMean: z.number().default(0), logSd: z.number().min(0).default(0.1) }),
-        z.strictObject({ kind: z.literal('uniform'), min: z.number().positive(), max: z.number().positive() }),
-      ])
+    entry: entrySchema
       .prefault({ kind: 'lognormal' })
       .describe('Entry price / start price: positions opened earlier at other prices. Default log-normal, log-sd 0.1.'),
   }),
@@ -244,3 +247,9 @@ export type DynamicThresholdSchemaConfig = z.output<typeof dynamicThresholdSchem
 export type CircuitBreakerSchemaConfig = z.output<typeof circuitBreakerSchema>;
 export type MarginFloorSchemaConfig = z.output<typeof marginFloorSchema>;
 export type SolvencyTestSchemaConfig = z.output<typeof solvencyTestSchema>;
+export type DistributionConfig = z.output<typeof distribution>;
+export type BidderGroupSchemaConfig = z.output<typeof bidderGroup>;
+export type MechanismSchemaConfig = z.output<typeof mechanismSchema>;
+export type VenueConfig = z.output<typeof venueSchema>;
+export type SizeDistributionConfig = z.output<typeof sizeSchema>;
+export type EntryDistributionConfig = z.output<typeof entrySchema>;

@@ -142,29 +142,7 @@ function buildAccounts(scenario: Scenario, startPrice: number, baseDir: string, 
 
 function mechanismConfig(scenario: Scenario): MechanismConfig {
   const m = scenario.protocol.liquidation.mechanism;
-  switch (m.kind) {
-    case 'direct':
-      return { kind: 'direct' };
-    case 'backstop':
-      return {
-        kind: 'backstop',
-        initialCapitalQuote: m.initialCapitalQuote,
-        discountPct: m.discountPct,
-        resaleFractionPerBar: m.resaleFractionPerBar,
-        // Withdrawn capital leaves through the ledger to its depositors.
-        ...(scenario.behaviour.backstopFlight.enabled ? { withdrawToParty: 'backstopDepositors' as const } : {}),
-      };
-    case 'dutch':
-      return {
-        kind: 'dutch',
-        startPremiumPct: m.startPremiumPct,
-        stepMs: m.stepMs,
-        decay: m.decay,
-        floorPctOfOracle: m.floorPctOfOracle,
-        maxDurationMs: m.maxDurationMs,
-        unsold: m.unsold,
-        zeroPriceFractionOfOracle: m.zeroPriceFractionOfOracle,
-        bidders: { groups: m.bidders.groups, resaleFractionPerBar: m.bidders.resaleFractionPerBar },
-      };
-  }
+  // Withdrawn capital leaves through the ledger to its depositors.
+  if (m.kind === 'backstop' && scenario.behaviour.backstopFlight.enabled) return { ...m, withdrawToParty: 'backstopDepositors' };
+  return m;
 }
