@@ -2,7 +2,7 @@ import type { Scenario } from '../config/scenario.js';
 import { resolveDataPath } from '../config/resolveTarget.js';
 import { ConfigError } from '../core/errors.js';
 import { SeedTree } from '../core/rng.js';
-import { MS_PER_DAY, MS_PER_HOUR } from '../core/time.js';
+import { MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE, TENOR_DAYS_PER_YEAR } from '../core/time.js';
 import type { BarSeries } from '../data/bars.js';
 import { bookFromSpecs, customerCrashPuts, loadBookCsv, logUniformStrip, yieldVaultWeeklyPuts } from '../dealer/inventory.js';
 import type { OptionSpec } from '../dealer/book.js';
@@ -73,7 +73,7 @@ export function buildEngineParts(scenario: Scenario, data: RunData, baseDir: str
     calmVol: mk.withdrawal.calmVolPerYear ?? mk.initialVolPerYear,
     depthRatio,
     impactCarriesVol: scenario.market.liquidity.kind === 'sqrt',
-    skewYears: sf.skewTenorDays / 365,
+    skewYears: sf.skewTenorDays / TENOR_DAYS_PER_YEAR,
   });
 
   const agents: Agent[] = [];
@@ -100,7 +100,7 @@ export function buildEngineParts(scenario: Scenario, data: RunData, baseDir: str
         revaluation: dl.revaluation.mode,
         maxAtmVolMove: dl.revaluation.maxAtmVolMove,
         maxDrawdownMove: dl.revaluation.maxDrawdownMove,
-        maxStaleMs: dl.revaluation.maxStaleMinutes * 60_000,
+        maxStaleMs: dl.revaluation.maxStaleMinutes * MS_PER_MINUTE,
       }),
     );
   }

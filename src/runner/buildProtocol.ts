@@ -1,7 +1,7 @@
 import type { Scenario } from '../config/scenario.js';
 import { resolveDataPath } from '../config/resolveTarget.js';
 import type { SeedTree } from '../core/rng.js';
-import { MS_PER_DAY } from '../core/time.js';
+import { MS_PER_DAY, TENOR_DAYS_PER_YEAR } from '../core/time.js';
 import type { BarSeries } from '../data/bars.js';
 import { RollingQuoteVolume } from '../metrics/mlr.js';
 import { AccountBook } from '../protocol/accounts.js';
@@ -88,7 +88,7 @@ export function buildProtocol(
     maxPerRound: p.liquidation.maxPerRound,
     rollingVolume: new RollingQuoteVolume(bars, { windowMs: MS_PER_DAY }),
     meanThreshold,
-    putStripTenorYears: p.putStripTenorDays / 365,
+    putStripTenorYears: p.putStripTenorDays / TENOR_DAYS_PER_YEAR,
     putStripEveryBars: p.putStripEveryBars,
     deleveraging: makeDeleveraging(scenario.behaviour.deleveraging, ladder, seeds.rng('behaviour.deleveraging')),
     flight: flightCfg.enabled

@@ -4,6 +4,7 @@
  */
 import type { VolSurface } from '../sim/volSurface.js';
 import { ConfigError, NumericalError } from '../core/errors.js';
+import { TENOR_DAYS_PER_YEAR } from '../core/time.js';
 import { admitSsviParams } from './arbitrage.js';
 import type { AdmissibleParams, Clamp, OnArbitrage } from './arbitrage.js';
 import { phiPowerLaw, ssviTotalVariance } from './ssvi.js';
@@ -29,7 +30,7 @@ export interface SsviSurfaceConfig {
   readonly onArbitrage?: OnArbitrage;
 }
 
-export const DEFAULT_MIN_YEARS = 1 / (365 * 24);
+export const DEFAULT_MIN_YEARS = 1 / (TENOR_DAYS_PER_YEAR * 24);
 export const DEFAULT_MAX_YEARS = 5;
 
 /** What an update changed to stay arbitrage-free. */
