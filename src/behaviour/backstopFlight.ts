@@ -45,6 +45,7 @@
  * the cascade rounds; `endBar` after the mechanism's `endBar`.
  */
 import type { BackstopFlightConfig, FlightThresholdDistribution, ShareSplit } from '../config/behaviourSchema.js';
+import { lognormalAt, uniformAt } from '../core/distributions.js';
 import { ConfigError, NumericalError, invariant } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import type { BackstopCapitalFlight } from '../protocol/behaviourHooks.js';
@@ -150,9 +151,9 @@ export function drawThreshold(d: ThresholdDistribution, u: number, depositor = 0
     case 'fixed':
       return d.value;
     case 'uniform':
-      return d.min + (d.max - d.min) * u;
+      return uniformAt(d.min, d.max, u);
     case 'lognormal':
-      return d.median * Math.exp(d.sigma * normInv(u));
+      return lognormalAt(d.median, d.sigma, normInv(u));
     case 'values':
       return d.values[depositor];
   }

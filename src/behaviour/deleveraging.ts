@@ -47,6 +47,7 @@
  * onAccountChanged(i) afterwards.
  */
 import type { DeleveragingConfig, ParamDistribution } from '../config/behaviourSchema.js';
+import { drawParameter } from '../core/distributions.js';
 import { ConfigError, invariant } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import type { Ladder } from '../protocol/ladder.js';
@@ -132,7 +133,7 @@ export class Deleveraging implements PreemptiveDeleveraging {
     this.buffer = new Float64Array(k);
     this.thresholds = [];
     for (let c = 0; c < k; c++) {
-      const b = draw(cfg.bufferFraction, rng);
+      const b = drawParameter(cfg.bufferFraction, rng);
       if (!(b > 0 && b < Infinity)) throw new ConfigError(`buffer drawn for class ${c} is ${b}; the distribution must give values > 0`, { field: 'bufferFraction' });
       this.buffer[c] = b;
       this.thresholds.push({
@@ -624,21 +625,10 @@ function checkDistribution(d: ParamDistribution | null, field: string, nullable:
   }
 }
 
-function draw(d: ParamDistribution, rng: Rng): number {
-  switch (d.kind) {
-    case 'fixed':
-      return d.value;
-    case 'uniform':
-      return d.min + (d.max - d.min) * rng.uniform();
-    case 'lognormal':
-      return d.median * Math.exp(d.sigma * rng.normal());
-  }
-}
-
 /** A class threshold; a null distribution ignores the signal (Infinity, per stressScore). */
 function drawThreshold(d: ParamDistribution | null, rng: Rng, field: string, k: number): number {
   if (d === null) return Infinity;
-  const v = draw(d, rng);
+  const v = drawParameter(d, rng);
   if (!(v > 0)) throw new ConfigError(`threshold drawn for class ${k} is ${v}; must be > 0`, { field });
   return v;
 }

@@ -35,6 +35,7 @@
  * can overdraw it by the impact cost of the rebuy (a small negative balance,
  * kept rather than hidden).
  */
+import { lognormalAt, uniformAt } from '../core/distributions.js';
 import { ConfigError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import type { HerdingConfig, HerdingRebuyConfig, HerdingThresholds } from '../config/behaviourSchema.js';
@@ -360,8 +361,8 @@ export class HerdingAgent implements Agent {
 function drawThresholds(t: HerdingThresholds, n: number, rng: Rng): Float64Array {
   const out = new Float64Array(n);
   for (let g = 0; g < n; g++) {
-    if (t.kind === 'uniform') out[g] = t.minDrawdown + (t.maxDrawdown - t.minDrawdown) * rng.uniform();
-    else if (t.kind === 'lognormal') out[g] = t.medianDrawdown * Math.exp(t.sigmaLog * rng.normal());
+    if (t.kind === 'uniform') out[g] = uniformAt(t.minDrawdown, t.maxDrawdown, rng.uniform());
+    else if (t.kind === 'lognormal') out[g] = lognormalAt(t.medianDrawdown, t.sigmaLog, rng.normal());
     else out[g] = t.drawdowns[g];
   }
   return out.sort();

@@ -34,6 +34,7 @@
  * normalised. The report gives the realised OI share per band either way.
  */
 import type { EntryDistributionConfig, SizeDistributionConfig, VenueConfig } from '../config/protocolSchema.js';
+import { lognormalAt, lognormalLogMeanAt, paretoAt, uniformAt } from '../core/distributions.js';
 import { ConfigError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import { AccountBook } from './accounts.js';
@@ -178,7 +179,7 @@ export function generatePopulation(opts: PopulationOptions, rng: Rng): Populatio
       // uniformOpen keeps L > min, so L > 1 and the debt is > 0.
       const lev = band.max - (band.max - band.min) * rng.uniformOpen();
       const e = startPrice * drawEntryRatio(entry, rng);
-      const lt = venue.kind === 'perp' ? 1 - venue.maintenanceMargin : venue.thresholdMin + (venue.thresholdMax - venue.thresholdMin) * rng.uniform();
+      const lt = venue.kind === 'perp' ? 1 - venue.maintenanceMargin : uniformAt(venue.thresholdMin, venue.thresholdMax, rng.uniform());
       const s = drawSize(size, rng);
       const q = size.unit === 'base' ? s : size.unit === 'notionalQuote' ? s / e : (s * lev) / e;
       const debt = q * e * (1 - 1 / lev);
@@ -210,11 +211,11 @@ export function generatePopulation(opts: PopulationOptions, rng: Rng): Populatio
 }
 
 function drawEntryRatio(d: EntryDistribution, rng: Rng): number {
-  return d.kind === 'lognormal' ? Math.exp(d.logMean + d.logSd * rng.normal()) : d.min + (d.max - d.min) * rng.uniform();
+  return d.kind === 'lognormal' ? lognormalLogMeanAt(d.logMean, d.logSd, rng.normal()) : uniformAt(d.min, d.max, rng.uniform());
 }
 
 function drawSize(d: SizeDistribution, rng: Rng): number {
-  return d.kind === 'lognormal' ? d.median * Math.exp(d.logSd * rng.normal()) : d.min * Math.pow(rng.uniformOpen(), -1 / d.tailIndex);
+  return d.kind === 'lognormal' ? lognormalAt(d.median, d.logSd, rng.normal()) : paretoAt(d.min, d.tailIndex, rng.uniformOpen());
 }
 
 interface Validated {

@@ -1,4 +1,5 @@
 import type { BidderGroupSchemaConfig, DistributionConfig, MechanismSchemaConfig } from '../../config/protocolSchema.js';
+import { drawParameter } from '../../core/distributions.js';
 import { ConfigError } from '../../core/errors.js';
 import type { Rng } from '../../core/rng.js';
 import { PARTY, type Ledger } from '../../sim/ledger.js';
@@ -64,17 +65,6 @@ function checkDistribution(d: Distribution, field: string, lo: number, hi: numbe
   }
 }
 
-function draw(d: Distribution, rng: Rng): number {
-  switch (d.kind) {
-    case 'fixed':
-      return d.value;
-    case 'uniform':
-      return d.min + (d.max - d.min) * rng.uniform();
-    case 'lognormal':
-      return d.median * Math.exp(d.sigma * rng.normal());
-  }
-}
-
 /**
  * The auction bidders, one ledger party ('auctionBidders') split into
  * individual bidders here. Each has free capital (quote), an inventory bought
@@ -107,8 +97,8 @@ export class BidderPool {
     const cap: number[] = [];
     for (const g of cfg.groups) {
       for (let k = 0; k < g.count; k++) {
-        disc.push(draw(g.requiredDiscountPct, rng) / 100);
-        gas.push(draw(g.gasToleranceGwei, rng));
+        disc.push(drawParameter(g.requiredDiscountPct, rng) / 100);
+        gas.push(drawParameter(g.gasToleranceGwei, rng));
         cap.push(g.capitalPerBidderQuote);
       }
     }
