@@ -158,7 +158,7 @@ function liquidityConfig(scenario: Scenario, bars: BarSeries, depth1PctQuote: nu
   const l = scenario.market.liquidity;
   switch (l.kind) {
     case 'linear':
-      return { kind: 'linear', permanentFraction: l.permanentFraction, transientHalfLifeMs: l.transientHalfLifeMs, halfSpreadBps: l.halfSpreadBps, depth1PctQuote };
+      return { ...l, depth1PctQuote };
     case 'sqrt': {
       let v = l.dailyVolumeBase;
       if (v === undefined) {
@@ -168,15 +168,7 @@ function liquidityConfig(scenario: Scenario, bars: BarSeries, depth1PctQuote: nu
         v = daily[k];
         if (!(v > 0)) throw new ConfigError('no volume to set the daily volume of the square-root model: set market.liquidity.dailyVolumeBase', { field: 'market.liquidity.dailyVolumeBase' });
       }
-      return {
-        kind: 'sqrt',
-        permanentFraction: l.permanentFraction,
-        transientHalfLifeMs: l.transientHalfLifeMs,
-        impactPrefactor: l.impactPrefactor,
-        halfSpreadBps: l.halfSpreadBps,
-        slopeFloorFractionOfDailyVolume: l.slopeFloorFractionOfDailyVolume,
-        dailyVolumeBase: v,
-      };
+      return { ...l, dailyVolumeBase: v };
     }
     case 'book':
       return {
