@@ -17,7 +17,8 @@
 import { Rng } from '../src/core/rng.js';
 import { AccountBook } from '../src/protocol/accounts.js';
 import { Ladder, ladderGridAround, type LadderGrid } from '../src/protocol/ladder.js';
-import { DEFAULT_PERP_VENUE, generatePopulation } from '../src/protocol/population.js';
+import { entrySchema, venueSchema } from '../src/config/protocolSchema.js';
+import { generatePopulation } from '../src/protocol/population.js';
 
 const BARS = 20_160;
 const S0 = 60_000;
@@ -107,7 +108,7 @@ interface CaseResult {
 
 function runCase(n: number, path: Float64Array, grid: LadderGrid, log: (line: string) => void): CaseResult {
   const tPop = performance.now();
-  const pop = generatePopulation({ count: n, startPrice: S0, venue: DEFAULT_PERP_VENUE, size: { kind: 'lognormal', median: 0.1, logSd: 1, unit: 'base' } }, new Rng(7));
+  const pop = generatePopulation({ count: n, startPrice: S0, venue: venueSchema.parse({ kind: 'perp' }), size: { kind: 'lognormal', median: 0.1, logSd: 1, unit: 'base' }, entry: entrySchema.parse({ kind: 'lognormal' }) }, new Rng(7));
   const popMs = performance.now() - tPop;
   const tBuild = performance.now();
   Ladder.fromBook(copyBook(pop.book), grid);

@@ -44,6 +44,8 @@
  * `beginBar` (the pool receives its initial capital there on bar 0), before
  * the cascade rounds; `endBar` after the mechanism's `endBar`.
  */
+import type { BackstopFlightConfig, FlightThresholdDistribution, ShareSplit } from '../config/behaviourSchema.js';
+import { lognormalAt, uniformAt } from '../core/distributions.js';
 import { ConfigError, NumericalError, invariant } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import type { BackstopCapitalFlight } from '../protocol/behaviourHooks.js';
@@ -59,54 +61,15 @@ import { arrays, ownScalars, stateOf, Stateful } from '../sim/stateBlock.js';
  * exactly one uniform draw, so switching one signal off or changing its
  * distribution never shifts the draws of the other signals.
  */
-export type ThresholdDistribution =
-  /** The depositor ignores this signal (threshold +Infinity). */
-  | { kind: 'off' }
-  | { kind: 'fixed'; value: number }
-  | { kind: 'uniform'; min: number; max: number }
-  /** median · exp(sigma · Z): positive, right-skewed (a few very patient depositors). */
-  | { kind: 'lognormal'; median: number; sigma: number }
-  /** Depositor d gets values[d] (one per depositor): literal populations and tests. */
-  | { kind: 'values'; values: readonly number[] };
-
-/** How the pool's shares are split among depositors. */
-export type ShareSplit =
-  | { kind: 'equal' }
-  /**
-   * Rank-size rule of a Pareto tail: depositor r (0-based) holds a weight
-   * ∝ (r + 1)^(−1/tailIndex), so depositor 0 is the largest whale.
-   * tailIndex 1 is Zipf's law; a smaller tailIndex concentrates more.
-   */
-  | { kind: 'pareto'; tailIndex: number }
-  /** Explicit weights, one per depositor, > 0 (normalised to sum to 1). */
-  | { kind: 'weights'; weights: readonly number[] };
-
-export interface BackstopFlightConfig {
-  /** Number of depositors, integer ≥ 1. Default 100 (assumption). */
-  depositorCount: number;
-  /** Split of the pool's shares. Default { kind: 'equal' }. */
-  shares: ShareSplit;
-  /**
-   * Per-depositor thresholds, one distribution per stress signal (units of
-   * StressSignals). Defaults (assumptions; no published distribution was
-   * found, sweep them): drawdown lognormal median 0.10 sigma 0.5; volRatio
-   * lognormal median 3 sigma 0.5; liquidationQuotePerMin off.
-   */
-  thresholds: {
-    /** Fraction below the running peak, e.g. 0.1 = 10%. */
-    drawdown: ThresholdDistribution;
-    /** Realised vol over calm vol, e.g. 3 = three times calm. */
-    volRatio: ThresholdDistribution;
-    /** Liquidation velocity, quote per minute. */
-    liquidationQuotePerMin: ThresholdDistribution;
-  };
-  /** Bars between a request and its payment, integer ≥ 0. Default 0 (paid in the bar of the request). */
-  lockupBars: number;
-  /** Fee on a withdrawal, percent of the claim in [0, 100], kept by the pool. Default 0. */
-  withdrawalFeePct: number;
-  /** What a share is a share of: 'available' quote or 'committed' value at the mid. Default 'available'. */
-  claimBasis: 'available' | 'committed';
-}
+/**
+ * The config is the schema's `behaviour.backstopFlight`
+ * (config/behaviourSchema.ts, where the defaults live). A threshold kind
+ * 'values' gives depositor d values[d]; 'pareto' shares follow the rank-size
+ * rule of a Pareto tail, depositor r (0-based) holding a weight
+ * ∝ (r + 1)^(−1/tailIndex), so depositor 0 is the largest whale.
+ */
+export type { BackstopFlightConfig, ShareSplit };
+export type ThresholdDistribution = FlightThresholdDistribution;
 
 /** What the flight needs of the pool (BackstopPoolMechanism provides it). */
 export interface BackstopPoolView {
@@ -189,9 +152,9 @@ export function drawThreshold(d: ThresholdDistribution, u: number, depositor = 0
     case 'fixed':
       return d.value;
     case 'uniform':
-      return d.min + (d.max - d.min) * u;
+      return uniformAt(d.min, d.max, u);
     case 'lognormal':
-      return d.median * Math.exp(d.sigma * normInv(u));
+      return lognormalAt(d.median, d.sigma, normInv(u));
     case 'values':
       return d.values[depositor];
   }

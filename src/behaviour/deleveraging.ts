@@ -46,6 +46,9 @@
  * changes the ladder (the protocol's liquidations, settlement) must call
  * onAccountChanged(i) afterwards.
  */
+import type { DeleveragingConfig, ParamDistribution } from '../config/behaviourSchema.js';
+import { drawParameter } from '../core/distributions.js';
+import { IndexedHeap4, heapLevel } from '../core/indexedHeap.js';
 import { ConfigError, invariant } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import type { Ladder } from '../protocol/ladder.js';
@@ -54,41 +57,8 @@ import { stressScore, type StressSignals, type StressThresholds } from '../sim/s
 import type { Saveable } from '../sim/saveable.js';
 import { scalars, Stateful } from '../sim/stateBlock.js';
 
-/** A per-class parameter, drawn once at construction (same shape as the protocol schema's distributions). */
-export type ParamDistribution =
-  | { readonly kind: 'fixed'; readonly value: number }
-  | { readonly kind: 'uniform'; readonly min: number; readonly max: number }
-  /** median · exp(sigma · N(0,1)). */
-  | { readonly kind: 'lognormal'; readonly median: number; readonly sigma: number };
-
-export interface DeleveragingConfig {
-  /** Default false: nobody deleverages (makeDeleveraging returns null). */
-  readonly enabled: boolean;
-  /** Number of classes K, integer in [1, 16]. Default 8. */
-  readonly classes: number;
-  /** Share of accounts that watch their position at all, in [0, 1]; the rest never deleverage. Default 1. */
-  readonly activeShare: number;
-  /**
-   * Buffer b as a fraction of the liquidation price (0.1: acts when the
-   * oracle is within 10% above it), > 0. Default uniform 0.05–0.25
-   * (assumption: no published distribution of distance to liquidation, docs/model.md#choices-to-sweep).
-   */
-  readonly bufferFraction: ParamDistribution;
-  /** Target distance after acting, as a multiple r ≥ 1 of the buffer. Default 2. */
-  readonly targetBufferMultiple: number;
-  /**
-   * Without stress, an account still acts when the oracle is within
-   * share·b of its liquidation price; in [0, 1], 0 = never without stress.
-   * Default 0.5.
-   */
-  readonly panicBufferShare: number;
-  /** Drawdown from the running peak that stresses a class, fraction > 0; null ignores the signal. Default uniform 0.05–0.20 (assumption). */
-  readonly drawdownThreshold: ParamDistribution | null;
-  /** Realised over calm vol that stresses a class, > 0; null ignores it. Default lognormal median 2, sigma 0.3 (assumption). */
-  readonly volRatioThreshold: ParamDistribution | null;
-  /** Forced selling, quote per minute, that stresses a class, > 0; null ignores it. Default null (the scale is the asset's). */
-  readonly liquidationQuotePerMinThreshold: ParamDistribution | null;
-}
+/** The config is the schema's `behaviour.deleveraging` (config/behaviourSchema.ts, where the defaults live). */
+export type { DeleveragingConfig, ParamDistribution };
 
 /** Run totals. */
 export interface DeleveragingTotals {
@@ -124,9 +94,11 @@ export class Deleveraging extends Stateful implements PreemptiveDeleveraging {
   /** Per account slot: class, or NO_CLASS. */
   private readonly cls: Uint8Array;
 
-  // K heaps in one array: class k owns slots [start[k], start[k] + capacityOf k).
+  // K heaps (core/indexedHeap.ts) over views of one array: class k owns slots
+  // [start[k], start[k] + its account count); they share `pos`, as an account
+  // is in one class only.
   private readonly start: Int32Array;
-  private readonly size: Int32Array;
+  private readonly heaps: IndexedHeap4[];
   private readonly heap: Int32Array;
   private readonly hk: Float64Array;
   /** Slot of account i inside its class heap (relative to start), −1 when not filed. */
@@ -167,7 +139,7 @@ export class Deleveraging extends Stateful implements PreemptiveDeleveraging {
     this.buffer = new Float64Array(k);
     this.thresholds = [];
     for (let c = 0; c < k; c++) {
-      const b = draw(cfg.bufferFraction, rng);
+      const b = drawParameter(cfg.bufferFraction, rng);
       if (!(b > 0 && b < Infinity)) throw new ConfigError(`buffer drawn for class ${c} is ${b}; the distribution must give values > 0`, { field: 'bufferFraction' });
       this.buffer[c] = b;
       this.thresholds.push({
@@ -189,10 +161,14 @@ export class Deleveraging extends Stateful implements PreemptiveDeleveraging {
     }
     this.start = new Int32Array(k);
     for (let c = 1; c < k; c++) this.start[c] = this.start[c - 1] + count[c - 1];
-    this.size = new Int32Array(k);
     this.heap = new Int32Array(cap);
     this.hk = new Float64Array(cap);
     this.pos = new Int32Array(cap).fill(-1);
+    this.heaps = [];
+    for (let c = 0; c < k; c++) {
+      const s0 = this.start[c];
+      this.heaps.push(new IndexedHeap4(this.heap.subarray(s0, s0 + count[c]), this.hk.subarray(s0, s0 + count[c]), this.pos));
+    }
     this.held = new Int32Array(cap);
     this.jMark = new Uint8Array(cap);
     this.bulkLoad();
@@ -218,7 +194,7 @@ export class Deleveraging extends Stateful implements PreemptiveDeleveraging {
 
   /** Accounts filed in class k's heap. */
   classSize(k: number): number {
-    return this.size[k];
+    return this.heaps[k].size;
   }
 
   /** Whether account i is filed in its class heap. */
@@ -249,7 +225,8 @@ export class Deleveraging extends Stateful implements PreemptiveDeleveraging {
     const heap = this.heap;
     const held = this.held;
     for (let k = 0; k < this.classCount; k++) {
-      if (this.size[k] === 0) continue;
+      const hp = this.heaps[k];
+      if (hp.size === 0) continue;
       const share = stressScore(signals, this.thresholds[k]) >= 1 ? 1 : this.panicShare;
       if (!(share > 0)) continue;
       const b = this.buffer[k];
@@ -259,9 +236,9 @@ export class Deleveraging extends Stateful implements PreemptiveDeleveraging {
       // a / LT: the target liquidation price times m.
       const aPerLt = (m * oraclePrice) / (1 + this.targetMultiple * b);
       let nHeld = 0;
-      while (this.size[k] > 0 && hk[s0] >= cutoff) {
+      while (hp.size > 0 && hk[s0] >= cutoff) {
         const i = heap[s0];
-        this.removeAt(k, 0);
+        this.removeAt(hp, 0);
         held[nHeld++] = i;
         const c = coll[i];
         const d = debt[i];
@@ -429,13 +406,14 @@ export class Deleveraging extends Stateful implements PreemptiveDeleveraging {
     let filed = 0;
     for (let k = 0; k < this.classCount; k++) {
       const s0 = this.start[k];
-      const n = this.size[k];
+      const hp = this.heaps[k];
+      const n = hp.size;
       filed += n;
       for (let p = 0; p < n; p++) {
         const i = this.heap[s0 + p];
         if (this.pos[i] !== p) throw new Error(`deleveraging: class ${k} slot ${p} holds account ${i} but pos says ${this.pos[i]}`);
         if (this.cls[i] !== k) throw new Error(`deleveraging: account ${i} of class ${this.cls[i]} is in class ${k}'s heap`);
-        if (p > 0 && this.better(s0 + p, s0 + ((p - 1) >> 2))) throw new Error(`deleveraging: class ${k} heap order broken at slot ${p}`);
+        if (p > 0 && hp.better(p, (p - 1) >> 2)) throw new Error(`deleveraging: class ${k} heap order broken at slot ${p}`);
         if (!ladder.has(i)) throw new Error(`deleveraging: account ${i} is filed but not in the ladder`);
         if (this.hk[s0 + p] !== ladder.keyOf(i)) throw new Error(`deleveraging: account ${i} filed key ${this.hk[s0 + p]} != ladder key ${ladder.keyOf(i)}`);
       }
@@ -457,14 +435,14 @@ export class Deleveraging extends Stateful implements PreemptiveDeleveraging {
     for (let i = 0; i < n; i++) {
       const k = this.cls[i];
       if (k === NO_CLASS || !ladder.has(i)) continue;
-      const p = this.size[k]++;
-      const s = this.start[k] + p;
-      this.heap[s] = i;
-      this.hk[s] = ladder.keyOf(i);
+      const hp = this.heaps[k];
+      const p = hp.size++;
+      hp.items[p] = i;
+      hp.keys[p] = ladder.keyOf(i);
       this.pos[i] = p;
     }
-    for (let k = 0; k < this.classCount; k++) {
-      for (let p = (this.size[k] - 2) >> 2; p >= 0; p--) this.siftDown(k, p);
+    for (const hp of this.heaps) {
+      for (let p = (hp.size - 2) >> 2; p >= 0; p--) this.heapSteps += heapLevel(hp.siftDown(p)) - heapLevel(p);
     }
   }
 
@@ -474,17 +452,12 @@ export class Deleveraging extends Stateful implements PreemptiveDeleveraging {
     if (k === NO_CLASS) return;
     if (this.jOn && this.jMark[i] === 0) this.recordTouch(i);
     const p = this.pos[i];
+    const hp = this.heaps[k];
     if (this.ladder.has(i)) {
       const key = this.ladder.keyOf(i);
-      if (p < 0) this.push(k, i, key);
-      else {
-        const s = this.start[k] + p;
-        const old = this.hk[s];
-        this.hk[s] = key;
-        if (key > old) this.siftUp(k, p);
-        else if (key < old) this.siftDown(k, p);
-      }
-    } else if (p >= 0) this.removeAt(k, p);
+      if (p < 0) this.heapSteps += 1 + heapLevel(hp.size) - heapLevel(hp.push(i, key));
+      else this.heapSteps += Math.abs(heapLevel(hp.setKey(i, key)) - heapLevel(p));
+    } else if (p >= 0) this.removeAt(hp, p);
   }
 
   private recordTouch(i: number): void {
@@ -517,94 +490,10 @@ export class Deleveraging extends Stateful implements PreemptiveDeleveraging {
     this.pUnitsSum += x;
   }
 
-  /** Absolute slot s ranks above absolute slot q. */
-  private better(s: number, q: number): boolean {
-    return this.hk[s] > this.hk[q] || (this.hk[s] === this.hk[q] && this.heap[s] < this.heap[q]);
-  }
-
-  private push(k: number, i: number, key: number): void {
-    const p = this.size[k]++;
-    const s = this.start[k] + p;
-    this.heap[s] = i;
-    this.hk[s] = key;
-    this.pos[i] = p;
-    this.heapSteps++;
-    this.siftUp(k, p);
-  }
-
-  private removeAt(k: number, p: number): void {
-    const s0 = this.start[k];
-    const heap = this.heap;
-    this.pos[heap[s0 + p]] = -1;
-    this.heapSteps++;
-    const last = --this.size[k];
-    if (p === last) return;
-    heap[s0 + p] = heap[s0 + last];
-    this.hk[s0 + p] = this.hk[s0 + last];
-    this.pos[heap[s0 + p]] = p;
-    if (this.siftUp(k, p) === p) this.siftDown(k, p);
-  }
-
-  private siftUp(k: number, p: number): number {
-    const s0 = this.start[k];
-    const heap = this.heap;
-    const hk = this.hk;
-    const pos = this.pos;
-    const item = heap[s0 + p];
-    const key = hk[s0 + p];
-    let steps = 0;
-    while (p > 0) {
-      const q = (p - 1) >> 2;
-      const kq = hk[s0 + q];
-      if (key > kq || (key === kq && item < heap[s0 + q])) {
-        heap[s0 + p] = heap[s0 + q];
-        hk[s0 + p] = kq;
-        pos[heap[s0 + p]] = p;
-        p = q;
-        steps++;
-      } else break;
-    }
-    heap[s0 + p] = item;
-    hk[s0 + p] = key;
-    pos[item] = p;
-    this.heapSteps += steps;
-    return p;
-  }
-
-  private siftDown(k: number, p: number): void {
-    const s0 = this.start[k];
-    const heap = this.heap;
-    const hk = this.hk;
-    const pos = this.pos;
-    const n = this.size[k];
-    const item = heap[s0 + p];
-    const key = hk[s0 + p];
-    let steps = 0;
-    for (;;) {
-      const first = 4 * p + 1;
-      if (first >= n) break;
-      const end = first + 4 < n ? first + 4 : n;
-      let c = first;
-      let kc = hk[s0 + first];
-      for (let r = first + 1; r < end; r++) {
-        const kr = hk[s0 + r];
-        if (kr > kc || (kr === kc && heap[s0 + r] < heap[s0 + c])) {
-          c = r;
-          kc = kr;
-        }
-      }
-      if (kc > key || (kc === key && heap[s0 + c] < item)) {
-        heap[s0 + p] = heap[s0 + c];
-        hk[s0 + p] = kc;
-        pos[heap[s0 + p]] = p;
-        p = c;
-        steps++;
-      } else break;
-    }
-    heap[s0 + p] = item;
-    hk[s0 + p] = key;
-    pos[item] = p;
-    this.heapSteps += steps;
+  /** Takes out slot p of a class heap, counting one step and the levels the moved entry travels. */
+  private removeAt(hp: IndexedHeap4, p: number): void {
+    const q = hp.removeAt(p);
+    this.heapSteps += q < 0 ? 1 : 1 + Math.abs(heapLevel(q) - heapLevel(p));
   }
 }
 
@@ -649,21 +538,10 @@ function checkDistribution(d: ParamDistribution | null, field: string, nullable:
   }
 }
 
-function draw(d: ParamDistribution, rng: Rng): number {
-  switch (d.kind) {
-    case 'fixed':
-      return d.value;
-    case 'uniform':
-      return d.min + (d.max - d.min) * rng.uniform();
-    case 'lognormal':
-      return d.median * Math.exp(d.sigma * rng.normal());
-  }
-}
-
 /** A class threshold; a null distribution ignores the signal (Infinity, per stressScore). */
 function drawThreshold(d: ParamDistribution | null, rng: Rng, field: string, k: number): number {
   if (d === null) return Infinity;
-  const v = draw(d, rng);
+  const v = drawParameter(d, rng);
   if (!(v > 0)) throw new ConfigError(`threshold drawn for class ${k} is ${v}; must be > 0`, { field });
   return v;
 }

@@ -35,8 +35,10 @@
  * can overdraw it by the impact cost of the rebuy (a small negative balance,
  * kept rather than hidden).
  */
+import { lognormalAt, uniformAt } from '../core/distributions.js';
 import { ConfigError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
+import type { HerdingConfig, HerdingRebuyConfig, HerdingThresholds } from '../config/behaviourSchema.js';
 import type { Agent, MarketView } from '../sim/agent.js';
 import type { OrderFill } from '../sim/fill.js';
 import { PARTY, type Ledger } from '../sim/ledger.js';
@@ -46,41 +48,11 @@ import { CAUSE_CODE } from '../sim/tradeLog.js';
 import type { Saveable } from '../sim/saveable.js';
 import { arrays, ownScalars, scalars, stateOf, Stateful } from '../sim/stateBlock.js';
 
-/** How each class's drawdown threshold (fraction below the running peak) is drawn. */
-export type HerdingThresholds =
-  /** Uniform on [minDrawdown, maxDrawdown]; 0 < min ≤ max. Default { min 0.05, max 0.30 }. */
-  | { readonly kind: 'uniform'; readonly minDrawdown: number; readonly maxDrawdown: number }
-  /** median · exp(sigmaLog · N(0,1)); a draw ≥ 1 can never be reached (the class never sells). */
-  | { readonly kind: 'lognormal'; readonly medianDrawdown: number; readonly sigmaLog: number }
-  /** One threshold per class, as given (length must equal `groups`); no draws. */
-  | { readonly kind: 'fixed'; readonly drawdowns: readonly number[] };
-
-export interface HerdingRebuyConfig {
-  /** A class re-arms and buys back when drawdown ≤ this × its threshold; in [0, 1) (0: only at a new peak). Default 0.5. */
-  readonly drawdownFractionOfThreshold: number;
-  /** Bars over which the buy-back is spread, integer ≥ 1. Default 1. */
-  readonly overBars: number;
-}
-
 /**
- * Plain config (the zod schema, with the defaults, is the lead's). The
- * behaviour is OFF by default: build the agent only when enabled.
+ * The config is the schema's `behaviour.herding` (config/behaviourSchema.ts,
+ * where the defaults live). The behaviour is OFF by default: build the agent only when enabled.
  */
-export interface HerdingConfig {
-  /** Total holdings of the herding population, base units, ≥ 0. Default 0. */
-  readonly holdingsBase: number;
-  /** Number of classes, equal shares of the holdings, integer in [1, 10000]. Default 10. */
-  readonly groups: number;
-  readonly thresholds: HerdingThresholds;
-  /** Fraction of a class's current holdings sold when its threshold is crossed, in (0, 1]. Default 0.25. */
-  readonly sellFraction: number;
-  /** Bars over which a class's sale is spread, integer ≥ 1 (1: all at once). Default 1. */
-  readonly sellOverBars: number;
-  /** Also react inside the bar to the live mid (round ≥ 1). Default false. */
-  readonly intraBar: boolean;
-  /** Buy back after a recovery; null: never (holders who sold stay out). Default null. */
-  readonly rebuy: HerdingRebuyConfig | null;
-}
+export type { HerdingConfig, HerdingRebuyConfig, HerdingThresholds };
 
 /**
  * Recorded per-bar columns, each with the label reports must carry: the
@@ -350,8 +322,8 @@ export class HerdingAgent extends Stateful implements Agent {
 function drawThresholds(t: HerdingThresholds, n: number, rng: Rng): Float64Array {
   const out = new Float64Array(n);
   for (let g = 0; g < n; g++) {
-    if (t.kind === 'uniform') out[g] = t.minDrawdown + (t.maxDrawdown - t.minDrawdown) * rng.uniform();
-    else if (t.kind === 'lognormal') out[g] = t.medianDrawdown * Math.exp(t.sigmaLog * rng.normal());
+    if (t.kind === 'uniform') out[g] = uniformAt(t.minDrawdown, t.maxDrawdown, rng.uniform());
+    else if (t.kind === 'lognormal') out[g] = lognormalAt(t.medianDrawdown, t.sigmaLog, rng.normal());
     else out[g] = t.drawdowns[g];
   }
   return out.sort();

@@ -1,3 +1,5 @@
+import type { LiquidityProvidersConfig, LpThresholdDistribution } from '../config/behaviourSchema.js';
+import { lognormalAt, normalQuantile } from '../core/distributions.js';
 import { ConfigError, NumericalError, invariant } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import { stressScore, type StressSignals, type StressThresholds } from '../sim/stress.js';
@@ -28,65 +30,20 @@ import { arrays, ownScalars, stateOf, Stateful } from '../sim/stateBlock.js';
  * docs/lp-withdrawal.md for how it combines with the vol-based withdrawal.
  */
 
-/** A lognormal threshold distribution across groups. */
-export interface ThresholdDistribution {
-  /** Median threshold, > 0; Infinity makes every group ignore the signal. */
-  readonly median: number;
-  /** Standard deviation of the log threshold across groups, >= 0 (0: all groups alike). */
-  readonly logSd: number;
-}
+/**
+ * The config is the schema's `behaviour.liquidityProviders`
+ * (config/behaviourSchema.ts, where the defaults live); a threshold is
+ * lognormal across groups, median Infinity making every group ignore the signal.
+ */
+export type { LiquidityProvidersConfig };
+export type ThresholdDistribution = LpThresholdDistribution;
 
-export interface LiquidityProvidersConfig {
-  /** Off by default: without it the book has only the vol-based withdrawal. Default false. */
-  readonly enabled: boolean;
-  /** Number of LP groups K, integer in [1, 4096]. Default 16. */
-  readonly groupCount: number;
-  /** Share of base depth held by the groups (it can leave), in [0, 1). Default: calibrated (docs/lp-withdrawal.md). */
-  readonly mobileDepthShare: number;
-  /** Drawdown from the running peak (fraction) at which a group starts to leave. Default: calibrated. */
-  readonly drawdownThreshold: ThresholdDistribution;
-  /**
-   * Excess of the vol ratio over calm at which a group starts to leave: its
-   * threshold on volRatio is 1 + x, so calm (volRatio 1) never triggers it.
-   * Default: calibrated.
-   */
-  readonly volRatioExcessThreshold: ThresholdDistribution;
-  /** Liquidation velocity, quote per minute, at which a group starts to leave. Default median Infinity (ignored; market-size dependent). */
-  readonly liquidationQuotePerMinThreshold: ThresholdDistribution;
-  /** e in min(1, (score − 1)·e): how fast a group's slice leaves past its threshold, > 0; Infinity = all at once. Default: calibrated. */
-  readonly withdrawalElasticity: number;
-  /** Half-life, ms, with which withdrawn depth returns once a group's target falls. Default: calibrated. */
-  readonly recoveryHalfLifeMs: number;
-}
-
-/** Inverse standard normal CDF (Acklam 2003; relative error below 1.2e-9), for stratified threshold draws. */
-export function normalQuantile(p: number): number {
-  if (!(p > 0 && p < 1)) throw new NumericalError(`normal quantile needs p in (0, 1), got ${p}`, { field: 'p' });
-  const a1 = -3.969683028665376e1, a2 = 2.209460984245205e2, a3 = -2.759285104469687e2;
-  const a4 = 1.38357751867269e2, a5 = -3.066479806614716e1, a6 = 2.506628277459239;
-  const b1 = -5.447609879822406e1, b2 = 1.615858368580409e2, b3 = -1.556989798598866e2;
-  const b4 = 6.680131188771972e1, b5 = -1.328068155288572e1;
-  const c1 = -7.784894002430293e-3, c2 = -3.223964580411365e-1, c3 = -2.400758277161838;
-  const c4 = -2.549732539343734, c5 = 4.374664141464968, c6 = 2.938163982698783;
-  const d1 = 7.784695709041462e-3, d2 = 3.224671290700398e-1, d3 = 2.445134137142996, d4 = 3.754408661907416;
-  const lo = 0.02425;
-  if (p < lo) {
-    const q = Math.sqrt(-2 * Math.log(p));
-    return (((((c1 * q + c2) * q + c3) * q + c4) * q + c5) * q + c6) / ((((d1 * q + d2) * q + d3) * q + d4) * q + 1);
-  }
-  if (p > 1 - lo) {
-    const q = Math.sqrt(-2 * Math.log(1 - p));
-    return -(((((c1 * q + c2) * q + c3) * q + c4) * q + c5) * q + c6) / ((((d1 * q + d2) * q + d3) * q + d4) * q + 1);
-  }
-  const q = p - 0.5;
-  const r = q * q;
-  return ((((((a1 * r + a2) * r + a3) * r + a4) * r + a5) * r + a6) * q) / (((((b1 * r + b2) * r + b3) * r + b4) * r + b5) * r + 1);
-}
+export { normalQuantile };
 
 /** The threshold at quantile u in (0, 1) of a distribution. */
 export function thresholdAt(d: ThresholdDistribution, u: number): number {
   if (d.median === Infinity) return Infinity;
-  return d.logSd === 0 ? d.median : d.median * Math.exp(d.logSd * normalQuantile(u));
+  return d.logSd === 0 ? d.median : lognormalAt(d.median, d.logSd, normalQuantile(u));
 }
 
 /** The share of its slice a group wants out at a given stress score. */

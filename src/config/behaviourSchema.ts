@@ -5,7 +5,7 @@ import { z } from 'zod';
  * behaviour is off by default, so a scenario without this section gives
  * byte-identical outputs to the run without the layer.
  */
-const herdingSchema = z
+export const herdingSchema = z
   .strictObject({
     enabled: z.boolean().default(false).describe('STYLIZED ASSUMPTION: unlevered holders who sell on drawdown. Default off.'),
     holdingsBase: z.number().min(0).default(0).describe('Holdings of the herding population, base units. Default 0.'),
@@ -29,13 +29,13 @@ const herdingSchema = z
   })
   .prefault({});
 
-const paramDistribution = z.discriminatedUnion('kind', [
+export const paramDistribution = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('fixed'), value: z.number().gt(0) }),
   z.strictObject({ kind: z.literal('uniform'), min: z.number().gt(0), max: z.number().gt(0) }),
   z.strictObject({ kind: z.literal('lognormal'), median: z.number().gt(0), sigma: z.number().min(0) }),
 ]);
 
-const deleveragingSchema = z
+export const deleveragingSchema = z
   .strictObject({
     enabled: z.boolean().default(false).describe('Leveraged accounts sell collateral to repay debt before their threshold is hit. Default off.'),
     classes: z.number().int().min(1).max(16).default(8).describe('Classes of accounts sharing a buffer and thresholds (keeps the cost O(K log n)). Default 8.'),
@@ -61,11 +61,11 @@ const deleveragingSchema = z
   .prefault({});
 
 /** A threshold that may be switched off: null (JSON has no Infinity) means the signal is ignored. */
-const lpThreshold = z
+export const lpThreshold = z
   .strictObject({ median: z.number().gt(0).nullable(), logSd: z.number().min(0).default(0.5) })
   .transform((t) => ({ median: t.median === null ? Infinity : t.median, logSd: t.logSd }));
 
-const liquidityProvidersSchema = z
+export const liquidityProvidersSchema = z
   .strictObject({
     enabled: z.boolean().default(false).describe('Liquidity providers pull depth on public stress signals and return with a recovery half-life. Default off. With it on, consider market.withdrawal.elasticity = 0 (docs/lp-withdrawal.md).'),
     groupCount: z.number().int().min(1).max(4096).default(16).describe('LP groups with their own thresholds. Default 16.'),
@@ -78,7 +78,7 @@ const liquidityProvidersSchema = z
   })
   .prefault({});
 
-const flightThreshold = z.discriminatedUnion('kind', [
+export const flightThreshold = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('off') }),
   z.strictObject({ kind: z.literal('fixed'), value: z.number().gt(0) }),
   z.strictObject({ kind: z.literal('uniform'), min: z.number().gt(0), max: z.number().gt(0) }),
@@ -86,7 +86,7 @@ const flightThreshold = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('values'), values: z.array(z.number().gt(0)).min(1) }),
 ]);
 
-const backstopFlightSchema = z
+export const backstopFlightSchema = z
   .strictObject({
     enabled: z.boolean().default(false).describe('Backstop depositors withdraw as stress rises (needs protocol.liquidation.mechanism backstop). Default off.'),
     depositorCount: z.number().int().min(1).default(100).describe('Depositors. Default 100 (assumption).'),
@@ -121,3 +121,19 @@ export const behaviourSchema = z
   .describe('Behaviours that respond to public stress signals: all off by default.');
 
 export type BehaviourConfig = z.output<typeof behaviourSchema>;
+
+/**
+ * The behaviours' config types, derived from their schemas so a field is
+ * written once. The runner hands the parsed section over as is; `enabled` is
+ * the runner's switch, so the behaviours that are built only when on leave it out.
+ */
+export type HerdingConfig = Omit<z.output<typeof herdingSchema>, 'enabled'>;
+export type HerdingThresholds = HerdingConfig['thresholds'];
+export type HerdingRebuyConfig = NonNullable<HerdingConfig['rebuy']>;
+export type ParamDistribution = z.output<typeof paramDistribution>;
+export type DeleveragingConfig = z.output<typeof deleveragingSchema>;
+export type LpThresholdDistribution = z.output<typeof lpThreshold>;
+export type LiquidityProvidersConfig = z.output<typeof liquidityProvidersSchema>;
+export type FlightThresholdDistribution = z.output<typeof flightThreshold>;
+export type BackstopFlightConfig = Omit<z.output<typeof backstopFlightSchema>, 'enabled'>;
+export type ShareSplit = BackstopFlightConfig['shares'];

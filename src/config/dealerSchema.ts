@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-const inventoryBlockSchema = z.discriminatedUnion('kind', [
+export const inventoryBlockSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('none').describe('No options: the dealer does nothing (the history is replayed exactly).') }),
   z.strictObject({
     kind: z.literal('customer-crash-puts').describe('Customers long crash puts across strikes and expiries; the dealer is short them.'),
@@ -35,11 +35,11 @@ const inventoryBlockSchema = z.discriminatedUnion('kind', [
 ]);
 
 /** One block, or several whose options the dealer holds together (e.g. a put strip and a call strip). */
-const inventorySchema = z.union([inventoryBlockSchema, z.array(inventoryBlockSchema).min(1)]);
+export const inventorySchema = z.union([inventoryBlockSchema, z.array(inventoryBlockSchema).min(1)]);
 
 export type InventoryBlock = z.output<typeof inventoryBlockSchema>;
 
-const hedgeSchema = z.discriminatedUnion('kind', [
+export const hedgeSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('none') }),
   z.strictObject({ kind: z.literal('every-bar'), minTradeBase: z.number().min(0).default(0).describe('Skip trades smaller than this, base units. Default 0.') }),
   z.strictObject({
@@ -85,3 +85,5 @@ export const dealerSchema = z
   .describe('The options market maker.');
 
 export type DealerConfig = z.output<typeof dealerSchema>;
+export type InventoryConfig = z.output<typeof inventoryBlockSchema>;
+export type HedgeSchemaConfig = z.output<typeof hedgeSchema>;

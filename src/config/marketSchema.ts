@@ -107,3 +107,4 @@ export const marketSchema = z
   .describe('The simulated market the agents trade in.');
 
 export type MarketConfig = z.output<typeof marketSchema>;
+export type LiquiditySchemaConfig = z.output<typeof liquiditySchema>;

@@ -1,12 +1,12 @@
 import { z } from 'zod';
 
-const distribution = z.discriminatedUnion('kind', [
+export const distribution = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('fixed'), value: z.number() }),
   z.strictObject({ kind: z.literal('uniform'), min: z.number(), max: z.number() }),
   z.strictObject({ kind: z.literal('lognormal'), median: z.number().positive(), sigma: z.number().min(0) }),
 ]);
 
-const bidderGroup = z.strictObject({
+export const bidderGroup = z.strictObject({
   count: z.number().int().min(0).describe('Bidders in the group.'),
   capitalPerBidderQuote: z.number().min(0).default(1_000_000).describe('Capital each bidder starts with, quote. Default 1,000,000 (assumption).'),
   requiredDiscountPct: distribution
@@ -17,7 +17,7 @@ const bidderGroup = z.strictObject({
     .describe('Gas price above which the bidder is absent, gwei. Default: always present.'),
 });
 
-const mechanismSchema = z.discriminatedUnion('kind', [
+export const mechanismSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('direct').describe('Seized collateral is market-sold at once.') }),
   z.strictObject({
     kind: z.literal('dutch').describe('Dutch auction (MakerDAO Liquidations 2.0 style): price starts above the oracle and decays; bidders buy at their required discount and resell into the book.'),
@@ -60,22 +60,43 @@ const leverageBand = z.strictObject({
   label: z.string().default(''),
 });
 
+export const venueSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('perp'),
+    maintenanceMargin: z.number().gt(0).lt(1).default(0.0125).describe('Maintenance margin, fraction of notional. Default 0.0125 (Hyperliquid BTC).'),
+  }),
+  z.strictObject({
+    kind: z.literal('lending'),
+    thresholdMin: z.number().gt(0).max(1).default(0.8).describe('LT drawn uniform in [min, max]. Default 0.80-0.85.'),
+    thresholdMax: z.number().gt(0).max(1).default(0.85),
+  }),
+]);
+
+export const sizeSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('lognormal'),
+    median: z.number().positive().default(10_000),
+    logSd: z.number().min(0).default(1.5),
+    unit: z.enum(['base', 'notionalQuote', 'marginQuote']).default('notionalQuote'),
+  }),
+  z.strictObject({
+    kind: z.literal('pareto'),
+    min: z.number().positive(),
+    tailIndex: z.number().positive(),
+    unit: z.enum(['base', 'notionalQuote', 'marginQuote']).default('notionalQuote'),
+  }),
+]);
+
+export const entrySchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('lognormal'), logMean: z.number().default(0), logSd: z.number().min(0).default(0.1) }),
+  z.strictObject({ kind: z.literal('uniform'), min: z.number().positive(), max: z.number().positive() }),
+]);
+
 const populationSchema = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('generated').describe('A seeded population of leveraged longs.'),
     count: z.number().int().min(1).default(10_000).describe('Accounts. Default 10,000.'),
-    venue: z
-      .discriminatedUnion('kind', [
-        z.strictObject({
-          kind: z.literal('perp'),
-          maintenanceMargin: z.number().gt(0).lt(1).default(0.0125).describe('Maintenance margin, fraction of notional. Default 0.0125 (Hyperliquid BTC).'),
-        }),
-        z.strictObject({
-          kind: z.literal('lending'),
-          thresholdMin: z.number().gt(0).max(1).default(0.8).describe('LT drawn uniform in [min, max]. Default 0.80-0.85.'),
-          thresholdMax: z.number().gt(0).max(1).default(0.85),
-        }),
-      ])
+    venue: venueSchema
       .prefault({ kind: 'perp' })
       .describe('perp (isolated longs) or lending (collateral/debt accounts). Default perp.'),
     totalNotionalQuote: z
@@ -83,21 +104,7 @@ const populationSchema = z.discriminatedUnion('kind', [
       .positive()
       .optional()
       .describe('Scale sizes so Σ collateral × start price equals this (open interest), quote. Default: sizes as drawn.'),
-    size: z
-      .discriminatedUnion('kind', [
-        z.strictObject({
-          kind: z.literal('lognormal'),
-          median: z.number().positive().default(10_000),
-          logSd: z.number().min(0).default(1.5),
-          unit: z.enum(['base', 'notionalQuote', 'marginQuote']).default('notionalQuote'),
-        }),
-        z.strictObject({
-          kind: z.literal('pareto'),
-          min: z.number().positive(),
-          tailIndex: z.number().positive(),
-          unit: z.enum(['base', 'notionalQuote', 'marginQuote']).default('notionalQuote'),
-        }),
-      ])
+    size: sizeSchema
       .prefault({ kind: 'lognormal' })
       .describe('Position size distribution. Default log-normal, median $10,000 notional, log-sd 1.5 (assumption).'),
     leverage: z
@@ -105,11 +112,7 @@ const populationSchema = z.discriminatedUnion('kind', [
       .min(1)
       .optional()
       .describe('Leverage bands by open-interest share. Default for perps: Hyperliquid Dec 2025 (36% ≤3x, 48% 3-7x, 15% >7x; docs/calibration.md#leverage); for lending an assumption.'),
-    entry: z
-      .discriminatedUnion('kind', [
-        z.strictObject({ kind: z.literal('lognormal'), logMean: z.number().default(0), logSd: z.number().min(0).default(0.1) }),
-        z.strictObject({ kind: z.literal('uniform'), min: z.number().positive(), max: z.number().positive() }),
-      ])
+    entry: entrySchema
       .prefault({ kind: 'lognormal' })
       .describe('Entry price / start price: positions opened earlier at other prices. Default log-normal, log-sd 0.1.'),
   }),
@@ -119,7 +122,7 @@ const populationSchema = z.discriminatedUnion('kind', [
   }),
 ]);
 
-const oracleSchema = z.discriminatedUnion('kind', [
+export const oracleSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('spot'), latencyMs: z.number().min(0).default(0) }),
   z.strictObject({ kind: z.literal('twap'), windowMs: z.number().positive().default(1_800_000), latencyMs: z.number().min(0).default(0) }),
   z.strictObject({
@@ -132,69 +135,75 @@ const oracleSchema = z.discriminatedUnion('kind', [
   }),
 ]);
 
-const keepersSchema = z.strictObject({
+export const keeperGasSchema = z
+  .strictObject({
+    path: z.string().min(1).describe('Gas CSV (the 10-minute Ethereum gas layout).'),
+    field: z.enum(['avg', 'p30', 'p60', 'p90', 'max']).default('p90'),
+    gasCeilingGwei: z.number().positive().default(1e12).describe('Keepers stop above this gas price, gwei.'),
+    gasScaleExponent: z.number().min(0).default(0),
+    maxGasScale: z.number().min(1).default(10),
+  });
+
+export const keepersSchema = z.strictObject({
   baseLatencyMs: z.number().min(0).default(0).describe('Latency of one keeper, ms. Default 0.'),
   keepers: z.number().min(1).default(1).describe('Competing keepers. Default 1.'),
   competitionExponent: z.number().min(0).default(1).describe('Delay = base / keepers^α. Default 1.'),
   gracePeriodMs: z.number().min(0).default(0).describe('Grace period (time-to-liquidation defence), ms. Default 0.'),
-  gas: z
-    .strictObject({
-      path: z.string().min(1).describe('Gas CSV (the 10-minute Ethereum gas layout).'),
-      field: z.enum(['avg', 'p30', 'p60', 'p90', 'max']).default('p90'),
-      gasCeilingGwei: z.number().positive().default(1e12).describe('Keepers stop above this gas price, gwei.'),
-      gasScaleExponent: z.number().min(0).default(0),
-      maxGasScale: z.number().min(1).default(10),
-    })
+  gas: keeperGasSchema
     .optional()
     .describe('A gas series that slows or stops keepers (and auction bidders).'),
 });
 
+export const dynamicThresholdSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('off') }),
+  z.strictObject({
+    kind: z.literal('vol-scaled'),
+    calmVolPerYear: z.number().positive().default(0.6),
+    slope: z.number().min(0).default(0.1),
+    minMultiplier: z.number().gt(0).max(1).default(0.8),
+    maxTightenPerBar: z.number().positive().optional(),
+  }),
+]);
+
+export const circuitBreakerSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('off') }),
+  z.strictObject({
+    kind: z.literal('velocity'),
+    action: z.enum(['pause', 'throttle']).default('pause'),
+    halfLifeMs: z.number().positive().default(600_000),
+    limitQuotePerMin: z.number().positive(),
+    cooldownMs: z.number().min(0).default(3_600_000),
+    throttleQuotePerBar: z.number().min(0).optional(),
+    marginMultiplier: z.number().positive().default(1),
+  }),
+]);
+
+export const marginFloorSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('off') }),
+  z.strictObject({ kind: z.literal('implied-vol'), k: z.number().positive().default(3), horizonMs: z.number().positive().default(3_600_000) }),
+]);
+
+export const solvencyTestSchema = z.strictObject({
+  everyBars: z.number().int().min(1).default(60),
+  shocks: z.array(z.number().gt(0).lt(1)).min(1).default([0.05, 0.1, 0.2, 0.3]),
+  badDebtLimitQuote: z.number().min(0).default(0),
+  response: z.enum(['penalty', 'fund-target']).default('penalty'),
+  penaltyStepBps: z.number().min(0).default(100),
+  maxPenaltyBps: z.number().min(0).default(2000),
+  relaxStepBps: z.number().min(0).default(0),
+});
+
 const defencesSchema = z.strictObject({
-  dynamicThreshold: z
-    .discriminatedUnion('kind', [
-      z.strictObject({ kind: z.literal('off') }),
-      z.strictObject({
-        kind: z.literal('vol-scaled'),
-        calmVolPerYear: z.number().positive().default(0.6),
-        slope: z.number().min(0).default(0.1),
-        minMultiplier: z.number().gt(0).max(1).default(0.8),
-        maxTightenPerBar: z.number().positive().optional(),
-      }),
-    ])
+  dynamicThreshold: dynamicThresholdSchema
     .prefault({ kind: 'off' })
     .describe('Volatility-adjusted liquidation thresholds (stricter as vol rises). Default off.'),
-  circuitBreaker: z
-    .discriminatedUnion('kind', [
-      z.strictObject({ kind: z.literal('off') }),
-      z.strictObject({
-        kind: z.literal('velocity'),
-        action: z.enum(['pause', 'throttle']).default('pause'),
-        halfLifeMs: z.number().positive().default(600_000),
-        limitQuotePerMin: z.number().positive(),
-        cooldownMs: z.number().min(0).default(3_600_000),
-        throttleQuotePerBar: z.number().min(0).optional(),
-        marginMultiplier: z.number().positive().default(1),
-      }),
-    ])
+  circuitBreaker: circuitBreakerSchema
     .prefault({ kind: 'off' })
     .describe('Circuit breaker on the time-weighted liquidation rate. Default off.'),
-  marginFloor: z
-    .discriminatedUnion('kind', [
-      z.strictObject({ kind: z.literal('off') }),
-      z.strictObject({ kind: z.literal('implied-vol'), k: z.number().positive().default(3), horizonMs: z.number().positive().default(3_600_000) }),
-    ])
+  marginFloor: marginFloorSchema
     .prefault({ kind: 'off' })
     .describe('No liquidations below a floor k implied sigmas under the oracle one horizon ago. Default off.'),
-  solvencyTest: z
-    .strictObject({
-      everyBars: z.number().int().min(1).default(60),
-      shocks: z.array(z.number().gt(0).lt(1)).min(1).default([0.05, 0.1, 0.2, 0.3]),
-      badDebtLimitQuote: z.number().min(0).default(0),
-      response: z.enum(['penalty', 'fund-target']).default('penalty'),
-      penaltyStepBps: z.number().min(0).default(100),
-      maxPenaltyBps: z.number().min(0).default(2000),
-      relaxStepBps: z.number().min(0).default(0),
-    })
+  solvencyTest: solvencyTestSchema
     .optional()
     .describe('Algorithmic solvency test: every N bars, project bad debt for shocks through the cascade law; raise the penalty or the fund target when over the limit. Default off.'),
 });
@@ -231,3 +240,16 @@ export const protocolSchema = z
   .describe('The leveraged accounts and their liquidation engine.');
 
 export type ProtocolConfig = z.output<typeof protocolSchema>;
+export type KeepersConfig = z.output<typeof keepersSchema>;
+export type KeeperGasSchemaConfig = z.output<typeof keeperGasSchema>;
+export type OracleSchemaConfig = z.output<typeof oracleSchema>;
+export type DynamicThresholdSchemaConfig = z.output<typeof dynamicThresholdSchema>;
+export type CircuitBreakerSchemaConfig = z.output<typeof circuitBreakerSchema>;
+export type MarginFloorSchemaConfig = z.output<typeof marginFloorSchema>;
+export type SolvencyTestSchemaConfig = z.output<typeof solvencyTestSchema>;
+export type DistributionConfig = z.output<typeof distribution>;
+export type BidderGroupSchemaConfig = z.output<typeof bidderGroup>;
+export type MechanismSchemaConfig = z.output<typeof mechanismSchema>;
+export type VenueConfig = z.output<typeof venueSchema>;
+export type SizeDistributionConfig = z.output<typeof sizeSchema>;
+export type EntryDistributionConfig = z.output<typeof entrySchema>;

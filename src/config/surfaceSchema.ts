@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TENOR_DAYS_PER_YEAR } from '../core/time.js';
 
 export const surfaceSchema = z
   .strictObject({
@@ -14,7 +15,7 @@ export const surfaceSchema = z
         z.strictObject({ kind: z.literal('flat') }),
         z.strictObject({
           kind: z.literal('meanReverting'),
-          refYears: z.number().positive().default(30 / 365).describe('Expiry the ATM level refers to (DVOL/VIX: 30 days).'),
+          refYears: z.number().positive().default(30 / TENOR_DAYS_PER_YEAR).describe('Expiry the ATM level refers to (DVOL/VIX: 30 days).'),
           longRunVol: z.number().positive().describe('Long-run ATM vol (decimal).'),
           kappa: z.number().min(0).describe('Mean reversion of forward variance per year.'),
         }),

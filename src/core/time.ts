@@ -4,7 +4,24 @@ export const MS_PER_SECOND = 1_000;
 export const MS_PER_MINUTE = 60_000;
 export const MS_PER_HOUR = 3_600_000;
 export const MS_PER_DAY = 86_400_000;
-export const MS_PER_YEAR = 365.25 * MS_PER_DAY;
+/**
+ * A year on the run clock: 365.25 days (Julian). Every elapsed-time fraction
+ * of a year (dtYears, an option's time to expiry, annualised vols) is on this
+ * scale.
+ */
+export const DAYS_PER_YEAR = 365.25;
+export const MS_PER_YEAR = DAYS_PER_YEAR * MS_PER_DAY;
+export const MINUTES_PER_YEAR = DAYS_PER_YEAR * (MS_PER_DAY / MS_PER_MINUTE);
+
+/**
+ * Days in a year when a tenor written in days becomes years (ACT/365): the
+ * surface's 30-day ATM reference follows DVOL and VIX, which count 365-day
+ * years, and the skew and put-strip tenors and the surface's one-hour floor
+ * were written the same way. It differs from DAYS_PER_YEAR by 0.07%: a tenor
+ * of N days is N/365 years here but N/365.25 years on the clock. Kept apart
+ * rather than merged, because merging would move every output.
+ */
+export const TENOR_DAYS_PER_YEAR = 365;
 
 /** ISO-8601 with an explicit zone (Z or ±hh:mm); a date alone is taken as 00:00Z. */
 const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;

@@ -10,6 +10,7 @@
  * is q = −netDelta; "trade to the band edge" is the smallest trade that
  * brings |netDelta| back to the half-width H: q = −(netDelta − sign·H).
  */
+import type { HedgeSchemaConfig } from '../config/dealerSchema.js';
 import { ConfigError } from '../core/errors.js';
 
 /** What a policy sees each cascade round. */
@@ -37,47 +38,24 @@ export interface HedgePolicy {
 }
 
 /**
- * Plain configuration of a policy; the lead's zod schema mirrors it. Every
- * optional field's default is stated on the field.
+ * The schema's `dealer.hedge` (config/dealerSchema.ts, where the defaults
+ * live):
+ * - 'none' never hedges (the unhedged book: a baseline, and the Frey–Stremme
+ *   "no feedback" case);
+ * - 'every-bar' trades to net delta 0 in every round of every bar, skipping
+ *   trades smaller than `minTradeBase` (the engine's round cap ends the bar);
+ * - 'delta-band' trades only when |netDelta| exceeds `halfWidthBase` (0 means
+ *   every-bar), back to the band's edge (the minimal trade) or to zero;
+ * - 'time-interval' trades to 0 in every round of bars where
+ *   (bar − offsetBars) % everyBars == 0, never otherwise;
+ * - 'whalley-wilmott', the Whalley & Wilmott (1997) asymptotic band
+ *   H = (3 λ S Γ² / (2γ))^{1/3} base units, traded to the edge, floored at
+ *   `minHalfWidthBase` (with Γ = 0 and no floor the band closes and the
+ *   policy trades to 0); γ = `riskAversionPerQuote`, the absolute risk
+ *   aversion of an exponential utility per quote unit; λ = `costRate`, or the
+ *   round's cost rate when absent (the runner sets it from dealer.hedgeCostBps).
  */
-export type HedgeConfig =
-  /** Never hedges (the unhedged book: a baseline, and the Frey–Stremme "no feedback" case). */
-  | { readonly kind: 'none' }
-  /** Trades to net delta 0 in every round of every bar (hedging to convergence inside the bar). */
-  | {
-      readonly kind: 'every-bar';
-      /** Trades smaller than this are skipped, base units; default 0 (the engine's round cap ends the bar). */
-      readonly minTradeBase?: number;
-    }
-  /** Trades only when |netDelta| exceeds halfWidthBase. */
-  | {
-      readonly kind: 'delta-band';
-      /** Band half-width, base units (> 0; 0 means every-bar). */
-      readonly halfWidthBase: number;
-      /** Where to trade back to; default 'edge' (the minimal trade). */
-      readonly target?: 'edge' | 'zero';
-    }
-  /** Trades to 0 in every round of bars where (bar − offsetBars) % everyBars == 0, never otherwise. */
-  | {
-      readonly kind: 'time-interval';
-      /** Hedge every this many bars (integer >= 1). */
-      readonly everyBars: number;
-      /** Phase of the schedule, bars; default 0 (hedge on bar 0). */
-      readonly offsetBars?: number;
-    }
-  /**
-   * Whalley & Wilmott (1997) asymptotic band: H = (3 λ S Γ² / (2γ))^{1/3}
-   * base units, trade to the edge.
-   */
-  | {
-      readonly kind: 'whalley-wilmott';
-      /** Absolute risk aversion γ of an exponential utility, per quote unit (> 0). */
-      readonly riskAversionPerQuote: number;
-      /** Proportional cost λ to use instead of the round's costRate; default: the round's costRate. */
-      readonly costRate?: number;
-      /** Floor on H, base units; default 0 (with Γ = 0 the band closes and the policy trades to 0). */
-      readonly minHalfWidthBase?: number;
-    };
+export type HedgeConfig = HedgeSchemaConfig;
 
 /** Trade that brings netDelta back inside [−h, h]: to the nearer edge, or to 0 when `toZero`. */
 export function tradeToBand(netDelta: number, halfWidth: number, toZero: boolean): number {
@@ -115,7 +93,7 @@ export function makeHedgePolicy(cfg: HedgeConfig, fieldPrefix = 'dealer.hedge'):
     case 'none':
       return { kind: 'none', trade: () => 0 };
     case 'every-bar': {
-      const min = cfg.minTradeBase ?? 0;
+      const min = cfg.minTradeBase;
       nonNegative(min, `${p}.minTradeBase`);
       return {
         kind: 'every-bar',
@@ -124,7 +102,7 @@ export function makeHedgePolicy(cfg: HedgeConfig, fieldPrefix = 'dealer.hedge'):
     }
     case 'delta-band': {
       nonNegative(cfg.halfWidthBase, `${p}.halfWidthBase`);
-      const target = cfg.target ?? 'edge';
+      const target = cfg.target;
       if (target !== 'edge' && target !== 'zero') throw new ConfigError(`must be 'edge' or 'zero', got '${String(target)}'`, { field: `${p}.target` });
       const h = cfg.halfWidthBase;
       const toZero = target === 'zero';
@@ -133,7 +111,7 @@ export function makeHedgePolicy(cfg: HedgeConfig, fieldPrefix = 'dealer.hedge'):
     case 'time-interval': {
       const k = cfg.everyBars;
       if (!Number.isInteger(k) || k < 1) throw new ConfigError(`must be an integer >= 1, got ${k}`, { field: `${p}.everyBars` });
-      const off = cfg.offsetBars ?? 0;
+      const off = cfg.offsetBars;
       if (!Number.isInteger(off) || off < 0) throw new ConfigError(`must be an integer >= 0, got ${off}`, { field: `${p}.offsetBars` });
       return {
         kind: 'time-interval',
@@ -146,7 +124,7 @@ export function makeHedgePolicy(cfg: HedgeConfig, fieldPrefix = 'dealer.hedge'):
       if (!(g > 0) || !Number.isFinite(g)) throw new ConfigError(`must be a positive finite number, got ${g}`, { field: `${p}.riskAversionPerQuote` });
       const fixedCost = cfg.costRate;
       if (fixedCost !== undefined) nonNegative(fixedCost, `${p}.costRate`);
-      const floor = cfg.minHalfWidthBase ?? 0;
+      const floor = cfg.minHalfWidthBase;
       nonNegative(floor, `${p}.minHalfWidthBase`);
       return {
         kind: 'whalley-wilmott',

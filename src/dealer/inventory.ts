@@ -5,6 +5,7 @@
  * replayed crash. Sign convention everywhere: qty is the DEALER's signed
  * quantity in base units (qty < 0: the dealer is short).
  */
+import type { InventoryConfig } from '../config/dealerSchema.js';
 import { readFileSync } from 'node:fs';
 import { ConfigError, DataError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
@@ -50,20 +51,13 @@ function checkStart(start: RunStart): void {
  */
 export type CrashPutWeighting = 'equal' | 'short-dated' | 'random';
 
-export interface CustomerCrashPutsConfig {
-  /** Customers' total long quantity, base units (> 0); the dealer holds −totalQtyBase in sum. */
-  readonly totalQtyBase: number;
-  /** Lowest strike over spot0, e.g. 0.6. */
-  readonly moneynessMin: number;
-  /** Highest strike over spot0, e.g. 0.95 (≥ moneynessMin). */
-  readonly moneynessMax: number;
-  /** Number of strikes, linearly spaced in moneyness from min to max inclusive. */
-  readonly strikes: number;
-  /** Tenors in days, e.g. [7, 14, 30, 60, 90]. */
-  readonly tenorsDays: readonly number[];
-  /** Default 'equal'. */
-  readonly weighting?: CrashPutWeighting;
-}
+/**
+ * The schema's `dealer.inventory` of kind customer-crash-puts
+ * (config/dealerSchema.ts, where the defaults live): customers' total long
+ * quantity (the dealer holds −totalQtyBase in sum), strikes linearly spaced
+ * in moneyness (strike / spot0) from min to max inclusive, tenors in days.
+ */
+export type CustomerCrashPutsConfig = Omit<Extract<InventoryConfig, { kind: 'customer-crash-puts' }>, 'kind'>;
 
 /**
  * Customers buy crash puts; the dealer sells them, so every returned qty is
@@ -86,7 +80,7 @@ export function customerCrashPuts(cfg: CustomerCrashPutsConfig, start: RunStart,
   }
   if (cfg.tenorsDays.length === 0) throw new ConfigError('needs at least one tenor', { field: `${f}.tenorsDays` });
   cfg.tenorsDays.forEach((d, k) => positive(d, `${f}.tenorsDays[${k}]`));
-  const weighting = cfg.weighting ?? 'equal';
+  const weighting = cfg.weighting;
   if (weighting === 'random' && rng === undefined) {
     throw new ConfigError("weighting 'random' needs a seeded Rng", { field: `${f}.weighting` });
   }
@@ -128,22 +122,16 @@ export function customerCrashPuts(cfg: CustomerCrashPutsConfig, start: RunStart,
 // Yield vault weekly puts
 // ---------------------------------------------------------------------------
 
-export interface YieldVaultPutsConfig {
-  /** Vault's collateral written as puts, base units (> 0). */
-  readonly notionalBase: number;
-  /** How far out of the money, percent of spot (10 = strike at 90% of spot), in [0, 100). */
-  readonly otmPct: number;
-  /** Default 7 (weekly). */
-  readonly tenorDays?: number;
-  /**
-   * Default 'long': the vault writes the puts and sells them to the dealer,
-   * so the DEALER IS LONG them (long gamma): its hedge buys into a fall and
-   * damps the move, Frey–Stremme with the opposite sign. Use 'short' to
-   * model the vault's own side as the hedger (or a dealer that wrote puts
-   * to the vault's buyers).
-   */
-  readonly dealerSide?: 'long' | 'short';
-}
+/**
+ * The schema's `dealer.inventory` of kind yield-vault-puts (where the
+ * defaults live): the vault's collateral written as puts, `otmPct` percent
+ * of spot out of the money. With dealerSide 'long' the vault writes the puts
+ * and sells them to the dealer, so the DEALER IS LONG them (long gamma): its
+ * hedge buys into a fall and damps the move, Frey–Stremme with the opposite
+ * sign; 'short' models the vault's own side as the hedger (or a dealer that
+ * wrote puts to the vault's buyers).
+ */
+export type YieldVaultPutsConfig = Omit<Extract<InventoryConfig, { kind: 'yield-vault-puts' }>, 'kind'>;
 
 /**
  * A covered-put yield vault's weekly OTM put (one strike, one expiry); with
@@ -155,9 +143,9 @@ export function yieldVaultWeeklyPuts(cfg: YieldVaultPutsConfig, start: RunStart)
   const f = 'dealer.inventory.yieldVaultWeeklyPuts';
   positive(cfg.notionalBase, `${f}.notionalBase`);
   if (!(cfg.otmPct >= 0 && cfg.otmPct < 100)) throw new ConfigError(`must lie in [0, 100), got ${cfg.otmPct}`, { field: `${f}.otmPct` });
-  const tenorDays = cfg.tenorDays ?? 7;
+  const tenorDays = cfg.tenorDays;
   positive(tenorDays, `${f}.tenorDays`);
-  const side = cfg.dealerSide ?? 'long';
+  const side = cfg.dealerSide;
   if (side !== 'long' && side !== 'short') throw new ConfigError(`must be 'long' or 'short', got '${String(side)}'`, { field: `${f}.dealerSide` });
   const m = 1 - cfg.otmPct / 100;
   const tenorMs = tenorDays * MS_PER_DAY;

@@ -1,6 +1,5 @@
 import type { Fill, LiquidityModel } from '../market/liquidity.js';
 import type { Agent } from '../sim/agent.js';
-import type { OrderFill } from '../sim/fill.js';
 import { PARTY, type Ledger } from '../sim/ledger.js';
 import type { OrderQueue } from '../sim/orderQueue.js';
 import type { TradeLog } from '../sim/tradeLog.js';

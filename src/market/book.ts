@@ -1,6 +1,6 @@
 import { BPS } from './config.js';
 import {
-  checkBarMarket, decayFactor, expm1OverX,
+  checkBarMarket, decayFactor,
   type BarMarket, type Fill, type LiquidityModel,
 } from './liquidity.js';
 import type { Saveable } from '../sim/saveable.js';

@@ -287,8 +287,6 @@ function flatLoop(
     const z1 = wo * d1;
     let p1: number;
     if (a1 > SPLIT_SMALL_K && a1 <= SPLIT_TAIL_K) {
-      const y2 = a1 * a1;
-      const y4 = y2 * y2;
       const num = (((((((C8 * a1 + C0) * a1 + C1) * a1 + C2) * a1 + C3) * a1 + C4) * a1 + C5) * a1 + C6) * a1 + C7;
       const den = (((((((a1 + D0) * a1 + D1) * a1 + D2) * a1 + D3) * a1 + D4) * a1 + D5) * a1 + D6) * a1 + D7;
       const l1 = e1 * (num / den);
@@ -300,8 +298,6 @@ function flatLoop(
     let p2: number;
     if (a2 > SPLIT_SMALL_K && a2 <= SPLIT_TAIL_K) {
       const e2 = a1 <= SPLIT_TAIL_K ? e1 * (sdq / kdr) : expFast(-0.5 * d2 * d2);
-      const y2 = a2 * a2;
-      const y4 = y2 * y2;
       const num = (((((((C8 * a2 + C0) * a2 + C1) * a2 + C2) * a2 + C3) * a2 + C4) * a2 + C5) * a2 + C6) * a2 + C7;
       const den = (((((((a2 + D0) * a2 + D1) * a2 + D2) * a2 + D3) * a2 + D4) * a2 + D5) * a2 + D6) * a2 + D7;
       const l2 = e2 * (num / den);

@@ -29,37 +29,22 @@
  * amortised per observation, O(log n) per query) over one value per bar:
  * the last oracle value given for that bar's time.
  */
+import type { KeeperGasSchemaConfig, KeepersConfig } from '../config/protocolSchema.js';
 import { ConfigError } from '../core/errors.js';
 import { gasGweiAsOf, gasMedianGweiAsOf, type GasField, type GasSeries } from './gasSeries.js';
 import type { Saveable } from '../sim/saveable.js';
 import { arrays, ownScalars, stateOf, Stateful } from '../sim/stateBlock.js';
 
-export interface KeeperGasConfig {
-  /** Gas field keepers pay (they outbid to be included). Default 'p90'. */
-  field?: GasField;
-  /** Above this gas price keepers stop. Default Infinity (never). */
-  gasCeilingGwei?: number;
-  /** γ in max(1, gas/median)^γ. Default 0 (gas does not slow keepers below the ceiling). */
-  gasScaleExponent?: number;
-  /** Cap on the gas slowdown factor. Default 10. */
-  maxGasScale?: number;
-  /** Gas used by one liquidation transaction. Default 0 (willingness not checked). */
-  gasUnitsPerLiquidation?: number;
-  /** ETH price in quote for the gas cost. Default NaN: the caller passes it (e.g. the mid when the asset is ETH). */
-  ethPriceQuote?: number;
-}
+/**
+ * The schema's gas block (config/protocolSchema.ts, where the defaults live)
+ * without its file: the runner loads the series. Willingness is set from
+ * code only: gas used by one liquidation transaction (absent: willingness not
+ * checked) and the ETH price in quote for its cost (absent: the caller passes it).
+ */
+export type KeeperGasConfig = Omit<KeeperGasSchemaConfig, 'path'> & { gasUnitsPerLiquidation?: number; ethPriceQuote?: number };
 
-export interface KeeperConfig {
-  /** Latency of a single keeper, ms. Default 0. */
-  baseLatencyMs: number;
-  /** Number of competing keepers (≥ 1). Default 1. */
-  keepers: number;
-  /** α in baseLatency / keepers^α. Default 1. */
-  competitionExponent?: number;
-  /** Grace period added to the delay (the "time-to-liquidation" defence), ms. Default 0. */
-  gracePeriodMs?: number;
-  gas?: KeeperGasConfig;
-}
+/** The schema's `protocol.keepers`; without a gas block gas never slows or stops keepers. */
+export type KeeperConfig = Omit<KeepersConfig, 'gas'> & { gas?: KeeperGasConfig };
 
 export interface ResolvedKeeperConfig {
   readonly baseLatencyMs: number;
@@ -74,19 +59,33 @@ export interface ResolvedKeeperConfig {
   readonly ethPriceQuote: number;
 }
 
+/** No gas block: no series is read, no ceiling, no slowdown, no cost check (each value the neutral one, not a default). */
+const NO_GAS = {
+  field: 'p90',
+  gasCeilingGwei: Number.POSITIVE_INFINITY,
+  gasScaleExponent: 0,
+  maxGasScale: 1,
+  gasUnitsPerLiquidation: 0,
+  ethPriceQuote: Number.NaN,
+} as const satisfies Partial<ResolvedKeeperConfig>;
+
 export function resolveKeeperConfig(cfg: KeeperConfig): ResolvedKeeperConfig {
-  const g = cfg.gas ?? {};
+  const g = cfg.gas;
   const r: ResolvedKeeperConfig = {
     baseLatencyMs: cfg.baseLatencyMs,
     keepers: cfg.keepers,
-    competitionExponent: cfg.competitionExponent ?? 1,
-    gracePeriodMs: cfg.gracePeriodMs ?? 0,
-    field: g.field ?? 'p90',
-    gasCeilingGwei: g.gasCeilingGwei ?? Number.POSITIVE_INFINITY,
-    gasScaleExponent: g.gasScaleExponent ?? 0,
-    maxGasScale: g.maxGasScale ?? 10,
-    gasUnitsPerLiquidation: g.gasUnitsPerLiquidation ?? 0,
-    ethPriceQuote: g.ethPriceQuote ?? Number.NaN,
+    competitionExponent: cfg.competitionExponent,
+    gracePeriodMs: cfg.gracePeriodMs,
+    ...(g
+      ? {
+          field: g.field,
+          gasCeilingGwei: g.gasCeilingGwei,
+          gasScaleExponent: g.gasScaleExponent,
+          maxGasScale: g.maxGasScale,
+          gasUnitsPerLiquidation: g.gasUnitsPerLiquidation ?? 0,
+          ethPriceQuote: g.ethPriceQuote ?? Number.NaN,
+        }
+      : NO_GAS),
   };
   const bad = (field: string, why: string): never => {
     throw new ConfigError(why, { field: `keepers.${field}` });

@@ -3,11 +3,11 @@
  * liquidation price so each bar costs O(log n + liquidated), not O(n)).
  *
  * Over an AccountBook it keeps:
- * - a 4-ary max-heap on the key debt / (collateral · LT) (types.ts: the
- *   liquidation price is key / m for the protocol-wide multiplier m), held in
- *   an Int32Array of account indices with a parallel Float64Array of keys and
- *   a position array, so one account can be re-keyed or removed in
- *   O(log n). Equal keys are ordered by account index (lower first), so the
+ * - a 4-ary max-heap (core/indexedHeap.ts) on the key debt / (collateral · LT)
+ *   (types.ts: the liquidation price is key / m for the protocol-wide
+ *   multiplier m), held in an Int32Array of account indices with a parallel
+ *   Float64Array of keys and a position array, so one account can be re-keyed
+ *   or removed in O(log n). Equal keys are ordered by account index (lower first), so the
  *   order of liquidation is a function of the accounts alone, not of the
  *   heap's history: a bar that is rolled back and replayed pops the same
  *   accounts in the same order.
@@ -41,6 +41,7 @@
  * rollback() undoes the book, restores the bucket arrays bit for bit, and
  * re-files only the touched accounts in the heap: O(changes · log n).
  */
+import { IndexedHeap4 } from '../core/indexedHeap.js';
 import { ConfigError, invariant } from '../core/errors.js';
 import type { LadderView } from '../metrics/ladderView.js';
 import type { AccountBook } from './accounts.js';
@@ -102,11 +103,11 @@ export class Ladder implements LadderView {
   /** Keys at or above this are in the overflow bucket. */
   private readonly topEdge: number;
 
-  // Heap.
+  /** Filed accounts by key (core/indexedHeap.ts); its arrays are read here directly. */
+  private readonly h: IndexedHeap4;
   private readonly heap: Int32Array;
   private readonly hk: Float64Array;
   private readonly pos: Int32Array;
-  private size = 0;
 
   /**
    * Per account, the entry as filed (what was added to the buckets), so it
@@ -160,6 +161,7 @@ export class Ladder implements LadderView {
     this.heap = new Int32Array(cap);
     this.hk = new Float64Array(cap);
     this.pos = new Int32Array(cap).fill(-1);
+    this.h = new IndexedHeap4(this.heap, this.hk, this.pos);
     this.acct = new Float64Array(cap * REC);
     for (let i = 0; i < cap; i++) {
       this.acct[REC * i + 1] = -1;
@@ -185,11 +187,11 @@ export class Ladder implements LadderView {
 
   /** Accounts in the ladder (open accounts not popped). */
   get openCount(): number {
-    return this.size;
+    return this.h.size;
   }
 
   topKey(): number {
-    return this.size > 0 ? this.hk[0] : -Infinity;
+    return this.h.size > 0 ? this.hk[0] : -Infinity;
   }
 
   collateralWithKeyIn(lo: number, hi: number): number {
@@ -204,12 +206,12 @@ export class Ladder implements LadderView {
 
   /** Account with the largest key (lowest index among equals), −1 when empty. */
   top(): number {
-    return this.size > 0 ? this.heap[0] : -1;
+    return this.h.size > 0 ? this.heap[0] : -1;
   }
 
   /** Removes and returns the top account (−1 when empty). */
   popTop(): number {
-    if (this.size === 0) return -1;
+    if (this.h.size === 0) return -1;
     const i = this.heap[0];
     this.remove(i);
     return i;
@@ -244,7 +246,7 @@ export class Ladder implements LadderView {
     this.acct[REC * i + 4] = d;
     this.bucketAdd(KEY, kb, c, d);
     this.bucketAdd(STRIKE, sb, c, d);
-    this.heapPush(i, key);
+    this.h.push(i, key);
   }
 
   /**
@@ -290,7 +292,7 @@ export class Ladder implements LadderView {
     this.acct[REC * i + 2] = sb;
     this.acct[REC * i + 3] = c;
     this.acct[REC * i + 4] = d;
-    this.heapSetKey(i, key);
+    this.h.setKey(i, key);
   }
 
   /** Takes account i out of the ladder (the book is not touched). */
@@ -301,7 +303,7 @@ export class Ladder implements LadderView {
     this.bucketRemove(STRIKE, this.acct[REC * i + 2], this.acct[REC * i + 3], this.acct[REC * i + 4]);
     this.acct[REC * i + 1] = -1;
     this.acct[REC * i + 2] = -1;
-    this.heapRemoveAt(this.pos[i]);
+    this.h.removeAt(this.pos[i]);
   }
 
   // ---- book and ladder together -------------------------------------------------
@@ -466,9 +468,9 @@ export class Ladder implements LadderView {
       const i = this.jaIdx[k];
       const p = this.pos[i];
       if (this.acct[REC * i + 1] >= 0) {
-        if (p < 0) this.heapPush(i, this.acct[REC * i]);
-        else if (this.hk[p] !== this.acct[REC * i]) this.heapSetKey(i, this.acct[REC * i]);
-      } else if (p >= 0) this.heapRemoveAt(p);
+        if (p < 0) this.h.push(i, this.acct[REC * i]);
+        else if (this.hk[p] !== this.acct[REC * i]) this.h.setKey(i, this.acct[REC * i]);
+      } else if (p >= 0) this.h.removeAt(p);
     }
     this.jOn = false;
     this.jsLen = 0;
@@ -487,10 +489,10 @@ export class Ladder implements LadderView {
   validate(relTol = 1e-9, absTol = 1e-9): void {
     const book = this.book;
     const m = this.bucketCount;
-    for (let p = 0; p < this.size; p++) {
+    for (let p = 0; p < this.h.size; p++) {
       const i = this.heap[p];
       if (this.pos[i] !== p) throw new Error(`ladder: pos[${i}] = ${this.pos[i]}, heap slot ${p}`);
-      if (p > 0 && this.better(p, (p - 1) >> 2)) throw new Error(`ladder: heap order broken at slot ${p} (account ${i}, key ${this.hk[p]})`);
+      if (p > 0 && this.h.better(p, (p - 1) >> 2)) throw new Error(`ladder: heap order broken at slot ${p} (account ${i}, key ${this.hk[p]})`);
       if (this.hk[p] !== this.acct[REC * i]) throw new Error(`ladder: heap key ${this.hk[p]} != filed key ${this.acct[REC * i]} for account ${i}`);
     }
     const sums = new Float64Array(6 * m);
@@ -516,7 +518,7 @@ export class Ladder implements LadderView {
       sums[4 * m + kb] += 1;
       sums[5 * m + sb] += 1;
     }
-    if (filed !== this.size) throw new Error(`ladder: ${filed} filed accounts but heap size ${this.size}`);
+    if (filed !== this.h.size) throw new Error(`ladder: ${filed} filed accounts but heap size ${this.h.size}`);
     const s = this.store;
     for (let t = 0; t < 4; t++) {
       let total = 0;
@@ -678,8 +680,8 @@ export class Ladder implements LadderView {
       s[this.count0 + kb] += 1;
       s[this.count0 + m + sb] += 1;
     }
-    this.size = n;
-    for (let p = (n - 2) >> 2; p >= 0; p--) this.siftDown(p);
+    this.h.size = n;
+    this.h.heapify();
     for (let t = 0; t < 4; t++) {
       const off = (t >> 1) * 2 * (m + 1) + (t & 1);
       const pl = this.plain0 + t * m;
@@ -689,96 +691,6 @@ export class Ladder implements LadderView {
         if (parent <= m) s[off + 2 * parent] += s[off + 2 * j];
       }
     }
-  }
-
-  // ---- internals: heap ------------------------------------------------------------------
-  // 4-ary: half the depth of a binary heap, and a node's four children share
-  // a cache line or two, which matters once a million accounts leave the cache.
-
-  /** Slot p ranks above slot q: larger key, or equal key and lower account index. */
-  private better(p: number, q: number): boolean {
-    return this.hk[p] > this.hk[q] || (this.hk[p] === this.hk[q] && this.heap[p] < this.heap[q]);
-  }
-
-  private heapPush(i: number, key: number): void {
-    const p = this.size++;
-    this.heap[p] = i;
-    this.hk[p] = key;
-    this.pos[i] = p;
-    this.siftUp(p);
-  }
-
-  private heapRemoveAt(p: number): void {
-    const heap = this.heap;
-    this.pos[heap[p]] = -1;
-    const last = --this.size;
-    if (p === last) return;
-    heap[p] = heap[last];
-    this.hk[p] = this.hk[last];
-    this.pos[heap[p]] = p;
-    if (this.siftUp(p) === p) this.siftDown(p);
-  }
-
-  private heapSetKey(i: number, key: number): void {
-    const p = this.pos[i];
-    const old = this.hk[p];
-    this.hk[p] = key;
-    if (key > old) this.siftUp(p);
-    else if (key < old) this.siftDown(p);
-  }
-
-  private siftUp(p: number): number {
-    const heap = this.heap;
-    const hk = this.hk;
-    const pos = this.pos;
-    const item = heap[p];
-    const k = hk[p];
-    while (p > 0) {
-      const q = (p - 1) >> 2;
-      const kq = hk[q];
-      if (k > kq || (k === kq && item < heap[q])) {
-        heap[p] = heap[q];
-        hk[p] = kq;
-        pos[heap[p]] = p;
-        p = q;
-      } else break;
-    }
-    heap[p] = item;
-    hk[p] = k;
-    pos[item] = p;
-    return p;
-  }
-
-  private siftDown(p: number): void {
-    const heap = this.heap;
-    const hk = this.hk;
-    const pos = this.pos;
-    const n = this.size;
-    const item = heap[p];
-    const k = hk[p];
-    for (;;) {
-      const first = 4 * p + 1;
-      if (first >= n) break;
-      const end = first + 4 < n ? first + 4 : n;
-      let c = first;
-      let kc = hk[first];
-      for (let r = first + 1; r < end; r++) {
-        const kr = hk[r];
-        if (kr > kc || (kr === kc && heap[r] < heap[c])) {
-          c = r;
-          kc = kr;
-        }
-      }
-      if (kc > k || (kc === k && heap[c] < item)) {
-        heap[p] = heap[c];
-        hk[p] = kc;
-        pos[heap[p]] = p;
-        p = c;
-      } else break;
-    }
-    heap[p] = item;
-    hk[p] = k;
-    pos[item] = p;
   }
 
   // ---- internals: journal -------------------------------------------------------------

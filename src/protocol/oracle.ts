@@ -12,6 +12,7 @@
  * Every per-call path is O(1) amortised and allocation-free: history lives
  * in fixed rings sized at construction from the bar interval.
  */
+import type { OracleSchemaConfig } from '../config/protocolSchema.js';
 import { ConfigError, invariant } from '../core/errors.js';
 import { MS_PER_YEAR } from '../core/time.js';
 import type { Saveable } from '../sim/saveable.js';
@@ -29,21 +30,16 @@ export interface Oracle {
 }
 
 /**
- * Oracle configurations. `latencyMs` (default 0): the protocol sees the
- * oracle's value as of `latencyMs` ago; before that much history exists, the
- * earliest value.
+ * The schema's `protocol.oracle` (config/protocolSchema.ts, where the
+ * defaults live). `latencyMs`: the protocol sees the oracle's value as of
+ * `latencyMs` ago; before that much history exists, the earliest value.
+ * 'twap': time-weighted average of the mid over the trailing `windowMs`.
+ * 'vol-adjusted': EWMA of the mid whose half-life lengthens as realised vol
+ * rises: halfLife_eff = halfLifeMs · max(1, σ/calmVolPerYear)^volExponent,
+ * σ the EWMA of squared log returns between distinct update times, half-life
+ * `volHalfLifeMs`, annualised, starting at `calmVolPerYear`.
  */
-export type OracleConfig =
-  | { kind: 'spot'; latencyMs?: number }
-  /** Time-weighted average of the mid over the trailing `windowMs` (default 30 min in the schema). */
-  | { kind: 'twap'; windowMs: number; latencyMs?: number }
-  /**
-   * EWMA of the mid whose half-life lengthens as realised vol rises:
-   * halfLife_eff = halfLifeMs · max(1, σ/calmVolPerYear)^volExponent.
-   * σ: EWMA of squared log returns between distinct update times, half-life
-   * `volHalfLifeMs`, annualised, starting at `calmVolPerYear`.
-   */
-  | { kind: 'vol-adjusted'; halfLifeMs: number; calmVolPerYear: number; volHalfLifeMs: number; volExponent?: number; latencyMs?: number };
+export type OracleConfig = OracleSchemaConfig;
 
 /**
  * Builds an oracle. `barMs` is the smallest spacing between distinct update
@@ -52,7 +48,7 @@ export type OracleConfig =
  */
 export function createOracle(cfg: OracleConfig, barMs: number): Oracle {
   if (!(barMs > 0)) throw new ConfigError(`bar interval must be > 0 ms, got ${barMs}`, { field: 'barMs' });
-  const latencyMs = cfg.latencyMs ?? 0;
+  const latencyMs = cfg.latencyMs;
   if (!(latencyMs >= 0) || !Number.isFinite(latencyMs)) throw new ConfigError(`latency must be a finite number ≥ 0 ms, got ${latencyMs}`, { field: 'oracle.latencyMs' });
   let inner: Oracle;
   switch (cfg.kind) {
@@ -63,7 +59,7 @@ export function createOracle(cfg: OracleConfig, barMs: number): Oracle {
       inner = new TwapOracle(cfg.windowMs, barMs);
       break;
     case 'vol-adjusted':
-      inner = new VolAdjustedOracle(cfg.halfLifeMs, cfg.calmVolPerYear, cfg.volHalfLifeMs, cfg.volExponent ?? 1);
+      inner = new VolAdjustedOracle(cfg.halfLifeMs, cfg.calmVolPerYear, cfg.volHalfLifeMs, cfg.volExponent);
       break;
     default: {
       const never: never = cfg;

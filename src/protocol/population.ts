@@ -33,6 +33,8 @@
  * so count weights are share_b / E[L | b] = share_b / ((min_b + max_b)/2),
  * normalised. The report gives the realised OI share per band either way.
  */
+import type { EntryDistributionConfig, SizeDistributionConfig, VenueConfig } from '../config/protocolSchema.js';
+import { lognormalAt, lognormalLogMeanAt, paretoAt, uniformAt } from '../core/distributions.js';
 import { ConfigError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import { AccountBook } from './accounts.js';
@@ -74,28 +76,18 @@ export const LENDING_DEFAULT_BANDS: readonly LeverageBand[] = [
  * Perp venue with Hyperliquid's BTC maintenance margin: half the initial
  * margin at the 40x maximum leverage, 1.25% (Hyperliquid docs, "Margining").
  */
-export const DEFAULT_PERP_VENUE: Venue = { kind: 'perp', maintenanceMargin: 0.0125 };
-/** Lending venue with LT 0.80-0.85, the range of major collateral on Aave-style markets (issue 5). */
-export const DEFAULT_LENDING_VENUE: Venue = { kind: 'lending', thresholdMin: 0.8, thresholdMax: 0.85 };
-
-export type Venue =
-  | { readonly kind: 'perp'; /** Maintenance margin as a fraction of notional, in (0, 1). */ readonly maintenanceMargin: number }
-  | { readonly kind: 'lending'; /** LT drawn uniform in [thresholdMin, thresholdMax] ⊂ (0, 1]. */ readonly thresholdMin: number; readonly thresholdMax: number };
-
+/**
+ * The venue, size and entry distributions are the schema's
+ * (config/protocolSchema.ts, where their defaults live). Venue 'perp':
+ * maintenance margin as a fraction of notional, in (0, 1); 'lending': LT drawn
+ * uniform in [thresholdMin, thresholdMax] ⊂ (0, 1]. Size 'pareto': `min` is
+ * the scale (smallest size), tail index α > 0 with P(X > x) = (min/x)^α.
+ */
+export type Venue = VenueConfig;
+export type SizeDistribution = SizeDistributionConfig;
 /** What a drawn size measures: base units held, notional at entry (quote), or margin posted (quote). */
-export type SizeUnit = 'base' | 'notionalQuote' | 'marginQuote';
-
-export type SizeDistribution =
-  | { readonly kind: 'lognormal'; readonly median: number; readonly logSd: number; readonly unit: SizeUnit }
-  | { readonly kind: 'pareto'; /** Scale (smallest size). */ readonly min: number; /** Tail index α > 0: P(X > x) = (min/x)^α. */ readonly tailIndex: number; readonly unit: SizeUnit };
-
-/** Distribution of entry price / start price. */
-export type EntryDistribution =
-  | { readonly kind: 'lognormal'; readonly logMean: number; readonly logSd: number }
-  | { readonly kind: 'uniform'; readonly min: number; readonly max: number };
-
-/** Default entry spread: entries within about ±10% (one log-sd) of the start price. */
-export const DEFAULT_ENTRY: EntryDistribution = { kind: 'lognormal', logMean: 0, logSd: 0.1 };
+export type SizeUnit = SizeDistribution['unit'];
+export type EntryDistribution = EntryDistributionConfig;
 
 export interface PopulationOptions {
   /** Accounts to draw. */
@@ -106,8 +98,8 @@ export interface PopulationOptions {
   readonly size: SizeDistribution;
   /** Default: HYPERLIQUID_DEC_2025_BANDS for perps, LENDING_DEFAULT_BANDS for lending. */
   readonly leverage?: readonly LeverageBand[];
-  /** Default DEFAULT_ENTRY. */
-  readonly entry?: EntryDistribution;
+  /** Entry price / start price. */
+  readonly entry: EntryDistribution;
   /** An account must have key <= startPrice · (1 − minDistance); default 0 (just not liquidatable). */
   readonly minDistance?: number;
   /** Default 'redraw'. */
@@ -187,7 +179,7 @@ export function generatePopulation(opts: PopulationOptions, rng: Rng): Populatio
       // uniformOpen keeps L > min, so L > 1 and the debt is > 0.
       const lev = band.max - (band.max - band.min) * rng.uniformOpen();
       const e = startPrice * drawEntryRatio(entry, rng);
-      const lt = venue.kind === 'perp' ? 1 - venue.maintenanceMargin : venue.thresholdMin + (venue.thresholdMax - venue.thresholdMin) * rng.uniform();
+      const lt = venue.kind === 'perp' ? 1 - venue.maintenanceMargin : uniformAt(venue.thresholdMin, venue.thresholdMax, rng.uniform());
       const s = drawSize(size, rng);
       const q = size.unit === 'base' ? s : size.unit === 'notionalQuote' ? s / e : (s * lev) / e;
       const debt = q * e * (1 - 1 / lev);
@@ -219,11 +211,11 @@ export function generatePopulation(opts: PopulationOptions, rng: Rng): Populatio
 }
 
 function drawEntryRatio(d: EntryDistribution, rng: Rng): number {
-  return d.kind === 'lognormal' ? Math.exp(d.logMean + d.logSd * rng.normal()) : d.min + (d.max - d.min) * rng.uniform();
+  return d.kind === 'lognormal' ? lognormalLogMeanAt(d.logMean, d.logSd, rng.normal()) : uniformAt(d.min, d.max, rng.uniform());
 }
 
 function drawSize(d: SizeDistribution, rng: Rng): number {
-  return d.kind === 'lognormal' ? d.median * Math.exp(d.logSd * rng.normal()) : d.min * Math.pow(rng.uniformOpen(), -1 / d.tailIndex);
+  return d.kind === 'lognormal' ? lognormalAt(d.median, d.logSd, rng.normal()) : paretoAt(d.min, d.tailIndex, rng.uniformOpen());
 }
 
 interface Validated {
@@ -294,7 +286,7 @@ function validate(o: PopulationOptions): Validated {
     if (!finitePos(size.tailIndex)) bad('size.tailIndex', `tailIndex must be finite and > 0, got ${size.tailIndex}`);
   } else bad('size.kind', `unknown size distribution '${String((size as { kind: unknown }).kind)}'`);
 
-  const entry = o.entry ?? DEFAULT_ENTRY;
+  const entry = o.entry;
   if (entry.kind === 'lognormal') {
     if (!(Math.abs(entry.logMean) < Infinity)) bad('entry.logMean', `logMean must be finite, got ${entry.logMean}`);
     if (!(entry.logSd >= 0 && entry.logSd < Infinity)) bad('entry.logSd', `logSd must be >= 0, got ${entry.logSd}`);

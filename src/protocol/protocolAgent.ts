@@ -1,3 +1,4 @@
+import { MINUTES_PER_YEAR } from '../core/time.js';
 import type { Agent, MarketView } from '../sim/agent.js';
 import type { OrderFill } from '../sim/fill.js';
 import { PARTY, type Ledger } from '../sim/ledger.js';
@@ -263,7 +264,7 @@ export class ProtocolAgent extends Stateful implements Agent {
     col.liquidations[i] = this.barCount;
     col.liquidations_later_rounds[i] = this.barLater;
     col.liquidation_volume_quote[i] = this.barVolume;
-    col.liquidation_velocity_quote_per_min[i] = m.dtYears > 0 ? this.barVolume / (m.dtYears * 525_960) : Number.NaN;
+    col.liquidation_velocity_quote_per_min[i] = m.dtYears > 0 ? this.barVolume / (m.dtYears * MINUTES_PER_YEAR) : Number.NaN;
     col.open_accounts[i] = c.ladder.openCount;
     col.open_debt_quote[i] = c.ladder.book.totalDebt();
     // A cascade can drive the mid toward 0 (J → −∞ when the whole book is

@@ -3,7 +3,7 @@ import type { InventoryBlock } from '../config/dealerSchema.js';
 import { resolveDataPath } from '../config/resolveTarget.js';
 import { ConfigError } from '../core/errors.js';
 import { SeedTree, type Rng } from '../core/rng.js';
-import { MS_PER_DAY, MS_PER_HOUR } from '../core/time.js';
+import { MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE, TENOR_DAYS_PER_YEAR } from '../core/time.js';
 import type { BarSeries } from '../data/bars.js';
 import { bookFromSpecs, customerCrashPuts, loadBookCsv, logUniformStrip, yieldVaultWeeklyPuts } from '../dealer/inventory.js';
 import type { OptionSpec } from '../dealer/book.js';
@@ -101,7 +101,7 @@ export function buildEngineParts(scenario: Scenario, data: RunData, baseDir: str
     depthHeldIn: mk.depthHeldIn,
     firstPrice: bars.close[0],
     impactCarriesVol: scenario.market.liquidity.kind === 'sqrt',
-    skewYears: sf.skewTenorDays / 365,
+    skewYears: sf.skewTenorDays / TENOR_DAYS_PER_YEAR,
   });
 
   const agents: Agent[] = [];
@@ -129,19 +129,14 @@ export function buildEngineParts(scenario: Scenario, data: RunData, baseDir: str
         revaluation: dl.revaluation.mode,
         maxAtmVolMove: dl.revaluation.maxAtmVolMove,
         maxDrawdownMove: dl.revaluation.maxDrawdownMove,
-        maxStaleMs: dl.revaluation.maxStaleMinutes * 60_000,
+        maxStaleMs: dl.revaluation.maxStaleMinutes * MS_PER_MINUTE,
       })),
     );
   }
   const h = scenario.behaviour.herding;
   let herding: HerdingAgent | null = null;
   if (h.enabled) {
-    agents.push(
-      (herding = new HerdingAgent(
-        { holdingsBase: h.holdingsBase, groups: h.groups, thresholds: h.thresholds, sellFraction: h.sellFraction, sellOverBars: h.sellOverBars, intraBar: h.intraBar, rebuy: h.rebuy },
-        seeds.rng('behaviour.herding'),
-      )),
-    );
+    agents.push((herding = new HerdingAgent(h, seeds.rng('behaviour.herding'))));
   }
   const lpCfg = scenario.behaviour.liquidityProviders;
   const liquidityProviders = lpCfg.enabled ? new LiquidityProviders(lpCfg, seeds.rng('behaviour.liquidityProviders'), 'behaviour.liquidityProviders') : null;
@@ -194,7 +189,7 @@ function liquidityConfig(scenario: Scenario, bars: BarSeries, depth1PctQuote: nu
   const l = scenario.market.liquidity;
   switch (l.kind) {
     case 'linear':
-      return { kind: 'linear', permanentFraction: l.permanentFraction, transientHalfLifeMs: l.transientHalfLifeMs, halfSpreadBps: l.halfSpreadBps, depth1PctQuote };
+      return { ...l, depth1PctQuote };
     case 'sqrt': {
       let v = l.dailyVolumeBase;
       if (v === undefined) {
@@ -204,15 +199,7 @@ function liquidityConfig(scenario: Scenario, bars: BarSeries, depth1PctQuote: nu
         v = daily[k];
         if (!(v > 0)) throw new ConfigError('no volume to set the daily volume of the square-root model: set market.liquidity.dailyVolumeBase', { field: 'market.liquidity.dailyVolumeBase' });
       }
-      return {
-        kind: 'sqrt',
-        permanentFraction: l.permanentFraction,
-        transientHalfLifeMs: l.transientHalfLifeMs,
-        impactPrefactor: l.impactPrefactor,
-        halfSpreadBps: l.halfSpreadBps,
-        slopeFloorFractionOfDailyVolume: l.slopeFloorFractionOfDailyVolume,
-        dailyVolumeBase: v,
-      };
+      return { ...l, dailyVolumeBase: v };
     }
     case 'book':
       return {
@@ -253,13 +240,9 @@ function inventoryBlock(inv: InventoryBlock, bars: BarSeries, baseDir: string, r
     case 'none':
       return [];
     case 'customer-crash-puts':
-      return customerCrashPuts(
-        { totalQtyBase: inv.totalQtyBase, moneynessMin: inv.moneynessMin, moneynessMax: inv.moneynessMax, strikes: inv.strikes, tenorsDays: inv.tenorsDays, weighting: inv.weighting },
-        start,
-        rng,
-      );
+      return customerCrashPuts(inv, start, rng);
     case 'yield-vault-puts':
-      return yieldVaultWeeklyPuts({ notionalBase: inv.notionalBase, otmPct: inv.otmPct, tenorDays: inv.tenorDays, dealerSide: inv.dealerSide }, start);
+      return yieldVaultWeeklyPuts(inv, start);
     case 'log-uniform-strip':
       return logUniformStrip(
         {

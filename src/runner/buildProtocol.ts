@@ -1,7 +1,7 @@
 import type { Scenario } from '../config/scenario.js';
 import { resolveDataPath } from '../config/resolveTarget.js';
 import type { SeedTree } from '../core/rng.js';
-import { MS_PER_DAY } from '../core/time.js';
+import { MS_PER_DAY, TENOR_DAYS_PER_YEAR } from '../core/time.js';
 import type { BarSeries } from '../data/bars.js';
 import { RollingQuoteVolume } from '../metrics/mlr.js';
 import { AccountBook } from '../protocol/accounts.js';
@@ -58,17 +58,7 @@ export function buildProtocol(
   const mechanism = createMechanism(mechanismConfig(scenario), { lots, seeds }, 'protocol.liquidation.mechanism');
   const k = p.keepers;
   const gas = k.gas ? loadGasSeries(resolveDataPath(k.gas.path, baseDir)) : undefined;
-  const keepers = new Keepers(
-    {
-      baseLatencyMs: k.baseLatencyMs,
-      keepers: k.keepers,
-      competitionExponent: k.competitionExponent,
-      gracePeriodMs: k.gracePeriodMs,
-      ...(k.gas ? { gas: { field: k.gas.field, gasCeilingGwei: k.gas.gasCeilingGwei, gasScaleExponent: k.gas.gasScaleExponent, maxGasScale: k.gas.maxGasScale } } : {}),
-    },
-    barMs,
-    gas,
-  );
+  const keepers = new Keepers(k, barMs, gas);
   const d = p.defences;
   const settlement: SettlementConfig = {
     keeperShareOfPenalty: p.settlement.keeperShareOfPenalty,
@@ -78,19 +68,7 @@ export function buildProtocol(
     socializeWeights: [1],
   };
   const penaltyBps = p.liquidation.penaltyPct * 100;
-  const flight = flightCfg.enabled
-    ? new BackstopFlight(
-        {
-          depositorCount: flightCfg.depositorCount,
-          shares: flightCfg.shares,
-          thresholds: flightCfg.thresholds,
-          lockupBars: flightCfg.lockupBars,
-          withdrawalFeePct: flightCfg.withdrawalFeePct,
-          claimBasis: flightCfg.claimBasis,
-        },
-        seeds.rng('behaviour.backstopFlight'),
-      )
-    : null;
+  const flight = flightCfg.enabled ? new BackstopFlight(flightCfg, seeds.rng('behaviour.backstopFlight')) : null;
   const agent = new ProtocolAgent({
     ladder,
     oracle: createOracle(p.oracle, barMs),
@@ -103,17 +81,7 @@ export function buildProtocol(
     breaker: new CircuitBreaker(d.circuitBreaker, barMs),
     floor: new MarginFloor(d.marginFloor, barMs),
     solvency: d.solvencyTest
-      ? new SolvencyTest({
-          everyBars: d.solvencyTest.everyBars,
-          shocks: d.solvencyTest.shocks,
-          badDebtLimitQuote: d.solvencyTest.badDebtLimitQuote,
-          response: d.solvencyTest.response,
-          basePenaltyBps: penaltyBps,
-          penaltyStepBps: d.solvencyTest.penaltyStepBps,
-          maxPenaltyBps: d.solvencyTest.maxPenaltyBps,
-          relaxStepBps: d.solvencyTest.relaxStepBps,
-          ltForProjection: meanThreshold,
-        })
+      ? new SolvencyTest({ ...d.solvencyTest, basePenaltyBps: penaltyBps, ltForProjection: meanThreshold })
       : null,
     closeFactor: p.liquidation.closeFactor,
     penalty: penaltyBps / 1e4,
@@ -121,7 +89,7 @@ export function buildProtocol(
     maxPerRound: p.liquidation.maxPerRound,
     rollingVolume: new RollingQuoteVolume(bars, { windowMs: MS_PER_DAY }),
     meanThreshold,
-    putStripTenorYears: p.putStripTenorDays / 365,
+    putStripTenorYears: p.putStripTenorDays / TENOR_DAYS_PER_YEAR,
     putStripEveryBars: p.putStripEveryBars,
     deleveraging: makeDeleveraging(scenario.behaviour.deleveraging, ladder, seeds.rng('behaviour.deleveraging')),
     flight,
@@ -174,29 +142,7 @@ function buildAccounts(scenario: Scenario, startPrice: number, baseDir: string, 
 
 function mechanismConfig(scenario: Scenario): MechanismConfig {
   const m = scenario.protocol.liquidation.mechanism;
-  switch (m.kind) {
-    case 'direct':
-      return { kind: 'direct' };
-    case 'backstop':
-      return {
-        kind: 'backstop',
-        initialCapitalQuote: m.initialCapitalQuote,
-        discountPct: m.discountPct,
-        resaleFractionPerBar: m.resaleFractionPerBar,
-        // Withdrawn capital leaves through the ledger to its depositors.
-        ...(scenario.behaviour.backstopFlight.enabled ? { withdrawToParty: 'backstopDepositors' as const } : {}),
-      };
-    case 'dutch':
-      return {
-        kind: 'dutch',
-        startPremiumPct: m.startPremiumPct,
-        stepMs: m.stepMs,
-        decay: m.decay,
-        floorPctOfOracle: m.floorPctOfOracle,
-        maxDurationMs: m.maxDurationMs,
-        unsold: m.unsold,
-        zeroPriceFractionOfOracle: m.zeroPriceFractionOfOracle,
-        bidders: { groups: m.bidders.groups, resaleFractionPerBar: m.bidders.resaleFractionPerBar },
-      };
-  }
+  // Withdrawn capital leaves through the ledger to its depositors.
+  if (m.kind === 'backstop' && scenario.behaviour.backstopFlight.enabled) return { ...m, withdrawToParty: 'backstopDepositors' };
+  return m;
 }

@@ -6,6 +6,7 @@ import type { VolSurface } from '../sim/volSurface.js';
 import type { Saveable } from '../sim/saveable.js';
 import { ownScalars, stateOf, Stateful } from '../sim/stateBlock.js';
 import { ConfigError, NumericalError } from '../core/errors.js';
+import { TENOR_DAYS_PER_YEAR } from '../core/time.js';
 import { admitSsviParams } from './arbitrage.js';
 import type { AdmissibleParams, Clamp, OnArbitrage } from './arbitrage.js';
 import { phiPowerLaw, ssviTotalVariance } from './ssvi.js';
@@ -31,7 +32,7 @@ export interface SsviSurfaceConfig {
   readonly onArbitrage?: OnArbitrage;
 }
 
-export const DEFAULT_MIN_YEARS = 1 / (365 * 24);
+export const DEFAULT_MIN_YEARS = 1 / (TENOR_DAYS_PER_YEAR * 24);
 export const DEFAULT_MAX_YEARS = 5;
 
 /** What an update changed to stay arbitrage-free. */

@@ -3,13 +3,19 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/core/errors.js';
 import { makeHedgePolicy, tradeToBand, whalleyWilmottHalfWidth } from '../../src/dealer/hedgePolicy.js';
 import type { HedgeConfig, HedgeInput } from '../../src/dealer/hedgePolicy.js';
+import { hedgeSchema } from '../../src/config/dealerSchema.js';
+import { withDefaults } from '../config/defaults.js';
+
+/** A policy's config as a case states it: the schema's defaults fill the rest. */
+type HedgeCase = Partial<HedgeConfig> & Pick<HedgeConfig, 'kind'>;
+const policy = (cfg: HedgeCase) => makeHedgePolicy(withDefaults(hedgeSchema, cfg));
 
 const BASE: HedgeInput = { netDelta: 0, bookGamma: -0.002, spot: 30000, bar: 0, round: 0, costRate: 0.001, volPerYear: 0.8 };
 const at = (x: Partial<HedgeInput>): HedgeInput => ({ ...BASE, ...x });
 
 describe('hedge policies: literal cases', () => {
   // Rows: [config, input overrides, expected trade in base units]
-  const rows: Array<[HedgeConfig, Partial<HedgeInput>, number]> = [
+  const rows: Array<[HedgeCase, Partial<HedgeInput>, number]> = [
     [{ kind: 'none' }, { netDelta: 50 }, 0],
     [{ kind: 'every-bar' }, { netDelta: 50 }, -50],
     [{ kind: 'every-bar' }, { netDelta: -3.5, round: 4 }, 3.5],
@@ -41,7 +47,7 @@ describe('hedge policies: literal cases', () => {
   ];
   for (const [cfg, over, expected] of rows) {
     it(`${JSON.stringify(cfg)} at ${JSON.stringify(over)} trades ${expected}`, () => {
-      const p = makeHedgePolicy(cfg);
+      const p = policy(cfg);
       expect(p.kind).toBe(cfg.kind);
       // Closed-form cases: equality up to one rounding of the cube root (1e-12 absolute).
       expect(Math.abs(p.trade(at(over)) - expected)).toBeLessThan(1e-12);
@@ -121,7 +127,7 @@ describe('hedge config validation', () => {
 });
 
 describe('HedgePolicy contract (every implementation)', () => {
-  const configs: HedgeConfig[] = [
+  const configs: HedgeCase[] = [
     { kind: 'none' },
     { kind: 'every-bar' },
     { kind: 'every-bar', minTradeBase: 0.5 },
@@ -141,7 +147,7 @@ describe('HedgePolicy contract (every implementation)', () => {
   });
   for (const cfg of configs) {
     it(`${JSON.stringify(cfg)}: trades toward zero, never through it, nothing at zero, deterministic`, () => {
-      const p = makeHedgePolicy(cfg);
+      const p = policy(cfg);
       fc.assert(
         fc.property(inputs, (x) => {
           const q = p.trade(x);

@@ -1,3 +1,6 @@
+import { inventoryBlockSchema } from '../../src/config/dealerSchema.js';
+import type { CustomerCrashPutsConfig, YieldVaultPutsConfig } from '../../src/dealer/inventory.js';
+import { withDefaults } from '../config/defaults.js';
 import { describe, expect, it } from 'vitest';
 import { CascadeError, ConfigError, DataError } from '../../src/core/errors.js';
 import { Rng } from '../../src/core/rng.js';
@@ -25,8 +28,16 @@ function located(fn: () => unknown): CascadeError {
   throw new Error('expected a CascadeError');
 }
 
+/** Inventory configs as a case states them: the schema's defaults fill the rest. */
+function crashPuts(over: Omit<Partial<CustomerCrashPutsConfig>, 'kind'>): CustomerCrashPutsConfig {
+  return withDefaults(inventoryBlockSchema, { kind: 'customer-crash-puts', ...over }) as CustomerCrashPutsConfig;
+}
+function vaultPuts(over: Omit<Partial<YieldVaultPutsConfig>, 'kind'>): YieldVaultPutsConfig {
+  return withDefaults(inventoryBlockSchema, { kind: 'yield-vault-puts', ...over }) as YieldVaultPutsConfig;
+}
+
 describe('customerCrashPuts', () => {
-  const cfg = { totalQtyBase: 1000, moneynessMin: 0.6, moneynessMax: 0.95, strikes: 8, tenorsDays: [7, 14, 30, 60, 90] };
+  const cfg = crashPuts({ totalQtyBase: 1000, moneynessMin: 0.6, moneynessMax: 0.95, strikes: 8, tenorsDays: [7, 14, 30, 60, 90] });
 
   it('the dealer is short puts totalling −totalQtyBase on the stated grid', () => {
     const specs = customerCrashPuts(cfg, START);
@@ -80,7 +91,7 @@ describe('customerCrashPuts', () => {
 
 describe('yieldVaultWeeklyPuts', () => {
   it('the dealer is LONG the vault\'s weekly OTM put by default (long gamma)', () => {
-    const [p] = yieldVaultWeeklyPuts({ notionalBase: 500, otmPct: 10 }, START);
+    const [p] = yieldVaultWeeklyPuts(vaultPuts({ notionalBase: 500, otmPct: 10 }), START);
     expect(p.kind).toBe(PUT);
     expect(p.qty).toBe(500);
     expect(p.strike).toBeCloseTo(27000, 9);
@@ -94,7 +105,7 @@ describe('yieldVaultWeeklyPuts', () => {
     expect(p.qty).toBe(-500);
     expect(p.strike).toBeCloseTo(28500, 9);
     expect(p.expiryMs).toBe(START_MS + 14 * DAY_MS);
-    expect(located(() => yieldVaultWeeklyPuts({ notionalBase: 500, otmPct: 100 }, START)).location.field).toMatch(/otmPct$/);
+    expect(located(() => yieldVaultWeeklyPuts(vaultPuts({ notionalBase: 500, otmPct: 100 }), START)).location.field).toMatch(/otmPct$/);
   });
 });
 
@@ -195,7 +206,7 @@ describe('rolling', () => {
   });
 
   it('settleAndRoll settles at intrinsic and sells replacements at the surface price', () => {
-    const specs = customerCrashPuts({ totalQtyBase: 100, moneynessMin: 0.8, moneynessMax: 0.9, strikes: 2, tenorsDays: [7, 30] }, START);
+    const specs = customerCrashPuts(crashPuts({ totalQtyBase: 100, moneynessMin: 0.8, moneynessMax: 0.9, strikes: 2, tenorsDays: [7, 30] }), START);
     const book = bookFromSpecs(specs, 0);
     const staging = new OptionBook(book.capacity);
     const surface = skewedSurface(1.2);

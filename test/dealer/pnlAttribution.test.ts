@@ -1,3 +1,6 @@
+import { inventoryBlockSchema } from '../../src/config/dealerSchema.js';
+import type { CustomerCrashPutsConfig } from '../../src/dealer/inventory.js';
+import { withDefaults } from '../config/defaults.js';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng.js';
 import { CALL, OptionBook, PUT } from '../../src/dealer/book.js';
@@ -77,7 +80,7 @@ function oneStep(book: OptionBook, surface: VolSurface, eps: number, dtYears: nu
 }
 
 describe('attributeBarPnl: options book, Taylor residual', () => {
-  const specs = customerCrashPuts({ totalQtyBase: 1000, moneynessMin: 0.7, moneynessMax: 1.0, strikes: 7, tenorsDays: [14, 30, 60] }, { spot0: S0, startMs: START_MS });
+  const specs = customerCrashPuts(withDefaults(inventoryBlockSchema, { kind: 'customer-crash-puts', totalQtyBase: 1000, moneynessMin: 0.7, moneynessMax: 1.0, strikes: 7, tenorsDays: [14, 30, 60] }) as CustomerCrashPutsConfig, { spot0: S0, startMs: START_MS });
   const SIGMA = 0.8;
   // Diffusive scaling: dt = (eps/σ)², so every omitted term (speed dS³, charm dS dt, vanna_S dS² dσ, Θ_t dt², …) is O(eps³).
   const steps = [-0.008, -0.004, -0.002, -0.001];

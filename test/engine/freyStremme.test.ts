@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { MS_PER_DAY } from '../../src/core/time.js';
 import { bookFromSpecs, logUniformStrip, logUniformStripSpotGamma } from '../../src/dealer/inventory.js';
 import { DealerAgent } from '../../src/dealer/dealerAgent.js';
+import { hedgeSchema } from '../../src/config/dealerSchema.js';
+import { withDefaults } from '../config/defaults.js';
 import { makeHedgePolicy } from '../../src/dealer/hedgePolicy.js';
 import { MarketStateModel } from '../../src/market/marketState.js';
 import { runSimulation } from '../../src/engine/run.js';
@@ -58,7 +60,7 @@ function run(side: 'short' | 'long', seed: number) {
   const liquidity = createLiquidityModel({ kind: 'linear', depth1PctQuote: DEPTH_1PCT_QUOTE, permanentFraction: 1, transientHalfLifeMs: Infinity, halfSpreadBps: 0 });
   const dealer = new DealerAgent({
     book: bookFromSpecs(specs),
-    policy: makeHedgePolicy({ kind: 'every-bar' }),
+    policy: makeHedgePolicy(withDefaults(hedgeSchema, { kind: 'every-bar' })),
     roll: 'none',
     costRate: 0,
     rebaseFraction: 0.0025,

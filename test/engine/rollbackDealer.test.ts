@@ -4,6 +4,8 @@ import { Rng } from '../../src/core/rng.js';
 import { MS_PER_HOUR, MS_PER_YEAR } from '../../src/core/time.js';
 import { PUT, type OptionSpec } from '../../src/dealer/book.js';
 import { DealerAgent, type DealerAgentConfig } from '../../src/dealer/dealerAgent.js';
+import { hedgeSchema } from '../../src/config/dealerSchema.js';
+import { withDefaults } from '../config/defaults.js';
 import { makeHedgePolicy } from '../../src/dealer/hedgePolicy.js';
 import { bookFromSpecs } from '../../src/dealer/inventory.js';
 import type { MarketView } from '../../src/sim/agent.js';
@@ -242,7 +244,7 @@ function makeDealer(c: DealerCase): DealerAgent {
   const specs = dealerSpecs();
   return new DealerAgent({
     book: bookFromSpecs(specs, specs.length),
-    policy: makeHedgePolicy(c.hedge === 'every-bar' ? { kind: 'every-bar' } : { kind: 'delta-band', halfWidthBase: 2 }),
+    policy: makeHedgePolicy(withDefaults(hedgeSchema, c.hedge === 'every-bar' ? { kind: 'every-bar' } : { kind: 'delta-band', halfWidthBase: 2 })),
     roll: 'same-moneyness',
     costRate: 0.0005,
     rebaseFraction: 0.004,

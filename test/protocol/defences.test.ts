@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/core/errors.js';
 import { MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE, MS_PER_YEAR } from '../../src/core/time.js';
 import { emptyBuffer, fillBuffer, formatBuffer } from '../../src/protocol/defences/buffer.js';
+import { solvencyTestSchema } from '../../src/config/protocolSchema.js';
+import { withDefaults } from '../config/defaults.js';
 import { CircuitBreaker, type CircuitBreakerConfig } from '../../src/protocol/defences/circuitBreaker.js';
 import { DynamicThreshold, volThresholdMultiplier } from '../../src/protocol/defences/dynamicThreshold.js';
 import { MarginFloor, marginFloorPrice } from '../../src/protocol/defences/marginFloor.js';
@@ -397,7 +399,7 @@ describe('solvency test: cascade law on a uniform ladder', () => {
           const info = JSON.stringify({ d1, extra, D, thicker, base, bigger, deeper });
           if (bigger.dropFraction < base.dropFraction || bigger.liquidatedBase < base.liquidatedBase || bigger.shortfallQuote < base.shortfallQuote - 1e-9) throw new Error(`bigger shock: ${info}`);
           if (deeper.dropFraction > base.dropFraction) throw new Error(`deeper book: ${info}`);
-          const cfg: SolvencyTestConfig = { everyBars: 1, shocks: [d1], badDebtLimitQuote: 0, response: 'penalty', basePenaltyBps: 0, penaltyStepBps: 1, maxPenaltyBps: 10 };
+          const cfg: SolvencyTestConfig = { ...withDefaults(solvencyTestSchema, { everyBars: 1, shocks: [d1], badDebtLimitQuote: 0, penaltyStepBps: 1, maxPenaltyBps: 10 }), basePenaltyBps: 0, ltForProjection: 1 };
           const b1 = new SolvencyTest(cfg).run(ladder, S, 1, D, fund).worstBadDebtQuote;
           const b2 = new SolvencyTest(cfg).run(ladder, S, 1, D, fund * 2 + 1).worstBadDebtQuote;
           if (b2 > b1) throw new Error(`bigger fund: ${b1} → ${b2}; ${info}`);
@@ -414,8 +416,8 @@ describe('solvency test: what it does', () => {
   // The critical ladder of the closed-form case: shortfall 27,750 under the 2% shock.
   const LADDER = uniformLadder(50, S, 15, 0.8);
   const CFG: SolvencyTestConfig = {
-    everyBars: 60, shocks: [0.01, 0.02], badDebtLimitQuote: 10_000, response: 'penalty',
-    basePenaltyBps: 500, penaltyStepBps: 100, maxPenaltyBps: 700, ltForProjection: 0.8,
+    ...withDefaults(solvencyTestSchema, { everyBars: 60, shocks: [0.01, 0.02], badDebtLimitQuote: 10_000, response: 'penalty', penaltyStepBps: 100, maxPenaltyBps: 700 }),
+    basePenaltyBps: 500, ltForProjection: 0.8,
   };
 
   it('raises the penalty when projected bad debt exceeds the limit, up to the cap', () => {

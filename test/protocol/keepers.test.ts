@@ -5,7 +5,17 @@ import { ConfigError, DataError } from '../../src/core/errors.js';
 import { Rng } from '../../src/core/rng.js';
 import { MS_PER_MINUTE, parseIsoUtc } from '../../src/core/time.js';
 import { gasGweiAsOf, gasRowAsOf, loadGasSeries, parseGasSeries } from '../../src/protocol/gasSeries.js';
-import { Keepers, keeperDelayMs, resolveKeeperConfig, type KeeperConfig } from '../../src/protocol/keepers.js';
+import { Keepers, keeperDelayMs, resolveKeeperConfig, type KeeperConfig, type KeeperGasConfig } from '../../src/protocol/keepers.js';
+import { keeperGasSchema, keepersSchema } from '../../src/config/protocolSchema.js';
+import { withDefaults } from '../config/defaults.js';
+
+type KeeperOver = Omit<Partial<KeeperConfig>, 'gas'> & { gas?: Partial<KeeperGasConfig> };
+
+/** The schema's keeper defaults under the fields a case sets (a gas block gets the schema's gas defaults under its own). */
+function keeperConfig(over: KeeperOver): KeeperConfig {
+  const { gas, ...rest } = over;
+  return { ...withDefaults(keepersSchema, rest), ...(gas ? { gas: { ...withDefaults(keeperGasSchema, { path: 'gas.csv' }), ...gas } } : {}) };
+}
 
 const BAR = MS_PER_MINUTE;
 const T0 = Date.UTC(2020, 2, 12);
@@ -28,7 +38,7 @@ describe('keeper delay', () => {
     const L = 60_000;
     const rng = new Rng(7);
     for (const k of [1, 2, 5, 20]) {
-      const c = resolveKeeperConfig({ baseLatencyMs: L, keepers: k });
+      const c = resolveKeeperConfig(keeperConfig({ baseLatencyMs: L, keepers: k }));
       const N = 40_000;
       let sum = 0;
       for (let j = 0; j < N; j++) {
@@ -54,7 +64,7 @@ describe('keeper delay', () => {
         fc.double({ min: 0, max: 2, noNaN: true }),
         (k, extra, alpha, base, grace, gas, gamma) => {
           const mk = (keepers: number) =>
-            resolveKeeperConfig({ baseLatencyMs: base, keepers, competitionExponent: alpha, gracePeriodMs: grace, gas: { gasCeilingGwei: 500, gasScaleExponent: gamma } });
+            resolveKeeperConfig(keeperConfig({ baseLatencyMs: base, keepers, competitionExponent: alpha, gracePeriodMs: grace, gas: { gasCeilingGwei: 500, gasScaleExponent: gamma } }));
           const few = keeperDelayMs(mk(k), gas, 50);
           const many = keeperDelayMs(mk(k + extra), gas, 50);
           if (!(many <= few)) throw new Error(`k=${k}+${extra} α=${alpha} base=${base} grace=${grace} gas=${gas} γ=${gamma}: ${many} > ${few}`);
@@ -66,7 +76,7 @@ describe('keeper delay', () => {
   });
 
   it('stops keepers above the gas ceiling and scales the delay with gas/median below it', () => {
-    const c = resolveKeeperConfig({ baseLatencyMs: 60_000, keepers: 4, competitionExponent: 0.5, gracePeriodMs: 5_000, gas: { gasCeilingGwei: 250, gasScaleExponent: 0.5, maxGasScale: 3 } });
+    const c = resolveKeeperConfig(keeperConfig({ baseLatencyMs: 60_000, keepers: 4, competitionExponent: 0.5, gracePeriodMs: 5_000, gas: { gasCeilingGwei: 250, gasScaleExponent: 0.5, maxGasScale: 3 } }));
     // 60 s / 4^0.5 = 30 s, plus 5 s grace.
     expect(keeperDelayMs(c, Number.NaN, Number.NaN)).toBe(35_000);
     expect(keeperDelayMs(c, 20, 40)).toBe(35_000); // gas below its median: no speed-up
@@ -77,7 +87,7 @@ describe('keeper delay', () => {
   });
 
   it('refuses bad configurations with the field named', () => {
-    const bad: Array<[KeeperConfig, string]> = [
+    const bad: Array<[KeeperOver, string]> = [
       [{ baseLatencyMs: -1, keepers: 1 }, 'keepers.baseLatencyMs'],
       [{ baseLatencyMs: 0, keepers: 0 }, 'keepers.keepers'],
       [{ baseLatencyMs: 0, keepers: 1, gracePeriodMs: Number.POSITIVE_INFINITY }, 'keepers.gracePeriodMs'],
@@ -87,7 +97,7 @@ describe('keeper delay', () => {
     for (const [cfg, field] of bad) {
       let err: unknown;
       try {
-        resolveKeeperConfig(cfg);
+        resolveKeeperConfig(keeperConfig(cfg));
       } catch (e) {
         err = e;
       }
@@ -115,7 +125,7 @@ describe('keeper trigger price', () => {
     // bar 3 (95 ≥ 94), so at bar 4 it is not due (95 > 94); at bar 6 the
     // window is bars 4..6 = 89, 88, 87 → trigger 89 < 94: due.
     const ORACLE = [100, 100, 90, 95, 89, 88, 87];
-    const k = new Keepers({ baseLatencyMs: 2 * BAR, keepers: 1 }, BAR);
+    const k = new Keepers(keeperConfig({ baseLatencyMs: 2 * BAR, keepers: 1 }), BAR);
     const t = triggers(k, ORACLE);
     expect(t.slice(0, 2)).toEqual([Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY]); // history shorter than the delay
     expect(t.slice(2)).toEqual([100, 100, 95, 95, 89]);
@@ -127,7 +137,7 @@ describe('keeper trigger price', () => {
   });
 
   it('is the oracle itself with no delay', () => {
-    const k = new Keepers({ baseLatencyMs: 0, keepers: 1 }, BAR);
+    const k = new Keepers(keeperConfig({ baseLatencyMs: 0, keepers: 1 }), BAR);
     expect(triggers(k, [100, 90, 95])).toEqual([100, 90, 95]);
   });
 
@@ -139,7 +149,7 @@ describe('keeper trigger price', () => {
         fc.integer({ min: 0, max: 8 }),
         fc.integer({ min: 1, max: 8 }),
         (path, d, keepers) => {
-          const k = new Keepers({ baseLatencyMs: d * keepers * BAR, keepers }, BAR);
+          const k = new Keepers(keeperConfig({ baseLatencyMs: d * keepers * BAR, keepers }), BAR);
           const t = triggers(k, path);
           for (let i = 0; i < path.length; i++) {
             const want = i < d ? Number.POSITIVE_INFINITY : Math.max(...path.slice(i - d, i + 1));
@@ -155,7 +165,7 @@ describe('keeper trigger price', () => {
   it('restores its state exactly (bar rollback)', () => {
     const path = Array.from({ length: 40 }, (_, i) => 100 + 10 * Math.sin(i / 2));
     const gas = parseGasSeries(gasCsv([50, 60, 400, 80, 90]), 'fixture.csv');
-    const k = new Keepers({ baseLatencyMs: 3 * BAR, keepers: 1, gas: { gasCeilingGwei: 300, gasScaleExponent: 1 } }, BAR, gas);
+    const k = new Keepers(keeperConfig({ baseLatencyMs: 3 * BAR, keepers: 1, gas: { gasCeilingGwei: 300, gasScaleExponent: 1 } }), BAR, gas);
     triggers(k, path.slice(0, 20));
     const buf = new Float64Array(k.stateSize);
     k.saveState(buf, 0);
@@ -175,7 +185,7 @@ describe('keeper willingness', () => {
   it('liquidates only when the reward beats gas units × gwei × ETH price', () => {
     // 500k gas at 100 gwei with ETH at 200 quote: 5e5 · 100e-9 · 200 = 10 quote.
     const gas = parseGasSeries(gasCsv([100, 100, 100]), 'fixture.csv');
-    const k = new Keepers({ baseLatencyMs: 0, keepers: 1, gas: { gasUnitsPerLiquidation: 500_000, ethPriceQuote: 200 } }, BAR, gas);
+    const k = new Keepers(keeperConfig({ baseLatencyMs: 0, keepers: 1, gas: { gasUnitsPerLiquidation: 500_000, ethPriceQuote: 200 } }), BAR, gas);
     k.beginBar(T0 + 15 * MS_PER_MINUTE); // row 00:00 is visible from 00:10
     expect(k.gasGwei()).toBe(100);
     expect(k.willing(9.99)).toBe(false);
@@ -185,7 +195,7 @@ describe('keeper willingness', () => {
 
   it('needs an ETH price when it checks gas cost', () => {
     const gas = parseGasSeries(gasCsv([100, 100]), 'fixture.csv');
-    const k = new Keepers({ baseLatencyMs: 0, keepers: 1, gas: { gasUnitsPerLiquidation: 1 } }, BAR, gas);
+    const k = new Keepers(keeperConfig({ baseLatencyMs: 0, keepers: 1, gas: { gasUnitsPerLiquidation: 1 } }), BAR, gas);
     k.beginBar(T0 + 15 * MS_PER_MINUTE);
     expect(() => k.willing(1)).toThrow(/ETH price/);
   });
@@ -293,7 +303,7 @@ describe.skipIf(!DATA_DIR)(`real gas file (${DATA_DIR ? GAS_FILE : 'SKIPPED: CAS
     const s = loadGasSeries(join(DATA_DIR as string, GAS_FILE));
     // Ceiling 290 gwei: only the 300-gwei buckets (14:30 and 15:50) exceed it.
     // Each is visible for the ten minutes after it closes: 14:40–14:49 and 16:00–16:09.
-    const k = new Keepers({ baseLatencyMs: 60_000, keepers: 1, gas: { field: 'p90', gasCeilingGwei: 290, gasScaleExponent: 1, maxGasScale: 20 } }, BAR, s);
+    const k = new Keepers(keeperConfig({ baseLatencyMs: 60_000, keepers: 1, gas: { field: 'p90', gasCeilingGwei: 290, gasScaleExponent: 1, maxGasScale: 20 } }), BAR, s);
     const delay = (iso: string) => (k.beginBar(at(iso)), k.delayMs());
     expect(delay('2020-03-12T14:39:00Z')).toBeLessThan(Number.POSITIVE_INFINITY); // the 14:20 bucket (225 gwei)
     expect(delay('2020-03-12T14:40:00Z')).toBe(Number.POSITIVE_INFINITY);

@@ -3,8 +3,15 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/core/errors.js';
 import { MS_PER_MINUTE, MS_PER_YEAR } from '../../src/core/time.js';
 import { AsOfRing, createOracle, type Oracle, type OracleConfig } from '../../src/protocol/oracle.js';
+import { oracleSchema } from '../../src/config/protocolSchema.js';
+import { withDefaults } from '../config/defaults.js';
 
 const BAR = MS_PER_MINUTE;
+
+/** The schema's defaults for the oracle's kind under the fields a case sets (values not validated: bad ones reach createOracle). */
+function oracle(over: Partial<OracleConfig> & Pick<OracleConfig, 'kind'>): OracleConfig {
+  return withDefaults(oracleSchema, over);
+}
 const T0 = Date.UTC(2020, 2, 12);
 
 /** Feeds one value per bar (plus optional same-time round values before it) and returns price() after each bar. */
@@ -19,17 +26,17 @@ function run(o: Oracle, mids: readonly number[], rounds: readonly number[][] = [
 }
 
 const CONFIGS: Array<{ name: string; cfg: OracleConfig }> = [
-  { name: 'spot', cfg: { kind: 'spot' } },
-  { name: 'spot lag 3 bars', cfg: { kind: 'spot', latencyMs: 3 * BAR } },
-  { name: 'twap 10 bars', cfg: { kind: 'twap', windowMs: 10 * BAR } },
-  { name: 'twap 5 bars lag 2', cfg: { kind: 'twap', windowMs: 5 * BAR, latencyMs: 2 * BAR } },
-  { name: 'vol-adjusted', cfg: { kind: 'vol-adjusted', halfLifeMs: 2 * BAR, calmVolPerYear: 0.5, volHalfLifeMs: 30 * BAR } },
-  { name: 'vol-adjusted lag 1', cfg: { kind: 'vol-adjusted', halfLifeMs: 2 * BAR, calmVolPerYear: 0.5, volHalfLifeMs: 30 * BAR, latencyMs: BAR } },
+  { name: 'spot', cfg: oracle({ kind: 'spot' }) },
+  { name: 'spot lag 3 bars', cfg: oracle({ kind: 'spot', latencyMs: 3 * BAR }) },
+  { name: 'twap 10 bars', cfg: oracle({ kind: 'twap', windowMs: 10 * BAR }) },
+  { name: 'twap 5 bars lag 2', cfg: oracle({ kind: 'twap', windowMs: 5 * BAR, latencyMs: 2 * BAR }) },
+  { name: 'vol-adjusted', cfg: oracle({ kind: 'vol-adjusted', halfLifeMs: 2 * BAR, calmVolPerYear: 0.5, volHalfLifeMs: 30 * BAR }) },
+  { name: 'vol-adjusted lag 1', cfg: oracle({ kind: 'vol-adjusted', halfLifeMs: 2 * BAR, calmVolPerYear: 0.5, volHalfLifeMs: 30 * BAR, latencyMs: BAR }) },
 ];
 
 describe('spot oracle', () => {
   it('is the last mid given, including same-instant round updates', () => {
-    const o = createOracle({ kind: 'spot' }, BAR);
+    const o = createOracle(oracle({ kind: 'spot' }), BAR);
     expect(o.price()).toBeNaN();
     o.update(T0, 100);
     o.update(T0, 97); // a cascade round moved the mid within the bar: the next round sees it
@@ -46,7 +53,7 @@ describe('TWAP oracle', () => {
     const mids = Array.from({ length: 40 }, (_, i) => (i < 20 ? 100 : 110));
     // Round values at the same instant must not count: they held for no time.
     const rounds = mids.map((_, i) => (i % 3 === 0 ? [50, 200] : []));
-    const out = run(createOracle({ kind: 'twap', windowMs: W * BAR }, BAR), mids, rounds);
+    const out = run(createOracle(oracle({ kind: 'twap', windowMs: W * BAR }), BAR), mids, rounds);
     for (let i = 12; i < 40; i++) {
       const want = i <= 20 ? 100 : i >= 30 ? 110 : 100 + (i - 20);
       expect(Math.abs(out[i] - want), `bar ${i}: twap ${out[i]} want ${want}`).toBeLessThan(1e-9);
@@ -56,7 +63,7 @@ describe('TWAP oracle', () => {
   it('averages over the history it has before the window is full', () => {
     // Mids 100, 106, 94 at bars 0, 1, 2: at bar 2 the history is [0, 2 bars],
     // where 100 held one bar and 106 one bar: TWAP 103 (hand computed).
-    const out = run(createOracle({ kind: 'twap', windowMs: 10 * BAR }, BAR), [100, 106, 94]);
+    const out = run(createOracle(oracle({ kind: 'twap', windowMs: 10 * BAR }), BAR), [100, 106, 94]);
     expect(out[0]).toBe(100); // first instant: nothing has held yet, so the mid itself
     expect(out[1]).toBeCloseTo(100, 12);
     expect(out[2]).toBeCloseTo(103, 12);
@@ -64,7 +71,7 @@ describe('TWAP oracle', () => {
 
   it('weights values by the time they held when bars are irregular', () => {
     // 100 for 1 bar, 120 for 3 bars (a data gap), window 4 bars: (100·1 + 120·3)/4 = 115.
-    const o = createOracle({ kind: 'twap', windowMs: 4 * BAR }, BAR);
+    const o = createOracle(oracle({ kind: 'twap', windowMs: 4 * BAR }), BAR);
     o.update(T0, 100);
     o.update(T0 + BAR, 120);
     o.update(T0 + 4 * BAR, 80);
@@ -72,7 +79,7 @@ describe('TWAP oracle', () => {
   });
 
   it('refuses a window ≤ 0', () => {
-    expect(() => createOracle({ kind: 'twap', windowMs: 0 }, BAR)).toThrow(ConfigError);
+    expect(() => createOracle(oracle({ kind: 'twap', windowMs: 0 }), BAR)).toThrow(ConfigError);
   });
 });
 
@@ -80,25 +87,25 @@ describe('latency', () => {
   it('delays spot by exactly the configured bars, earliest value before that', () => {
     const mids = [100, 101, 99, 95, 90, 92, 97];
     const k = 3;
-    const out = run(createOracle({ kind: 'spot', latencyMs: k * BAR }, BAR), mids, mids.map((m) => [m * 1.5]));
+    const out = run(createOracle(oracle({ kind: 'spot', latencyMs: k * BAR }), BAR), mids, mids.map((m) => [m * 1.5]));
     // Round values at a past instant are replaced by that bar's last value.
     for (let i = 0; i < mids.length; i++) expect(out[i], `bar ${i}`).toBe(mids[Math.max(0, i - k)]);
   });
 
   it('delays a TWAP by exactly the configured bars', () => {
     const mids = Array.from({ length: 30 }, (_, i) => 100 + 10 * Math.sin(i / 3));
-    const plain = run(createOracle({ kind: 'twap', windowMs: 5 * BAR }, BAR), mids);
-    const lagged = run(createOracle({ kind: 'twap', windowMs: 5 * BAR, latencyMs: 2 * BAR }, BAR), mids);
+    const plain = run(createOracle(oracle({ kind: 'twap', windowMs: 5 * BAR }), BAR), mids);
+    const lagged = run(createOracle(oracle({ kind: 'twap', windowMs: 5 * BAR, latencyMs: 2 * BAR }), BAR), mids);
     for (let i = 0; i < mids.length; i++) expect(lagged[i], `bar ${i}`).toBe(plain[Math.max(0, i - 2)]);
   });
 
   it('refuses a negative latency', () => {
-    expect(() => createOracle({ kind: 'spot', latencyMs: -1 }, BAR)).toThrow(ConfigError);
+    expect(() => createOracle(oracle({ kind: 'spot', latencyMs: -1 }), BAR)).toThrow(ConfigError);
   });
 });
 
 describe('volatility-adjusted oracle', () => {
-  const CFG = { kind: 'vol-adjusted', halfLifeMs: 2 * BAR, calmVolPerYear: 0.5, volHalfLifeMs: 30 * BAR } as const;
+  const CFG = oracle({ kind: 'vol-adjusted', halfLifeMs: 2 * BAR, calmVolPerYear: 0.5, volHalfLifeMs: 30 * BAR });
 
   it('follows the documented recurrence on a hand-worked three-bar case', () => {
     // Reference: the recurrence in oracle.ts evaluated step by step here

@@ -3,24 +3,29 @@
  * tolerance, nobody liquidatable at the start, the perp formula per account,
  * and refused configurations.
  */
+import { entrySchema, venueSchema } from '../../src/config/protocolSchema.js';
+import { withDefaults } from '../config/defaults.js';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/core/errors.js';
 import { Rng } from '../../src/core/rng.js';
 import { perpLiquidationPrice } from '../../src/protocol/accounts.js';
 import {
-  DEFAULT_LENDING_VENUE,
-  DEFAULT_PERP_VENUE,
   generatePopulation,
   HYPERLIQUID_DEC_2025_BANDS,
   quantileSorted,
   type PopulationOptions,
 } from '../../src/protocol/population.js';
 
+/** The schema's default venues and entry spread. */
+const PERP_VENUE = withDefaults(venueSchema, { kind: 'perp' });
+const LENDING_VENUE = withDefaults(venueSchema, { kind: 'lending' });
+const ENTRY = withDefaults(entrySchema, { kind: 'lognormal' });
 const S0 = 60_000;
 const PERP: PopulationOptions = {
   count: 20_000,
   startPrice: S0,
-  venue: DEFAULT_PERP_VENUE,
+  venue: PERP_VENUE,
+  entry: ENTRY,
   size: { kind: 'lognormal', median: 0.2, logSd: 1, unit: 'base' },
 };
 
@@ -136,7 +141,7 @@ describe('population: accounts and the start price', () => {
 
   it('lending: LT drawn in [0.80, 0.85], the key is E(1 − 1/L)/LT, totals and quantiles agree with a recount', () => {
     const pop = generatePopulation(
-      { count: 4000, startPrice: 2000, venue: DEFAULT_LENDING_VENUE, size: { kind: 'pareto', min: 1, tailIndex: 1.5, unit: 'notionalQuote' } },
+      { count: 4000, startPrice: 2000, venue: LENDING_VENUE, size: { kind: 'pareto', min: 1, tailIndex: 1.5, unit: 'notionalQuote' }, entry: ENTRY },
       new Rng(41),
     );
     const keys = new Float64Array(pop.book.length);
@@ -170,7 +175,7 @@ describe('population: refused configurations name the field', () => {
   const CASES: { name: string; opts: PopulationOptions; field: string; reason: string }[] = [
     {
       name: 'lending band that is liquidatable at its own entry',
-      opts: { ...PERP, venue: DEFAULT_LENDING_VENUE, leverage: [{ min: 1, max: 6, share: 1, label: 'x' }] },
+      opts: { ...PERP, venue: LENDING_VENUE, leverage: [{ min: 1, max: 6, share: 1, label: 'x' }] },
       field: 'leverage[0].max',
       reason: 'liquidatable at its own entry price',
     },

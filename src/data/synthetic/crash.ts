@@ -13,6 +13,7 @@
  * Hawkes baseline μ (jumpIntensityPerDay) is on only inside the regime;
  * children of late jumps may still land after it, as in real aftershocks.
  */
+import { normalAt } from '../../core/distributions.js';
 import { z } from 'zod';
 import { SeedTree } from '../../core/rng.js';
 import { MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE, MS_PER_YEAR } from '../../core/time.js';
@@ -104,7 +105,7 @@ export function generateCrash(paramsIn: CrashParamsInput, gridIn: GridInput, see
       if (!Number.isNaN(target)) y += (target - x) * (1 - Math.exp(-kappaPerYear * dt));
       const tEnd = tMs + dtMs;
       while (next < eventDays.length && onsetMs + eventDays[next] * MS_PER_DAY < tEnd) {
-        const size = p.jumpLogSizeMean + p.jumpLogSizeStd * sizes.normal();
+        const size = normalAt(p.jumpLogSizeMean, p.jumpLogSizeStd, sizes.normal());
         y += size;
         volExcess += p.volKickPerJump;
         log.push(onsetMs + eventDays[next] * MS_PER_DAY, size);

@@ -4,6 +4,7 @@
  * compensated, X += (μ − σ²/2 − λκ)·dt + σ√dt·Z + Σ J, with κ = e^{m+s²/2} − 1,
  * so μ stays the expected arithmetic return per year with or without jumps.
  */
+import { normalAt } from '../../core/distributions.js';
 import { z } from 'zod';
 import { SeedTree } from '../../core/rng.js';
 import { JumpLog, parseGrid, parseOrThrow, simulateBars, type GridInput, type SubStepModel, type SyntheticPath } from './path.js';
@@ -43,7 +44,7 @@ export function generateMerton(paramsIn: MertonParamsInput, gridIn: GridInput, s
       let y = x + logDrift * dt + sigma * Math.sqrt(dt) * diffusion.normal();
       const k = arrivals.poisson(p.jumpIntensityPerYear * dt);
       for (let j = 0; j < k; j++) {
-        const size = p.jumpLogSizeMean + p.jumpLogSizeStd * sizes.normal();
+        const size = normalAt(p.jumpLogSizeMean, p.jumpLogSizeStd, sizes.normal());
         y += size;
         log.push(tMs, size);
       }

@@ -10,6 +10,7 @@
  * A jump or a high-vol stretch raises TV, so crashes get volume spikes
  * without a separate rule; a calm bar averages baseVolumePerHour per hour.
  */
+import { lognormalLogMeanAt } from '../../core/distributions.js';
 import { z } from 'zod';
 import type { Rng } from '../../core/rng.js';
 
@@ -31,5 +32,6 @@ export function barVolume(p: VolumeParams, barHours: number, variation: number, 
   const z = rng.normal();
   if (p.baseVolumePerHour === 0 || calmVariation <= 0) return 0;
   const s = p.volumeNoiseLogStd;
-  return p.baseVolumePerHour * barHours * (variation / calmVariation) * Math.exp(s * z - 0.5 * s * s);
+  // Mean-one log-normal noise: log-mean −s²/2 (the same bits as exp(s·z − s²/2)).
+  return p.baseVolumePerHour * barHours * (variation / calmVariation) * lognormalLogMeanAt(-0.5 * s * s, s, z);
 }

@@ -23,29 +23,21 @@
  * on the queue. The default 1 leaves margin unchanged; the lead may prefer
  * to apply it to pre-emptive deleveraging thresholds instead (see report).
  */
+import type { CircuitBreakerSchemaConfig } from '../../config/protocolSchema.js';
 import { ConfigError } from '../../core/errors.js';
 import { MS_PER_MINUTE } from '../../core/time.js';
 import type { Saveable } from '../../sim/saveable.js';
 import { ownScalars, Stateful } from '../../sim/stateBlock.js';
 
 
-export type CircuitBreakerConfig =
-  | { kind: 'off' }
-  | {
-      kind: 'velocity';
-      /** What a trip does. Default 'pause'. */
-      action: 'pause' | 'throttle';
-      /** Half-life of the liquidation-rate EWMA, ms. Default 10 min. */
-      halfLifeMs: number;
-      /** Trip when the rate exceeds this, quote per minute. */
-      limitQuotePerMin: number;
-      /** How long a trip lasts, ms. Default 1 h. */
-      cooldownMs: number;
-      /** Throttle allowance, quote of liquidated debt per bar (action 'throttle'). */
-      throttleQuotePerBar?: number;
-      /** Multiplier on m while cooling down. Default 1. */
-      marginMultiplier?: number;
-    };
+/**
+ * The schema's `protocol.defences.circuitBreaker` (config/protocolSchema.ts,
+ * where the defaults live): `action` what a trip does, `halfLifeMs` of the
+ * liquidation-rate EWMA, trip above `limitQuotePerMin`, a trip lasts
+ * `cooldownMs`, `throttleQuotePerBar` of liquidated debt allowed per bar
+ * under 'throttle', `marginMultiplier` on m while cooling down.
+ */
+export type CircuitBreakerConfig = CircuitBreakerSchemaConfig;
 
 export class CircuitBreaker extends Stateful {
   private rate = 0;
@@ -74,7 +66,7 @@ export class CircuitBreaker extends Stateful {
     if (cfg.action === 'throttle' && !((cfg.throttleQuotePerBar ?? -1) >= 0)) {
       throw new ConfigError(`throttle needs throttleQuotePerBar ≥ 0, got ${cfg.throttleQuotePerBar}`, { field: f('throttleQuotePerBar') });
     }
-    const mm = cfg.marginMultiplier ?? 1;
+    const mm = cfg.marginMultiplier;
     if (!(mm > 0)) throw new ConfigError(`must be > 0, got ${mm}`, { field: f('marginMultiplier') });
     this.decay = Math.pow(0.5, barMs / cfg.halfLifeMs);
   }
@@ -137,7 +129,7 @@ export class CircuitBreaker extends Stateful {
   /** Multiplier on m: the configured one while cooling down, else 1. */
   marginMultiplier(): number {
     const c = this.cfg;
-    return c.kind === 'velocity' && this.tripped === 1 ? (c.marginMultiplier ?? 1) : 1;
+    return c.kind === 'velocity' && this.tripped === 1 ? c.marginMultiplier : 1;
   }
   cooldownEndsMs(): number {
     return this.tripped === 1 ? this.cooldownUntil : Number.NaN;

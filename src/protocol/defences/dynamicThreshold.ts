@@ -15,23 +15,18 @@
  * tightening can be rate-limited (`maxTightenPerBar`), while loosening takes
  * effect at once (it can only delay liquidations).
  */
+import type { DynamicThresholdSchemaConfig } from '../../config/protocolSchema.js';
 import { ConfigError } from '../../core/errors.js';
 import type { Saveable } from '../../sim/saveable.js';
 import { ownScalars, Stateful } from '../../sim/stateBlock.js';
 
-export type DynamicThresholdConfig =
-  | { kind: 'off' }
-  | {
-      kind: 'vol-scaled';
-      /** Vol (annualised, decimal) at and below which m = 1. Default 0.6 in the schema. */
-      calmVolPerYear: number;
-      /** Fall of m per unit of σ/σ_calm above 1. Default 0.1. */
-      slope: number;
-      /** Lowest m. Default 0.8. */
-      minMultiplier: number;
-      /** Largest fall of m in one bar. Default Infinity (no limit). */
-      maxTightenPerBar?: number;
-    };
+/**
+ * The schema's `protocol.defences.dynamicThreshold` (config/protocolSchema.ts,
+ * where the defaults live): m = 1 at and below `calmVolPerYear`, falling by
+ * `slope` per unit of σ/σ_calm above 1, down to `minMultiplier`; without
+ * `maxTightenPerBar` the fall in one bar is not limited.
+ */
+export type DynamicThresholdConfig = DynamicThresholdSchemaConfig;
 
 /** m*(σ) of the header formula. */
 export function volThresholdMultiplier(volPerYear: number, calmVolPerYear: number, slope: number, minMultiplier: number): number {

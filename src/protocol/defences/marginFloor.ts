@@ -19,21 +19,15 @@
  * the options market prices as likely is not blocked. When k σ √h ≥ 1 the
  * floor is 0 (never blocks).
  */
+import type { MarginFloorSchemaConfig } from '../../config/protocolSchema.js';
 import { ConfigError } from '../../core/errors.js';
 import { MS_PER_YEAR } from '../../core/time.js';
 import { AsOfRing } from '../oracle.js';
 import type { Saveable } from '../../sim/saveable.js';
 import { ownScalars, stateOf, Stateful } from '../../sim/stateBlock.js';
 
-export type MarginFloorConfig =
-  | { kind: 'off' }
-  | {
-      kind: 'implied-vol';
-      /** Number of implied standard deviations below the reference. Default 3. */
-      k: number;
-      /** Horizon of the move and age of the reference, ms. Default 1 h. */
-      horizonMs: number;
-    };
+/** The schema's `protocol.defences.marginFloor` (config/protocolSchema.ts, where the defaults live): `k` implied sigmas over `horizonMs`. */
+export type MarginFloorConfig = MarginFloorSchemaConfig;
 
 /** The header formula; `impliedVolPerYear` annualised decimal. */
 export function marginFloorPrice(referencePrice: number, k: number, impliedVolPerYear: number, horizonMs: number): number {

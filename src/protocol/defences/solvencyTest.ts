@@ -37,6 +37,7 @@
  * Projected bad debt = max(shortfall − insurance fund, 0), the part the
  * fund cannot absorb (docs/model.md#settlement: shortfall goes to the fund, then to bad debt).
  */
+import type { SolvencyTestSchemaConfig } from '../../config/protocolSchema.js';
 import { ConfigError } from '../../core/errors.js';
 import type { LadderView } from '../../metrics/ladderView.js';
 import type { Saveable } from '../../sim/saveable.js';
@@ -51,32 +52,22 @@ export function hasPutStrip(l: LadderView): l is LadderView & PutStripView {
   return typeof (l as Partial<PutStripView>).badDebtExposure === 'function';
 }
 
-export interface SolvencyTestConfig {
-  /** Run on bars whose index is a multiple of this. Default 60. */
-  everyBars: number;
-  /** Exogenous drops as fractions of the price, e.g. [0.05, 0.1, 0.2, 0.3]. */
-  shocks: readonly number[];
-  /** Act when projected bad debt exceeds this, quote. Default 0. */
-  badDebtLimitQuote: number;
-  /** What to raise. Default 'penalty'. */
-  response: 'penalty' | 'fund-target';
-  /** Penalty at the start, bps. */
+/**
+ * The schema's `protocol.defences.solvencyTest` (config/protocolSchema.ts,
+ * where its defaults live), plus what the runner derives: the penalty at the
+ * start (bps), and the common LT used to tell under-water accounts from their
+ * key when the ladder has no put strip (or m > 1). The numerical knobs are
+ * code-only: fund target = `fundTargetMultiple` × worst projected shortfall
+ * (absent: 1), the iteration cap (absent: 1000) and the relative change of the
+ * drop at which it stops (absent: 1e-12).
+ */
+export type SolvencyTestConfig = SolvencyTestSchemaConfig & {
   basePenaltyBps: number;
-  /** Rise per failing test, bps. Default 100. */
-  penaltyStepBps: number;
-  /** Cap on the penalty, bps. Default 2000. */
-  maxPenaltyBps: number;
-  /** Fall per passing test back toward the base, bps. Default 0 (a raised penalty stays). */
-  relaxStepBps?: number;
-  /** Fund target = this × worst projected shortfall. Default 1. */
+  ltForProjection: number;
   fundTargetMultiple?: number;
-  /** Common LT used to tell under-water accounts from their key when the ladder has no put strip (or m > 1). Default 1. */
-  ltForProjection?: number;
-  /** Default 1000. */
   maxIterations?: number;
-  /** Relative change of the drop at which the iteration stops. Default 1e-12. */
   tolerance?: number;
-}
+};
 
 /** One shock's projection (reusable: written in place). */
 export interface CascadeProjection {
@@ -201,7 +192,7 @@ export class SolvencyTest extends Stateful {
     if (!(cfg.basePenaltyBps >= 0)) throw new ConfigError(`must be ≥ 0, got ${cfg.basePenaltyBps}`, { field: f('basePenaltyBps') });
     if (!(cfg.penaltyStepBps >= 0)) throw new ConfigError(`must be ≥ 0, got ${cfg.penaltyStepBps}`, { field: f('penaltyStepBps') });
     if (!(cfg.maxPenaltyBps >= cfg.basePenaltyBps)) throw new ConfigError(`must be ≥ basePenaltyBps ${cfg.basePenaltyBps}, got ${cfg.maxPenaltyBps}`, { field: f('maxPenaltyBps') });
-    this.lt = cfg.ltForProjection ?? 1;
+    this.lt = cfg.ltForProjection;
     if (!(this.lt > 0 && this.lt <= 1)) throw new ConfigError(`must be in (0, 1], got ${this.lt}`, { field: f('ltForProjection') });
     this.maxIt = cfg.maxIterations ?? 1000;
     if (!(this.maxIt >= 1)) throw new ConfigError(`must be ≥ 1, got ${this.maxIt}`, { field: f('maxIterations') });
@@ -275,8 +266,8 @@ export class SolvencyTest extends Stateful {
           r.action = 'raised-fund-target';
         }
       }
-    } else if ((c.relaxStepBps ?? 0) > 0 && this.penalty > c.basePenaltyBps) {
-      this.penalty = Math.max(c.basePenaltyBps, this.penalty - (c.relaxStepBps as number));
+    } else if (c.relaxStepBps > 0 && this.penalty > c.basePenaltyBps) {
+      this.penalty = Math.max(c.basePenaltyBps, this.penalty - c.relaxStepBps);
       r.action = 'relaxed-penalty';
     }
     r.penaltyBps = this.penalty;

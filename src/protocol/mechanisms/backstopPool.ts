@@ -1,3 +1,4 @@
+import type { MechanismSchemaConfig } from '../../config/protocolSchema.js';
 import { invariant } from '../../core/errors.js';
 import { PARTY, type Ledger, type PartyName } from '../../sim/ledger.js';
 import type { OrderQueue } from '../../sim/orderQueue.js';
@@ -12,34 +13,20 @@ import { arrays, ownScalars, stateOf, Stateful } from '../../sim/stateBlock.js';
 /**
  * Internalized keeper / backstop pool (Liquity's stability pool, an insurance
  * vault): pre-committed capital buys seized collateral at a fixed discount to
- * the oracle until the capital runs out; the rest is sold directly.
+ * the oracle until the capital runs out; the rest is sold directly. The
+ * schema's mechanism of kind backstop (config/protocolSchema.ts, where the
+ * defaults live): `discountPct` to the oracle at the lot's opening (Liquity v1
+ * liquidates troves at a 110% collateral ratio, so its pool receives
+ * collateral worth up to about 1.1 × the debt it absorbs);
+ * `resaleFractionPerBar` of the pool's collateral market-sold per bar (party
+ * 'backstopPool', cause 'resale'; 0 holds it, as Liquity's pool keeps the
+ * collateral it gains), resale proceeds becoming available capital again.
+ * The runner adds `withdrawToParty` when depositors can leave: withdrawn
+ * capital then moves to that party through the ledger; absent, it stays in
+ * the 'backstopPool' party's cash, marked withdrawn, and available capital
+ * excludes it.
  */
-export interface BackstopPoolConfig {
-  kind: 'backstop';
-  /** Capital committed before the run, quote, >= 0. No default: set it from the protocol studied and sweep it. */
-  initialCapitalQuote: number;
-  /**
-   * Discount to the oracle at the lot's opening that the pool pays, percent,
-   * in [0, 100). Default 10 (assumption; Liquity v1 liquidates troves at a
-   * 110% collateral ratio, so its pool receives collateral worth up to about
-   * 1.1 × the debt it absorbs).
-   */
-  discountPct: number;
-  /**
-   * Fraction of the pool's collateral market-sold per bar (party
-   * 'backstopPool', cause 'resale'), in [0, 1]; 0 holds it. Default 0
-   * (Liquity's pool keeps the collateral it gains). Resale proceeds become
-   * available capital again.
-   */
-  resaleFractionPerBar: number;
-  /**
-   * Where withdrawn capital goes. Absent (the default): it stays in the
-   * 'backstopPool' party's cash, marked withdrawn, because the ledger has no
-   * depositors' party yet; available capital excludes it. Set a party (e.g. a
-   * future 'backstopDepositors') to move it out through the ledger.
-   */
-  withdrawToParty?: PartyName;
-}
+export type BackstopPoolConfig = Extract<MechanismSchemaConfig, { kind: 'backstop' }> & { withdrawToParty?: PartyName };
 
 /** Indices of the pool's figures per bar (`bar`) and for the run (`total`). */
 export const POOL_STAT = {

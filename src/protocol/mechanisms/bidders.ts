@@ -1,3 +1,5 @@
+import type { BidderGroupSchemaConfig, DistributionConfig, MechanismSchemaConfig } from '../../config/protocolSchema.js';
+import { drawParameter } from '../../core/distributions.js';
 import { ConfigError } from '../../core/errors.js';
 import type { Rng } from '../../core/rng.js';
 import { PARTY, type Ledger } from '../../sim/ledger.js';
@@ -7,45 +9,26 @@ import type { OffBookFills } from '../lots.js';
 import type { Saveable } from '../../sim/saveable.js';
 import { arrays, ownScalars, stateOf, Stateful } from '../../sim/stateBlock.js';
 
-/** A per-bidder parameter drawn once, at construction, from the bidders' seeded stream. */
-export type Distribution =
-  | { kind: 'fixed'; value: number }
-  | { kind: 'uniform'; min: number; max: number }
-  /** exp(ln(median) + sigma · N(0,1)). */
-  | { kind: 'lognormal'; median: number; sigma: number };
+/** A per-bidder parameter drawn once, at construction, from the bidders' seeded stream; lognormal is exp(ln(median) + sigma · N(0,1)). */
+export type Distribution = DistributionConfig;
 
-/** Bidders that share one set of distributions (e.g. professional keepers, or the zero-bidders of 12 March 2020). */
-export interface BidderGroupConfig {
-  /** Bidders in the group, integer >= 0. */
-  count: number;
-  /** Capital each bidder starts with, quote, >= 0. Default 1_000_000 (assumption; no published figure per keeper). */
-  capitalPerBidderQuote: number;
-  /**
-   * Discount to the live mid a bidder requires, percent, <= 100: it buys when
-   * the auction price <= mid · (1 − discount/100). 100 means it bids only at a
-   * price of 0 (the zero bids of 12 March 2020, MakerDAO: 36% of auctions won
-   * by zero bids when competition vanished); a negative value pays above mid.
-   * Default uniform 3–10 (assumption).
-   */
-  requiredDiscountPct: Distribution;
-  /**
-   * Gas price above which the bidder is absent for the bar, gwei, > 0;
-   * fixed Infinity: always present. Default fixed Infinity (no gas series in
-   * most data sets); on 12 March 2020 Ethereum gas spiked to about 200 gwei
-   * and most keepers' bots stalled (S).
-   */
-  gasToleranceGwei: Distribution;
-}
+/**
+ * Bidders that share one set of distributions (e.g. professional keepers, or
+ * the zero-bidders of 12 March 2020): the schema's bidder group
+ * (config/protocolSchema.ts, where the defaults live). A bidder buys when the
+ * auction price <= mid · (1 − requiredDiscountPct/100); 100 means it bids only
+ * at a price of 0 (the zero bids of 12 March 2020, MakerDAO: 36% of auctions
+ * won by zero bids when competition vanished); a negative value pays above
+ * mid. Above `gasToleranceGwei` the bidder is absent for the bar (on 12 March
+ * 2020 Ethereum gas spiked to about 200 gwei and most keepers' bots stalled).
+ */
+export type BidderGroupConfig = BidderGroupSchemaConfig;
 
-export interface BiddersConfig {
-  /** Default: one group of 10 bidders (assumption). */
-  groups: readonly BidderGroupConfig[];
-  /**
-   * Fraction of each bidder's unsold inventory market-sold per bar (party
-   * 'auctionBidders', cause 'resale'), in [0, 1]. Default 0.1 (assumption).
-   */
-  resaleFractionPerBar: number;
-}
+/**
+ * The dutch auction's bidder groups, and the fraction of each bidder's
+ * unsold inventory market-sold per bar (party 'auctionBidders', cause 'resale').
+ */
+export type BiddersConfig = Extract<MechanismSchemaConfig, { kind: 'dutch' }>['bidders'];
 
 export function checkBiddersConfig(cfg: BiddersConfig, path: string): void {
   if (cfg.groups.length === 0) throw new ConfigError('needs at least one bidder group', { field: `${path}.groups` });
@@ -84,17 +67,6 @@ function checkDistribution(d: Distribution, field: string, lo: number, hi: numbe
   }
 }
 
-function draw(d: Distribution, rng: Rng): number {
-  switch (d.kind) {
-    case 'fixed':
-      return d.value;
-    case 'uniform':
-      return d.min + (d.max - d.min) * rng.uniform();
-    case 'lognormal':
-      return d.median * Math.exp(d.sigma * rng.normal());
-  }
-}
-
 /**
  * The auction bidders, one ledger party ('auctionBidders') split into
  * individual bidders here. Each has free capital (quote), an inventory bought
@@ -128,8 +100,8 @@ export class BidderPool extends Stateful {
     const cap: number[] = [];
     for (const g of cfg.groups) {
       for (let k = 0; k < g.count; k++) {
-        disc.push(draw(g.requiredDiscountPct, rng) / 100);
-        gas.push(draw(g.gasToleranceGwei, rng));
+        disc.push(drawParameter(g.requiredDiscountPct, rng) / 100);
+        gas.push(drawParameter(g.gasToleranceGwei, rng));
         cap.push(g.capitalPerBidderQuote);
       }
     }

@@ -1,3 +1,4 @@
+import type { MechanismSchemaConfig } from '../../config/protocolSchema.js';
 import { invariant } from '../../core/errors.js';
 import type { Rng } from '../../core/rng.js';
 import { PARTY } from '../../sim/ledger.js';
@@ -5,55 +6,35 @@ import type { OrderQueue } from '../../sim/orderQueue.js';
 import type { Columns, Recorder } from '../../sim/recorder.js';
 import { OffBookFills, type LotBook } from '../lots.js';
 import type { LiquidationMechanism, MechanismHost } from '../types.js';
-import { BidderPool, type BiddersConfig } from './bidders.js';
+import { BidderPool } from './bidders.js';
 import { DirectSeller, SOLD_TOLERANCE } from './direct.js';
 import type { Saveable } from '../../sim/saveable.js';
 import { arrays, ownScalars, stateOf, Stateful } from '../../sim/stateBlock.js';
 
-/** How the auction price falls with the number of whole steps since the lot opened. */
-export type AuctionDecay =
-  /** price = top · (1 − cutPctPerStep/100)^steps (MakerDAO's StairstepExponentialDecrease). Default cut 1% (assumption). */
-  | { kind: 'exponential'; cutPctPerStep: number }
-  /** price = top · (1 − steps · stepMs / timeToZeroMs) (MakerDAO's LinearDecrease). No default. */
-  | { kind: 'linear'; timeToZeroMs: number };
-
 /**
- * MakerDAO Liquidations 2.0 ("clip") style descending-price auction. Defaults
- * are assumptions unless a source is named: expose them and sweep them.
+ * MakerDAO Liquidations 2.0 ("clip") style descending-price auction: the
+ * schema's `protocol.liquidation.mechanism` of kind dutch
+ * (config/protocolSchema.ts, where the defaults live; they are assumptions
+ * unless a source is named: expose them and sweep them). The price starts
+ * `startPremiumPct` above the oracle at open (Maker's `buf`) and falls every
+ * `stepMs`, by `decay`: exponential, top · (1 − cutPctPerStep/100)^steps
+ * (Maker's StairstepExponentialDecrease), or linear, top · (1 − steps ·
+ * stepMs / timeToZeroMs) (Maker's LinearDecrease). `floorPctOfOracle`: floor
+ * as percent of the oracle at open, below the start price (0 allows a clear at
+ * 0); an auction that has sat at the floor for a whole bar ends, as does one
+ * older than `maxDurationMs` (Maker's `tail`). `unsold`: 'sell-direct' — the
+ * protocol market-sells what is left (cause 'liquidation') and the lot closes
+ * when it is sold, so its proceeds still repay the lot's debt; 'hold' — the lot
+ * closes at once and the collateral stays with the protocol party as
+ * inventory, valued at zero in the settlement (its debt shortfall goes to the
+ * fund and bad debt now). An auction counts as a zero-price clear when it sold
+ * something at an average price at most `zeroPriceFractionOfOracle` of the
+ * oracle at open (the 12 March 2020 zero bids were 0 DAI).
  */
-export interface DutchAuctionConfig {
-  kind: 'dutch';
-  /** Start price above the oracle at open, percent, >= 0. Default 20 (assumption; Maker's `buf`). */
-  startPremiumPct: number;
-  /** Length of one price step, ms, > 0. Default 60_000. */
-  stepMs: number;
-  /** Default { kind: 'exponential', cutPctPerStep: 1 }. */
-  decay: AuctionDecay;
-  /**
-   * Floor price as percent of the oracle at open, >= 0 and below the start
-   * price. 0 allows an auction to clear at a price of 0. An auction that has
-   * sat at the floor for a whole bar ends. Default 0.
-   */
-  floorPctOfOracle: number;
-  /** An auction older than this ends (Maker's `tail`), ms, > 0. Default 3_600_000 (assumption). */
-  maxDurationMs: number;
-  /**
-   * What an ended auction's unsold collateral becomes. 'sell-direct': the
-   * protocol market-sells it (cause 'liquidation') and the lot closes when it
-   * is sold, so its proceeds still repay the lot's debt. 'hold': the lot closes
-   * at once and the collateral stays with the protocol party as inventory,
-   * valued at zero in the settlement (its debt shortfall goes to the fund and
-   * bad debt now). Default 'sell-direct'.
-   */
-  unsold: 'sell-direct' | 'hold';
-  /**
-   * An auction counts as a zero-price clear when it sold something and its
-   * average clearing price was at most this fraction of the oracle at open,
-   * in [0, 1). Default 0.001 (the 12 March 2020 zero bids were 0 DAI).
-   */
-  zeroPriceFractionOfOracle: number;
-  bidders: BiddersConfig;
-}
+export type DutchAuctionConfig = Extract<MechanismSchemaConfig, { kind: 'dutch' }>;
+
+/** How the auction price falls with the number of whole steps since the lot opened. */
+export type AuctionDecay = DutchAuctionConfig['decay'];
 
 const NONE = 0;
 const AUCTION = 1;
