@@ -99,6 +99,14 @@ export const dataSchema = z
       })
       .optional(),
     resample: duration.optional().describe('Resample bars to this coarser interval before the run.'),
+    warmupBars: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe(
+        'Bars at the start of the data (after window and resample) that only calibrate: the depth from volume, the square-root model\'s daily volume, the realised vols and the 24h volume behind MLR read them; they are not simulated or scored. Default: when something is calibrated from volume, the bars of its window (market.depth.windowHours, or 24h for the square-root model), at most a quarter of the file (said in the printout and summary.json when that shortens the window); else 0.',
+      ),
   })
   .describe('Where the replayed history comes from.');
 

@@ -20,7 +20,13 @@ import { ownScalars, scalars, stateOf } from '../sim/stateBlock.js';
 
 /** The history a run replays, already loaded, windowed and resampled. */
 export interface RunData {
+  /** The bars simulated and scored. */
   readonly bars: BarSeries;
+  /**
+   * The past before the run: bars that only calibrate (data.warmupBars).
+   * Their log returns seed the realised vols; calibrations read them.
+   */
+  readonly warmup?: BarSeries;
   /** IV index joined as-of onto the bars, vol points; NaN where not yet known. */
   readonly ivPoints?: Float64Array;
   /** sha256 of the bar file (or of the generated CSV for synthetic paths). */
@@ -145,6 +151,16 @@ export class Simulation {
     this.barMs = this.n > 1 ? barIntervalMs(bars) : 60_000;
     parts.market.start(this.barMs);
     this.vol = new RealisedVol(scenario.engine.realisedVolHalfLifeMinutes * 60_000, this.barMs, scenario.market.initialVolPerYear);
+    // The warm-up is history the market saw before bar 0 starts: its returns
+    // seed the realised vols. (Bar 0's own return ends with bar 0: not read.)
+    const w = data.warmup;
+    if (w) {
+      for (let k = 1; k < w.length; k++) {
+        const r = Math.log(w.close[k] / w.close[k - 1]);
+        this.vol.update(r);
+        parts.market.observeReturn(r);
+      }
+    }
     this.venue = liq ? new Venue(liq, this.ledger, this.trades, parts.agents) : null;
     this.calmVol = scenario.market.withdrawal.calmVolPerYear ?? scenario.market.initialVolPerYear;
     this.velocityDecay = Math.pow(0.5, this.barMs / (scenario.engine.liquidationVelocityHalfLifeMinutes * MS_PER_MINUTE));
@@ -166,6 +182,11 @@ export class Simulation {
       depthPerLogPrice: liq ? (): number => liq.depthPerLogPrice(-1) : (): number => Infinity,
     };
     this.view = view;
+  }
+
+  /** Bars the run steps through (the warm-up is not among them). */
+  get barCount(): number {
+    return this.n;
   }
 
   /** Index of the next bar `step()` will run; equals the bar count when done. */

@@ -98,6 +98,11 @@ export interface RollingVolumeOptions {
    * window), 'nan' reports NaN. Either way only past bars are used.
    */
   readonly warmup?: 'scale' | 'nan';
+  /**
+   * Index in `bars` of the bar the reader calls 0: the bars before it are the
+   * run's warm-up (past only), read for the window but not reported. Default 0.
+   */
+  readonly offset?: number;
 }
 
 /**
@@ -118,8 +123,8 @@ export class RollingQuoteVolume {
     if (!(windowMs > 0) || !Number.isFinite(windowMs)) throw new RangeError(`windowMs must be positive and finite, got ${windowMs}`);
     this.windowMs = windowMs;
     const n = bars.length;
-    this.values = new Float64Array(n);
-    this.complete = new Uint8Array(n);
+    const values = new Float64Array(n);
+    const complete = new Uint8Array(n);
     const barMs = n >= 2 ? barIntervalMs(bars) : windowMs;
     const barsPerWindow = windowMs / barMs;
     const time = bars.time;
@@ -141,10 +146,14 @@ export class RollingQuoteVolume {
       if (nanPrefix[i + 1] - nanPrefix[start] > 0) sum = Number.NaN;
       // A full window exists once the first bar lies a whole window (less one bar) back.
       const full = time[i] - time[0] + barMs >= windowMs;
-      this.complete[i] = full ? 1 : 0;
-      if (full) this.values[i] = sum;
-      else this.values[i] = opts.warmup === 'nan' ? Number.NaN : (sum / count) * barsPerWindow;
+      complete[i] = full ? 1 : 0;
+      if (full) values[i] = sum;
+      else values[i] = opts.warmup === 'nan' ? Number.NaN : (sum / count) * barsPerWindow;
     }
+    const offset = opts.offset ?? 0;
+    if (!(offset >= 0 && offset < Math.max(n, 1))) throw new RangeError(`offset must lie in [0, ${n}), got ${offset}`);
+    this.values = offset > 0 ? values.subarray(offset) : values;
+    this.complete = offset > 0 ? complete.subarray(offset) : complete;
   }
 
   /** Rolling quote volume known at the end of bar i. */

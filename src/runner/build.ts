@@ -16,6 +16,7 @@ import { SurfaceDynamics } from '../surface/dynamics.js';
 import { buildProtocol, type ProtocolBuildReport } from './buildProtocol.js';
 import type { AccountBook } from '../protocol/accounts.js';
 import { barIntervalMs } from '../data/bars.js';
+import { concatBars, lowerBound as lowerBoundTime } from '../data/window.js';
 import { hourlyQuoteVolume } from '../data/quoteVolume.js';
 import type { Agent } from '../sim/agent.js';
 import { HerdingAgent } from '../behaviour/herding.js';
@@ -63,13 +64,18 @@ export function buildEngineParts(scenario: Scenario, data: RunData, baseDir: str
   const bars = data.bars;
   const seeds = new SeedTree(scenario.seed);
   const mk = scenario.market;
-  const { depth1PctQuote, depthRatio, how } = baseDepth(scenario, bars);
+  // Calibrations read the warm-up and the run as one series, at or before
+  // the run's first bar (index `first`): never a bar they apply to.
+  const past = data.warmup ?? null;
+  const history = past ? concatBars(past, bars) : bars;
+  const first = past ? past.length : 0;
+  const { depth1PctQuote, depthRatio, how } = baseDepth(scenario, history, first);
   const warnings: string[] = [];
   if (mk.depth.source === 'volume' || (mk.liquidity.kind === 'sqrt' && mk.liquidity.dailyVolumeBase === undefined)) {
     const hourly = hourlyQuoteVolume(bars);
     if (hourly?.warning) warnings.push(`depth: ${hourly.warning}`);
   }
-  const liquidity = createLiquidityModel(liquidityConfig(scenario, bars, depth1PctQuote, baseDir), 'market.liquidity');
+  const liquidity = createLiquidityModel(liquidityConfig(scenario, history, first, depth1PctQuote, baseDir), 'market.liquidity');
 
   const sf = scenario.surface;
   // A flat surface is SSVI with ρ = 0 and η = 0 (φ = 0, so w(k) = θ for every k) under sticky strike.
@@ -107,7 +113,7 @@ export function buildEngineParts(scenario: Scenario, data: RunData, baseDir: str
   const agents: Agent[] = [];
   // Agents act in this order every round: the protocol liquidates first, then
   // the dealer hedges (docs/model.md#cascade-rounds).
-  const protocol = buildProtocol(scenario, bars, bars.length > 1 ? barIntervalMs(bars) : 60_000, baseDir, seeds, overrides.accounts);
+  const protocol = buildProtocol(scenario, bars, bars.length > 1 ? barIntervalMs(bars) : 60_000, baseDir, seeds, overrides.accounts, { history, first });
   if (protocol) agents.push(protocol.agent);
   const specs = dealerInventory(scenario, bars, baseDir, seeds);
   let netQty = 0;
@@ -155,37 +161,44 @@ function sortByExpiry(specs: readonly OptionSpec[]): OptionSpec[] {
     .map((x) => x.s);
 }
 
-function baseDepth(scenario: Scenario, bars: BarSeries): { depth1PctQuote: number; depthRatio: Float64Array | null; how: string } {
+/**
+ * The base depth from the trailing volume at the run's first bar (`first` in
+ * `history`, the warm-up and the run as one series): the trailing window
+ * holds only bars before it, so no bar the depth applies to is read.
+ * Per-bar depth (followVolume) uses bars before each bar only.
+ */
+function baseDepth(scenario: Scenario, history: BarSeries, first: number): { depth1PctQuote: number; depthRatio: Float64Array | null; how: string } {
   const d = scenario.market.depth;
   if (d.source === 'fixed') return { depth1PctQuote: d.depth1PctQuote, depthRatio: null, how: 'fixed (scenario)' };
+  if (first === 0) {
+    throw new ConfigError(
+      'depth from volume needs bars before the run, and data.warmupBars is 0: set data.warmupBars > 0, or market.depth to {"source":"fixed","depth1PctQuote":...}',
+      { field: 'data.warmupBars' },
+    );
+  }
   const windowMs = d.windowHours * MS_PER_HOUR;
-  const perBar = calibrateDepth1PctQuote(bars, { fractionOfHourlyQuoteVolume: d.fractionOfHourlyQuoteVolume, windowMs });
-  // The first bar has no past. The base depth is the trailing-window figure
-  // at the first bar whose window is complete (or the last bar, for short
-  // runs): a calibration constant fixed before the replay, the same kind of
-  // choice as a published depth figure. Per-bar depth (followVolume) uses
-  // past bars only.
-  let k = 1;
-  while (k < bars.length - 1 && bars.time[k] < bars.time[0] + windowMs) k++;
-  const base = perBar[k];
+  const perBar = calibrateDepth1PctQuote(history, { fractionOfHourlyQuoteVolume: d.fractionOfHourlyQuoteVolume, windowMs });
+  const base = perBar[first];
   if (!(base > 0)) {
-    throw new ConfigError('could not calibrate depth from volume (no volume in the first window): set market.depth to {"source":"fixed","depth1PctQuote":...}', {
+    throw new ConfigError('could not calibrate depth from volume (no volume in the warm-up): set market.depth to {"source":"fixed","depth1PctQuote":...}', {
       field: 'market.depth',
     });
   }
   let ratio: Float64Array | null = null;
   if (d.followVolume) {
-    ratio = new Float64Array(bars.length);
-    for (let i = 0; i < bars.length; i++) ratio[i] = perBar[i] > 0 ? perBar[i] / base : 1;
+    const n = history.length - first;
+    ratio = new Float64Array(n);
+    for (let i = 0; i < n; i++) ratio[i] = perBar[first + i] > 0 ? perBar[first + i] / base : 1;
   }
+  const hours = (history.time[first] - history.time[Math.max(0, lowerBoundTime(history.time, history.time[first] - windowMs))]) / MS_PER_HOUR;
   return {
     depth1PctQuote: base,
     depthRatio: ratio,
-    how: `${d.fractionOfHourlyQuoteVolume} x trailing ${d.windowHours}h hourly quote volume at bar ${k}${d.followVolume ? ', following volume bar by bar' : ''}`,
+    how: `${d.fractionOfHourlyQuoteVolume} x hourly quote volume over the ${hours.toPrecision(3)}h warm-up before the run${d.followVolume ? ', following volume bar by bar' : ''}`,
   };
 }
 
-function liquidityConfig(scenario: Scenario, bars: BarSeries, depth1PctQuote: number, baseDir: string): LiquidityConfig {
+function liquidityConfig(scenario: Scenario, history: BarSeries, first: number, depth1PctQuote: number, baseDir: string): LiquidityConfig {
   const l = scenario.market.liquidity;
   switch (l.kind) {
     case 'linear':
@@ -193,11 +206,13 @@ function liquidityConfig(scenario: Scenario, bars: BarSeries, depth1PctQuote: nu
     case 'sqrt': {
       let v = l.dailyVolumeBase;
       if (v === undefined) {
-        const daily = rollingDailyVolumeBase(bars, MS_PER_DAY);
-        let k = 1;
-        while (k < bars.length - 1 && bars.time[k] < bars.time[0] + MS_PER_DAY) k++;
-        v = daily[k];
-        if (!(v > 0)) throw new ConfigError('no volume to set the daily volume of the square-root model: set market.liquidity.dailyVolumeBase', { field: 'market.liquidity.dailyVolumeBase' });
+        // The trailing day at the run's first bar: warm-up bars only.
+        v = first > 0 ? rollingDailyVolumeBase(history, MS_PER_DAY)[first] : Number.NaN;
+        if (!(v > 0)) {
+          throw new ConfigError('no volume before the run to set the daily volume of the square-root model: set data.warmupBars > 0 or market.liquidity.dailyVolumeBase', {
+            field: 'market.liquidity.dailyVolumeBase',
+          });
+        }
       }
       return { ...l, dailyVolumeBase: v };
     }

@@ -42,6 +42,8 @@ export function buildProtocol(
   baseDir: string,
   seeds: SeedTree,
   accounts?: AccountBook,
+  /** The warm-up and the run as one series, and the run's first bar in it: the 24h volume behind MLR reads the warm-up. */
+  past?: { readonly history: BarSeries; readonly first: number },
 ): { agent: ProtocolAgent; report: ProtocolBuildReport; flight: BackstopFlight | null } | null {
   const p = scenario.protocol;
   if (!p.enabled) return null;
@@ -87,7 +89,7 @@ export function buildProtocol(
     penalty: penaltyBps / 1e4,
     dustDebtQuote: p.liquidation.dustDebtQuote,
     maxPerRound: p.liquidation.maxPerRound,
-    rollingVolume: new RollingQuoteVolume(bars, { windowMs: MS_PER_DAY }),
+    rollingVolume: past ? new RollingQuoteVolume(past.history, { windowMs: MS_PER_DAY, offset: past.first }) : new RollingQuoteVolume(bars, { windowMs: MS_PER_DAY }),
     meanThreshold,
     putStripTenorYears: p.putStripTenorDays / TENOR_DAYS_PER_YEAR,
     putStripEveryBars: p.putStripEveryBars,

@@ -5,7 +5,7 @@ import { resolveDataPath } from '../config/resolveTarget.js';
 import type { Scenario } from '../config/scenario.js';
 import { ConfigError, DataError } from '../core/errors.js';
 import { sha256 } from '../core/hash.js';
-import { formatIsoUtc, parseDuration, parseIsoUtc } from '../core/time.js';
+import { formatIsoUtc, MS_PER_HOUR, parseDuration, parseIsoUtc } from '../core/time.js';
 import type { BarSeries } from '../data/bars.js';
 import { barsToCsv } from '../data/csv/write.js';
 import { loadBars, loadIvSeries } from '../data/csv/load.js';
@@ -13,7 +13,7 @@ import { joinIvAsOf } from '../data/joinIv.js';
 import { resampleBars } from '../data/resample.js';
 import { syntheticPathForCrash } from '../data/synthetic/forCrash.js';
 import { describeParametric, generateParametric, type ParametricSpec } from '../data/synthetic/parametric.js';
-import { cutWindow } from '../data/window.js';
+import { cutWindow, sliceBars } from '../data/window.js';
 import { readSyntheticSidecar } from '../data/syntheticSidecar.js';
 import type { RunData } from '../engine/run.js';
 
@@ -28,7 +28,15 @@ function displayPath(path: string): string {
 
 export interface PreparedData {
   data: RunData;
-  identity: { dataSource: string; dataSha256: string; synthetic: boolean; firstBar: string; lastBar: string };
+  identity: {
+    dataSource: string;
+    dataSha256: string;
+    synthetic: boolean;
+    firstBar: string;
+    lastBar: string;
+    /** The bars before the run that calibrated it (data.warmupBars), with their times. */
+    calibrationWindow?: { warmupBars: number; firstBar?: string; lastBar?: string; hours?: number; note?: string };
+  };
 }
 
 /** Loads, windows and resamples the scenario's bars and joins its IV index: data → market state starts here. */
@@ -91,6 +99,12 @@ export function prepareRunData(scenario: Scenario, baseDir: string): PreparedDat
   if (scenario.data.resample !== undefined) bars = resampleBars(bars, parseDuration(scenario.data.resample));
   if (bars.length < 2) throw new DataError(`the run needs at least 2 bars, got ${bars.length}`, { file: source });
 
+  // The warm-up: the first bars only calibrate (no look-ahead: every
+  // calibration of bar i reads bars before the run's first bar or before i).
+  const split = splitWarmup(scenario, bars, source);
+  const { plan, warmup } = split;
+  bars = split.bars;
+
   let ivPoints: Float64Array | undefined;
   if (scenario.data.iv) {
     const ivPath = resolveDataPath(scenario.data.iv.path, baseDir);
@@ -100,13 +114,68 @@ export function prepareRunData(scenario: Scenario, baseDir: string): PreparedDat
   }
 
   return {
-    data: { bars, dataSha256: dataSha, ...(ivPoints ? { ivPoints } : {}) },
+    data: { bars, dataSha256: dataSha, ...(ivPoints ? { ivPoints } : {}), ...(warmup ? { warmup } : {}) },
     identity: {
       dataSource: source,
       dataSha256: dataSha,
       synthetic: bars.synthetic,
       firstBar: formatIsoUtc(bars.time[0]),
       lastBar: formatIsoUtc(bars.time[bars.length - 1]),
+      calibrationWindow: warmup
+        ? {
+            warmupBars: warmup.length,
+            firstBar: formatIsoUtc(warmup.time[0]),
+            lastBar: formatIsoUtc(warmup.time[warmup.length - 1]),
+            hours: (bars.time[0] - warmup.time[0]) / MS_PER_HOUR,
+            ...(plan.note ? { note: plan.note } : {}),
+          }
+        : { warmupBars: 0, note: plan.note ?? 'nothing is calibrated from the bars before the run' },
     },
+  };
+}
+
+/**
+ * Splits the loaded bars into the warm-up (calibration only) and the run, by
+ * the scenario's rule (see warmupPlan). Code that builds RunData by hand
+ * uses it to get the same split as `cascade run`.
+ */
+export function splitWarmup(scenario: Scenario, all: BarSeries, source = all.source): { bars: BarSeries; warmup: BarSeries | undefined; plan: { bars: number; note?: string } } {
+  const plan = warmupPlan(scenario, all);
+  const warmup = plan.bars > 0 ? sliceBars(all, 0, plan.bars) : undefined;
+  const bars = plan.bars > 0 ? sliceBars(all, plan.bars, all.length) : all;
+  if (bars.length < 2) throw new DataError(`after a warm-up of ${plan.bars} bars the run has ${bars.length} bars; set data.warmupBars lower`, { file: source, field: 'data.warmupBars' });
+  return { bars, warmup, plan };
+}
+
+/**
+ * How many bars the warm-up takes. Given: `data.warmupBars`. Otherwise, when
+ * something is calibrated from volume (depth from volume over
+ * `windowHours`; the square-root model's daily volume over 24 h), the bars
+ * of that window, at most a quarter of the series; the note says when the
+ * window had to be shortened.
+ */
+function warmupPlan(scenario: Scenario, bars: BarSeries): { bars: number; note?: string } {
+  const given = scenario.data.warmupBars;
+  if (given !== undefined) {
+    if (given >= bars.length - 1) {
+      throw new ConfigError(`data.warmupBars is ${given}, but the data holds ${bars.length} bars (the run needs at least 2 after the warm-up)`, { field: 'data.warmupBars' });
+    }
+    return { bars: given };
+  }
+  const mk = scenario.market;
+  let needMs = 0;
+  if (mk.depth.source === 'volume') needMs = mk.depth.windowHours * MS_PER_HOUR;
+  if (mk.liquidity.kind === 'sqrt' && mk.liquidity.dailyVolumeBase === undefined) needMs = Math.max(needMs, 24 * MS_PER_HOUR);
+  if (needMs === 0) return { bars: 0 };
+  let k = 0;
+  while (k < bars.length && bars.time[k] < bars.time[0] + needMs) k++;
+  const cap = Math.floor(bars.length / 4);
+  if (k <= cap) return { bars: k };
+  const hours = cap > 0 ? (bars.time[cap] - bars.time[0]) / MS_PER_HOUR : 0;
+  return {
+    bars: cap,
+    note:
+      `calibration window shortened to ${hours.toPrecision(3)}h (a quarter of the data; ${needMs / MS_PER_HOUR}h wanted): ` +
+      'the depth rests on fewer hours; bring a longer file, set data.warmupBars, or set market.depth fixed',
   };
 }

@@ -129,7 +129,7 @@ describe.skipIf(!SHARED)(`the volume unit is named when it is implausible${SHARE
     const out = tmp('fh-bs-');
     const r = await cli(['run', 'default', '--no-band', '--data', file(), '--out', out]);
     expect(r.code, r.err).toBe(0);
-    expect(r.out).toMatch(/^depth: 6\.59B moves the price 1% at the first close \(0\.3 x trailing 24h hourly quote volume.*held in base units/m);
+    expect(r.out).toMatch(/^depth: 6\.59B moves the price 1% at the first close \(0\.3 x hourly quote volume over the 24\.0h warm-up before the run\); held in base units/m);
     expect(r.out).toMatch(/^WARNING depth: the bars imply up to 327B of quote volume per hour/m);
     expect(json(out, 'summary.json').warnings).toHaveLength(1);
   });

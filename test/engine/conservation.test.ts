@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runBacktest } from '../../src/runner/backtest.js';
 import { PARTY_NAMES } from '../../src/sim/ledger.js';
-import { gbmBars, testScenario } from './helpers.js';
+import { gbmBars, testScenario, runData } from './helpers.js';
 
 /**
  * docs/model.md#the-bar-loop, accounting: nothing is created or destroyed. Every fill moves
@@ -23,7 +23,7 @@ describe('conservation', () => {
       let worstCash = 0;
       let worstAsset = 0;
       let gross = 0;
-      const r = runBacktest(scenario, { bars, dataSha256: 'x' }, process.cwd(), {
+      const r = runBacktest(scenario, runData(scenario, bars), process.cwd(), {
         onBarEnd: (_i, ledger) => {
           worstCash = Math.max(worstCash, Math.abs(ledger.cashImbalance()));
           worstAsset = Math.max(worstAsset, Math.abs(ledger.assetImbalance()));

@@ -2,6 +2,8 @@ import { validateScenario } from '../../src/config/load.js';
 import type { Scenario, ScenarioInput } from '../../src/config/scenario.js';
 import { generateGbm } from '../../src/data/synthetic/gbm.js';
 import type { BarSeries } from '../../src/data/bars.js';
+import type { RunData } from '../../src/engine/run.js';
+import { splitWarmup } from '../../src/runner/prepareData.js';
 import type { BarMarket, Fill, LiquidityKind, LiquidityModel } from '../../src/market/liquidity.js';
 
 /** A scenario for engine tests: synthetic placeholder data (tests pass bars directly). */
@@ -76,4 +78,13 @@ export class ScriptedMid implements LiquidityModel {
   loadState(buf: Float64Array, offset: number): void {
     this.price = buf[offset];
   }
+}
+
+/**
+ * RunData for bars built in a test, split into warm-up and run by the
+ * scenario's rule, as `cascade run` splits a file (src/runner/prepareData.ts).
+ */
+export function runData(scenario: Scenario, bars: BarSeries): RunData {
+  const split = splitWarmup(scenario, bars);
+  return { bars: split.bars, dataSha256: 'x', ...(split.warmup ? { warmup: split.warmup } : {}) };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runBacktest } from '../../src/runner/backtest.js';
-import { gbmBars, testScenario } from './helpers.js';
+import { gbmBars, testScenario, runData } from './helpers.js';
 
 // docs/model.md#checks-that-pin-the-model: with no agents the simulated path equals the history bar
 // for bar, whatever liquidity model is configured (impact is an overlay that
@@ -10,10 +10,11 @@ describe('no agents: the history, exactly', () => {
   for (const liquidity of [{ kind: 'linear' }, { kind: 'sqrt' }, { kind: 'book' }] as const) {
     it(`reproduces every close bit for bit with ${liquidity.kind} liquidity and an empty dealer book`, () => {
       const scenario = testScenario({ market: { liquidity, depth: { source: 'fixed', depth1PctQuote: 1e6 } } });
-      const r = runBacktest(scenario, { bars, dataSha256: 'x' }, process.cwd());
+      const data = runData(scenario, bars);
+      const r = runBacktest(scenario, data, process.cwd());
       const sim = r.recorder.get('simulated_close');
       let mismatches = 0;
-      for (let i = 0; i < bars.length; i++) if (sim[i] !== bars.close[i]) mismatches++;
+      for (let i = 0; i < data.bars.length; i++) if (sim[i] !== data.bars.close[i]) mismatches++;
       expect(mismatches).toBe(0);
       expect(r.trades.length).toBe(0);
       expect(r.figures.amplification).toBe(1);

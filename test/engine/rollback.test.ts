@@ -4,7 +4,7 @@ import { buildEngineParts } from '../../src/runner/build.js';
 import { Simulation } from '../../src/engine/run.js';
 import { timeseriesToCsv, tradesToCsv } from '../../src/report/timeseriesCsv.js';
 import { syntheticPathForCrash } from '../../src/data/synthetic/forCrash.js';
-import { testScenario } from './helpers.js';
+import { testScenario, runData } from './helpers.js';
 
 /**
  * docs/model.md#reading-history: the inferred-shock replay will try a bar
@@ -16,10 +16,10 @@ const bars = syntheticPathForCrash('btc-2020-03-12', { seed: 4, barMinutes: 60 }
 
 function outputs(over: Partial<ScenarioInput>, tryTwice: boolean): { ts: string; trades: string; cash: number[]; asset: number[] } {
   const scenario = testScenario(over);
-  const data = { bars, dataSha256: 'x' };
+  const data = runData(scenario, bars);
   const { parts } = buildEngineParts(scenario, data, process.cwd());
   const sim = new Simulation(scenario, data, parts);
-  while (sim.nextBar < bars.length) {
+  while (sim.nextBar < data.bars.length) {
     if (tryTwice) {
       sim.save();
       sim.step();

@@ -19,7 +19,7 @@ function scenario(over: Partial<ScenarioInput>): ReturnType<typeof validateScena
 
 describe('parametric synthetic sources', () => {
   it('gbm: the realised vol of 20,000 one-minute bars is σ within 2%, and the path is labelled synthetic', () => {
-    const s = scenario({ seed: 3, data: { bars: { source: 'gbm', volPerYear: 0.6, bars: 20_000, startPrice: 250 } } });
+    const s = scenario({ seed: 3, data: { bars: { source: 'gbm', volPerYear: 0.6, bars: 20_000, startPrice: 250 }, warmupBars: 0 } });
     const p = prepareRunData(s, process.cwd());
     const b = p.data.bars;
     expect(b.length).toBe(20_000);
@@ -40,7 +40,7 @@ describe('parametric synthetic sources', () => {
   });
 
   it('step-shock: flat, then the whole log step on the chosen bar\'s close, then flat', () => {
-    const s = scenario({ data: { bars: { source: 'step-shock', bars: 100, stepAtBar: 40, stepLogSize: -0.07, startPrice: 1000 } } });
+    const s = scenario({ data: { bars: { source: 'step-shock', bars: 100, stepAtBar: 40, stepLogSize: -0.07, startPrice: 1000 }, warmupBars: 0 } });
     const c = prepareRunData(s, '.').data.bars.close;
     for (let i = 1; i < 100; i++) {
       const r = Math.log(c[i] / c[i - 1]);

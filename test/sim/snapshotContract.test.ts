@@ -6,7 +6,7 @@ import { syntheticPathForCrash } from '../../src/data/synthetic/forCrash.js';
 import { Simulation } from '../../src/engine/run.js';
 import { timeseriesToCsv, tradesToCsv } from '../../src/report/timeseriesCsv.js';
 import { buildEngineParts } from '../../src/runner/build.js';
-import { testScenario } from '../engine/helpers.js';
+import { testScenario, runData } from '../engine/helpers.js';
 
 /**
  * The one snapshot contract, run against every Saveable in src: inside a
@@ -194,7 +194,7 @@ const SCENARIOS: Array<[string, Partial<ScenarioInput>]> = [
 
 function simulation(over: Partial<ScenarioInput>): Simulation {
   const scenario = testScenario(over);
-  const data = { bars, dataSha256: 'x' };
+  const data = runData(scenario, bars);
   return new Simulation(scenario, data, buildEngineParts(scenario, data, process.cwd()).parts);
 }
 
@@ -229,10 +229,10 @@ describe('snapshot contract: every Saveable', () => {
       const twinParts = saveables(twin);
       const triedParts = saveables(tried);
       expect(triedParts.map((p) => p.path)).toEqual(twinParts.map((p) => p.path));
-      while (twin.nextBar < bars.length) {
+      while (twin.nextBar < twin.barCount) {
         const bar = twin.nextBar;
         expectSameState('before the try', bar, tried, twin, triedParts, twinParts);
-        for (let k = 0; k < K && tried.nextBar < bars.length; k++) tried.step();
+        for (let k = 0; k < K && tried.nextBar < tried.barCount; k++) tried.step();
         tried.restore();
         expect(tried.nextBar).toBe(bar);
         expectSameState('after the restore', bar, tried, twin, triedParts, twinParts);

@@ -76,6 +76,7 @@ export function registerRunCommand(program: Command): void {
         [
           `scenario ${scenario.name}${label}: ${f.bars} bars ${prepared.identity.firstBar} .. ${prepared.identity.lastBar}`,
           `depth: ${fmtQuote(result.build.depth1PctQuote)} moves the price 1% at the first close (${result.build.depthCalibration}); held in ${scenario.market.depthHeldIn === 'base' ? 'base units: the dollar depth falls with the price' : 'quote: the dollar depth stays, the coins grow as the price falls'}`,
+          ...calibrationLine(prepared.identity.calibrationWindow),
           ...result.build.warnings.map((w) => `WARNING ${w}`),
           `historical max drawdown ${(f.historicalMaxDrawdown * 100).toFixed(2)}%, simulated ${(f.simulatedMaxDrawdown * 100).toFixed(2)}%, ` +
             (f.band ? formatBandLine(f.amplification, f.band as Band) : `amplification ${f.amplification.toFixed(3)}`),
@@ -92,4 +93,11 @@ export function registerRunCommand(program: Command): void {
 
 function fmtQuote(x: number): string {
   return Math.abs(x) >= 1e9 ? `${(x / 1e9).toFixed(2)}B` : Math.abs(x) >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : Math.abs(x) >= 1e3 ? `${(x / 1e3).toFixed(1)}k` : x.toFixed(0);
+}
+
+/** The warm-up in one line, when there is one or when something about it must be said. */
+function calibrationLine(cw: { warmupBars: number; firstBar?: string; hours?: number; note?: string } | undefined): string[] {
+  if (!cw || (cw.warmupBars === 0 && !cw.note)) return [];
+  const head = cw.warmupBars > 0 ? `calibration: warm-up of ${cw.warmupBars} bars (${(cw.hours ?? 0).toPrecision(3)}h from ${cw.firstBar}), not simulated` : 'calibration: no warm-up';
+  return [cw.note ? `${head}; NOTE ${cw.note}` : head];
 }
