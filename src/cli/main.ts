@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
-import { CascadeError } from '../core/errors.js';
+import { CascadeError, clip } from '../core/errors.js';
+import { abandonOpenOutputs } from '../report/outputDir.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerDataCommands } from './commands/data.js';
 import { registerCatalogCommands } from './commands/catalog.js';
@@ -17,14 +18,27 @@ export function buildProgram(): Command {
   program
     .name('cascade')
     .description('cascade-lab: replay a crash through a market where dealer hedges and liquidations move the price')
-    .showHelpAfterError()
     .exitOverride();
   registerRunCommand(program);
   registerDataCommands(program);
   registerCatalogCommands(program);
   registerPriceCommands(program);
   registerCompareCommand(program);
+  withUsageOnError(program, 'cascade');
   return program;
+}
+
+/**
+ * A parse mistake (missing argument, unknown option) prints commander's
+ * one-line error with the command's usage on the same line, not the whole
+ * help (18–26 lines); `--help` still prints the help.
+ */
+function withUsageOnError(cmd: Command, name: string): void {
+  const usage = `${name} ${cmd.usage()}`;
+  cmd.configureOutput({
+    outputError: (str, write) => write(`${clip(str.trimEnd(), 200)} (usage: ${usage}; see --help)\n`),
+  });
+  for (const sub of cmd.commands) withUsageOnError(sub, `${name} ${sub.name()}`);
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -33,6 +47,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     await program.parseAsync(argv as string[], { from: 'user' });
     return 0;
   } catch (err) {
+    abandonOpenOutputs();
     if (err instanceof CommanderError) {
       return err.exitCode === 0 ? 0 : 1;
     }

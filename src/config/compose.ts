@@ -1,5 +1,5 @@
 import { ConfigError } from '../core/errors.js';
-import { applyOverrides, setDotted } from './load.js';
+import { applyOverrides, checkNesting, setDotted } from './load.js';
 
 /** The command-line pieces that change a scenario, in the order a user expects them to apply. */
 export interface CommandLineOverrides {
@@ -21,6 +21,7 @@ export interface CommandLineOverrides {
  * keys (layout, unit, symbol).
  */
 export function composeOverrides(raw: Record<string, unknown>, cl: CommandLineOverrides): Record<string, unknown> {
+  checkNesting(raw);
   const root = structuredClone(raw);
   if (cl.data !== undefined) {
     const data = (isObject(root.data) ? root.data : (root.data = {})) as Record<string, unknown>;

@@ -1,18 +1,84 @@
-import { readFileSync, existsSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import { parseDocument } from 'yaml';
 import { z } from 'zod';
-import { ConfigError } from '../core/errors.js';
+import { clip, ConfigError } from '../core/errors.js';
+import { MAX_CONFIG_FILE_BYTES, readInputText } from '../core/files.js';
 import { sha256, stableStringify } from '../core/hash.js';
 import { scenarioSchema, type Scenario } from './scenario.js';
 
+/**
+ * Deepest nesting of objects and arrays a scenario (with its overrides) may
+ * have. Real scenarios nest six levels; the bound keeps structuredClone,
+ * the YAML parser and zod off the end of the stack.
+ */
+export const MAX_SCENARIO_DEPTH = 64;
+
 /** Reads a scenario file (JSON or YAML) to a plain object, before validation. */
 export function readScenarioFile(path: string): unknown {
-  if (!existsSync(path)) throw new ConfigError('scenario file not found', { file: path });
-  const text = readFileSync(path, 'utf8');
-  try {
-    return /\.ya?ml$/i.test(path) ? parseYaml(text) : JSON.parse(text);
-  } catch (err) {
-    throw new ConfigError(`not valid ${/\.ya?ml$/i.test(path) ? 'YAML' : 'JSON'}: ${(err as Error).message}`, { file: path });
+  const text = readInputText(path, { label: 'scenario file', maxBytes: MAX_CONFIG_FILE_BYTES, error: ConfigError });
+  const yaml = /\.ya?ml$/i.test(path);
+  const deep = bracketDepthExceeded(text, MAX_SCENARIO_DEPTH);
+  if (deep >= 0) {
+    throw new ConfigError(`nested more than ${MAX_SCENARIO_DEPTH} levels deep`, { file: path, line: lineAt(text, deep) });
+  }
+  let raw: unknown;
+  if (yaml) {
+    // One line per error: no code frame (prettyErrors) and no Node warning
+    // (logLevel); a YAML warning such as an unknown tag is a mistake here.
+    const doc = parseDocument(text, { prettyErrors: false, logLevel: 'silent', uniqueKeys: true });
+    const problem = doc.errors[0] ?? doc.warnings[0];
+    if (problem !== undefined) {
+      throw new ConfigError(`not valid YAML: ${clip(problem.message, 200)}`, { file: path, line: lineAt(text, problem.pos[0]) });
+    }
+    raw = doc.toJS({ maxAliasCount: 100 });
+  } else {
+    try {
+      raw = JSON.parse(text);
+    } catch (err) {
+      throw new ConfigError(`not valid JSON: ${clip((err as Error).message, 200)}`, { file: path });
+    }
+  }
+  checkNesting(raw, path);
+  return raw;
+}
+
+/** 1-based line of a character offset. */
+function lineAt(text: string, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
+
+/**
+ * Offset of the first `[` or `{` that opens a level deeper than `max`
+ * (outside double-quoted strings), or -1. Run on the text, before any
+ * parser recurses into it.
+ */
+function bracketDepthExceeded(text: string, max: number): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (inString) {
+      if (ch === '\\') i++;
+      else if (ch === '"') inString = false;
+    } else if (ch === '"') inString = true;
+    else if (ch === '[' || ch === '{') {
+      if (++depth > max) return i;
+    } else if ((ch === ']' || ch === '}') && depth > 0) depth--;
+  }
+  return -1;
+}
+
+/** Refuses a value nested deeper than MAX_SCENARIO_DEPTH (checked without recursion). */
+export function checkNesting(value: unknown, file?: string, label?: string): void {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop() as [unknown, number];
+    if (node === null || typeof node !== 'object') continue;
+    if (depth >= MAX_SCENARIO_DEPTH) {
+      throw new ConfigError(`${label !== undefined ? `${label}: ` : ''}nested more than ${MAX_SCENARIO_DEPTH} levels deep`, file !== undefined ? { file } : {});
+    }
+    for (const child of Object.values(node)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
   }
 }
 
@@ -22,10 +88,11 @@ export function readScenarioFile(path: string): unknown {
  * as strings, so `--set seed=7` is a number and `--set name=x` a string.
  */
 export function applyOverrides(raw: unknown, overrides: readonly string[]): unknown {
+  checkNesting(raw);
   const root = structuredClone(raw ?? {}) as Record<string, unknown>;
   for (const assignment of overrides) {
     const eq = assignment.indexOf('=');
-    if (eq <= 0) throw new ConfigError(`--set expects path=value, got '${assignment}'`);
+    if (eq <= 0) throw new ConfigError(`--set expects path=value, got '${clip(assignment)}'`);
     const path = assignment.slice(0, eq).split('.');
     const text = assignment.slice(eq + 1);
     let value: unknown = text;
@@ -34,19 +101,36 @@ export function applyOverrides(raw: unknown, overrides: readonly string[]): unkn
     } catch {
       value = text;
     }
+    checkNesting(value, undefined, `--set ${clip(path.join('.'))}`);
     setDotted(root, path, value, assignment);
   }
   return root;
 }
 
+/**
+ * Keys a dotted path may not name: writing through them would change
+ * Object.prototype (or a constructor) for the whole process before the
+ * schema could refuse the key.
+ */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** Refuses a dotted path through `__proto__`, `constructor` or `prototype`; `flag` names the option in the message. */
+export function checkDottedPath(path: readonly string[], flag: string): void {
+  const bad = path.find((k) => FORBIDDEN_KEYS.has(k));
+  if (bad !== undefined) {
+    throw new ConfigError(`${flag} '${clip(path.join('.'))}': '${bad}' is not a scenario field (paths may not name __proto__, constructor or prototype)`);
+  }
+}
+
 export function setDotted(root: Record<string, unknown>, path: readonly string[], value: unknown, label = path.join('.')): void {
+  checkDottedPath(path, '--set');
   let node: Record<string, unknown> = root;
   for (let i = 0; i < path.length - 1; i++) {
     const key = path[i];
-    const next = node[key];
+    const next = Object.prototype.hasOwnProperty.call(node, key) ? node[key] : undefined;
     if (next === undefined) node[key] = {};
     else if (next === null || typeof next !== 'object' || Array.isArray(next)) {
-      throw new ConfigError(`cannot set '${label}': '${path.slice(0, i + 1).join('.')}' is not an object`);
+      throw new ConfigError(`cannot set '${clip(label)}': '${path.slice(0, i + 1).join('.')}' is not an object`);
     }
     node = node[key] as Record<string, unknown>;
   }

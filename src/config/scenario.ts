@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseIsoUtc } from '../core/time.js';
 import { behaviourSchema } from './behaviourSchema.js';
 import { dealerSchema } from './dealerSchema.js';
 import { marketSchema } from './marketSchema.js';
@@ -11,9 +12,23 @@ import { surfaceSchema } from './surfaceSchema.js';
  * default in `.describe()`, which `cascade schema` prints.
  */
 
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z)?$/;
 const isoUtc = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z)?$/, 'expected an ISO-8601 UTC date or date-time ending in Z');
+  .regex(ISO_UTC, 'expected an ISO-8601 UTC date or date-time ending in Z')
+  .refine(isCalendarExact, 'not a calendar date (the month has no such day, or the time is out of range)');
+
+/** Date.parse would roll 2021-02-29 over to March 1st; parseIsoUtc refuses it. */
+function isCalendarExact(text: string): boolean {
+  // A text of the wrong shape is already named by the regex.
+  if (!ISO_UTC.test(text)) return true;
+  try {
+    parseIsoUtc(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const duration = z.string().regex(/^\d+(\.\d+)?(ms|s|m|min|h|d|w)$/, 'expected a duration like 1m, 15m, 1h, 1d');
 

@@ -37,8 +37,32 @@ export function formatLocated(reason: string, loc: ErrorLocation): string {
   const parts: string[] = [];
   if (loc.file !== undefined) parts.push(loc.line !== undefined ? `${loc.file}:${loc.line}` : loc.file);
   else if (loc.line !== undefined) parts.push(`line ${loc.line}`);
-  if (loc.field !== undefined) parts.push(`field '${loc.field}'`);
-  return parts.length > 0 ? `${parts.join(': ')}: ${reason}` : reason;
+  if (loc.field !== undefined) parts.push(`field '${clip(loc.field)}'`);
+  const shown = clipQuoted(reason);
+  return parts.length > 0 ? `${parts.join(': ')}: ${shown}` : shown;
+}
+
+/** Longest message reason shown whole; past it the reason is clipped like a quoted value. */
+const MAX_REASON = 1000;
+
+/**
+ * Every message stays one readable line whatever the input: a quoted value
+ * (a field, a header, a path) longer than 120 characters is clipped, and so
+ * is a reason past MAX_REASON characters or spanning lines.
+ */
+function clipQuoted(reason: string): string {
+  const quoted = reason.replace(/'([^']{121,})'/g, (_m, inner: string) => `'${clip(inner)}'`);
+  return quoted.length > MAX_REASON || /[\r\n]/.test(quoted) ? clip(quoted, MAX_REASON) : quoted;
+}
+
+/**
+ * Shortens a text quoted in an error message: a 10,000-character field or a
+ * 79 KB header is shown as its start, an ellipsis and its length, so every
+ * error stays one readable line.
+ */
+export function clip(text: string, max = 80): string {
+  const oneLine = text.replace(/[\r\n]+/g, ' ');
+  return oneLine.length <= max ? oneLine : `${oneLine.slice(0, max)}… (${text.length} characters)`;
 }
 
 /** An internal consistency check; failing one is a bug in cascade-lab, not a user error. */

@@ -1,4 +1,4 @@
-import { DataError, type ErrorLocation } from './errors.js';
+import { clip, DataError, type ErrorLocation } from './errors.js';
 
 export const MS_PER_SECOND = 1_000;
 export const MS_PER_MINUTE = 60_000;
@@ -36,19 +36,42 @@ const NAIVE_DATETIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/;
 export function parseIsoUtc(text: string, loc: ErrorLocation = {}): number {
   const s = text.trim();
   if (DATE_ONLY.test(s)) {
+    checkCalendarDay(s, text, loc);
     const ms = Date.parse(`${s}T00:00:00Z`);
-    if (Number.isNaN(ms)) throw new DataError(`invalid date '${text}'`, loc);
+    if (Number.isNaN(ms)) throw new DataError(`invalid date '${clip(text)}'`, loc);
     return ms;
   }
   if (ISO_WITH_ZONE.test(s)) {
+    checkCalendarDay(s, text, loc);
     const ms = Date.parse(s.replace(' ', 'T'));
-    if (Number.isNaN(ms)) throw new DataError(`invalid timestamp '${text}'`, loc);
+    if (Number.isNaN(ms)) throw new DataError(`invalid timestamp '${clip(text)}'`, loc);
     return ms;
   }
   if (NAIVE_DATETIME.test(s)) {
-    throw new DataError(`timestamp '${text}' has no time zone; write it in UTC with a trailing Z`, loc);
+    throw new DataError(`timestamp '${clip(text)}' has no time zone; write it in UTC with a trailing Z`, loc);
   }
-  throw new DataError(`unrecognised timestamp '${text}' (expected ISO-8601 UTC or epoch)`, loc);
+  throw new DataError(`unrecognised timestamp '${clip(text)}' (expected ISO-8601 UTC or epoch)`, loc);
+}
+
+/** Days in each month of a common year; February gains one in leap years. */
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * Date.parse rolls a day the month lacks over into the next month
+ * (2021-02-29 becomes March 1st); a data file or window with such a date has
+ * a typo, so it is refused. `s` starts with YYYY-MM-DD (checked by the caller).
+ */
+function checkCalendarDay(s: string, text: string, loc: ErrorLocation): void {
+  const digit = (i: number): number => s.charCodeAt(i) - 48;
+  const year = digit(0) * 1000 + digit(1) * 100 + digit(2) * 10 + digit(3);
+  const month = digit(5) * 10 + digit(6);
+  const day = digit(8) * 10 + digit(9);
+  if (month < 1 || month > 12) throw new DataError(`invalid date '${clip(text)}': there is no month ${month}`, loc);
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  const days = month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1];
+  if (day < 1 || day > days) {
+    throw new DataError(`invalid date '${clip(text)}': ${year}-${String(month).padStart(2, '0')} has ${days} days, not ${day}`, loc);
+  }
 }
 
 /** Epoch ms to `YYYY-MM-DDTHH:MM:SSZ` (milliseconds kept only when non-zero). */

@@ -5,10 +5,10 @@
  * from them. Validated once on load; every schema is strict, so a misspelt
  * key is an error rather than a silently ignored field.
  */
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { ConfigError, DataError } from '../core/errors.js';
+import { MAX_CONFIG_FILE_BYTES, readInputText } from '../core/files.js';
 import { parseIsoUtc } from '../core/time.js';
 import { CrashParamsSchema } from './synthetic/crash.js';
 
@@ -157,12 +157,7 @@ export function parseCatalog(json: unknown, file: string): Catalog {
 }
 
 export function loadCatalog(file: string = DEFAULT_CATALOG_PATH): Catalog {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new DataError(`cannot read crash catalog: ${(e as Error).message}`, { file });
-  }
+  const text = readInputText(file, { label: 'crash catalog', maxBytes: MAX_CONFIG_FILE_BYTES });
   let json: unknown;
   try {
     json = JSON.parse(text);

@@ -1,5 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { DataError } from '../core/errors.js';
+import { MAX_CONFIG_FILE_BYTES, readInputText } from '../core/files.js';
 
 /** What a stored synthetic path's `.json` sidecar says about it. */
 export interface SyntheticSidecar {
@@ -19,9 +20,10 @@ export interface SyntheticSidecar {
 export function readSyntheticSidecar(csvPath: string): SyntheticSidecar | null {
   const sidecar = csvPath.replace(/\.csv$/i, '.json');
   if (sidecar === csvPath || !existsSync(sidecar)) return null;
+  const text = readInputText(sidecar, { label: 'sidecar', maxBytes: MAX_CONFIG_FILE_BYTES });
   let meta: unknown;
   try {
-    meta = JSON.parse(readFileSync(sidecar, 'utf8'));
+    meta = JSON.parse(text);
   } catch (err) {
     throw new DataError(`sidecar is not valid JSON: ${(err as Error).message}`, { file: sidecar });
   }

@@ -36,10 +36,10 @@ export function validateBarValues(cols: BarColumns, lines: ArrayLike<number>, fi
   for (let i = 0; i < open.length; i++) {
     const line = lines[i];
     const o = open[i], h = high[i], l = low[i], c = close[i];
-    positivePrice(o, file, line, names.open);
-    positivePrice(h, file, line, names.high);
-    positivePrice(l, file, line, names.low);
-    positivePrice(c, file, line, names.close);
+    boundedPrice(o, file, line, names.open);
+    boundedPrice(h, file, line, names.high);
+    boundedPrice(l, file, line, names.low);
+    boundedPrice(c, file, line, names.close);
     if (h < l) throw new DataError(`high ${h} < low ${l}`, { file, line, field: names.high });
     if (h < Math.max(o, c)) throw new DataError(`high ${h} < max(open ${o}, close ${c})`, { file, line, field: names.high });
     if (l > Math.min(o, c)) throw new DataError(`low ${l} > min(open ${o}, close ${c})`, { file, line, field: names.low });
@@ -64,6 +64,23 @@ export function validateBarValues(cols: BarColumns, lines: ArrayLike<number>, fi
 /** IV index levels must be positive vol points. */
 export function validateIvValues(value: Float64Array, lines: ArrayLike<number>, file: string, field: string): void {
   for (let i = 0; i < value.length; i++) positivePrice(value[i], file, lines[i], field);
+}
+
+/**
+ * Bounds on a bar price, in quote units. Real quotes span about 1e-8
+ * (the smallest meme coins) to 1e7 (BTC in the weakest currencies); outside
+ * 1e-12 .. 1e15 the squares and products of the model (variances, dollar
+ * depth, notionals) under- or overflow doubles, and the failure would
+ * surface far from the file as a model field the user never set.
+ */
+export const MIN_BAR_PRICE = 1e-12;
+export const MAX_BAR_PRICE = 1e15;
+
+function boundedPrice(v: number, file: string, line: number, field: string): void {
+  positivePrice(v, file, line, field);
+  if (v < MIN_BAR_PRICE || v > MAX_BAR_PRICE) {
+    throw new DataError(`price ${v} is outside the supported range ${MIN_BAR_PRICE.toExponential()} .. ${MAX_BAR_PRICE.toExponential()}`, { file, line, field });
+  }
 }
 
 function positivePrice(v: number, file: string, line: number, field: string): void {

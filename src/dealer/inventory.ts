@@ -6,8 +6,8 @@
  * quantity in base units (qty < 0: the dealer is short).
  */
 import type { InventoryConfig } from '../config/dealerSchema.js';
-import { readFileSync } from 'node:fs';
 import { ConfigError, DataError } from '../core/errors.js';
+import { readInputText } from '../core/files.js';
 import type { Rng } from '../core/rng.js';
 import { MS_PER_DAY, MS_PER_YEAR, parseIsoUtc } from '../core/time.js';
 import { readRawTable, checkColumnCounts, parseNumberField } from '../data/csv/table.js';
@@ -291,12 +291,7 @@ export function parseBookCsv(text: string, file: string, startMs: number, spot0?
 
 /** Reads and parses a book CSV file; see {@link parseBookCsv} for the format. */
 export function loadBookCsv(path: string, startMs: number, spot0?: number): OptionSpec[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new DataError(`cannot read book file: ${(e as Error).message}`, { file: path });
-  }
+  const text = readInputText(path, { label: 'book file' });
   return parseBookCsv(text, path, startMs, spot0);
 }
 

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { DataError } from '../core/errors.js';
+import { readInputText } from '../core/files.js';
 import type { LiteralBook } from './config.js';
 
 /** An L2 snapshot: levels in quote per base and base units, nearest first, plus where it came from. */
@@ -69,11 +69,6 @@ function positive(text: string | undefined, file: string, line: number, field: s
 
 /** Reads and parses an L2 snapshot file (see parseL2Snapshot). */
 export function loadL2Snapshot(path: string): L2Snapshot {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new DataError(`cannot read L2 snapshot: ${(e as Error).message}`, { file: path });
-  }
+  const text = readInputText(path, { label: 'L2 snapshot' });
   return parseL2Snapshot(text, path);
 }

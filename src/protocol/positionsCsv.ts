@@ -29,8 +29,8 @@
  * accounts already liquidatable at that price are kept (a real snapshot has
  * them; they are liquidated in the first bar) and counted in the report.
  */
-import { readFileSync } from 'node:fs';
 import { DataError } from '../core/errors.js';
+import { readInputText } from '../core/files.js';
 import { checkColumnCounts, parseNumberField, readRawTable } from '../data/csv/table.js';
 import { AccountBook } from './accounts.js';
 
@@ -74,12 +74,7 @@ export interface LoadedPositions {
 }
 
 export function loadPositions(path: string, opts: PositionsOptions = {}): LoadedPositions {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new DataError(`cannot read file: ${(e as Error).message}`, { file: path });
-  }
+  const text = readInputText(path);
   return parsePositions(text, path, opts);
 }
 

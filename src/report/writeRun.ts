@@ -1,7 +1,8 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stableStringify } from '../core/hash.js';
 import type { RunResult } from '../engine/run.js';
+import { prepareOutput, type PreparedOutput } from './outputDir.js';
 import { timeseriesToCsv, tradesToCsv } from './timeseriesCsv.js';
 
 /** What identifies a run: enough to repeat it exactly. */
@@ -17,24 +18,36 @@ export interface RunIdentity {
   lastBar: string;
 }
 
+/** Wall-clock facts of one command, written to timing.json. */
+export interface RunTiming {
+  /** The whole command, from the start of parsing to the writing of timing.json. */
+  readonly wallTimeMs: number;
+  readonly barsPerSecond: number;
+  /** Where the time went: reading and preparing data, the run, the band runs, writing the folder. */
+  readonly phasesMs?: Readonly<Record<string, number>>;
+}
+
 export interface WrittenRun {
   dir: string;
   files: string[];
 }
 
 /**
- * Writes a run's folder. Everything here is a pure function of the scenario,
- * seed and data, so two runs give byte-identical files; wall time and host
- * facts go to `timing.json`, the one file that may differ between runs.
+ * Writes a run's folder whole or not at all (outputDir.ts): `out` is the
+ * folder, or one prepared before the simulation. Everything here is a pure
+ * function of the scenario, seed and data, so two runs give byte-identical
+ * files; wall time and host facts go to `timing.json`, the one file that
+ * may differ between runs (written last, so `timing` as a function sees the
+ * writing of the others).
  */
 export function writeRun(
-  dir: string,
+  out: string | PreparedOutput,
   identity: RunIdentity,
   resolvedConfig: unknown,
   result: RunResult,
-  timing: { wallTimeMs: number; barsPerSecond: number },
+  timing: RunTiming | (() => RunTiming),
 ): WrittenRun {
-  mkdirSync(dir, { recursive: true });
+  const target = typeof out === 'string' ? prepareOutput(out, 'run') : out;
   const summary = {
     cascadeLab: 1,
     ...identity,
@@ -47,10 +60,18 @@ export function writeRun(
     ['config.json', `${stableStringify(resolvedConfig, 2)}\n`],
     ['timeseries.csv', timeseriesToCsv(result.recorder)],
     ['trades.csv', tradesToCsv(result.trades)],
-    ['timing.json', `${JSON.stringify({ ...timing, note: 'wall-clock facts; the only output that differs between identical runs' }, null, 2)}\n`],
   ];
-  for (const [name, text] of files) writeFileSync(join(dir, name), text);
-  return { dir, files: files.map((f) => f[0]) };
+  try {
+    for (const [name, text] of files) writeFileSync(join(target.partial, name), text);
+    const facts = typeof timing === 'function' ? timing() : timing;
+    writeFileSync(join(target.partial, 'timing.json'), `${JSON.stringify({ ...facts, note: 'wall-clock facts; the only output that differs between identical runs' }, null, 2)}\n`);
+    files.push(['timing.json', '']);
+    target.commit();
+  } catch (err) {
+    target.abandon();
+    throw err;
+  }
+  return { dir: target.dir, files: files.map((f) => f[0]) };
 }
 
 /**

@@ -1,12 +1,12 @@
-import { readFileSync } from 'node:fs';
 import { basename, isAbsolute, relative } from 'node:path';
 import { PROJECT_ROOT } from '../config/resolveTarget.js';
 import { resolveDataPath } from '../config/resolveTarget.js';
 import type { Scenario } from '../config/scenario.js';
 import { ConfigError, DataError } from '../core/errors.js';
+import { readInputBytes } from '../core/files.js';
 import { sha256 } from '../core/hash.js';
 import { formatIsoUtc, MS_PER_HOUR, parseDuration, parseIsoUtc } from '../core/time.js';
-import type { BarSeries } from '../data/bars.js';
+import { barIntervalMs, type BarSeries, type IvSeries } from '../data/bars.js';
 import { barsToCsv } from '../data/csv/write.js';
 import { loadBars, loadIvSeries } from '../data/csv/load.js';
 import { joinIvAsOf } from '../data/joinIv.js';
@@ -24,6 +24,25 @@ import type { RunData } from '../engine/run.js';
 function displayPath(path: string): string {
   const rel = relative(PROJECT_ROOT, path);
   return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
+}
+
+/**
+ * An IV series must say something about the run: refused when no bar can use
+ * any of its values (it starts after the run) or when its last value became
+ * known before the first bar (it ended before the run, and every bar would
+ * carry that stale level). Both ranges are named.
+ */
+function checkIvOverlap(bars: BarSeries, iv: IvSeries, joined: Float64Array, availableAfterMs: number, file: string): void {
+  if (iv.length === 0) return;
+  const lastBar = bars.time[bars.length - 1];
+  const endedBefore = iv.time[iv.length - 1] + availableAfterMs < bars.time[0];
+  const startsAfter = Number.isNaN(joined[joined.length - 1]);
+  if (endedBefore || startsAfter) {
+    throw new DataError(
+      `the IV series (${formatIsoUtc(iv.time[0])} .. ${formatIsoUtc(iv.time[iv.length - 1])}) does not overlap the run's bars (${formatIsoUtc(bars.time[0])} .. ${formatIsoUtc(lastBar)})`,
+      { file },
+    );
+  }
 }
 
 export interface PreparedData {
@@ -55,7 +74,7 @@ export function prepareRunData(scenario: Scenario, baseDir: string): PreparedDat
     // A generated file brought with --data is still synthetic: its sidecar says so.
     const sidecar = readSyntheticSidecar(path);
     bars = sidecar ? { ...loaded.series, synthetic: true, source: `synthetic:${sidecar.crash ?? 'file'}` } : loaded.series;
-    dataSha = sha256(readFileSync(path));
+    dataSha = sha256(readInputBytes(path));
     source = sidecar ? `synthetic (${displayPath(path)})` : displayPath(path);
   } else if (spec.source !== 'synthetic') {
     const seed = spec.seed ?? scenario.seed;
@@ -82,7 +101,7 @@ export function prepareRunData(scenario: Scenario, baseDir: string): PreparedDat
     }
     const loaded = loadBars(path, { symbol: `${spec.crash} (synthetic)` });
     bars = { ...loaded.series, synthetic: true, source: `synthetic:${spec.crash}` };
-    dataSha = sha256(readFileSync(path));
+    dataSha = sha256(readInputBytes(path));
     source = `synthetic:${spec.crash} (${displayPath(path)})`;
   } else {
     bars = syntheticPathForCrash(spec.crash, { seed: scenario.seed, barMinutes: spec.barMinutes }).series;
@@ -110,7 +129,9 @@ export function prepareRunData(scenario: Scenario, baseDir: string): PreparedDat
     const ivPath = resolveDataPath(scenario.data.iv.path, baseDir);
     const iv = loadIvSeries(ivPath);
     const after = scenario.data.iv.availableAfter;
-    ivPoints = joinIvAsOf(bars, iv, after !== undefined ? { availableAfterMs: parseDuration(after) } : {});
+    const availableAfterMs = after !== undefined ? parseDuration(after) : barIntervalMs(iv);
+    ivPoints = joinIvAsOf(bars, iv, after !== undefined ? { availableAfterMs } : {});
+    checkIvOverlap(bars, iv, ivPoints, availableAfterMs, ivPath);
   }
 
   return {

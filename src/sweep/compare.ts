@@ -13,7 +13,7 @@
  * grid and the data, so two identical compares give byte-identical files.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { applyOverrides, scenarioHash, setDotted, validateScenario } from '../config/load.js';
 import type { Scenario } from '../config/scenario.js';
@@ -24,6 +24,7 @@ import { prepareRunData, type PreparedData } from '../runner/prepareData.js';
 import type { RunData, RunFigures } from '../engine/run.js';
 import type { Recorder } from '../sim/recorder.js';
 import { formatNumber } from '../report/timeseriesCsv.js';
+import { prepareOutput, type PreparedOutput } from '../report/outputDir.js';
 import { formatVaryValue, varyGrid, type VaryAxis } from './vary.js';
 
 /**
@@ -226,11 +227,17 @@ export function compareToJson(result: CompareResult): string {
   return `${JSON.stringify(doc, null, 2)}\n`;
 }
 
-/** Writes compare.csv and compare.json into `dir`; returns the file names. */
-export function writeCompare(dir: string, result: CompareResult): string[] {
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'compare.csv'), compareToCsv(result));
-  writeFileSync(join(dir, 'compare.json'), compareToJson(result));
+/** Writes compare.csv and compare.json into `out` (a folder, or one prepared before the runs), whole or not at all; returns the file names. */
+export function writeCompare(out: string | PreparedOutput, result: CompareResult): string[] {
+  const target = typeof out === 'string' ? prepareOutput(out, 'compare') : out;
+  try {
+    writeFileSync(join(target.partial, 'compare.csv'), compareToCsv(result));
+    writeFileSync(join(target.partial, 'compare.json'), compareToJson(result));
+    target.commit();
+  } catch (err) {
+    target.abandon();
+    throw err;
+  }
   return ['compare.csv', 'compare.json'];
 }
 

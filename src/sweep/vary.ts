@@ -19,7 +19,8 @@
  * values in the order given. The order is part of the output: row i of
  * compare.csv is variant i.
  */
-import { ConfigError } from '../core/errors.js';
+import { checkDottedPath, checkNesting } from '../config/load.js';
+import { clip, ConfigError } from '../core/errors.js';
 import { stableStringify } from '../core/hash.js';
 
 /** Parses one value the way `--set` does: JSON when it is JSON, else the text itself. */
@@ -55,7 +56,7 @@ export function splitTopLevel(text: string, label = '--vary'): string[] {
     } else if (ch === ']' || ch === '}') {
       const open = stack.pop();
       if (open === undefined || (open === '[') !== (ch === ']')) {
-        throw new ConfigError(`${label}: unmatched '${ch}' at character ${i + 1} of '${text}'`);
+        throw new ConfigError(`${label}: unmatched '${ch}' at character ${i + 1} of '${clip(text)}'`);
       }
       depth--;
     } else if (ch === ',' && depth === 0) {
@@ -63,8 +64,8 @@ export function splitTopLevel(text: string, label = '--vary'): string[] {
       start = i + 1;
     }
   }
-  if (inString) throw new ConfigError(`${label}: unterminated string (a '"' without its closing '"') in '${text}'; write string values with quotes as JSON`);
-  if (depth !== 0) throw new ConfigError(`${label}: unclosed '${stack[stack.length - 1]}' in '${text}'`);
+  if (inString) throw new ConfigError(`${label}: unterminated string (a '"' without its closing '"') in '${clip(text)}'; write string values with quotes as JSON`);
+  if (depth !== 0) throw new ConfigError(`${label}: unclosed '${stack[stack.length - 1]}' in '${clip(text)}'`);
   pieces.push(text.slice(start));
   return pieces;
 }
@@ -81,17 +82,20 @@ export interface VaryAxis {
 /** Parses `path=v1,v2,…`. */
 export function parseVary(spec: string): VaryAxis {
   const eq = spec.indexOf('=');
-  if (eq <= 0) throw new ConfigError(`--vary expects path=v1,v2,…, got '${spec}'`);
+  if (eq <= 0) throw new ConfigError(`--vary expects path=v1,v2,…, got '${clip(spec)}'`);
   const path = spec.slice(0, eq).trim();
   const segments = path.split('.');
   if (segments.some((s) => s.length === 0 || /\s/.test(s))) {
-    throw new ConfigError(`--vary: '${path}' is not a dotted scenario path (e.g. dealer.hedge.kind)`);
+    throw new ConfigError(`--vary: '${clip(path)}' is not a dotted scenario path (e.g. dealer.hedge.kind)`);
   }
-  const label = `--vary ${path}`;
+  checkDottedPath(segments, '--vary');
+  const label = `--vary ${clip(path)}`;
   const values = splitTopLevel(spec.slice(eq + 1), label).map((piece, i) => {
     const text = piece.trim();
     if (text.length === 0) throw new ConfigError(`${label}: value ${i + 1} is empty`);
-    return parseOverrideValue(text);
+    const value = parseOverrideValue(text);
+    checkNesting(value, undefined, `${label} value ${i + 1}`);
+    return value;
   });
   const seen = new Map<string, number>();
   values.forEach((v, i) => {

@@ -6,6 +6,7 @@ import { crashNames } from '../../data/catalog.js';
 import { crashScenario } from '../../runner/crashScenario.js';
 import { formatCompareTable, runCompare, writeCompare } from '../../sweep/compare.js';
 import { parseVaryAxes } from '../../sweep/vary.js';
+import { prepareOutput } from '../../report/outputDir.js';
 
 interface CompareOptions {
   data?: string;
@@ -41,6 +42,8 @@ export function registerCompareCommand(program: Command): void {
     .option('--quiet', 'print only the output folder')
     .action(async (target: string, opts: CompareOptions) => {
       const axes = parseVaryAxes(opts.vary);
+      // A given --out is checked and locked before the variants run (main abandons it on failure).
+      const output = opts.out !== undefined ? prepareOutput(opts.out, 'compare') : undefined;
       const resolved = resolveTarget(target, { names: crashNames(), build: crashScenario });
       // --data, --iv and --seed first, then every --set (as for `run`).
       const raw = composeOverrides(resolved.raw, {
@@ -59,7 +62,7 @@ export function registerCompareCommand(program: Command): void {
         onVariant: opts.quiet ? undefined : (done, total) => process.stderr.write(`variant ${done}/${total} done\n`),
       });
       const dir = opts.out ?? result.outputDir;
-      writeCompare(dir, result);
+      writeCompare(output ?? dir, result);
       if (opts.quiet) {
         process.stdout.write(`${dir}\n`);
         return;

@@ -4,9 +4,9 @@
  * src/pricing. User mistakes are ConfigError (flags) or DataError (CSV rows,
  * with file, line and field), which main.ts prints on one line.
  */
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { CascadeError, ConfigError, DataError } from '../../core/errors.js';
+import { readInputText } from '../../core/files.js';
 import { black76, blackScholes } from '../../pricing/blackScholes.js';
 import type { Greeks, OptionType } from '../../pricing/blackScholes.js';
 import { impliedVol, impliedVolBlack76 } from '../../pricing/impliedVol.js';
@@ -163,12 +163,7 @@ function readOptionsCsv(
   valueColumn: 'vol' | 'price',
   defaults: { rate: number; dividend: number },
 ): { header: string[]; rows: CsvRow[] } {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new DataError(`cannot read file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file });
-  }
+  const text = readInputText(file);
   const t = readRawTable(text, file);
   // Drop trailing blank records (a final newline yields none, but "\n\n" does).
   let end = t.records.length;

@@ -9,6 +9,7 @@ import { crashScenario } from '../../runner/crashScenario.js';
 import { prepareRunData } from '../../runner/prepareData.js';
 import { computeBand, formatBandLine, formatBandRanges, type Band } from '../../runner/band.js';
 import { runBacktest } from '../../runner/backtest.js';
+import { prepareOutput } from '../../report/outputDir.js';
 import { writeRun } from '../../report/writeRun.js';
 import { ProgressReporter } from '../progress.js';
 
@@ -50,21 +51,29 @@ export function registerRunCommand(program: Command): void {
       const scenario = validateScenario(composed, resolved.file);
       checkOverridesHeld(scenario, opts.set);
       const hash = scenarioHash(scenario);
+      const dir = opts.out ?? join(scenario.output.dir, `${scenario.name}-${hash.slice(0, 10)}`);
+      // Before the simulation, so a bad --out costs nothing (main abandons it if the run fails).
+      const output = prepareOutput(dir, 'run');
       const prepared = prepareRunData(scenario, resolved.baseDir);
+      const loaded = performance.now();
       const progress = new ProgressReporter(!opts.quiet, prepared.data.bars.length);
       const result = runBacktest(scenario, prepared.data, resolved.baseDir, { onProgress: progress.update });
       progress.stop();
+      const simulated = performance.now();
       if (opts.band) {
         const bandProgress = opts.quiet ? null : (done: number, total: number): void => void process.stderr.write(`\rband: ${done}/${total} runs`);
         const band = computeBand(scenario, prepared.data, resolved.baseDir, result.figures, bandProgress ?? undefined);
         if (bandProgress) process.stderr.write('\n');
         Object.assign(result.figures, { band });
       }
-      const wallTimeMs = performance.now() - started;
-      const dir = opts.out ?? join(scenario.output.dir, `${scenario.name}-${hash.slice(0, 10)}`);
-      writeRun(dir, { scenarioName: scenario.name, configHash: hash, seed: scenario.seed, ...prepared.identity }, rebasePaths(scenario, resolved.baseDir, dir), result, {
-        wallTimeMs,
-        barsPerSecond: prepared.data.bars.length / (wallTimeMs / 1000),
+      const banded = performance.now();
+      writeRun(output, { scenarioName: scenario.name, configHash: hash, seed: scenario.seed, ...prepared.identity }, rebasePaths(scenario, resolved.baseDir, dir), result, () => {
+        const now = performance.now();
+        return {
+          wallTimeMs: now - started,
+          barsPerSecond: prepared.data.bars.length / ((simulated - loaded) / 1000),
+          phasesMs: { load: loaded - started, simulate: simulated - loaded, band: banded - simulated, write: now - banded },
+        };
       });
       if (opts.quiet) {
         process.stdout.write(`${dir}\n`);

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { DataError } from '../../core/errors.js';
+import { readInputText } from '../../core/files.js';
 import { allocBarColumns, barIntervalMs, makeBarSeries, type BarColumns, type BarSeries, type VolumeUnit } from '../bars.js';
 import { findGaps, type GapReport } from '../gaps.js';
 import { validateBarValues, validateTimeOrder, type BarFieldNames } from '../validate.js';
@@ -44,12 +44,7 @@ export interface LoadedBars {
 }
 
 export function loadBars(path: string, opts: LoadBarsOptions = {}): LoadedBars {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new DataError(`cannot read file: ${(e as Error).message}`, { file: path });
-  }
+  const text = readInputText(path);
   return parseBars(text, path, opts);
 }
 

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { DataError } from '../../core/errors.js';
+import { readInputText } from '../../core/files.js';
 import { barIntervalMs, type IvSeries } from '../bars.js';
 import { findGaps } from '../gaps.js';
 import { validateIvValues, validateTimeOrder } from '../validate.js';
@@ -29,12 +29,7 @@ export function parseIvSeries(text: string, file: string, opts: LoadIvOptions = 
 
 /** Like loadIvSeries, with the load report (rows, unit, interval, gaps, notes). */
 export function loadIvWithReport(path: string, opts: LoadIvOptions = {}): LoadedIv {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new DataError(`cannot read file: ${(e as Error).message}`, { file: path });
-  }
+  const text = readInputText(path);
   return parseIvWithReport(text, path, opts);
 }
 

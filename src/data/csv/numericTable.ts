@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { DataError } from '../../core/errors.js';
+import { readInputText } from '../../core/files.js';
 import { validateTimeOrder } from '../validate.js';
 import { checkColumnCounts, parseNumberField, readRawTable, type NumericTable } from './table.js';
 import { parseTimeColumn } from './timestamps.js';
@@ -37,11 +37,6 @@ export function parseNumericTable(text: string, file: string, opts: { timeColumn
 }
 
 export function loadNumericTable(path: string, opts: { timeColumn?: string } = {}): NumericTable {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new DataError(`cannot read file: ${(e as Error).message}`, { file: path });
-  }
+  const text = readInputText(path);
   return parseNumericTable(text, path, opts);
 }

@@ -1,0 +1,239 @@
+/**
+ * Report folders are written whole or not at all.
+ *
+ * `prepareOutput` runs before the simulation: it checks the target (not an
+ * empty path, not under /proc, /sys or /dev, not below a file, not a file,
+ * not another command's output), takes a lock beside it and creates a
+ * hidden partial folder beside it, so a mistake in `--out` is reported at
+ * once and not after the whole run. The files are written into the partial
+ * folder and `commit` renames it onto the target at the end: a run killed
+ * mid-write leaves the previous folder untouched (or no folder), never a
+ * half-written one.
+ *
+ * A target holding a previous output of the same command is replaced whole;
+ * one holding another command's output, or files cascade did not write, is
+ * refused. The lock is a file `<target>.lock` created with O_EXCL holding
+ * the writer's pid; a second writer is refused while that process lives, and
+ * a lock left by a killed process is taken over (with its partial folders).
+ */
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
+import { basename, dirname, join, resolve, sep } from 'node:path';
+import { CascadeError, clip } from '../core/errors.js';
+import { describeErrno } from '../core/files.js';
+
+/** A mistake in the output folder given by the user (or in a scenario's output.dir). */
+export class OutputError extends CascadeError {}
+
+/** Which command writes a folder, and the files that command writes. */
+export type OutputKind = 'run' | 'compare';
+
+/** The files each command writes; a folder holding only these (and its own marker file) is that command's output. */
+export const OUTPUT_FILES: Record<OutputKind, readonly string[]> = {
+  run: ['summary.json', 'config.json', 'timeseries.csv', 'trades.csv', 'timing.json'],
+  compare: ['compare.csv', 'compare.json'],
+};
+
+/** The file whose presence says which command wrote a folder. */
+const MARKER: Record<OutputKind, string> = { run: 'summary.json', compare: 'compare.json' };
+
+/** Folders a report may not be written under: kernel and device trees (writing under /proc can spin forever). */
+const SYSTEM_TREES = ['/proc', '/sys', '/dev'];
+
+/** Longest path component most file systems accept, bytes. */
+const NAME_MAX = 255;
+/** Longest path Linux accepts, bytes. */
+const PATH_MAX = 4095;
+
+export interface PreparedOutput {
+  /** The target folder, as given. */
+  readonly dir: string;
+  /** The hidden folder beside it that the files are written into. */
+  readonly partial: string;
+  readonly kind: OutputKind;
+  /** Moves the partial folder onto the target (replacing a previous output whole) and releases the lock. */
+  commit(): void;
+  /** Removes the partial folder and releases the lock (after a failure). */
+  abandon(): void;
+}
+
+/** Checks, locks and prepares `dir` for a `kind` output; see the module comment. */
+export function prepareOutput(dir: string, kind: OutputKind): PreparedOutput {
+  if (dir.trim() === '') throw new OutputError('--out is empty; give a folder for the report');
+  const label = `--out '${clip(dir)}'`;
+  const abs = resolve(dir);
+  if (Buffer.byteLength(abs) > PATH_MAX) throw new OutputError(`${label}: the path is too long (${Buffer.byteLength(abs)} bytes; the limit is ${PATH_MAX})`);
+  const long = abs.split(sep).find((part) => Buffer.byteLength(part) > NAME_MAX);
+  if (long !== undefined) throw new OutputError(`${label}: a folder name is too long (${Buffer.byteLength(long)} bytes; the limit is ${NAME_MAX})`);
+  if (abs === sep) throw new OutputError(`${label}: cannot write a report as the root folder`);
+
+  // The nearest existing ancestor must be a folder outside the system trees.
+  let ancestor = dirname(abs);
+  for (;;) {
+    const st = statOrNull(ancestor);
+    if (st !== null) {
+      if (!st.isDirectory()) throw new OutputError(`${label}: '${clip(ancestor)}' is a file, not a folder`);
+      break;
+    }
+    ancestor = dirname(ancestor);
+  }
+  const real = realpathSync(ancestor);
+  const tree = SYSTEM_TREES.find((t) => real === t || real.startsWith(`${t}/`) || abs === t || abs.startsWith(`${t}/`));
+  if (tree !== undefined) throw new OutputError(`${label}: cannot write a report under ${tree}`);
+
+  const existing = statOrNull(abs);
+  if (existing !== null && !existing.isDirectory()) throw new OutputError(`${label}: a file of that name exists; give a folder`);
+  if (existing !== null) checkReplaceable(abs, kind, label);
+
+  const parent = dirname(abs);
+  try {
+    mkdirSync(parent, { recursive: true });
+  } catch (err) {
+    throw new OutputError(`${label}: cannot create '${clip(parent)}': ${describeErrno(err)}`);
+  }
+  const lock = `${abs}.lock`;
+  takeLock(lock, abs, label);
+  const partial = join(parent, `.${basename(abs)}.partial-${process.pid}`);
+  try {
+    rmSync(partial, { recursive: true, force: true });
+    mkdirSync(partial);
+  } catch (err) {
+    releaseLock(lock);
+    throw new OutputError(`${label}: cannot write in '${clip(parent)}': ${describeErrno(err)}`);
+  }
+  let done = false;
+  const prepared: PreparedOutput = {
+    dir,
+    partial,
+    kind,
+    commit(): void {
+      if (done) return;
+      done = true;
+      OPEN.delete(prepared);
+      try {
+        const old = join(parent, `.${basename(abs)}.old-${process.pid}`);
+        const before = statOrNull(abs);
+        if (before !== null) {
+          // Re-checked under the lock: the folder may have changed since prepareOutput.
+          checkReplaceable(abs, kind, label);
+          rmSync(old, { recursive: true, force: true });
+          renameSync(abs, old);
+        }
+        renameSync(partial, abs);
+        if (before !== null) rmSync(old, { recursive: true, force: true });
+      } finally {
+        releaseLock(lock);
+      }
+    },
+    abandon(): void {
+      if (done) return;
+      done = true;
+      OPEN.delete(prepared);
+      rmSync(partial, { recursive: true, force: true });
+      releaseLock(lock);
+    },
+  };
+  OPEN.add(prepared);
+  return prepared;
+}
+
+/** Outputs prepared and not yet committed or abandoned in this process. */
+const OPEN = new Set<PreparedOutput>();
+
+/**
+ * Abandons every output still open: the CLI calls it when a command fails
+ * between preparing its folder and writing it, so the partial folder and
+ * the lock do not outlive the error.
+ */
+export function abandonOpenOutputs(): void {
+  for (const o of [...OPEN]) o.abandon();
+}
+
+/** What an existing folder holds: empty, a run's or a compare's output, or foreign files. */
+export function describeFolder(abs: string): { kind: OutputKind | 'empty' | 'foreign'; foreign: string[] } {
+  const names = readdirSync(abs);
+  if (names.length === 0) return { kind: 'empty', foreign: [] };
+  for (const kind of ['run', 'compare'] as const) {
+    if (names.includes(MARKER[kind]) && names.every((n) => OUTPUT_FILES[kind].includes(n))) return { kind, foreign: [] };
+  }
+  const known = new Set([...OUTPUT_FILES.run, ...OUTPUT_FILES.compare]);
+  const mixed = names.includes(MARKER.run) || names.includes(MARKER.compare);
+  return { kind: 'foreign', foreign: mixed ? names : names.filter((n) => !known.has(n)) };
+}
+
+function checkReplaceable(abs: string, kind: OutputKind, label: string): void {
+  let found: ReturnType<typeof describeFolder>;
+  try {
+    found = describeFolder(abs);
+  } catch (err) {
+    throw new OutputError(`${label}: cannot list the folder: ${describeErrno(err)}`);
+  }
+  if (found.kind === 'empty' || found.kind === kind) return;
+  if (found.kind === 'foreign') {
+    const list = found.foreign.slice(0, 3).map((n) => clip(n, 40)).join(', ');
+    throw new OutputError(`${label}: the folder holds files cascade ${kind} did not write (${list}${found.foreign.length > 3 ? ', …' : ''}); choose another folder or empty it`);
+  }
+  throw new OutputError(`${label}: the folder holds a \`cascade ${found.kind}\` output; choose another folder for \`cascade ${kind}\``);
+}
+
+function takeLock(lock: string, abs: string, label: string): void {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(lock, 'wx');
+      writeSync(fd, `${process.pid}\n`);
+      closeSync(fd);
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw new OutputError(`${label}: cannot create the lock '${clip(lock)}': ${describeErrno(err)}`);
+      }
+    }
+    const pid = Number(readTextOrEmpty(lock).trim());
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid)) {
+      throw new OutputError(`${label}: another cascade command (pid ${pid}) is writing this folder; wait for it, or remove '${clip(lock)}' if it is gone`);
+    }
+    // Left by a process that died mid-write: drop it and its partial folders,
+    // and put back a previous output it had moved aside but not yet replaced.
+    rmSync(lock, { force: true });
+    removeLeftovers(abs);
+  }
+  throw new OutputError(`${label}: cannot take the lock '${clip(lock)}'`);
+}
+
+function removeLeftovers(abs: string): void {
+  const parent = dirname(abs);
+  const prefix = `.${basename(abs)}.`;
+  for (const name of readdirSync(parent)) {
+    if (!name.startsWith(prefix)) continue;
+    if (/^\.old-\d+$/.test(name.slice(prefix.length - 1)) && statOrNull(abs) === null) renameSync(join(parent, name), abs);
+    else if (/^\.(partial|old)-\d+$/.test(name.slice(prefix.length - 1))) rmSync(join(parent, name), { recursive: true, force: true });
+  }
+}
+
+function releaseLock(lock: string): void {
+  rmSync(lock, { force: true });
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function statOrNull(path: string): Stats | null {
+  try {
+    return statSync(path);
+  } catch {
+    return null;
+  }
+}
+
+function readTextOrEmpty(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
