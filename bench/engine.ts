@@ -8,6 +8,22 @@ import { validateScenario } from '../src/config/load.js';
 import { syntheticPathForCrash } from '../src/data/synthetic/forCrash.js';
 import { buildEngineParts } from '../src/runner/build.js';
 import { runSimulation } from '../src/engine/run.js';
+import { calibrateDepth1PctQuote } from '../src/market/depthCalibration.js';
+import { MS_PER_DAY } from '../src/core/time.js';
+import type { BarSeries } from '../src/data/bars.js';
+
+/**
+ * The benches' depth, given as a fixed figure: 0.3 x the trailing 24 h quote
+ * volume at the first bar with a full day behind it, the figure the base
+ * depth had before runs gained a warm-up. The workload stays the one earlier
+ * bench figures were measured on (every bar simulated, the same depth).
+ */
+function benchDepth(bars: BarSeries): { source: 'fixed'; depth1PctQuote: number } {
+  const perBar = calibrateDepth1PctQuote(bars, { fractionOfHourlyQuoteVolume: 0.3, windowMs: MS_PER_DAY });
+  let k = 1;
+  while (k < bars.length - 1 && bars.time[k] < bars.time[0] + MS_PER_DAY) k++;
+  return { source: 'fixed', depth1PctQuote: perBar[k] };
+}
 
 export async function benchEngine(log: (line: string) => void): Promise<void> {
   const modes = process.env.BENCH_MODE ? [process.env.BENCH_MODE as 'every-bar' | 'when-moved'] : (['every-bar', 'when-moved'] as const);
@@ -18,8 +34,8 @@ function benchMode(mode: 'every-bar' | 'when-moved', log: (line: string) => void
   const bars = syntheticPathForCrash('btc-2020-03-12', { seed: 1, barMinutes: 1 }).series;
   const scenario = validateScenario({
     name: 'bench-engine',
-    data: { bars: { source: 'synthetic', crash: 'btc-2020-03-12', barMinutes: 1 } },
-    market: { liquidity: { kind: 'book' } },
+    data: { bars: { source: 'synthetic', crash: 'btc-2020-03-12', barMinutes: 1 }, warmupBars: 0 },
+    market: { liquidity: { kind: 'book' }, depth: benchDepth(bars) },
     // 40 strikes x 5 tenors = 200 options.
     dealer: { inventory: { kind: 'customer-crash-puts', totalQtyBase: 1500, strikes: 40, tenorsDays: [7, 14, 30, 60, 90] }, hedge: { kind: 'every-bar' }, revaluation: { mode } },
   });
@@ -66,8 +82,8 @@ function benchProtocolCase(bars: ReturnType<typeof syntheticPathForCrash>['serie
   for (const count of [1_000, 1_000_000]) {
     const scenario = validateScenario({
       name: 'bench-protocol',
-      data: { bars: { source: 'synthetic', crash: 'btc-2020-03-12', barMinutes: 1 } },
-      market: { liquidity: { kind: 'book' } },
+      data: { bars: { source: 'synthetic', crash: 'btc-2020-03-12', barMinutes: 1 }, warmupBars: 0 },
+      market: { liquidity: { kind: 'book' }, depth: benchDepth(bars) },
       dealer: { inventory: { kind: 'customer-crash-puts', totalQtyBase: 1500, strikes: 40, tenorsDays: [7, 14, 30, 60, 90] }, revaluation: { mode: 'when-moved' } },
       protocol: { enabled: true, population: { kind: 'generated', count, totalNotionalQuote: 50_000_000 } },
       behaviour: { deleveraging: { enabled: deleveraging } },
