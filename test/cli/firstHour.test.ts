@@ -1,8 +1,8 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { describe, expect, it } from 'vitest';
+import { cli } from './capture.js';
 import { crashNames } from '../../src/data/catalog.js';
 
 /**
@@ -13,20 +13,6 @@ import { crashNames } from '../../src/data/catalog.js';
 
 const SHARED = process.env.CASCADE_DATA_DIR;
 
-/** Runs the CLI in-process and captures what it prints. */
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
-  try {
-    const code = await main(args);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 const tmp = (p: string): string => mkdtempSync(join(tmpdir(), p));
 const json = (dir: string, f: string): Record<string, any> => JSON.parse(readFileSync(join(dir, f), 'utf8'));

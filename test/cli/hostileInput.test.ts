@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFil
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { cli } from './capture.js';
 import { MAX_SCENARIO_DEPTH } from '../../src/config/load.js';
 
 /**
@@ -12,20 +12,6 @@ import { MAX_SCENARIO_DEPTH } from '../../src/config/load.js';
  * report folders are written whole or not at all. Every file is made here.
  */
 
-/** Runs the CLI in-process and captures what it prints. */
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
-  try {
-    const code = await main(args);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 /** Asserts exit 1 and exactly one stderr line matching `message`; returns the line. */
 async function refused(args: string[], message: RegExp): Promise<string> {
