@@ -62,6 +62,12 @@ export const dealerSchema = z
       .prefault({ kind: 'none' })
       .describe('The dealer\'s options at the run start: one block, or a list of blocks held together (e.g. a put strip and a call strip). Default none.'),
     hedge: hedgeSchema.prefault({ kind: 'every-bar' }).describe('When the dealer trades toward delta neutral. Default every-bar (to convergence inside the bar).'),
+    tenorDayCount: z
+      .enum(['ACT/365.25', 'ACT/365'])
+      .default('ACT/365.25')
+      .describe(
+        'The year a time to expiry is counted in for pricing, greeks and theta: ACT/365.25 (the engine\'s clock year) or ACT/365 (the convention of most venues, e.g. Deribit). Tenors written in days (the surface\'s 30-day reference, skew and put-strip tenors) use 365 either way. Default ACT/365.25.',
+      ),
     roll: z.enum(['none', 'same-moneyness']).default('same-moneyness').describe('Expired options are re-sold at the same moneyness and tenor. Default same-moneyness.'),
     revaluation: z
       .strictObject({

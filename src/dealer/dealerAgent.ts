@@ -14,12 +14,13 @@ import {
   type PnlEnd,
 } from './pnlAttribution.js';
 import { makeBookGreeks, revalueAtSpot, valueBook } from './valuation.js';
-import { MS_PER_YEAR } from '../core/time.js';
 
 export interface DealerAgentConfig {
   readonly book: OptionBook;
   readonly policy: HedgePolicy;
   readonly roll: RollPolicy;
+  /** The year times to expiry and theta are counted in, ms (dealer.tenorDayCount; default 365.25 days). */
+  readonly yearMs: number;
   /** Proportional cost the policy assumes (fraction of notional). */
   readonly costRate: number;
   /**
@@ -187,7 +188,7 @@ export class DealerAgent extends Stateful implements Agent {
     if (lazy) {
       const dS = spot - this.baseSpot;
       const dv = m.atmVol - this.lastAtm;
-      const dt = (m.time - this.lastTime) / MS_PER_YEAR;
+      const dt = (m.time - this.lastTime) / this.cfg.yearMs;
       g.value += g.delta * dS + 0.5 * g.gamma * dS * dS + g.vega * dv + g.vanna * dS * dv + 0.5 * g.volga * dv * dv + g.theta * dt;
       g.delta += g.gamma * dS + g.vanna * dv;
       if (dv !== 0) {
@@ -196,7 +197,7 @@ export class DealerAgent extends Stateful implements Agent {
         this.volsChanged = true;
       }
     } else {
-      valueBook(this.book, spot, m.time, m.surface, m.rate, m.dividend, g);
+      valueBook(this.book, spot, m.time, m.surface, m.rate, m.dividend, g, this.cfg.yearMs);
       this.exactSpot = spot;
       this.exactAtm = m.atmVol;
       this.exactDrawdown = m.drawdown;
@@ -290,8 +291,8 @@ export class DealerAgent extends Stateful implements Agent {
     end.dtYears = m.dtYears;
     let g = this.greeks;
     if (this.nextExpiryMs <= m.time) {
-      settleAndRoll(book, this.staging, m.time, s1, this.cfg.roll, m.surface, m.rate, m.dividend, this.flows);
-      g = valueBook(book, s1, m.time, m.surface, m.rate, m.dividend, this.greeks);
+      settleAndRoll(book, this.staging, m.time, s1, this.cfg.roll, m.surface, m.rate, m.dividend, this.flows, this.cfg.yearMs);
+      g = valueBook(book, s1, m.time, m.surface, m.rate, m.dividend, this.greeks, this.cfg.yearMs);
       this.nextExpiryMs = minExpiry(book);
       this.baseSpot = s1;
       this.baseDelta = g.delta;

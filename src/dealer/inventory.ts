@@ -391,6 +391,7 @@ export function settleAndRoll(
   rate: number,
   dividend: number,
   out: RollFlows,
+  yearMs: number = MS_PER_YEAR,
 ): RollFlows {
   out.settlementCash = 0;
   out.premiumCash = 0;
@@ -410,7 +411,7 @@ export function settleAndRoll(
   rollCtx.staging = undefined;
   const carry = rate - dividend;
   for (let i = 0; i < staging.length; i++) {
-    const T = staging.tenorMs[i] / MS_PER_YEAR;
+    const T = staging.tenorMs[i] / yearMs;
     const K = staging.strike[i];
     const sigma = surface.impliedVol(K, spot * Math.exp(carry * T), T);
     bsEval(staging.kind[i], spot, K, T, sigma, rate, dividend, priceScratch);

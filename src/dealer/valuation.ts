@@ -68,6 +68,7 @@ function checkMarket(spot: number, rate: number, dividend: number): void {
  * book's output columns, then aggregates into `out` (returned).
  * @param rate continuously compounded risk-free rate per year
  * @param dividend continuous dividend yield / carry per year
+ * @param yearMs the year a time to expiry is counted in (the option day count; default 365.25 days)
  */
 export function valueBook(
   book: OptionBook,
@@ -77,13 +78,14 @@ export function valueBook(
   rate: number,
   dividend: number,
   out: BookGreeks,
+  yearMs: number = MS_PER_YEAR,
 ): BookGreeks {
   checkMarket(spot, rate, dividend);
   const n = book.length;
   const { strike, expiryMs, years, vol } = book;
   const carry = rate - dividend;
   for (let i = 0; i < n; i++) {
-    const T = (expiryMs[i] - nowMs) / MS_PER_YEAR;
+    const T = (expiryMs[i] - nowMs) / yearMs;
     years[i] = T;
     // An option past expiry that is still held is worth its intrinsic (the
     // kernel ignores vol when T <= 0); the surface is not asked about it.
@@ -146,6 +148,7 @@ export function bookDeltaAt(
   rate: number,
   dividend: number,
   surface?: VolSurface,
+  yearMs: number = MS_PER_YEAR,
 ): number {
   checkMarket(spot, rate, dividend);
   const n = book.length;
@@ -153,7 +156,7 @@ export function bookDeltaAt(
   const carry = rate - dividend;
   let d = 0;
   for (let i = 0; i < n; i++) {
-    const T = (expiryMs[i] - nowMs) / MS_PER_YEAR;
+    const T = (expiryMs[i] - nowMs) / yearMs;
     const sigma = surface !== undefined && T > 0 ? surface.impliedVol(strike[i], spot * Math.exp(carry * T), T) : vol[i];
     bsEval(kind[i], spot, strike[i], T, sigma, rate, dividend, scratch);
     d += qty[i] * scratch[OUT_DELTA];

@@ -3,7 +3,7 @@ import type { InventoryBlock } from '../config/dealerSchema.js';
 import { resolveDataPath } from '../config/resolveTarget.js';
 import { ConfigError } from '../core/errors.js';
 import { SeedTree, type Rng } from '../core/rng.js';
-import { MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE, TENOR_DAYS_PER_YEAR } from '../core/time.js';
+import { DAYS_PER_YEAR, MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE, TENOR_DAYS_PER_YEAR } from '../core/time.js';
 import type { BarSeries } from '../data/bars.js';
 import { bookFromSpecs, customerCrashPuts, loadBookCsv, logUniformStrip, yieldVaultWeeklyPuts } from '../dealer/inventory.js';
 import type { OptionSpec } from '../dealer/book.js';
@@ -129,6 +129,7 @@ export function buildEngineParts(scenario: Scenario, data: RunData, baseDir: str
         book: bookFromSpecs(sortByExpiry(specs), specs.length),
         policy: makeHedgePolicy(hedge, 'dealer.hedge'),
         roll: dl.roll,
+        yearMs: (dl.tenorDayCount === 'ACT/365' ? TENOR_DAYS_PER_YEAR : DAYS_PER_YEAR) * MS_PER_DAY,
         costRate: dl.hedgeCostBps / 1e4,
         rebaseFraction: dl.revaluation.maxSpotMoveBps * 1e-4,
         startHedged: dl.startHedged,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MS_PER_DAY } from '../../src/core/time.js';
+import { MS_PER_DAY, MS_PER_YEAR } from '../../src/core/time.js';
 import { bookFromSpecs, logUniformStrip, logUniformStripSpotGamma } from '../../src/dealer/inventory.js';
 import { DealerAgent } from '../../src/dealer/dealerAgent.js';
 import { hedgeSchema } from '../../src/config/dealerSchema.js';
@@ -62,6 +62,7 @@ function run(side: 'short' | 'long', seed: number) {
     book: bookFromSpecs(specs),
     policy: makeHedgePolicy(withDefaults(hedgeSchema, { kind: 'every-bar' })),
     roll: 'none',
+    yearMs: MS_PER_YEAR,
     costRate: 0,
     rebaseFraction: 0.0025,
     startHedged: true,

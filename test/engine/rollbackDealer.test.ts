@@ -246,6 +246,7 @@ function makeDealer(c: DealerCase): DealerAgent {
     book: bookFromSpecs(specs, specs.length),
     policy: makeHedgePolicy(withDefaults(hedgeSchema, c.hedge === 'every-bar' ? { kind: 'every-bar' } : { kind: 'delta-band', halfWidthBase: 2 })),
     roll: 'same-moneyness',
+    yearMs: MS_PER_YEAR,
     costRate: 0.0005,
     rebaseFraction: 0.004,
     startHedged: true,

@@ -136,3 +136,35 @@ describe('depth held in base or in quote', () => {
     expect(q.after / q.before).toBeCloseTo(1, 9);
   });
 });
+
+describe('the option day count', () => {
+  // One 30-day put on a flat 50% surface: its value under each convention
+  // is the Black-Scholes price at T = 30/365.25 or 30/365.
+  const value = (dayCount: 'ACT/365.25' | 'ACT/365'): { value: number; S: number } => {
+    const s = scenario({
+      data: { bars: { source: 'step-shock', bars: 30, stepAtBar: 20, stepLogSize: -0.01, startPrice: 100 } },
+      market: { liquidity: { kind: 'linear' }, depth: { source: 'fixed', depth1PctQuote: 1e6 } },
+      surface: { flatVol: 0.5 },
+      dealer: {
+        inventory: { kind: 'log-uniform-strip', qtyPerStrike: 1, strikeMinRel: 0.9, strikeMaxRel: 0.95, count: 2, tenorDays: 30, side: 'long' },
+        hedge: { kind: 'none' },
+        tenorDayCount: dayCount,
+      },
+    });
+    const p = prepareRunData(s, '.');
+    return { value: runBacktest(s, p.data, '.').recorder.get('dealer_book_value')[0], S: p.data.bars.close[0] };
+  };
+
+  for (const [dayCount, days] of [['ACT/365.25', 365.25], ['ACT/365', 365]] as const) {
+    it(`${dayCount}: T = 30/${days}`, () => {
+      const { value: v, S } = value(dayCount);
+      const T = 30 / days;
+      const bs = [0.9, 0.95].reduce((a, m) => a + blackScholes('put', S, S * m, T, 0.5).price, 0);
+      expect(v / bs - 1).toBeCloseTo(0, 10);
+    });
+  }
+
+  it('the two conventions differ by the 0.07% longer expiry of ACT/365', () => {
+    expect(value('ACT/365').value).toBeGreaterThan(value('ACT/365.25').value);
+  });
+});
