@@ -6,18 +6,24 @@
 import { benchEngine, benchProtocolEngine } from './engine.js';
 import { benchProtocol } from './protocol.js';
 import { benchPricing } from './pricing.js';
+import { benchLongHistory } from './longHistory.js';
 
 const groups: Record<string, (log: (line: string) => void) => Promise<void>> = {
   pricing: benchPricing,
   engine: benchEngine,
   ladder: benchProtocol,
   protocol: benchProtocolEngine,
+  // Minutes and gigabytes: only when asked for (`npm run bench -- long`).
+  long: benchLongHistory,
 };
+
+const onRequest = new Set(['long']);
 
 const wanted = process.argv.slice(2).filter((a) => a !== '--');
 const log = (line: string): void => console.log(line);
 for (const [name, fn] of Object.entries(groups)) {
-  if (wanted.length > 0 && !wanted.includes(name)) continue;
+  if (wanted.length > 0 ? !wanted.includes(name) : onRequest.has(name)) continue;
   log(`== ${name}`);
   await fn(log);
 }
+if (wanted.length === 0) log('== long: skipped (minutes and gigabytes); npm run bench -- long runs 1 and 3 years of 1-minute bars (LONG_YEARS=1,3,10)');

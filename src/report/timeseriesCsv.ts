@@ -1,6 +1,7 @@
 import { formatIsoUtc } from '../core/time.js';
 import type { Recorder } from '../sim/recorder.js';
 import { TRADE_CAUSES, type TradeLog } from '../sim/tradeLog.js';
+import { StringSink, type TextSink } from './csvSink.js';
 
 /** Shortest round-trip decimal; NaN (undefined at this bar) becomes an empty field. */
 export function formatNumber(x: number): string {
@@ -8,38 +9,50 @@ export function formatNumber(x: number): string {
 }
 
 /** The per-bar record as CSV: `timestamp` (ISO UTC) first, then every column in declaration order. */
-export function timeseriesToCsv(rec: Recorder): string {
+export function writeTimeseriesCsv(rec: Recorder, sink: TextSink): void {
   const names = rec.names().filter((n) => n !== 'time');
   const cols = names.map((n) => rec.get(n));
   const time = rec.get('time');
-  const lines = new Array<string>(rec.bars + 1);
-  lines[0] = ['timestamp', ...names].join(',');
+  sink.write(`${['timestamp', ...names].join(',')}\n`);
   for (let i = 0; i < rec.bars; i++) {
     let line = formatIsoUtc(time[i]);
     for (const col of cols) line += `,${formatNumber(col[i])}`;
-    lines[i + 1] = line;
+    sink.write(`${line}\n`);
   }
-  return `${lines.join('\n')}\n`;
+}
+
+/** The same as one string (small runs and tests). */
+export function timeseriesToCsv(rec: Recorder): string {
+  const sink = new StringSink();
+  writeTimeseriesCsv(rec, sink);
+  return sink.toString();
 }
 
 /** Every fill: time, bar, round, cause, side, size (base units), price, mid before/after, cost (quote). */
-export function tradesToCsv(log: TradeLog): string {
-  const lines = new Array<string>(log.length + 1);
-  lines[0] = 'timestamp,bar,round,cause,side,size,price,mid_before,mid_after,cost';
+export function writeTradesCsv(log: TradeLog, sink: TextSink): void {
+  sink.write('timestamp,bar,round,cause,side,size,price,mid_before,mid_after,cost\n');
   for (let k = 0; k < log.length; k++) {
     const size = log.size[k];
-    lines[k + 1] = [
-      formatIsoUtc(log.time[k]),
-      log.bar[k],
-      log.round[k],
-      TRADE_CAUSES[log.cause[k]],
-      size >= 0 ? 'buy' : 'sell',
-      formatNumber(Math.abs(size)),
-      formatNumber(log.price[k]),
-      formatNumber(log.midBefore[k]),
-      formatNumber(log.midAfter[k]),
-      formatNumber(log.cost[k]),
-    ].join(',');
+    sink.write(
+      `${[
+        formatIsoUtc(log.time[k]),
+        log.bar[k],
+        log.round[k],
+        TRADE_CAUSES[log.cause[k]],
+        size >= 0 ? 'buy' : 'sell',
+        formatNumber(Math.abs(size)),
+        formatNumber(log.price[k]),
+        formatNumber(log.midBefore[k]),
+        formatNumber(log.midAfter[k]),
+        formatNumber(log.cost[k]),
+      ].join(',')}\n`,
+    );
   }
-  return `${lines.join('\n')}\n`;
+}
+
+/** The same as one string (small runs and tests). */
+export function tradesToCsv(log: TradeLog): string {
+  const sink = new StringSink();
+  writeTradesCsv(log, sink);
+  return sink.toString();
 }

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { stableStringify } from '../core/hash.js';
 import type { RunResult } from '../engine/run.js';
 import { prepareOutput, type PreparedOutput } from './outputDir.js';
-import { timeseriesToCsv, tradesToCsv } from './timeseriesCsv.js';
+import { FileSink, type TextSink } from './csvSink.js';
+import { writeTimeseriesCsv, writeTradesCsv } from './timeseriesCsv.js';
 
 /** What identifies a run: enough to repeat it exactly. */
 export interface RunIdentity {
@@ -25,6 +26,8 @@ export interface RunTiming {
   readonly barsPerSecond: number;
   /** Where the time went: reading and preparing data, the run, the band runs, writing the folder. */
   readonly phasesMs?: Readonly<Record<string, number>>;
+  /** Peak resident memory of the process up to the end of each phase, MiB. */
+  readonly peakRssMbAfter?: Readonly<Record<string, number>>;
 }
 
 export interface WrittenRun {
@@ -46,6 +49,7 @@ export function writeRun(
   resolvedConfig: unknown,
   result: RunResult,
   timing: RunTiming | (() => RunTiming),
+  options: { readonly gzip?: boolean } = {},
 ): WrittenRun {
   const target = typeof out === 'string' ? prepareOutput(out, 'run') : out;
   const summary = {
@@ -58,11 +62,25 @@ export function writeRun(
   const files: Array<[string, string]> = [
     ['summary.json', `${JSON.stringify(summary, finiteOrText, 2)}\n`],
     ['config.json', `${stableStringify(resolvedConfig, 2)}\n`],
-    ['timeseries.csv', timeseriesToCsv(result.recorder)],
-    ['trades.csv', tradesToCsv(result.trades)],
+  ];
+  // The CSVs are streamed a chunk at a time: a run's length is bounded by
+  // its arrays, not by the largest string V8 can hold.
+  const ext = options.gzip ? '.csv.gz' : '.csv';
+  const streamed: Array<[string, (sink: TextSink) => void]> = [
+    [`timeseries${ext}`, (sink) => writeTimeseriesCsv(result.recorder, sink)],
+    [`trades${ext}`, (sink) => writeTradesCsv(result.trades, sink)],
   ];
   try {
     for (const [name, text] of files) writeFileSync(join(target.partial, name), text);
+    for (const [name, write] of streamed) {
+      const sink = new FileSink(join(target.partial, name), { gzip: options.gzip === true });
+      try {
+        write(sink);
+      } finally {
+        sink.close();
+      }
+      files.push([name, '']);
+    }
     const facts = typeof timing === 'function' ? timing() : timing;
     writeFileSync(join(target.partial, 'timing.json'), `${JSON.stringify({ ...facts, note: 'wall-clock facts; the only output that differs between identical runs' }, null, 2)}\n`);
     files.push(['timing.json', '']);

@@ -21,6 +21,7 @@ interface RunOptions {
   set: string[];
   quiet?: boolean;
   band: boolean;
+  gzip?: boolean;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -37,6 +38,7 @@ export function registerRunCommand(program: Command): void {
     .option('--seed <n>', 'master seed (overrides the scenario)')
     .option('--out <dir>', 'write the report here (default: <output.dir>/<name>-<config hash>)')
     .option('--set <path=value>', 'override a scenario field by dotted path (repeatable)', collect, [])
+    .option('--gzip', 'write timeseries.csv.gz and trades.csv.gz (gzip) instead of plain CSV: for long runs')
     .option('--no-band', 'skip the band of the result over the unobservable inputs (depth, dealer inventory, resilience, open interest)')
     .option('--quiet', 'print only the report folder')
     .action(async (target: string, opts: RunOptions) => {
@@ -56,10 +58,12 @@ export function registerRunCommand(program: Command): void {
       const output = prepareOutput(dir, 'run');
       const prepared = prepareRunData(scenario, resolved.baseDir);
       const loaded = performance.now();
+      const rssLoaded = peakRssMb();
       const progress = new ProgressReporter(!opts.quiet, prepared.data.bars.length);
       const result = runBacktest(scenario, prepared.data, resolved.baseDir, { onProgress: progress.update });
       progress.stop();
       const simulated = performance.now();
+      const rssSimulated = peakRssMb();
       if (opts.band) {
         const bandProgress = opts.quiet ? null : (done: number, total: number): void => void process.stderr.write(`\rband: ${done}/${total} runs`);
         const band = computeBand(scenario, prepared.data, resolved.baseDir, result.figures, bandProgress ?? undefined);
@@ -67,14 +71,16 @@ export function registerRunCommand(program: Command): void {
         Object.assign(result.figures, { band });
       }
       const banded = performance.now();
+      const rssBanded = peakRssMb();
       writeRun(output, { scenarioName: scenario.name, configHash: hash, seed: scenario.seed, ...prepared.identity }, rebasePaths(scenario, resolved.baseDir, dir), result, () => {
         const now = performance.now();
         return {
           wallTimeMs: now - started,
           barsPerSecond: prepared.data.bars.length / ((simulated - loaded) / 1000),
           phasesMs: { load: loaded - started, simulate: simulated - loaded, band: banded - simulated, write: now - banded },
+          peakRssMbAfter: { load: rssLoaded, simulate: rssSimulated, band: rssBanded, write: peakRssMb() },
         };
-      });
+      }, { gzip: opts.gzip === true });
       if (opts.quiet) {
         process.stdout.write(`${dir}\n`);
         return;
@@ -109,4 +115,9 @@ function calibrationLine(cw: { warmupBars: number; firstBar?: string; hours?: nu
   if (!cw || (cw.warmupBars === 0 && !cw.note)) return [];
   const head = cw.warmupBars > 0 ? `calibration: warm-up of ${cw.warmupBars} bars (${(cw.hours ?? 0).toPrecision(3)}h from ${cw.firstBar}), not simulated` : 'calibration: no warm-up';
   return [cw.note ? `${head}; NOTE ${cw.note}` : head];
+}
+
+/** The process's peak resident memory so far, MiB (maxRSS is in KiB): after each phase, the peak up to it. */
+function peakRssMb(): number {
+  return Math.round(process.resourceUsage().maxRSS / 1024);
 }
