@@ -27,14 +27,14 @@ function hourlyQuoteVolume(c: CrashEntry): number {
 export function crashScenario(name: string): Record<string, unknown> {
   const crash = getCrash(name);
   const ref = getCrash(REFERENCE_CRASH);
-  const base = readScenarioFile(DEFAULT_SCENARIO_PATH) as Record<string, any>;
+  const base = readScenarioFile(DEFAULT_SCENARIO_PATH) as Raw;
   const scale = hourlyQuoteVolume(crash) / hourlyQuoteVolume(ref);
   const priceRatio = ref.measured.startPrice / crash.measured.startPrice;
-  const dealer = structuredClone(base.dealer ?? {});
-  if (dealer.inventory?.totalQtyBase !== undefined) dealer.inventory.totalQtyBase *= scale * priceRatio;
-  const protocol = structuredClone(base.protocol ?? {});
-  if (protocol.population?.totalNotionalQuote !== undefined) protocol.population.totalNotionalQuote *= scale;
-  if (protocol.insuranceFundQuote !== undefined) protocol.insuranceFundQuote *= scale;
+  const dealer = structuredClone(objectAt(base, 'dealer') ?? {});
+  scaleNumber(objectAt(dealer, 'inventory'), 'totalQtyBase', scale * priceRatio);
+  const protocol = structuredClone(objectAt(base, 'protocol') ?? {});
+  scaleNumber(objectAt(protocol, 'population'), 'totalNotionalQuote', scale);
+  scaleNumber(protocol, 'insuranceFundQuote', scale);
   return {
     ...base,
     name,
@@ -46,4 +46,18 @@ export function crashScenario(name: string): Record<string, unknown> {
     dealer,
     protocol,
   };
+}
+
+type Raw = Record<string, unknown>;
+
+/** The object under `key`, or undefined (a raw scenario may omit a section). */
+function objectAt(obj: Raw, key: string): Raw | undefined {
+  const v = obj[key];
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Raw) : undefined;
+}
+
+/** Multiplies a number field in place; absent fields stay absent. */
+function scaleNumber(obj: Raw | undefined, key: string, factor: number): void {
+  const v = obj?.[key];
+  if (obj && typeof v === 'number') obj[key] = v * factor;
 }
