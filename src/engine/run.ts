@@ -27,6 +27,11 @@ export interface RunData {
    * Their log returns seed the realised vols; calibrations read them.
    */
   readonly warmup?: BarSeries;
+  /**
+   * The warm-up and the run as one series (`warmup` and `bars` are views of
+   * its head and tail): what calibrations read, up to the run's first bar.
+   */
+  readonly history?: BarSeries;
   /** IV index joined as-of onto the bars, vol points; NaN where not yet known. */
   readonly ivPoints?: Float64Array;
   /** sha256 of the bar file (or of the generated CSV for synthetic paths). */

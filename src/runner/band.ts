@@ -64,28 +64,20 @@ function scaleDepth(c: Scenario, f: number): void {
   else d.fractionOfHourlyQuoteVolume *= f;
 }
 
-/** Scales the dealer's book; false when its size cannot be scaled (none, or a CSV file). */
-function scaleInventory(c: Scenario, f: number): boolean {
-  const blocks = Array.isArray(c.dealer.inventory) ? c.dealer.inventory : [c.dealer.inventory];
-  // A list scales when every block does: a CSV block would stay at its size.
-  let all = true;
-  for (const b of blocks) all = scaleBlock(b, f) && all;
-  return all;
+function inventoryBlocks(c: Scenario): InventoryBlock[] {
+  return Array.isArray(c.dealer.inventory) ? c.dealer.inventory : [c.dealer.inventory];
 }
 
-function scaleBlock(inv: InventoryBlock, f: number): boolean {
-  switch (inv.kind) {
-    case 'customer-crash-puts':
-      inv.totalQtyBase *= f;
-      return true;
-    case 'yield-vault-puts':
-      inv.notionalBase *= f;
-      return true;
-    case 'log-uniform-strip':
-      inv.qtyPerStrike *= f;
-      return true;
-    default:
-      return false;
+/** A book scales when every block has a size: none and CSV blocks do not (a CSV block would stay at its size). */
+function inventoryScales(s: Scenario): boolean {
+  return inventoryBlocks(s).every((b) => b.kind === 'customer-crash-puts' || b.kind === 'yield-vault-puts' || b.kind === 'log-uniform-strip');
+}
+
+function scaleInventory(c: Scenario, f: number): void {
+  for (const inv of inventoryBlocks(c)) {
+    if (inv.kind === 'customer-crash-puts') inv.totalQtyBase *= f;
+    else if (inv.kind === 'yield-vault-puts') inv.notionalBase *= f;
+    else if (inv.kind === 'log-uniform-strip') inv.qtyPerStrike *= f;
   }
 }
 
@@ -95,11 +87,15 @@ function setResilience(c: Scenario, factor: number): void {
   if (l.kind === 'book') l.refillHalfLifeMs = factor === 0 ? Infinity : l.refillHalfLifeMs / factor;
 }
 
-function scaleOpenInterest(c: Scenario, f: number): boolean {
+/** The generated ladder scales through its total notional; accounts from a file, or sizes as drawn, do not. */
+function openInterestScales(s: Scenario): boolean {
+  const p = s.protocol.population;
+  return s.protocol.enabled && p.kind === 'generated' && p.totalNotionalQuote !== undefined;
+}
+
+function scaleOpenInterest(c: Scenario, f: number): void {
   const p = c.protocol.population;
-  if (p.kind !== 'generated' || p.totalNotionalQuote === undefined) return false;
-  p.totalNotionalQuote *= f;
-  return true;
+  if (p.kind === 'generated' && p.totalNotionalQuote !== undefined) p.totalNotionalQuote *= f;
 }
 
 /** The variations this scenario admits, and the inputs it does not have. */
@@ -111,11 +107,11 @@ export function bandDesign(s: Scenario): { variations: Variation[]; skipped: str
     low: { label: 'x0.5', scenario: variant(s, (c) => scaleDepth(c, 0.5)) },
     high: { label: 'x2', scenario: variant(s, (c) => scaleDepth(c, 2)) },
   });
-  if (scaleInventory(structuredClone(s), 1)) {
+  if (inventoryScales(s)) {
     variations.push({
       input: 'dealer inventory',
-      low: { label: 'x0.5', scenario: variant(s, (c) => void scaleInventory(c, 0.5)) },
-      high: { label: 'x2', scenario: variant(s, (c) => void scaleInventory(c, 2)) },
+      low: { label: 'x0.5', scenario: variant(s, (c) => scaleInventory(c, 0.5)) },
+      high: { label: 'x2', scenario: variant(s, (c) => scaleInventory(c, 2)) },
     });
   } else skipped.push('dealer inventory (none, or a block from a CSV file: no size to scale)');
   variations.push({
@@ -123,11 +119,11 @@ export function bandDesign(s: Scenario): { variations: Variation[]; skipped: str
     low: { label: 'off', scenario: variant(s, (c) => setResilience(c, 0)) },
     high: { label: 'doubled', scenario: variant(s, (c) => setResilience(c, 2)) },
   });
-  if (s.protocol.enabled && scaleOpenInterest(structuredClone(s), 1)) {
+  if (openInterestScales(s)) {
     variations.push({
       input: 'open interest',
-      low: { label: 'x0.5', scenario: variant(s, (c) => void scaleOpenInterest(c, 0.5)) },
-      high: { label: 'x2', scenario: variant(s, (c) => void scaleOpenInterest(c, 2)) },
+      low: { label: 'x0.5', scenario: variant(s, (c) => scaleOpenInterest(c, 0.5)) },
+      high: { label: 'x2', scenario: variant(s, (c) => scaleOpenInterest(c, 2)) },
     });
   } else skipped.push(s.protocol.enabled ? 'open interest (accounts from a file, or no protocol.population.totalNotionalQuote to scale)' : 'open interest (no protocol)');
   return { variations, skipped };
@@ -180,18 +176,4 @@ export function computeBand(scenario: Scenario, data: RunData, baseDir: string, 
     inputs,
     skipped,
   };
-}
-
-/** `amplification 1.35 (band 1.08–2.41; depth moves it most)`. */
-export function formatBandLine(amplification: number, band: Band): string {
-  return `amplification ${amplification.toFixed(3)} (band ${band.amplification.low.toFixed(2)}–${band.amplification.high.toFixed(2)}; ${band.movedMostBy} moves it most)`;
-}
-
-/** The band of bad debt and liquidation volume, when the run has a protocol. */
-export function formatBandRanges(band: Band): string {
-  const q = (x: number): string => (Math.abs(x) >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : Math.abs(x) >= 1e3 ? `${(x / 1e3).toFixed(1)}k` : x.toFixed(0));
-  const parts = [`band over ${band.runs} runs (${band.design})`];
-  if (band.badDebt) parts.push(`bad debt ${q(band.badDebt.low)}–${q(band.badDebt.high)}`);
-  if (band.liquidationVolume) parts.push(`liquidation volume ${q(band.liquidationVolume.low)}–${q(band.liquidationVolume.high)}`);
-  return parts.join('; ');
 }

@@ -16,7 +16,7 @@ import { SurfaceDynamics } from '../surface/dynamics.js';
 import { buildProtocol, type ProtocolBuildReport } from './buildProtocol.js';
 import type { AccountBook } from '../protocol/accounts.js';
 import { barIntervalMs } from '../data/bars.js';
-import { concatBars, lowerBound as lowerBoundTime } from '../data/window.js';
+import { lowerBound as lowerBoundTime } from '../data/window.js';
 import { hourlyQuoteVolume } from '../data/quoteVolume.js';
 import type { Agent } from '../sim/agent.js';
 import { HerdingAgent } from '../behaviour/herding.js';
@@ -66,9 +66,8 @@ export function buildEngineParts(scenario: Scenario, data: RunData, baseDir: str
   const mk = scenario.market;
   // Calibrations read the warm-up and the run as one series, at or before
   // the run's first bar (index `first`): never a bar they apply to.
-  const past = data.warmup ?? null;
-  const history = past ? concatBars(past, bars) : bars;
-  const first = past ? past.length : 0;
+  const history = data.history ?? bars;
+  const first = history.length - bars.length;
   const { depth1PctQuote, depthRatio, how } = baseDepth(scenario, history, first);
   const warnings: string[] = [];
   if (mk.depth.source === 'volume' || (mk.liquidity.kind === 'sqrt' && mk.liquidity.dailyVolumeBase === undefined)) {

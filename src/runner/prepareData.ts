@@ -135,7 +135,7 @@ export function prepareRunData(scenario: Scenario, baseDir: string): PreparedDat
   }
 
   return {
-    data: { bars, dataSha256: dataSha, ...(ivPoints ? { ivPoints } : {}), ...(warmup ? { warmup } : {}) },
+    data: { bars, dataSha256: dataSha, ...(ivPoints ? { ivPoints } : {}), ...(warmup ? { warmup, history: split.history } : {}) },
     identity: {
       dataSource: source,
       dataSha256: dataSha,
@@ -160,12 +160,12 @@ export function prepareRunData(scenario: Scenario, baseDir: string): PreparedDat
  * the scenario's rule (see warmupPlan). Code that builds RunData by hand
  * uses it to get the same split as `cascade run`.
  */
-export function splitWarmup(scenario: Scenario, all: BarSeries, source = all.source): { bars: BarSeries; warmup: BarSeries | undefined; plan: { bars: number; note?: string } } {
+export function splitWarmup(scenario: Scenario, all: BarSeries, source = all.source): { bars: BarSeries; warmup: BarSeries | undefined; history: BarSeries; plan: { bars: number; note?: string } } {
   const plan = warmupPlan(scenario, all);
   const warmup = plan.bars > 0 ? sliceBars(all, 0, plan.bars) : undefined;
   const bars = plan.bars > 0 ? sliceBars(all, plan.bars, all.length) : all;
   if (bars.length < 2) throw new DataError(`after a warm-up of ${plan.bars} bars the run has ${bars.length} bars; set data.warmupBars lower`, { file: source, field: 'data.warmupBars' });
-  return { bars, warmup, plan };
+  return { bars, warmup, history: all, plan };
 }
 
 /**

@@ -86,5 +86,5 @@ export class ScriptedMid implements LiquidityModel {
  */
 export function runData(scenario: Scenario, bars: BarSeries): RunData {
   const split = splitWarmup(scenario, bars);
-  return { bars: split.bars, dataSha256: 'x', ...(split.warmup ? { warmup: split.warmup } : {}) };
+  return { bars: split.bars, dataSha256: 'x', ...(split.warmup ? { warmup: split.warmup, history: split.history } : {}) };
 }

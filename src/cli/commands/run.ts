@@ -7,7 +7,7 @@ import { rebasePaths } from '../../config/rebasePaths.js';
 import { crashNames } from '../../data/catalog.js';
 import { crashScenario } from '../../runner/crashScenario.js';
 import { prepareRunData } from '../../runner/prepareData.js';
-import { computeBand, formatBandLine, formatBandRanges, type Band } from '../../runner/band.js';
+import { computeBand, type Band } from '../../runner/band.js';
 import { runBacktest } from '../../runner/backtest.js';
 import { prepareOutput } from '../../report/outputDir.js';
 import { writeRun } from '../../report/writeRun.js';
@@ -65,7 +65,8 @@ export function registerRunCommand(program: Command): void {
       const simulated = performance.now();
       const rssSimulated = peakRssMb();
       if (opts.band) {
-        const bandProgress = opts.quiet ? null : (done: number, total: number): void => void process.stderr.write(`\rband: ${done}/${total} runs`);
+        // A counter that rewrites itself: only on a terminal (in a log it would run together).
+        const bandProgress = opts.quiet || !process.stderr.isTTY ? null : (done: number, total: number): void => void process.stderr.write(`\rband: ${done}/${total} runs`);
         const band = computeBand(scenario, prepared.data, resolved.baseDir, result.figures, bandProgress ?? undefined);
         if (bandProgress) process.stderr.write('\n');
         Object.assign(result.figures, { band });
@@ -120,4 +121,17 @@ function calibrationLine(cw: { warmupBars: number; firstBar?: string; hours?: nu
 /** The process's peak resident memory so far, MiB (maxRSS is in KiB): after each phase, the peak up to it. */
 function peakRssMb(): number {
   return Math.round(process.resourceUsage().maxRSS / 1024);
+}
+
+/** `amplification 1.35 (band 1.08–2.41; depth moves it most)`. */
+function formatBandLine(amplification: number, band: Band): string {
+  return `amplification ${amplification.toFixed(3)} (band ${band.amplification.low.toFixed(2)}–${band.amplification.high.toFixed(2)}; ${band.movedMostBy} moves it most)`;
+}
+
+/** The band of bad debt and liquidation volume, when the run has a protocol. */
+function formatBandRanges(band: Band): string {
+  const parts = [`band over ${band.runs} runs (${band.design})`];
+  if (band.badDebt) parts.push(`bad debt ${fmtQuote(band.badDebt.low)}–${fmtQuote(band.badDebt.high)}`);
+  if (band.liquidationVolume) parts.push(`liquidation volume ${fmtQuote(band.liquidationVolume.low)}–${fmtQuote(band.liquidationVolume.high)}`);
+  return parts.join('; ');
 }
