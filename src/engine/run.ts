@@ -17,6 +17,7 @@ import { CAUSE_CODE } from '../sim/tradeLog.js';
 import { Venue } from './venue.js';
 import type { Saveable } from '../sim/saveable.js';
 import { ownScalars, scalars, stateOf } from '../sim/stateBlock.js';
+import { NumericalError } from '../core/errors.js';
 
 /** The history a run replays, already loaded, windowed and resampled. */
 export interface RunData {
@@ -281,6 +282,8 @@ export class Simulation {
         }
         rounds = r + 1;
         venue.execute(orders, r);
+        const m = view.mid();
+        if (!(m > 0 && m < Infinity)) throw priceLeftRange(m, i, view.time, r, orders.totalAbs(), liq ? liq.depthPerLogPrice(-1) : Infinity);
       }
     }
 
@@ -369,4 +372,20 @@ export class Simulation {
     if (this.snapshot === null || this.state === null) throw new Error('restore() needs a save() first');
     this.state.loadState(this.snapshot, 0);
   }
+}
+
+/**
+ * The mid left the positive numbers: the round's orders were so large against
+ * the book that the impact took the log-price past what a double holds. This
+ * is a scenario that does not fit its data (positions sized for one
+ * instrument, bars of another with prices or volumes orders of magnitude
+ * away), so it stops with the bar and the sizes instead of a NaN downstream.
+ */
+function priceLeftRange(mid: number, bar: number, timeMs: number, round: number, orderedBase: number, depth: number): NumericalError {
+  const when = new Date(timeMs).toISOString();
+  return new NumericalError(
+    `bar ${bar} (${when}), cascade round ${round}: the simulated price left the positive numbers (${mid}) after orders of ${orderedBase.toPrecision(3)} base units ` +
+      `against a depth of ${depth.toPrecision(3)} base per unit log-price: the scenario's positions do not fit this market's prices and volumes ` +
+      '(scale dealer.inventory and the protocol positions to the instrument, or set market.depth)',
+  );
 }

@@ -61,6 +61,15 @@ describe('prices outside the supported range are refused at the data layer', () 
   }
 });
 
+describe('a scenario that does not fit its data stops with the bar and the sizes', () => {
+  it('prices near 1e-9 with the default (BTC-sized) positions: the price leaves the positive numbers, one line', async () => {
+    const dir = tmp('tiny-price-');
+    const bars = writeBars(dir, { price: 1e-13 });
+    await refused(['run', 'default', '--no-band', '--data', bars, '--out', join(dir, 'o')], /^error: bar \d+ \(.*\), cascade round \d+: the simulated price left the positive numbers .* do not fit this market's prices and volumes/);
+    expect(existsSync(join(dir, 'o'))).toBe(false);
+  });
+});
+
 describe('scenario files and overrides', () => {
   it('a deeply nested JSON scenario is refused before it is cloned', async () => {
     const dir = tmp('hi-deep-');
