@@ -3,11 +3,9 @@ import { PROJECT_ROOT } from '../config/resolveTarget.js';
 import { resolveDataPath } from '../config/resolveTarget.js';
 import type { Scenario } from '../config/scenario.js';
 import { ConfigError, DataError } from '../core/errors.js';
-import { readInputBytes } from '../core/files.js';
-import { sha256 } from '../core/hash.js';
 import { formatIsoUtc, MS_PER_HOUR, parseDuration, parseIsoUtc } from '../core/time.js';
 import { barIntervalMs, type BarSeries, type IvSeries } from '../data/bars.js';
-import { barsToCsv } from '../data/csv/write.js';
+import { barsCsvSha256 } from '../data/csv/write.js';
 import { loadBars, loadIvSeries } from '../data/csv/load.js';
 import { joinIvAsOf } from '../data/joinIv.js';
 import { resampleBars } from '../data/resample.js';
@@ -74,7 +72,7 @@ export function prepareRunData(scenario: Scenario, baseDir: string): PreparedDat
     // A generated file brought with --data is still synthetic: its sidecar says so.
     const sidecar = readSyntheticSidecar(path);
     bars = sidecar ? { ...loaded.series, synthetic: true, source: `synthetic:${sidecar.crash ?? 'file'}` } : loaded.series;
-    dataSha = sha256(readInputBytes(path));
+    dataSha = loaded.sha256;
     source = sidecar ? `synthetic (${displayPath(path)})` : displayPath(path);
   } else if (spec.source !== 'synthetic') {
     const seed = spec.seed ?? scenario.seed;
@@ -93,7 +91,7 @@ export function prepareRunData(scenario: Scenario, baseDir: string): PreparedDat
     }
     source = describeParametric(p);
     bars = { ...generateParametric(p).series, source };
-    dataSha = sha256(barsToCsv(bars));
+    dataSha = barsCsvSha256(bars);
   } else if (spec.path !== undefined) {
     const path = resolveDataPath(spec.path, baseDir);
     if (readSyntheticSidecar(path) === null) {
@@ -101,11 +99,11 @@ export function prepareRunData(scenario: Scenario, baseDir: string): PreparedDat
     }
     const loaded = loadBars(path, { symbol: `${spec.crash} (synthetic)` });
     bars = { ...loaded.series, synthetic: true, source: `synthetic:${spec.crash}` };
-    dataSha = sha256(readInputBytes(path));
+    dataSha = loaded.sha256;
     source = `synthetic:${spec.crash} (${displayPath(path)})`;
   } else {
     bars = syntheticPathForCrash(spec.crash, { seed: scenario.seed, barMinutes: spec.barMinutes }).series;
-    dataSha = sha256(barsToCsv(bars));
+    dataSha = barsCsvSha256(bars);
     source = `synthetic:${spec.crash} (generated in memory, seed ${scenario.seed})`;
   }
 

@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { makeBarSeries, type BarColumns, type BarSeries, type VolumeUnit } from '../../src/data/bars.js';
+import { allocBarColumns, makeBarSeries, type BarColumns, type BarSeries, type VolumeUnit } from '../../src/data/bars.js';
 import { parseBars } from '../../src/data/csv/loadBars.js';
-import { barsToCsv } from '../../src/data/csv/write.js';
+import { barsCsvSha256, barsToCsv } from '../../src/data/csv/write.js';
+import { sha256 } from '../../src/core/hash.js';
 
 const MINUTE = 60_000;
 const price = fc.double({ min: 1e-8, max: 1e9, noNaN: true, noDefaultInfinity: true });
@@ -75,5 +76,22 @@ describe('barsToCsv -> parseBars round trip', () => {
       }),
       { numRuns: 150 },
     );
+  });
+});
+
+describe('barsCsvSha256', () => {
+  it('equals the sha256 of barsToCsv, across chunk boundaries and with the optional columns', () => {
+    for (const n of [1, 8191, 8192, 8193, 20000]) {
+      const cols = allocBarColumns(n, { quoteVolume: true, trades: true });
+      for (let i = 0; i < n; i++) {
+        cols.time[i] = 1583971200000 + i * 60000;
+        cols.open[i] = cols.high[i] = cols.low[i] = cols.close[i] = 100 + i / 7;
+        cols.volume[i] = i % 13;
+        cols.quoteVolume![i] = (i % 13) * 100.5;
+        cols.trades![i] = i % 5;
+      }
+      const s = makeBarSeries({ symbol: 'X', source: 'test', synthetic: true, volumeUnit: 'base' }, cols);
+      expect(barsCsvSha256(s)).toBe(sha256(barsToCsv(s)));
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import { DataError } from '../../core/errors.js';
 import { checkInputFile } from '../../core/files.js';
@@ -40,6 +41,8 @@ export interface LoadReport {
 
 export interface LoadedBars {
   readonly series: BarSeries;
+  /** sha256 of the file's bytes (loadBars only; text parsed by parseBars has no file). */
+  readonly sha256?: string;
   readonly layout: LayoutName;
   readonly report: LoadReport;
 }
@@ -51,11 +54,19 @@ export interface LoadedBars {
  */
 export const MAX_BAR_FILE_BYTES = 16 * 1024 * 1024 * 1024;
 
-export function loadBars(path: string, opts: LoadBarsOptions = {}): LoadedBars {
+export function loadBars(path: string, opts: LoadBarsOptions = {}): LoadedBars & { readonly sha256: string } {
   const st = checkInputFile(path, { maxBytes: MAX_BAR_FILE_BYTES });
   const src = fileChunks(path);
+  // The checksum is taken from the same chunks, so the file is read once.
+  const hash = createHash('sha256');
+  const next: ChunkSource = () => {
+    const chunk = src.next();
+    if (chunk !== null) hash.update(chunk);
+    return chunk;
+  };
   try {
-    return parseBarRecords(src.next, path, opts, st.size);
+    const loaded = parseBarRecords(next, path, opts, st.size);
+    return { ...loaded, sha256: hash.digest('hex') };
   } finally {
     src.close();
   }
