@@ -39,6 +39,16 @@ function withUsageOnError(cmd: Command, name: string): void {
     outputError: (str, write) => write(`${clip(str.trimEnd(), 200)} (usage: ${usage}; see --help)\n`),
   });
   for (const sub of cmd.commands) withUsageOnError(sub, `${name} ${sub.name()}`);
+  // A group named without its subcommand (`cascade data`) would print the
+  // whole help; one line naming the subcommands says the same.
+  if (cmd.commands.length > 0 && cmd.parent !== null) {
+    const subs = cmd.commands.map((c) => c.name()).filter((n) => n !== 'help');
+    cmd.allowExcessArguments(true).action(() => {
+      const given = cmd.args[0];
+      const why = given === undefined ? `${name} needs a subcommand` : `unknown command '${clip(given, 40)}' for ${name}`;
+      cmd.error(`error: ${why}: ${subs.join(', ')}`, { exitCode: 1, code: 'cascade.missingSubcommand' });
+    });
+  }
 }
 
 export async function main(argv: readonly string[]): Promise<number> {

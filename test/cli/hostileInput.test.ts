@@ -239,6 +239,11 @@ describe('messages stay one line', () => {
     await refused(['run'], /^error: missing required argument 'target' \(usage: cascade run \[options\] <target>; see --help\)$/);
   });
 
+  it('a command group without its subcommand, or with an unknown one, names the subcommands in one line', async () => {
+    await refused(['data'], /^error: cascade data needs a subcommand: validate, info \(usage: cascade data/);
+    await refused(['data', 'frobnicate'], /^error: unknown command 'frobnicate' for cascade data: validate, info/);
+  });
+
   it('an unknown option prints the usage line', async () => {
     await refused(['run', 'default', '--bogus'], /^error: unknown option '--bogus' \(usage: cascade run \[options\] <target>; see --help\)$/);
     await refused(['data', 'validate'], /usage: cascade data validate \[options\] <file>/);
