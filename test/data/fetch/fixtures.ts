@@ -69,15 +69,15 @@ const MINUTE = 60_000;
 
 /**
  * A day of 1-minute USD-M kline rows (with the futures header): a close that
- * walks down 0.01% a minute from `startPrice` with a small wiggle, so a
- * reader can check any row by hand: close_i = startPrice·(1 − 1e-4·i) + 5·sin(i).
+ * walks down `slope` a minute from `startPrice` with a small wiggle, so a
+ * reader can check any row by hand: close_i = startPrice·(1 − slope·i) + 5·sin(i).
  */
-export function klineDayCsv(dayStartMs: number, startPrice: number, header = true): string {
+export function klineDayCsv(dayStartMs: number, startPrice: number, header = true, slope = 1e-4): string {
   const rows: string[] = header ? ['open_time,open,high,low,close,volume,close_time,quote_volume,count,taker_buy_volume,taker_buy_quote_volume,ignore'] : [];
   let prev = startPrice;
   for (let i = 0; i < 1440; i++) {
     const t = dayStartMs + i * MINUTE;
-    const close = Math.round((startPrice * (1 - 1e-4 * i) + 5 * Math.sin(i)) * 10) / 10;
+    const close = Math.round((startPrice * (1 - slope * i) + 5 * Math.sin(i)) * 10) / 10;
     const open = prev;
     const vol = 10 + (i % 7);
     rows.push(
