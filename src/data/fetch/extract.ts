@@ -1,5 +1,4 @@
-import { closeSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
-import { basename } from 'node:path';
+import { closeSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { readZip } from './zip.js';
 import { FetchError } from './sources.js';
 
@@ -12,15 +11,18 @@ import { FetchError } from './sources.js';
 /** The header Binance's USD-M kline files carry (spot files have none); the bar loader's binance-kline layout. */
 export const BINANCE_KLINE_HEADER = 'open_time,open,high,low,close,volume,close_time,quote_volume,count,taker_buy_volume,taker_buy_quote_volume,ignore';
 
-/** Writes `chunks()` to `<out>.tmp`, then renames it to `out`. */
+/** Writes to `<out>.tmp`, then renames it to `out`; a failure removes the temporary file. */
 function writeAtomically(out: string, write: (put: (text: string) => void) => void): void {
   const tmp = `${out}.tmp`;
   const fd = openSync(tmp, 'w');
   try {
     write((text) => void writeSync(fd, text));
-  } finally {
+  } catch (e) {
     closeSync(fd);
+    unlinkSync(tmp);
+    throw e;
   }
+  closeSync(fd);
   renameSync(tmp, out);
 }
 
@@ -86,7 +88,9 @@ export function mergeHeaderedZips(zips: readonly string[], out: string): number 
 /**
  * DVOL candles from Deribit's JSON answers as `timestamp,open,high,low,close`
  * (ISO UTC, vol points; the IV loader reads the close), restricted to
- * [startMs, endMs), each timestamp once, in time order.
+ * [startMs, endMs), each timestamp once, in time order. Returns 0 and
+ * writes nothing when no candle falls inside (DVOL starts on 2021-03-24):
+ * the scenario then falls back to VIX or to no index.
  */
 export function dvolCsv(jsons: readonly string[], startMs: number, endMs: number, out: string): number {
   const byTime = new Map<number, number[]>();
@@ -95,7 +99,7 @@ export function dvolCsv(jsons: readonly string[], startMs: number, endMs: number
     for (const row of data) if (row[0] >= startMs && row[0] < endMs) byTime.set(row[0], row);
   }
   const times = [...byTime.keys()].sort((a, b) => a - b);
-  if (times.length === 0) throw new FetchError(`Deribit returned no DVOL candles inside the window (${jsons.length} answers)`, { file: basename(jsons[0] ?? '') });
+  if (times.length === 0) return 0;
   writeAtomically(out, (put) => {
     put('timestamp,open,high,low,close\n');
     for (const t of times) {

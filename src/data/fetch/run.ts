@@ -54,7 +54,8 @@ export async function runFetch(plan: FetchPlan, opts: DownloadOptions): Promise<
     const paths = got(kind);
     if (paths.length === 0) return undefined;
     const out = join(dir, names[kind]);
-    return { path: out, rows: join_(paths, out) };
+    const rows = join_(paths, out);
+    return rows > 0 ? { path: out, rows } : undefined;
   };
   const bars = series('klines', mergeKlineZips) as FetchedSeries;
   const metrics = series('metrics', mergeHeaderedZips);
