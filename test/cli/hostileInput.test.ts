@@ -240,8 +240,8 @@ describe('messages stay one line', () => {
   });
 
   it('a command group without its subcommand, or with an unknown one, names the subcommands in one line', async () => {
-    await refused(['data'], /^error: cascade data needs a subcommand: validate, info \(usage: cascade data/);
-    await refused(['data', 'frobnicate'], /^error: unknown command 'frobnicate' for cascade data: validate, info/);
+    await refused(['data'], /^error: cascade data needs a subcommand: validate, info, fetch \(usage: cascade data/);
+    await refused(['data', 'frobnicate'], /^error: unknown command 'frobnicate' for cascade data: validate, info, fetch/);
   });
 
   it('an unknown option prints the usage line', async () => {
