@@ -157,3 +157,21 @@ describe('cascade data fetch btc-2025-10-10 --mirror <local server>, then cascad
     expect(r.err).toBe(`error: cannot reach ${origin.slice('http://'.length)}: offline? (ECONNREFUSED)\n`);
   });
 });
+
+describe('cascade data fetch refuses bad options in one line, before any download', () => {
+  it.each([
+    [['nope-2030'], /^error: field 'crash': unknown crash 'nope-2030'; valid names: /],
+    [['btc-2025-10-10', '--mirror', 'bybit=http://127.0.0.1:1'], /^error: field '--mirror': unknown source 'bybit' \(binance, deribit, cboe\)$/],
+    [['btc-2025-10-10', '--market', 'coin'], /^error: field '--market': unknown market 'coin' \(spot, um\)$/],
+    [['btc-2025-10-10', '--retries', '-1'], /^error: field '--retries': '-1' is not a whole number from 0 to 20$/],
+    [['btc-2025-10-10', '--from', '2025-02-30'], /^error: field '--from': .*2025-02 has 28 days, not 30$/],
+    [['btc-2025-10-10', '--interval', '2m'], /^error: field '--interval': unknown interval '2m'/],
+    [['black-monday-1987'], /^error: field 'crash': crash 'black-monday-1987' names no Binance archive source/],
+  ])('%j', async (args, message) => {
+    const r = await cli(['data', 'fetch', ...args, '--data-dir', join(tmp, 'refused')]);
+    expect(r.code).toBe(1);
+    expect(r.err.trimEnd()).toMatch(message);
+    expect(r.err.trimEnd().split('\n')).toHaveLength(1);
+    expect(existsSync(join(tmp, 'refused'))).toBe(false);
+  });
+});
