@@ -79,8 +79,16 @@ export async function getToPart(url: string, partPath: string, opts: GetOptions,
         return fail(new NotFoundError(`not found (HTTP ${status}): ${url}`));
       }
       if (status === 416) {
-        // The part is as long as (or longer than) the file: start again rather than trust it.
         res.resume();
+        // A run stopped between the last byte and the rename left a whole file in
+        // the part: the server says so with `bytes */<size>`, and the checksum decides.
+        const whole = /^bytes \*\/(\d+)$/.exec(res.headers['content-range'] ?? '');
+        if (whole && Number(whole[1]) === offset) {
+          opts.onStart?.(offset, offset);
+          settled = true;
+          resolvePromise(offset);
+          return;
+        }
         truncateSync(partPath, 0);
         return fail(new TransientError(`HTTP 416 for a resume at byte ${offset}; starting over`));
       }

@@ -81,6 +81,34 @@ describe('fetchItem against a local server with the archive layout', () => {
     expect(readFileSync(finalPath()).equals(ZIP)).toBe(true);
   });
 
+  it('a whole file left in .part (stopped before the rename) is verified and renamed without fetching it again', async () => {
+    const s = await archive();
+    mkdirSync(dirname(finalPath()), { recursive: true });
+    writeFileSync(`${finalPath()}.part`, ZIP);
+    const o = await fetchItem(item(s.origin), opts());
+    expect(zipRequests(s)).toEqual([`bytes=${ZIP.length}-`]); // answered 416 `bytes */<size>`
+    expect(o).toMatchObject({ status: 'downloaded', sha256: sha256(ZIP), resumedBytes: ZIP.length });
+    expect(readFileSync(finalPath()).equals(ZIP)).toBe(true);
+  });
+
+  it('a .part of the right length but other bytes fails the checksum, then one clean download wins', async () => {
+    const s = await archive();
+    mkdirSync(dirname(finalPath()), { recursive: true });
+    writeFileSync(`${finalPath()}.part`, Buffer.alloc(ZIP.length, 1));
+    await fetchItem(item(s.origin), opts());
+    expect(zipRequests(s)).toEqual([`bytes=${ZIP.length}-`, undefined]);
+    expect(readFileSync(finalPath()).equals(ZIP)).toBe(true);
+  });
+
+  it('a .part longer than the file is thrown away and the file fetched whole', async () => {
+    const s = await archive();
+    mkdirSync(dirname(finalPath()), { recursive: true });
+    writeFileSync(`${finalPath()}.part`, Buffer.concat([ZIP, Buffer.from('junk')]));
+    await fetchItem(item(s.origin), opts());
+    expect(zipRequests(s)).toEqual([`bytes=${ZIP.length + 4}-`, undefined]);
+    expect(readFileSync(finalPath()).equals(ZIP)).toBe(true);
+  });
+
   it('a stale .part (bytes of another file) fails the checksum once, then one clean download wins', async () => {
     const s = await archive();
     mkdirSync(dirname(finalPath()), { recursive: true });
