@@ -96,6 +96,11 @@ describe('cascade data fetch btc-2025-10-10 --mirror <local server>, then cascad
     const r = await cli(['data', 'fetch', 'btc-2025-10-10', '--mirror', `binance=${server.origin}`, '--mirror', `deribit=${server.origin}`, '--mirror', `cboe=${server.origin}`, '--data-dir', dataDir]);
     expect(r.err).not.toContain('retry');
     expect(r.code).toBe(0);
+    // Off a terminal, progress is one plain line per file (54 files: 15 + 15 + 1 Binance, 22 DVOL calls, VIX).
+    const lines = r.err.trimEnd().split('\n');
+    expect(lines).toHaveLength(54);
+    expect(lines[0]).toMatch(/^fetched {2}binance\/data\/futures\/um\/daily\/klines\/BTCUSDT\/1m\/BTCUSDT-1m-2025-10-03\.zip \(\d+ bytes; sha256 verified against the published \.CHECKSUM\)$/);
+    expect(lines.at(-1)).toMatch(/^fetched {2}cboe\/VIX_History\.csv \(\d+ bytes; no published checksum; content checked\)$/);
     expect(r.out).toContain('21600 bars in');
     expect(r.out).toContain('; 21600 DVOL rows; 2 VIX rows');
     const crashDir = join(dataDir, 'btc-2025-10-10');
