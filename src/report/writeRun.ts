@@ -5,6 +5,7 @@ import type { RunResult } from '../engine/run.js';
 import { prepareOutput, type PreparedOutput } from './outputDir.js';
 import { FileSink, type TextSink } from './csvSink.js';
 import { writeTimeseriesCsv, writeTradesCsv } from './timeseriesCsv.js';
+import { buildRunReportFromFolder } from './html/runPage.js';
 
 /** What identifies a run: enough to repeat it exactly. */
 export interface RunIdentity {
@@ -41,7 +42,8 @@ export interface WrittenRun {
  * function of the scenario, seed and data, so two runs give byte-identical
  * files; wall time and host facts go to `timing.json`, the one file that
  * may differ between runs (written last, so `timing` as a function sees the
- * writing of the others).
+ * writing of the others). report.html is built last, from the folder's
+ * own files (html/runPage.ts), and shows the wall time from timing.json.
  */
 export function writeRun(
   out: string | PreparedOutput,
@@ -84,6 +86,10 @@ export function writeRun(
     const facts = typeof timing === 'function' ? timing() : timing;
     writeFileSync(join(target.partial, 'timing.json'), `${JSON.stringify({ ...facts, note: 'wall-clock facts; the only output that differs between identical runs' }, null, 2)}\n`);
     files.push(['timing.json', '']);
+    // Built from the files just written, exactly as `cascade report` rebuilds it,
+    // so the two are byte-identical; a failure here abandons the whole folder.
+    writeFileSync(join(target.partial, 'report.html'), buildRunReportFromFolder(target.partial));
+    files.push(['report.html', '']);
     target.commit();
   } catch (err) {
     target.abandon();

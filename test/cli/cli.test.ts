@@ -32,7 +32,7 @@ describe('cascade run', () => {
     expect(summary.seed).toBe(9);
     expect(summary.configHash).toMatch(/^[0-9a-f]{64}$/);
     expect(summary.dataSha256).toMatch(/^[0-9a-f]{64}$/);
-    expect(readdirSync(dirs[0]).sort()).toEqual([...DETERMINISTIC, 'timing.json'].sort());
+    expect(readdirSync(dirs[0]).sort()).toEqual([...DETERMINISTIC, 'timing.json', 'report.html'].sort());
   });
 
   it('the config.json a run writes can be run again from its report folder, with the same result', async () => {
