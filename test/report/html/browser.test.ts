@@ -104,7 +104,10 @@ describe.skipIf(!existsSync(CHROMIUM))(`reports in headless Chromium (${existsSy
   it('comparison page: heatmap with the critical line, price overlay drawn, no console error, no network', async () => {
     const dir = join(out, 'compare');
     const args = ['compare', 'default', '--quiet', ...dataArgs, '--out', dir, '--set', 'market.depth.source=volume'];
-    const grid = ['--vary', 'market.depth.fractionOfHourlyQuoteVolume=0.01,0.03,0.1,0.3', '--vary', 'dealer.inventory.totalQtyBase=1500,6000,20000'];
+    // Grids that straddle criticality on each path (the real 2025 book is deeper relative to the dealer than the synthetic 2020 one).
+    const grid = DATA_DIR
+      ? ['--vary', 'market.depth.fractionOfHourlyQuoteVolume=0.01,0.03,0.1,0.3', '--vary', 'dealer.inventory.totalQtyBase=1500,6000,20000']
+      : ['--vary', 'market.depth.fractionOfHourlyQuoteVolume=0.1,0.3,1,3', '--vary', 'dealer.inventory.totalQtyBase=100,1500,6000'];
     expect((await cli([...args, ...grid])).code).toBe(0);
     const html = readFileSync(join(dir, 'compare.html'), 'utf8');
     expect([...html.matchAll(/<rect class="cell"/g)]).toHaveLength(12);
