@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stableStringify } from '../core/hash.js';
 import type { RunResult } from '../engine/run.js';
+import type { StressProfiles } from '../runner/stressProfiles.js';
 import { prepareOutput, type PreparedOutput } from './outputDir.js';
 import { FileSink, type TextSink } from './csvSink.js';
 import { writeTimeseriesCsv, writeTradesCsv } from './timeseriesCsv.js';
@@ -49,7 +50,7 @@ export function writeRun(
   out: string | PreparedOutput,
   identity: RunIdentity,
   resolvedConfig: unknown,
-  result: RunResult,
+  result: RunResult & { readonly profiles?: StressProfiles },
   timing: RunTiming | (() => RunTiming),
   options: { readonly gzip?: boolean } = {},
 ): WrittenRun {
@@ -65,6 +66,8 @@ export function writeRun(
     ['summary.json', `${JSON.stringify(summary, finiteOrText, 2)}\n`],
     ['config.json', `${stableStringify(resolvedConfig, 2)}\n`],
   ];
+  // What the report draws from inside the run (smile and dealer gamma profile at two bars); no other output holds it.
+  if (result.profiles !== undefined) files.push(['profiles.json', `${JSON.stringify(result.profiles, finiteOrText, 2)}\n`]);
   // The CSVs are streamed a chunk at a time: a run's length is bounded by
   // its arrays, not by the largest string V8 can hold.
   const ext = options.gzip ? '.csv.gz' : '.csv';

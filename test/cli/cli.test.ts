@@ -10,7 +10,7 @@ function cli(args: string[]): { code: number; stdout: string; stderr: string } {
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-const DETERMINISTIC = ['summary.json', 'config.json', 'timeseries.csv', 'trades.csv'];
+const DETERMINISTIC = ['summary.json', 'config.json', 'timeseries.csv', 'trades.csv', 'profiles.json'];
 
 describe('cascade run', () => {
   it('gives byte-identical outputs for the same scenario and seed (dealer hedging, book liquidity)', async () => {

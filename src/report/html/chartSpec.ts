@@ -28,6 +28,16 @@ export interface ChartSpec {
   readonly refLine?: number;
   /** One sentence under the title: how to read it. */
   readonly caption: string;
+  /**
+   * A chart over something other than the run's bars (strikes, spots,
+   * moneyness): these x values, one per series value, drawn whole (they
+   * are short) and not linked to the time axis.
+   */
+  readonly x?: { readonly values: Float64Array; readonly label: string };
+  /** Draw the series as bars (by-strike profiles). */
+  readonly bars?: boolean;
+  /** Dashed vertical markers (the spot, the zero-gamma level). */
+  readonly vLines?: ReadonlyArray<{ readonly x: number; readonly label: string; readonly color: string }>;
 }
 
 /** A chart the run cannot draw, with the reason in one line. */

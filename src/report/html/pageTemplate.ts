@@ -73,7 +73,8 @@ ${data}</body>
  * Draws every chart of the data block with uPlot. Hover shows each series'
  * recorded value (for stacked charts the part, not the running total);
  * drag to zoom, double-click to reset; the cursor and the zoom of every
- * chart follow each other (one time axis). Times are shown in UTC.
+ * chart over time follow each other (one time axis); charts over strikes,
+ * spots or moneyness stand alone. Times are shown in UTC.
  * Exposes the plots as window.__cascadePlots for the browser test.
  */
 const CHART_SCRIPT = String.raw`(function(){
@@ -87,31 +88,39 @@ function tz(ts){return uPlot.tzDate(new Date(ts*1e3),"Etc/UTC");}
 function refLine(y){return function(u){var ctx=u.ctx;var p=Math.round(u.valToPos(y,"y",true));
 if(p<u.bbox.top||p>u.bbox.top+u.bbox.height)return;ctx.save();ctx.strokeStyle="#c0392b";ctx.lineWidth=1.5*devicePixelRatio;
 ctx.setLineDash([6*devicePixelRatio,4*devicePixelRatio]);ctx.beginPath();ctx.moveTo(u.bbox.left,p);ctx.lineTo(u.bbox.left+u.bbox.width,p);ctx.stroke();ctx.restore();};}
+function vLines(lines){return function(u){var ctx=u.ctx;ctx.save();lines.forEach(function(l){var p=Math.round(u.valToPos(l.x,"x",true));
+if(p<u.bbox.left||p>u.bbox.left+u.bbox.width)return;ctx.strokeStyle=l.color;ctx.lineWidth=1.5*devicePixelRatio;ctx.setLineDash([4*devicePixelRatio,4*devicePixelRatio]);
+ctx.beginPath();ctx.moveTo(p,u.bbox.top);ctx.lineTo(p,u.bbox.top+u.bbox.height);ctx.stroke();ctx.fillStyle=l.color;ctx.font=(11*devicePixelRatio)+"px sans-serif";
+ctx.fillText(l.label,p+4*devicePixelRatio,u.bbox.top+12*devicePixelRatio);});ctx.restore();};}
 data.charts.forEach(function(c){
 var el=document.getElementById("chart-"+c.id);
-var xs=c.x.map(function(s){return s+data.t0;});
+var isTime=c.xLabel==null;
+var xs=isTime?c.x.map(function(s){return s+data.t0;}):c.x;
 var raw=c.y;var ys=raw;
 if(c.stacked){ys=[];var acc=xs.map(function(){return 0;});
 raw.forEach(function(r){acc=acc.map(function(a,i){return a+(r[i]==null?0:r[i]);});ys.push(acc.slice());});}
-var series=[{value:function(u,v){return v==null?"–":uPlot.fmtDate("{YYYY}-{MM}-{DD} {HH}:{mm}")(tz(v))+" UTC";}}];
+var series=[isTime?{value:function(u,v){return v==null?"–":uPlot.fmtDate("{YYYY}-{MM}-{DD} {HH}:{mm}")(tz(v))+" UTC";}}:{label:c.xLabel,value:function(u,v){return fmt(v);}}];
 var anyRight=false;
 c.series.forEach(function(s){if(s.right)anyRight=true;
-series.push({label:s.label,stroke:s.color,width:1.25,scale:s.right?"r":"y",spanGaps:false,
+var sp={label:s.label,stroke:s.color,width:1.25,scale:s.right?"r":"y",spanGaps:!isTime,
 fill:c.stacked?s.color+"99":undefined,
-value:function(u,v,si,idx){return idx==null?"–":fmt(raw[si-1][idx]);}});});
+value:function(u,v,si,idx){return idx==null?"–":fmt(raw[si-1][idx]);}};
+if(c.bars){sp.paths=uPlot.paths.bars({size:[0.8/c.series.length,60],align:0});sp.fill=s.color+"cc";sp.points={show:false};}
+series.push(sp);});
 var bands=[];
 // A band fills only where its first series lies above its second: both orders, so parts of either sign are filled.
 if(c.stacked){for(var k=ys.length;k>1;k--){bands.push({series:[k,k-1],fill:c.series[k-1].color+"99"});bands.push({series:[k-1,k],fill:c.series[k-1].color+"99"});}}
 if(c.fillBetween){bands.push({series:[1,2],fill:"rgba(213,94,0,0.22)"});bands.push({series:[2,1],fill:"rgba(0,158,115,0.22)"});}
-var axes=[{},{scale:"y",label:c.unit,size:70,values:function(u,v){return v.map(fmt);}}];
+var axes=[isTime?{}:{label:c.xLabel,values:function(u,v){return v.map(fmt);}},{scale:"y",label:c.unit,size:70,values:function(u,v){return v.map(fmt);}}];
 if(anyRight)axes.push({scale:"r",side:1,label:c.rightUnit||"",size:70,grid:{show:false},values:function(u,v){return v.map(fmt);}});
+var draw=[];if(c.refLine!=null)draw.push(refLine(c.refLine));if(c.vLines)draw.push(vLines(c.vLines));
 var opts={width:Math.max(320,el.clientWidth),height:280,tzDate:tz,series:series,axes:axes,bands:bands,
-scales:{x:{time:true}},
-cursor:{sync:{key:"cascade",setSeries:false},drag:{x:true,y:false}},
-hooks:{draw:c.refLine!=null?[refLine(c.refLine)]:[],
-setScale:[function(u,key){if(key!=="x"||syncing)return;syncing=true;
-plots.forEach(function(p){if(p!==u)p.setScale("x",{min:u.scales.x.min,max:u.scales.x.max});});syncing=false;}]}};
-var u=new uPlot(opts,[xs].concat(ys),el);u.__chartId=c.id;plots.push(u);});
+scales:{x:{time:isTime}},
+cursor:isTime?{sync:{key:"cascade",setSeries:false},drag:{x:true,y:false}}:{drag:{x:true,y:false}},
+hooks:{draw:draw,
+setScale:[function(u,key){if(key!=="x"||syncing||!u.__isTime)return;syncing=true;
+plots.forEach(function(p){if(p!==u&&p.__isTime)p.setScale("x",{min:u.scales.x.min,max:u.scales.x.max});});syncing=false;}]}};
+var u=new uPlot(opts,[xs].concat(ys),el);u.__chartId=c.id;u.__isTime=isTime;plots.push(u);});
 window.addEventListener("resize",function(){plots.forEach(function(p){var el=p.root.parentNode;p.setSize({width:Math.max(320,el.clientWidth),height:280});});});
 window.__cascadePlots=plots;document.body.setAttribute("data-charts-drawn",String(plots.length));
 })();`;

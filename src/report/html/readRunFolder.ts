@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { DataError } from '../../core/errors.js';
+import type { StressProfiles } from '../../runner/stressProfiles.js';
 
 /** Columns of a CSV the run wrote: numbers as Float64Array (empty field = NaN), text columns as strings. */
 export interface CsvColumns {
@@ -23,6 +24,8 @@ export interface RunFolder {
   readonly config: Record<string, unknown>;
   /** Absent when the folder has no timing.json (the page then says so). */
   readonly timing: Record<string, unknown> | undefined;
+  /** Smile and dealer gamma profile at the calmest and most stressed bar (profiles.json; absent in folders written before it existed). */
+  readonly profiles: StressProfiles | undefined;
   /** Bar start times, ms since the epoch. */
   readonly time: Float64Array;
   readonly series: CsvColumns;
@@ -110,9 +113,10 @@ export function readRunFolder(dir: string): RunFolder {
   const summary = readJson(dir, 'summary.json', true) as Record<string, unknown>;
   const config = readJson(dir, 'config.json', true) as Record<string, unknown>;
   const timing = readJson(dir, 'timing.json', false);
+  const profiles = readJson(dir, 'profiles.json', false) as StressProfiles | undefined;
   const ts = readCsvText(dir, 'timeseries');
   const series = parseRunCsv(ts.text, ts.path);
   const tr = readCsvText(dir, 'trades');
   const trades = parseRunCsv(tr.text, tr.path);
-  return { dir, summary, config, timing, time: timeColumn(series, ts.path), series, trades };
+  return { dir, summary, config, timing, profiles, time: timeColumn(series, ts.path), series, trades };
 }

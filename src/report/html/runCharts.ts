@@ -165,6 +165,8 @@ export function runCharts(run: RunFolder): ChartOrNote[] {
     ),
   );
 
+  out.push(...profileCharts(run));
+
   out.push(
     orNote(
       "Dealer's delta, gamma and hedge flow",
@@ -182,6 +184,8 @@ export function runCharts(run: RunFolder): ChartOrNote[] {
       'no dealer in this scenario',
     ),
   );
+
+  out.push(hedgeFlowSplit(cols, bars));
 
   out.push(
     orNote(
@@ -226,4 +230,115 @@ export function runCharts(run: RunFolder): ChartOrNote[] {
     ),
   );
   return out;
+}
+
+const CALM = '#0072B2';
+const STRESSED = '#D55E00';
+
+function utcMinute(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
+}
+
+/** The smile and the dealer's gamma profile at the calmest and most stressed bar (profiles.json). */
+export function profileCharts(run: RunFolder): ChartOrNote[] {
+  const p = run.profiles;
+  const missing = 'this folder has no profiles.json (written by runs since the HTML report; rerun to get it)';
+  if (p === undefined || p.bars.length === 0) {
+    return [
+      { omitted: { title: 'Vol smile at the calmest and most stressed bar', reason: missing } },
+      { omitted: { title: "Dealer's gamma profile over spot", reason: missing } },
+    ];
+  }
+  const name = (b: (typeof p.bars)[number]): string => `${b.label} (bar ${b.bar}, ${utcMinute(b.timeMs)})`;
+  const colour = (b: (typeof p.bars)[number]): string => (b.label === 'calmest' ? CALM : STRESSED);
+  const out: ChartOrNote[] = [];
+  const smiles = p.bars.filter((b) => b.smile !== null);
+  if (smiles.length > 0) {
+    out.push({
+      chart: {
+        id: 'smile',
+        title: `Vol smile (${p.smileTenorDays}-day) at the calmest and most stressed bar`,
+        unit: 'implied vol (1 = 100%)',
+        x: { values: Float64Array.from(smiles[0].smile!.moneyness), label: 'strike / forward' },
+        series: smiles.map((b) => ({ label: name(b), color: colour(b), values: Float64Array.from(b.smile!.vol) })),
+        caption: `Calmest and most stressed: the bars of lowest and highest realised vol (${p.stressMeasure}).`,
+      },
+    });
+  } else out.push({ omitted: { title: 'Vol smile at the calmest and most stressed bar', reason: 'the run has no vol surface' } });
+  const gam = p.bars.filter((b) => b.gamma !== null);
+  if (gam.length === 0) {
+    out.push({ omitted: { title: "Dealer's gamma profile over spot", reason: 'no dealer in this scenario' } });
+    return out;
+  }
+  const rel = Float64Array.from(gam[0].gamma!.spotGrid, (x) => x / gam[0].spot);
+  const flips = gam.flatMap((b) => (b.gamma!.flipSpot !== null ? [{ x: b.gamma!.flipSpot / b.spot, label: `flip ${b.label}`, color: colour(b) }] : []));
+  const flipText = gam.map((b) => `${b.label}: ${b.gamma!.flipSpot === null ? 'none on the grid (one sign throughout)' : `${Number(b.gamma!.flipSpot.toPrecision(6))} quote (spot ${Number(b.spot.toPrecision(6))})`}`).join('; ');
+  out.push({
+    chart: {
+      id: 'gammaprofile',
+      title: "Dealer's gamma profile over spot, re-priced at the calmest and most stressed bar",
+      unit: 'quote per 1% move',
+      x: { values: rel, label: 'spot / spot at the bar' },
+      refLine: 0,
+      vLines: [{ x: 1, label: 'spot', color: '#555555' }, ...flips],
+      series: gam.map((b) => ({ label: name(b), color: colour(b), values: Float64Array.from(b.gamma!.gammaQuotePer1Pct) })),
+      caption: `The book of that bar re-priced over spots from 0.5× to 1.5×, each option at its own implied vol (sticky strike): dollar gamma Γ·S²/100. Zero-gamma (flip) level: ${flipText}.`,
+    },
+  });
+  const strikes = [...new Set(gam.flatMap((b) => b.gamma!.strikes))].sort((a, c) => a - c);
+  out.push({
+    chart: {
+      id: 'gammastrike',
+      title: "Dealer's gamma by strike at the calmest and most stressed bar",
+      unit: 'quote per 1% move',
+      x: { values: Float64Array.from(strikes), label: 'strike (quote)' },
+      bars: true,
+      vLines: gam.map((b) => ({ x: b.spot, label: `spot ${b.label}`, color: colour(b) })),
+      series: gam.map((b) => {
+        const at = new Map(b.gamma!.strikes.map((k, n) => [k, b.gamma!.gammaByStrikeQuotePer1Pct[n]]));
+        return { label: name(b), color: colour(b), values: Float64Array.from(strikes, (k) => at.get(k) ?? Number.NaN) };
+      }),
+      caption: 'Dollar gamma of the options at each strike (all expiries), at the spot of that bar.',
+    },
+  });
+  return out;
+}
+
+/**
+ * The hedge flow split by what moved the book's delta, to first order with
+ * the previous bar's greeks: the gamma part −Γ·ΔS (the spot moved), the
+ * vanna part −vanna·Δσ (the ATM vol moved; the book's own strikes move with
+ * the surface, so this is the ATM approximation), and the rest, which is
+ * charm (time decay of delta) plus rolls, smile reshaping and higher-order
+ * terms. The parts sum to the recorded hedge flow bar by bar.
+ */
+export function hedgeFlowSplit(cols: Cols, bars: number): ChartOrNote {
+  const title = 'Hedge flow split: delta (spot) part, vanna part, charm and the rest';
+  const flow = cols.get('hedge_flow');
+  const gamma = cols.get('dealer_gamma');
+  const vanna = cols.get('dealer_vanna');
+  const spot = cols.get('simulated_close');
+  const atm = cols.get('atm_vol');
+  if (!hasData(flow) || !gamma || !vanna || !spot || !atm) return { omitted: { title, reason: 'no dealer in this scenario' } };
+  const g = new Float64Array(bars).fill(Number.NaN);
+  const v = new Float64Array(bars).fill(Number.NaN);
+  const rest = new Float64Array(bars).fill(Number.NaN);
+  for (let i = 1; i < bars; i++) {
+    g[i] = -gamma[i - 1] * (spot[i] - spot[i - 1]);
+    v[i] = -vanna[i - 1] * (atm[i] - atm[i - 1]);
+    rest[i] = flow[i] - g[i] - v[i];
+  }
+  return {
+    chart: {
+      id: 'hedgesplit',
+      title,
+      unit: 'base per bar',
+      series: [
+        { label: 'delta part (−Γ·ΔS)', color: PALETTE[0], values: g },
+        { label: 'vanna part (−vanna·Δσ_ATM)', color: PALETTE[3], values: v },
+        { label: 'charm and the rest', color: PALETTE[4], values: rest },
+      ],
+      caption: 'First order with the previous bar\'s greeks; the three parts sum to the hedge flow of each bar. Positive: the dealer buys.',
+    },
+  };
 }

@@ -94,12 +94,30 @@ interface ChartData {
   fillBetween?: boolean;
   refLine?: number;
   series: Array<{ label: string; color: string; right?: boolean }>;
-  /** Seconds after the first bar, at the kept bars. */
+  /** Seconds after the first bar, at the kept bars; or, with xLabel, the chart's own x values. */
   x: number[];
+  xLabel?: string;
+  bars?: boolean;
+  vLines?: Array<{ x: number; label: string; color: string }>;
   y: Array<Array<number | null>>;
 }
 
 function chartData(c: ChartSpec, time: Float64Array): ChartData {
+  if (c.x !== undefined) {
+    return {
+      id: c.id,
+      title: c.title,
+      unit: c.unit,
+      ...(c.rightUnit !== undefined ? { rightUnit: c.rightUnit } : {}),
+      ...(c.refLine !== undefined ? { refLine: c.refLine } : {}),
+      ...(c.bars ? { bars: true } : {}),
+      ...(c.vLines !== undefined ? { vLines: c.vLines.map((v) => ({ ...v, x: compactNumber(v.x) ?? 0 })) } : {}),
+      series: c.series.map((s) => ({ label: s.label, color: s.color, ...(s.right ? { right: true } : {}) })),
+      xLabel: c.x.label,
+      x: Array.from(c.x.values, (v) => compactNumber(v) ?? 0),
+      y: c.series.map((s) => Array.from(s.values, compactNumber)),
+    };
+  }
   const bars = time.length;
   const values = c.series.map((s) => s.values);
   const idx = keepExtremes(values, bars, Math.max(1, Math.floor(DISPLAY_BUCKETS / values.length)));

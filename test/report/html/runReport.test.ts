@@ -110,11 +110,11 @@ describe('run report (default scenario)', () => {
 });
 
 describe('charts a run lacks are omitted with a note, never drawn empty', () => {
-  it('no dealer and no protocol: only price, depth and vol are drawn', async () => {
+  it('no dealer and no protocol: only price, depth, vol and the smile are drawn', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rep-bare-'));
     expect((await cli(['run', 'default', '--quiet', '--no-band', '--set', 'protocol.enabled=false', '--set', 'dealer.inventory={"kind":"none"}', '--out', dir])).code).toBe(0);
     const html = readFileSync(join(dir, 'report.html'), 'utf8');
-    expect([...html.matchAll(/id="chart-([a-z]+)"/g)].map((m) => m[1])).toEqual(['price', 'depth', 'vol']);
+    expect([...html.matchAll(/id="chart-([a-z]+)"/g)].map((m) => m[1])).toEqual(['price', 'depth', 'vol', 'smile']);
     expect(html).toContain('Not drawn: no dealer in this scenario.');
     expect(html).toContain('Not drawn: no protocol in this scenario.');
     expect(html).toContain('Not drawn: no strategy ran.');
