@@ -111,7 +111,7 @@ var bands=[];
 // A band fills only where its first series lies above its second: both orders, so parts of either sign are filled.
 if(c.stacked){for(var k=ys.length;k>1;k--){bands.push({series:[k,k-1],fill:c.series[k-1].color+"99"});bands.push({series:[k-1,k],fill:c.series[k-1].color+"99"});}}
 if(c.fillBetween){bands.push({series:[1,2],fill:"rgba(213,94,0,0.22)"});bands.push({series:[2,1],fill:"rgba(0,158,115,0.22)"});}
-var axes=[isTime?{}:{label:c.xLabel,values:function(u,v){return v.map(fmt);}},{scale:"y",label:c.unit,size:70,values:function(u,v){return v.map(fmt);}}];
+var axes=[isTime?{label:"UTC",labelSize:14,space:110,values:function(u,v){var f=uPlot.fmtDate("{MM}-{DD} {HH}:{mm}");return v.map(function(t){return f(tz(t));});}}:{label:c.xLabel,values:function(u,v){return v.map(fmt);}},{scale:"y",label:c.unit,size:70,values:function(u,v){return v.map(fmt);}}];
 if(anyRight)axes.push({scale:"r",side:1,label:c.rightUnit||"",size:70,grid:{show:false},values:function(u,v){return v.map(fmt);}});
 var draw=[];if(c.refLine!=null)draw.push(refLine(c.refLine));if(c.vLines)draw.push(vLines(c.vLines));
 var opts={width:Math.max(320,el.clientWidth),height:280,tzDate:tz,series:series,axes:axes,bands:bands,
