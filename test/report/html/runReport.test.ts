@@ -109,6 +109,16 @@ describe('run report (default scenario)', () => {
   });
 });
 
+describe('the page written by run equals the one rebuilt from the files', () => {
+  it('gzipped CSVs (--gzip): `cascade report` reads them back to the same bytes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rep-gz-'));
+    expect((await cli(['run', 'default', '--quiet', '--no-band', '--gzip', '--out', dir])).code).toBe(0);
+    const written = readFileSync(join(dir, 'report.html'), 'utf8');
+    expect((await cli(['report', dir])).code).toBe(0);
+    expect(readFileSync(join(dir, 'report.html'), 'utf8') === written).toBe(true);
+  });
+});
+
 describe('charts a run lacks are omitted with a note, never drawn empty', () => {
   it('no dealer and no protocol: only price, depth, vol and the smile are drawn', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rep-bare-'));
