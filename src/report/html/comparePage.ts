@@ -67,6 +67,13 @@ function num(v: number | string | null | undefined): number | null {
   return null;
 }
 
+/** Axis tick text: 4 significant digits with k / M / B for thousands, millions, billions. */
+export function tickText(v: number): string {
+  const a = Math.abs(v);
+  const [d, unit] = a >= 1e9 ? [1e9, 'B'] : a >= 1e6 ? [1e6, 'M'] : a >= 1e4 ? [1e3, 'k'] : [1, ''];
+  return `${Number((v / d).toPrecision(4))}${unit}`;
+}
+
 function valueText(v: unknown): string {
   return typeof v === 'string' ? v : JSON.stringify(v);
 }
@@ -143,8 +150,8 @@ function scatter(doc: CompareDoc): string {
       const xv = x0 + t * (x1 - x0);
       const yv = y0 + t * (y1 - y0);
       return (
-        `<text x="${px(xv).toFixed(1)}" y="${H - B + 16}" text-anchor="middle">${displayNumber(Number(xv.toPrecision(4)))}</text>` +
-        `<text x="${L - 6}" y="${(py(yv) + 4).toFixed(1)}" text-anchor="end">${displayNumber(Number(yv.toPrecision(4)))}</text>`
+        `<text x="${px(xv).toFixed(1)}" y="${H - B + 16}" text-anchor="middle">${tickText(xv)}</text>` +
+        `<text x="${L - 6}" y="${(py(yv) + 4).toFixed(1)}" text-anchor="end">${tickText(yv)}</text>`
       );
     })
     .join('');
@@ -211,7 +218,7 @@ export function heatmap(doc: CompareDoc): string {
   const xl = ax.values.map((v, i) => `<text x="${cx(i)}" y="${H + 14}" text-anchor="middle">${escapeHtml(valueText(v))}</text>`).join('');
   const yl = ay.values.map((v, j) => `<text x="${L - 6}" y="${cy(j) + 4}" text-anchor="end">${escapeHtml(valueText(v))}</text>`).join('');
   const legend = [0, 0.25, 0.5, 0.75, 1]
-    .map((t, k) => `<rect x="${L + nx * cw + 16}" y="${T + (4 - k) * 18}" width="14" height="18" fill="${viridis(t)}"/><text x="${L + nx * cw + 34}" y="${T + (4 - k) * 18 + 13}">${displayNumber(Number((lo + t * (hi - lo)).toPrecision(4)))}</text>`)
+    .map((t, k) => `<rect x="${L + nx * cw + 16}" y="${T + (4 - k) * 18}" width="14" height="18" fill="${viridis(t)}"/><text x="${L + nx * cw + 34}" y="${T + (4 - k) * 18 + 13}">${tickText(lo + t * (hi - lo))}</text>`)
     .join('');
   const note =
     segs.length > 0

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildComparisonReport, heatmap, viridis, type CompareDoc } from '../../../src/report/html/comparePage.js';
+import { buildComparisonReport, heatmap, tickText, viridis, type CompareDoc } from '../../../src/report/html/comparePage.js';
 
 /**
  * The comparison page from a hand-made compare.json: a 3 × 2 grid whose
@@ -57,5 +57,11 @@ describe('comparison page', () => {
     expect(html).toContain('SYNTHETIC path');
     expect(html).not.toContain('id="report-data"');
     expect(() => buildComparisonReport({ rows: [] })).toThrow(/compare\.json: no 'vary' list/);
+  });
+});
+
+describe('tick text', () => {
+  it('4 significant digits with k, M, B', () => {
+    expect([27_760_000, 1234.5, 15_000, -2.5e9, 0.012345].map((v) => tickText(v))).toEqual(['27.76M', '1235', '15k', '-2.5B', '0.01235']);
   });
 });

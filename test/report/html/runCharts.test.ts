@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { criticalBar, cumulative, drawdownOf, hedgeFlowSplit, summedBranching } from '../../../src/report/html/runCharts.js';
+import { criticalBar, cumulative, drawdownOf, hedgeFlowSplit, runCharts, summedBranching } from '../../../src/report/html/runCharts.js';
 
 const cols = (o: Record<string, number[]>): Map<string, Float64Array> => new Map(Object.entries(o).map(([k, v]) => [k, Float64Array.from(v)]));
 
@@ -37,5 +37,22 @@ describe('run chart series', () => {
     expect(rest[2]).toBeCloseTo(0, 12);
     expect(Number.isNaN(g[0])).toBe(true);
     expect('omitted' in hedgeFlowSplit(cols({ simulated_close: [1, 2] }), 2)).toBe(true);
+  });
+});
+
+describe('strategy charts', () => {
+  it('equity and drawdown of the strategy and its naive twin when the run recorded them; a note otherwise', () => {
+    const series = { rows: 3, numeric: cols({ strategy_equity: [100, 120, 90], strategy_naive_equity: [100, 110, 99] }), text: new Map() };
+    const run = { summary: {}, config: {}, timing: undefined, profiles: undefined, time: Float64Array.from([0, 60_000, 120_000]), series, trades: { rows: 0, numeric: new Map(), text: new Map() } };
+    const chart = runCharts(run).find((c) => 'chart' in c && c.chart.id === 'strategy');
+    if (chart === undefined || !('chart' in chart)) throw new Error('expected the strategy chart');
+    expect(chart.chart.series.map((s) => [s.label, Array.from(s.values)])).toEqual([
+      ['strategy equity', [100, 120, 90]],
+      ['naive twin equity', [100, 110, 99]],
+      ['strategy drawdown', [0, 0, 0.25]],
+      ['naive twin drawdown', [0, 0, 0.09999999999999998]],
+    ]);
+    const bare = runCharts({ ...run, series: { rows: 3, numeric: cols({ simulated_close: [1, 2, 3] }), text: new Map() } });
+    expect(bare.some((c) => 'omitted' in c && c.omitted.reason === 'no strategy ran')).toBe(true);
   });
 });
