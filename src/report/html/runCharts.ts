@@ -85,7 +85,7 @@ export function runCharts(run: RunFolder): ChartOrNote[] {
   out.push(
     orNote(
       'Price: historical and simulated',
-      price.length === 2 ? { id: 'price', unit: 'quote', series: price, fillBetween: true, caption: 'Shaded: the endogenous part, the gap the dealer and the liquidations opened between the history and the simulated price.' } : undefined,
+      price.length === 2 ? { id: 'price', unit: 'quote', series: price, fillBetween: true, caption: 'Shaded: the endogenous part, the gap the forced trades opened between the history and the simulated price (orange: simulated below the history; green: above).' } : undefined,
       'the run recorded no historical and simulated close',
     ),
   );
