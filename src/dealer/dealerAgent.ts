@@ -158,6 +158,11 @@ export class DealerAgent extends Stateful implements Agent {
     this.columns = rec.columns(DEALER_COLUMNS);
   }
 
+  /** The live book, read-only by convention: the run report copies it at chosen bars (runner/stressProfiles.ts). */
+  get optionBook(): OptionBook {
+    return this.book;
+  }
+
   summaryFigures(): DealerFigures {
     const g = this.columns.gamma_branching_ratio;
     let peakGamma = 0;

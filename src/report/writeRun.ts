@@ -2,9 +2,12 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stableStringify } from '../core/hash.js';
 import type { RunResult } from '../engine/run.js';
+import type { StressProfiles } from '../runner/stressProfiles.js';
 import { prepareOutput, type PreparedOutput } from './outputDir.js';
 import { FileSink, type TextSink } from './csvSink.js';
 import { writeTimeseriesCsv, writeTradesCsv } from './timeseriesCsv.js';
+import { buildRunReport } from './html/runPage.js';
+import { runFolderFromResult } from './html/readRunFolder.js';
 
 /** What identifies a run: enough to repeat it exactly. */
 export interface RunIdentity {
@@ -41,13 +44,14 @@ export interface WrittenRun {
  * function of the scenario, seed and data, so two runs give byte-identical
  * files; wall time and host facts go to `timing.json`, the one file that
  * may differ between runs (written last, so `timing` as a function sees the
- * writing of the others).
+ * writing of the others). report.html is built last (html/runPage.ts) and
+ * shows the wall time from timing.json.
  */
 export function writeRun(
   out: string | PreparedOutput,
   identity: RunIdentity,
   resolvedConfig: unknown,
-  result: RunResult,
+  result: RunResult & { readonly profiles?: StressProfiles },
   timing: RunTiming | (() => RunTiming),
   options: { readonly gzip?: boolean } = {},
 ): WrittenRun {
@@ -59,10 +63,15 @@ export function writeRun(
     wallTimeFile: 'timing.json',
     ...result.figures,
   };
+  const summaryText = `${JSON.stringify(summary, finiteOrText, 2)}\n`;
+  const configText = `${stableStringify(resolvedConfig, 2)}\n`;
+  // What the report draws from inside the run (smile and dealer gamma profile at two bars); no other output holds it.
+  const profilesText = result.profiles !== undefined ? `${JSON.stringify(result.profiles, finiteOrText, 2)}\n` : undefined;
   const files: Array<[string, string]> = [
-    ['summary.json', `${JSON.stringify(summary, finiteOrText, 2)}\n`],
-    ['config.json', `${stableStringify(resolvedConfig, 2)}\n`],
+    ['summary.json', summaryText],
+    ['config.json', configText],
   ];
+  if (profilesText !== undefined) files.push(['profiles.json', profilesText]);
   // The CSVs are streamed a chunk at a time: a run's length is bounded by
   // its arrays, not by the largest string V8 can hold.
   const ext = options.gzip ? '.csv.gz' : '.csv';
@@ -82,8 +91,19 @@ export function writeRun(
       files.push([name, '']);
     }
     const facts = typeof timing === 'function' ? timing() : timing;
-    writeFileSync(join(target.partial, 'timing.json'), `${JSON.stringify({ ...facts, note: 'wall-clock facts; the only output that differs between identical runs' }, null, 2)}\n`);
+    const timingText = `${JSON.stringify({ ...facts, note: 'wall-clock facts; the only output that differs between identical runs' }, null, 2)}\n`;
+    writeFileSync(join(target.partial, 'timing.json'), timingText);
     files.push(['timing.json', '']);
+    // From the run's arrays and the texts just written: the same numbers `cascade report`
+    // reads back from the files (shortest round-trip decimals), so the same bytes, without
+    // reading the CSVs again. A failure here abandons the whole folder.
+    const folder = runFolderFromResult(
+      { summary: summaryText, config: configText, timing: timingText, ...(profilesText !== undefined ? { profiles: profilesText } : {}) },
+      result.recorder,
+      result.trades,
+    );
+    writeFileSync(join(target.partial, 'report.html'), buildRunReport(folder));
+    files.push(['report.html', '']);
     target.commit();
   } catch (err) {
     target.abandon();

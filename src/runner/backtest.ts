@@ -2,10 +2,13 @@ import type { Scenario } from '../config/scenario.js';
 import { noDealerFigures } from '../dealer/dealerAgent.js';
 import { buildEngineParts, type BuildOverrides, type BuildReport } from './build.js';
 import { marginFigures, moveShareByCause, paradoxFigures, peakBranchingRatioSum } from './figures.js';
-import { runSimulation, type RunData, type RunHooks, type RunResult } from '../engine/run.js';
+import { Simulation, type RunData, type RunHooks, type RunResult } from '../engine/run.js';
+import { StressProfileTracker, type StressProfiles } from './stressProfiles.js';
 
 export interface BacktestResult extends RunResult {
   readonly build: BuildReport;
+  /** Smile and dealer gamma profile at the calmest and most stressed bar, for the run report. */
+  readonly profiles: StressProfiles;
 }
 
 /**
@@ -17,8 +20,19 @@ export interface BacktestResult extends RunResult {
  */
 export function runBacktest(scenario: Scenario, data: RunData, baseDir: string, hooks: RunHooks = {}, overrides: BuildOverrides = {}): BacktestResult {
   const { parts, report, roles } = buildEngineParts(scenario, data, baseDir, overrides);
-  const result = runSimulation(scenario, data, parts, hooks);
   const { dealer, protocol, herding, flight } = roles;
+  // The tracker binds to the columns the Simulation declares in its constructor; the hook
+  // first fires inside run(), after that. run() never rolls a bar back, so every call is final.
+  const sim = new Simulation(scenario, data, parts, {
+    ...hooks,
+    onBarEnd: (bar, ledger) => {
+      tracker.onBarEnd(bar);
+      hooks.onBarEnd?.(bar, ledger);
+    },
+  });
+  const loop = sim.columns.loop;
+  const tracker = new StressProfileTracker(loop.realised_vol, loop.simulated_close, loop.time, parts.market.surface, dealer ? dealer.optionBook : null, parts.market.rate, parts.market.dividend);
+  const result = sim.run();
   const cols = result.columns;
   const b = scenario.behaviour;
   const behaviourOn = b.herding.enabled || b.deleveraging.enabled || b.liquidityProviders.enabled || b.backstopFlight.enabled;
@@ -54,5 +68,5 @@ export function runBacktest(scenario: Scenario, data: RunData, baseDir: string, 
     herding ? herding.summaryFigures() : {},
     report.warnings.length > 0 ? { warnings: report.warnings } : {},
   );
-  return { ...result, build: report };
+  return { ...result, build: report, profiles: tracker.profiles() };
 }

@@ -25,7 +25,18 @@ import type { RunData, RunFigures } from '../engine/run.js';
 import type { Recorder } from '../sim/recorder.js';
 import { formatNumber } from '../report/timeseriesCsv.js';
 import { prepareOutput, type PreparedOutput } from '../report/outputDir.js';
+import { buildComparisonReport, type PricePaths } from '../report/html/comparePage.js';
+import { keepExtremes } from '../report/html/downsample.js';
 import { formatVaryValue, varyGrid, type VaryAxis } from './vary.js';
+
+/**
+ * Price paths go into compare.json for grids up to this many variants
+ * (beyond, the overlay is unreadable and the file grows by a path per row).
+ */
+export const MAX_PATH_VARIANTS = 40;
+
+/** Points per overlaid path, about: each bucket keeps every path's lowest and highest bar (report/html/downsample.ts). */
+const PATH_POINTS = 1200;
 
 /**
  * The compared figures, in column order. Each is read from the run's
@@ -47,6 +58,7 @@ export const COMPARE_METRICS = [
   'paradoxIndex',
   'backstopLostAtPeakLiquidationsQuote',
   'depthWithdrawnQuote',
+  'peakBranchingRatioSum',
 ] as const;
 export type CompareMetric = (typeof COMPARE_METRICS)[number];
 
@@ -89,6 +101,8 @@ export interface CompareResult {
   readonly identity: PreparedData['identity'];
   readonly axes: readonly VaryAxis[];
   readonly rows: readonly CompareRow[];
+  /** Simulated closes of every variant at shared bars, for the page's overlay; absent past MAX_PATH_VARIANTS. */
+  readonly pricePaths?: PricePaths;
 }
 
 /** sha256 over the bytes of every bar column and the IV join: what "the same data" means here. */
@@ -158,8 +172,16 @@ export function runCompare(input: CompareInput): CompareResult {
   });
 
   const rows: CompareRow[] = [];
+  const closes: Float64Array[] = [];
+  let historical: Float64Array | undefined;
+  let time: Float64Array | undefined;
   for (let i = 0; i < variants.length; i++) {
     const result = runBacktest(scenarios[i], prepared.data, input.baseDir);
+    if (variants.length <= MAX_PATH_VARIANTS && result.recorder.has('simulated_close')) {
+      closes.push(result.recorder.get('simulated_close'));
+      historical ??= result.recorder.get('historical_close');
+      time ??= result.recorder.get('time');
+    }
     invariant(runDataFingerprint(prepared.data) === fingerprint, `variant ${i + 1} changed the shared bars; agents must not write to the history`);
     invariant(prepared.data.dataSha256 === prepared.identity.dataSha256, 'prepared data and identity disagree on the data sha256');
     const figures = {} as Record<CompareMetric, number | null>;
@@ -180,6 +202,21 @@ export function runCompare(input: CompareInput): CompareResult {
     identity: prepared.identity,
     axes: input.axes,
     rows,
+    ...(closes.length === rows.length && historical !== undefined && time !== undefined ? { pricePaths: pricePaths(time, historical, closes) } : {}),
+  };
+}
+
+/** Every variant's close at the bars that keep each path's extremes per bucket (one shared set of bars, so the paths overlay). */
+function pricePaths(time: Float64Array, historical: Float64Array, closes: readonly Float64Array[]): PricePaths {
+  const all = [historical, ...closes];
+  const idx = keepExtremes(all, time.length, Math.max(1, Math.floor(PATH_POINTS / 2 / all.length)));
+  const at = (v: Float64Array): Array<number | null> => Array.from(idx, (i) => (Number.isFinite(v[i]) ? v[i] : null));
+  const t0 = Math.round(time[0] / 1000);
+  return {
+    firstBarSeconds: t0,
+    secondsAfterFirstBar: Array.from(idx, (i) => Math.round(time[i] / 1000) - t0),
+    historical: at(historical),
+    variants: closes.map(at),
   };
 }
 
@@ -223,22 +260,25 @@ export function compareToJson(result: CompareResult): string {
       configHash: r.configHash,
       figures: Object.fromEntries(COMPARE_METRICS.map((m) => [m, jsonFigure(r.figures[m])])),
     })),
+    ...(result.pricePaths !== undefined ? { pricePaths: result.pricePaths } : {}),
   };
   return `${JSON.stringify(doc, null, 2)}\n`;
 }
 
-/** Writes compare.csv and compare.json into `out` (a folder, or one prepared before the runs), whole or not at all; returns the file names. */
+/** Writes compare.csv, compare.json and compare.html (built from the JSON) into `out` (a folder, or one prepared before the runs), whole or not at all; returns the file names. */
 export function writeCompare(out: string | PreparedOutput, result: CompareResult): string[] {
   const target = typeof out === 'string' ? prepareOutput(out, 'compare') : out;
   try {
+    const json = compareToJson(result);
     writeFileSync(join(target.partial, 'compare.csv'), compareToCsv(result));
-    writeFileSync(join(target.partial, 'compare.json'), compareToJson(result));
+    writeFileSync(join(target.partial, 'compare.json'), json);
+    writeFileSync(join(target.partial, 'compare.html'), buildComparisonReport(JSON.parse(json)));
     target.commit();
   } catch (err) {
     target.abandon();
     throw err;
   }
-  return ['compare.csv', 'compare.json'];
+  return ['compare.csv', 'compare.json', 'compare.html'];
 }
 
 function short(v: number | null): string {

@@ -10,7 +10,7 @@ function cli(args: string[]): { code: number; stdout: string; stderr: string } {
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-const DETERMINISTIC = ['summary.json', 'config.json', 'timeseries.csv', 'trades.csv'];
+const DETERMINISTIC = ['summary.json', 'config.json', 'timeseries.csv', 'trades.csv', 'profiles.json'];
 
 describe('cascade run', () => {
   it('gives byte-identical outputs for the same scenario and seed (dealer hedging, book liquidity)', async () => {
@@ -32,7 +32,7 @@ describe('cascade run', () => {
     expect(summary.seed).toBe(9);
     expect(summary.configHash).toMatch(/^[0-9a-f]{64}$/);
     expect(summary.dataSha256).toMatch(/^[0-9a-f]{64}$/);
-    expect(readdirSync(dirs[0]).sort()).toEqual([...DETERMINISTIC, 'timing.json'].sort());
+    expect(readdirSync(dirs[0]).sort()).toEqual([...DETERMINISTIC, 'timing.json', 'report.html'].sort());
   });
 
   it('the config.json a run writes can be run again from its report folder, with the same result', async () => {

@@ -23,7 +23,7 @@ describe('cascade compare', () => {
     const dirs = [mkdtempSync(join(tmpdir(), 'cmp-a-')), mkdtempSync(join(tmpdir(), 'cmp-b-'))];
     // The protocol is switched off so that 'none' leaves nothing that trades.
     for (const d of dirs) await compare(['default', '--quiet', '--set', 'protocol.enabled=false', '--vary', 'dealer.hedge.kind=none,every-bar', '--out', d]);
-    expect(readdirSync(dirs[0]).sort()).toEqual(['compare.csv', 'compare.json']);
+    expect(readdirSync(dirs[0]).sort()).toEqual(['compare.csv', 'compare.html', 'compare.json']);
     for (const f of ['compare.csv', 'compare.json']) {
       expect(readFileSync(join(dirs[0], f)).equals(readFileSync(join(dirs[1], f))), f).toBe(true);
     }

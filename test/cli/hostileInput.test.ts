@@ -303,7 +303,7 @@ describe('report folders are written whole, by one writer, for one command', () 
     await refused(['compare', 'default', '--data', bars, '--vary', 'seed=1', '--out', runOut], /--out '.*run': the folder holds a `cascade run` output; choose another folder for `cascade compare`$/);
     await refused(['run', 'default', '--no-band', '--data', bars, '--out', cmpOut], /--out '.*cmp': the folder holds a `cascade compare` output; choose another folder for `cascade run`$/);
     expect(readdirSync(runOut).sort()).toEqual(before);
-    expect(readdirSync(cmpOut).sort()).toEqual(['compare.csv', 'compare.json']);
+    expect(readdirSync(cmpOut).sort()).toEqual(['compare.csv', 'compare.html', 'compare.json']);
   });
 
   it('a folder holding other files is refused', async () => {
@@ -383,7 +383,7 @@ describe('a run killed mid-write', () => {
     expect((await whole.done).code).toBe(0);
     const duration = Date.now() - started;
     const previous = snapshot(out);
-    expect(Object.keys(previous ?? {}).sort()).toEqual(['config.json', 'summary.json', 'timeseries.csv', 'timing.json', 'trades.csv']);
+    expect(Object.keys(previous ?? {}).sort()).toEqual(['config.json', 'profiles.json', 'report.html', 'summary.json', 'timeseries.csv', 'timing.json', 'trades.csv']);
 
     // Killed while its files are being written, and at fixed fractions of a whole run.
     const kills: Array<(pid: number) => Promise<void>> = [

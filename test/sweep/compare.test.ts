@@ -27,8 +27,8 @@ describe('compare output formats (literal result)', () => {
   it('CSV: axis paths then the metrics; JSON values quoted per RFC 4180; missing figures empty', () => {
     const lines = compareToCsv(literalResult()).split('\n');
     expect(lines[0]).toBe(`market.liquidity,dealer.hedge.kind,${COMPARE_METRICS.join(',')}`);
-    expect(lines[1]).toBe('"{""kind"":""book""}",none,,,,1,,,,,,,,');
-    expect(lines[2]).toBe('"{""kind"":""linear"",""note"":""a \\""b\\""""}",none,Infinity,,,1.25,,,,,,,,');
+    expect(lines[1]).toBe('"{""kind"":""book""}",none,,,,1,,,,,,,,,');
+    expect(lines[2]).toBe('"{""kind"":""linear"",""note"":""a \\""b\\""""}",none,Infinity,,,1.25,,,,,,,,,');
     expect(lines[3]).toBe('');
     expect(lines.length).toBe(4);
   });

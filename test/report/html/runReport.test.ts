@@ -1,0 +1,134 @@
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { SUMMARY_UNITS } from '../../../src/report/html/units.js';
+import { cli } from '../../cli/capture.js';
+
+/**
+ * The run report of the default scenario (dealer and protocol, band on):
+ * every number the summary table shows equals summary.json, the critical
+ * banner names the first bar where the summed branching ratio (recomputed
+ * here from timeseries.csv) reaches 1, `cascade report` rebuilds the same
+ * bytes, and two identical runs differ only in the wall-time line.
+ */
+
+function summaryCells(html: string): Map<string, { value: string; shown: string }> {
+  const cells = new Map<string, { value: string; shown: string }>();
+  const table = html.slice(html.indexOf('id="summary-table"'));
+  for (const m of table.matchAll(/<td class="num" data-field="([^"]+)" data-value="([^"]+)">([^<]*)<\/td>/g)) cells.set(m[1], { value: m[2], shown: m[3] });
+  return cells;
+}
+
+function numericLeaves(obj: Record<string, unknown>, prefix = ''): Array<[string, number]> {
+  return Object.entries(obj).flatMap(([k, v]): Array<[string, number]> => {
+    const key = prefix ? `${prefix}.${k}` : k;
+    if (typeof v === 'number') return [[key, v]];
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) return numericLeaves(v as Record<string, unknown>, key);
+    return [];
+  });
+}
+
+describe('run report (default scenario)', () => {
+  let dir = '';
+  let html = '';
+  let summary: Record<string, unknown> = {};
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'rep-'));
+    expect((await cli(['run', 'default', '--quiet', '--out', dir])).code).toBe(0);
+    html = readFileSync(join(dir, 'report.html'), 'utf8');
+    summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
+  }, 120_000);
+
+  it('every number of summary.json is shown, equal to it (exact in data-value, 6 significant digits on screen)', () => {
+    const cells = summaryCells(html);
+    const leaves = numericLeaves(summary);
+    expect(leaves.length).toBeGreaterThan(60);
+    for (const [field, value] of leaves) {
+      const cell = cells.get(field);
+      expect(cell, field).toBeDefined();
+      expect(Number(cell!.value), field).toBe(value);
+      const shown = Number(cell!.shown);
+      expect(Math.abs(shown - value), `${field}: shown ${cell!.shown}, summary ${value}`).toBeLessThanOrEqual(Math.abs(value) * 5e-6);
+    }
+    for (const key of ['configHash', 'dataSha256', 'scenarioName', 'firstBar', 'lastBar'] as const) expect(html).toContain(String(summary[key]));
+    expect(html).toMatch(/SYNTHETIC path/);
+  });
+
+  it('every unit shown comes from docs/model.md "Summary figures", and the two tables agree', () => {
+    const md = readFileSync(join(import.meta.dirname, '../../../docs/model.md'), 'utf8').split('\n');
+    const start = md.findIndex((l) => l.trim() === '## Summary figures');
+    const docs = new Map<string, string>();
+    for (let i = start + 1; i < md.length && !md[i].startsWith('## '); i++) {
+      const line = md[i].trim();
+      if (!line.startsWith('|')) continue;
+      const cells = line.slice(1, -1).split(/(?<!\\)\|/).map((c) => c.trim());
+      if (cells.length < 3 || /^-+$/.test(cells[0].replace(/\s/g, ''))) continue;
+      for (const m of cells[0].matchAll(/`([^`]+)`/g)) docs.set(m[1], cells[1]);
+    }
+    expect(Object.fromEntries(docs)).toEqual({ ...SUMMARY_UNITS });
+    expect(html).toMatch(/<td>amplification<\/td><td class="num"[^>]*>[^<]*<\/td><td>ratio<\/td>/);
+  });
+
+  it('the critical banner names the first bar where liquidation + gamma branching ratios reach 1', () => {
+    const lines = readFileSync(join(dir, 'timeseries.csv'), 'utf8').trim().split('\n');
+    const head = lines[0].split(',');
+    const [a, b] = [head.indexOf('liquidation_branching_ratio'), head.indexOf('gamma_branching_ratio')];
+    const first = lines.slice(1).findIndex((l) => {
+      const c = l.split(',');
+      return Number(c[a]) + Number(c[b]) >= 1;
+    });
+    expect(first).toBeGreaterThan(0);
+    const when = lines[first + 1].slice(0, 16).replace('T', ' ');
+    expect(html).toContain(`Critical point crossed at ${when} UTC, bar ${first} `);
+  });
+
+  it('`cascade report` rebuilds the same bytes; only the wall-time line depends on timing.json', async () => {
+    const r = await cli(['report', dir]);
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(dir, 'report.html'), 'utf8')).toBe(html);
+    const timing = JSON.parse(readFileSync(join(dir, 'timing.json'), 'utf8'));
+    writeFileSync(join(dir, 'timing.json'), JSON.stringify({ ...timing, wallTimeMs: 123456 }));
+    expect((await cli(['report', dir])).code).toBe(0);
+    const rebuilt = readFileSync(join(dir, 'report.html'), 'utf8');
+    const diff = rebuilt.split('\n').filter((l, i) => l !== html.split('\n')[i]);
+    expect(diff).toHaveLength(1);
+    expect(diff[0]).toContain('123.46 s (timing.json)');
+  });
+
+  it('a folder that is not a run is refused in one line', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'rep-empty-'));
+    const r = await cli(['report', empty]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/summary\.json is missing/);
+    rmSync(empty, { recursive: true });
+  });
+
+  it('size: well under 2 MB for 1,344 bars', () => {
+    expect(statSync(join(dir, 'report.html')).size).toBeLessThan(2 * 1024 * 1024);
+  });
+});
+
+describe('the page written by run equals the one rebuilt from the files', () => {
+  it('gzipped CSVs (--gzip): `cascade report` reads them back to the same bytes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rep-gz-'));
+    expect((await cli(['run', 'default', '--quiet', '--no-band', '--gzip', '--out', dir])).code).toBe(0);
+    const written = readFileSync(join(dir, 'report.html'), 'utf8');
+    expect((await cli(['report', dir])).code).toBe(0);
+    expect(readFileSync(join(dir, 'report.html'), 'utf8') === written).toBe(true);
+  });
+});
+
+describe('charts a run lacks are omitted with a note, never drawn empty', () => {
+  it('no dealer and no protocol: only price, depth, vol and the smile are drawn', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rep-bare-'));
+    expect((await cli(['run', 'default', '--quiet', '--no-band', '--set', 'protocol.enabled=false', '--set', 'dealer.inventory={"kind":"none"}', '--out', dir])).code).toBe(0);
+    const html = readFileSync(join(dir, 'report.html'), 'utf8');
+    expect([...html.matchAll(/id="chart-([a-z]+)"/g)].map((m) => m[1])).toEqual(['price', 'depth', 'vol', 'smile']);
+    expect(html).toContain('Not drawn: no dealer in this scenario.');
+    expect(html).toContain('Not drawn: no protocol in this scenario.');
+    expect(html).toContain('Not drawn: no strategy ran.');
+    expect(html).toContain('band</dt><dd>not computed for this run');
+    expect(html).toContain('critical point was not crossed');
+  });
+});
