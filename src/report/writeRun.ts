@@ -8,6 +8,8 @@ import { FileSink, type TextSink } from './csvSink.js';
 import { writeTimeseriesCsv, writeTradesCsv } from './timeseriesCsv.js';
 import { buildRunReport } from './html/runPage.js';
 import { runFolderFromResult } from './html/readRunFolder.js';
+import { writeStrategyOrdersCsv } from './strategyOrdersCsv.js';
+import type { OrdersLog } from '../strategy/ordersLog.js';
 
 /** What identifies a run: enough to repeat it exactly. */
 export interface RunIdentity {
@@ -51,9 +53,9 @@ export function writeRun(
   out: string | PreparedOutput,
   identity: RunIdentity,
   resolvedConfig: unknown,
-  result: RunResult & { readonly profiles?: StressProfiles },
+  result: RunResult & { readonly profiles?: StressProfiles; readonly strategyOrders?: OrdersLog },
   timing: RunTiming | (() => RunTiming),
-  options: { readonly gzip?: boolean } = {},
+  options: { readonly gzip?: boolean; readonly rows?: number } = {},
 ): WrittenRun {
   const target = typeof out === 'string' ? prepareOutput(out, 'run') : out;
   const summary = {
@@ -76,9 +78,11 @@ export function writeRun(
   // its arrays, not by the largest string V8 can hold.
   const ext = options.gzip ? '.csv.gz' : '.csv';
   const streamed: Array<[string, (sink: TextSink) => void]> = [
-    [`timeseries${ext}`, (sink) => writeTimeseriesCsv(result.recorder, sink)],
-    [`trades${ext}`, (sink) => writeTradesCsv(result.trades, sink)],
+    [`timeseries${ext}`, (sink) => writeTimeseriesCsv(result.recorder, sink, options.rows ?? result.recorder.bars)],
+    [`trades${ext}`, (sink) => writeTradesCsv(result.trades, sink, { owners: result.strategyOrders !== undefined })],
   ];
+  const orders = result.strategyOrders;
+  if (orders) streamed.push([`strategy_orders${ext}`, (sink) => writeStrategyOrdersCsv(orders, sink)]);
   try {
     for (const [name, text] of files) writeFileSync(join(target.partial, name), text);
     for (const [name, write] of streamed) {
@@ -101,6 +105,7 @@ export function writeRun(
       { summary: summaryText, config: configText, timing: timingText, ...(profilesText !== undefined ? { profiles: profilesText } : {}) },
       result.recorder,
       result.trades,
+      options.rows ?? result.recorder.bars,
     );
     writeFileSync(join(target.partial, 'report.html'), buildRunReport(folder));
     files.push(['report.html', '']);

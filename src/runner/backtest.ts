@@ -1,14 +1,40 @@
 import type { Scenario } from '../config/scenario.js';
 import { noDealerFigures } from '../dealer/dealerAgent.js';
-import { buildEngineParts, type BuildOverrides, type BuildReport } from './build.js';
+import { buildEngineParts, strategyRunConfig, type BuildOverrides, type BuildReport, type LoadedStrategy } from './build.js';
+import type { StrategyAgent } from '../strategy/agent.js';
+import { runNaiveTwin } from '../strategy/naive.js';
+import type { OrdersLog } from '../strategy/ordersLog.js';
+import { MS_PER_MINUTE } from '../core/time.js';
 import { marginFigures, moveShareByCause, paradoxFigures, peakBranchingRatioSum } from './figures.js';
 import { Simulation, type RunData, type RunHooks, type RunResult } from '../engine/run.js';
 import { StressProfileTracker, type StressProfiles } from './stressProfiles.js';
+import { CascadeError } from '../core/errors.js';
+import { StrategyError } from '../strategy/errors.js';
 
 export interface BacktestResult extends RunResult {
   readonly build: BuildReport;
-  /** Smile and dealer gamma profile at the calmest and most stressed bar, for the run report. */
-  readonly profiles: StressProfiles;
+  /** Smile and dealer gamma profile at the calmest and most stressed bar, for the run report (absent from a run its strategy stopped). */
+  readonly profiles?: StressProfiles;
+  /** The strategy's orders log (strategy_orders.csv), when a strategy ran. */
+  readonly strategyOrders?: OrdersLog;
+}
+
+/**
+ * A run stopped by its strategy's own error. It carries what the run had
+ * recorded up to the failing bar, so the report folder can still be
+ * written, marked incomplete (docs/strategies.md#when-a-strategy-fails).
+ */
+export class IncompleteRunError extends CascadeError {
+  readonly partial: BacktestResult;
+  /** Bars fully stepped before the failure (the failing bar is `barsCompleted`). */
+  readonly barsCompleted: number;
+
+  constructor(cause: StrategyError, partial: BacktestResult, barsCompleted: number) {
+    super(cause.reason, cause.location);
+    this.cause = cause;
+    this.partial = partial;
+    this.barsCompleted = barsCompleted;
+  }
 }
 
 /**
@@ -20,7 +46,7 @@ export interface BacktestResult extends RunResult {
  */
 export function runBacktest(scenario: Scenario, data: RunData, baseDir: string, hooks: RunHooks = {}, overrides: BuildOverrides = {}): BacktestResult {
   const { parts, report, roles } = buildEngineParts(scenario, data, baseDir, overrides);
-  const { dealer, protocol, herding, flight } = roles;
+  const { dealer, protocol, herding, flight, strategy } = roles;
   // The tracker binds to the columns the Simulation declares in its constructor; the hook
   // first fires inside run(), after that. run() never rolls a bar back, so every call is final.
   const sim = new Simulation(scenario, data, parts, {
@@ -32,7 +58,13 @@ export function runBacktest(scenario: Scenario, data: RunData, baseDir: string, 
   });
   const loop = sim.columns.loop;
   const tracker = new StressProfileTracker(loop.realised_vol, loop.simulated_close, loop.time, parts.market.surface, dealer ? dealer.optionBook : null, parts.market.rate, parts.market.dividend);
-  const result = sim.run();
+  let result: RunResult;
+  try {
+    result = sim.run();
+  } catch (err) {
+    if (!(err instanceof StrategyError)) throw err;
+    throw new IncompleteRunError(err, { ...sim.result(), build: report, ...(strategy ? { strategyOrders: strategy.log } : {}) }, sim.nextBar);
+  }
   const cols = result.columns;
   const b = scenario.behaviour;
   const behaviourOn = b.herding.enabled || b.deleveraging.enabled || b.liquidityProviders.enabled || b.backstopFlight.enabled;
@@ -67,6 +99,30 @@ export function runBacktest(scenario: Scenario, data: RunData, baseDir: string, 
       : {},
     herding ? herding.summaryFigures() : {},
     report.warnings.length > 0 ? { warnings: report.warnings } : {},
+    strategy && overrides.strategy ? { strategy: strategyFigures(scenario, data, overrides.strategy, strategy) } : {},
   );
-  return { ...result, build: report, profiles: tracker.profiles() };
+  return { ...result, build: report, profiles: tracker.profiles(), ...(strategy ? { strategyOrders: strategy.log } : {}) };
+}
+
+/**
+ * The strategy's figures from the simulated run and from its naive twin on
+ * the same bars (no market model), side by side; the twin's equity goes
+ * into the strategy_naive_equity column.
+ */
+function strategyFigures(scenario: Scenario, data: RunData, loaded: LoadedStrategy, agent: StrategyAgent): Record<string, unknown> {
+  const s = scenario.strategy;
+  const simulated = agent.figures();
+  let naive: unknown = null;
+  if (s?.naiveTwin) {
+    const twin = runNaiveTwin({
+      ...strategyRunConfig(scenario, loaded),
+      bars: data.bars,
+      ...(data.warmup ? { warmup: data.warmup } : {}),
+      realisedVolHalfLifeMs: scenario.engine.realisedVolHalfLifeMinutes * MS_PER_MINUTE,
+      initialVolPerYear: scenario.market.initialVolPerYear,
+    });
+    if (agent.columns) agent.columns.strategy_naive_equity.set(twin.equity);
+    naive = twin.figures;
+  }
+  return { id: loaded.definition.id, capitalQuote: s?.capitalQuote, simulated, naive };
 }

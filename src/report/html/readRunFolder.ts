@@ -226,9 +226,11 @@ export function runFolderFromResult(
   texts: { readonly summary: string; readonly config: string; readonly timing: string; readonly profiles?: string },
   recorder: Recorder,
   log: TradeLog,
+  /** Bars written (fewer than the recorder's when a strategy stopped the run). */
+  rows = recorder.bars,
 ): RunFolder {
   const numeric = new Map<string, Float64Array>();
-  for (const name of recorder.names()) if (name !== 'time') numeric.set(name, recorder.get(name));
+  for (const name of recorder.names()) if (name !== 'time') numeric.set(name, recorder.get(name).subarray(0, rows));
   const n = log.length;
   const size = new Float64Array(n);
   for (let k = 0; k < n; k++) size[k] = Math.abs(log.size[k]);
@@ -247,8 +249,8 @@ export function runFolderFromResult(
     config: parseJson(texts.config, 'config.json'),
     timing: parseJson(texts.timing, 'timing.json'),
     profiles: texts.profiles !== undefined ? (parseJson(texts.profiles, 'profiles.json') as unknown as StressProfiles) : undefined,
-    time: recorder.get('time'),
-    series: { rows: recorder.bars, numeric, text: new Map() },
+    time: recorder.get('time').subarray(0, rows),
+    series: { rows, numeric, text: new Map() },
     trades: { rows: n, numeric: tradeCols, text: new Map([['cause', cause]]) },
   };
 }

@@ -80,6 +80,17 @@ function header(run: RunFolder): string {
 }
 
 function banner(run: RunFolder): string {
+  return incompleteBanner(run) + criticalBanner(run);
+}
+
+/** A run its strategy stopped: the page shows the bars before the failure only, and says so first. */
+function incompleteBanner(run: RunFolder): string {
+  const s = run.summary as { incomplete?: unknown; error?: unknown; barsCompleted?: unknown; bars?: unknown };
+  if (s.incomplete !== true) return '';
+  return `<div class="banner" id="incomplete-banner">INCOMPLETE RUN: ${escapeHtml(String(s.error))}. Shown: the ${escapeHtml(String(s.barsCompleted))} bars before the failure, of ${escapeHtml(String(s.bars))}.</div>\n`;
+}
+
+function criticalBanner(run: RunFolder): string {
   const bar = criticalBar(run.series.numeric);
   if (bar < 0) return '<p class="note" id="critical-note">The summed branching ratio stayed below 1: the critical point was not crossed.</p>\n';
   return `<div class="banner" id="critical-banner">Critical point crossed at ${isoMinute(run.time[bar])}, bar ${bar} (summed branching ratio ≥ 1).</div>\n`;

@@ -2,7 +2,7 @@
  * The unit of every summary.json field (dotted names for nested objects), as
  * docs/model.md "Summary figures" defines them; the report prints a figure
  * with its unit. test/report/html/units.test.ts fails when the two disagree,
- * so a field added to the docs table must be added here too.
+ * so after adding a row to the docs table run `node scripts/summary-units.mjs`.
  */
 export const SUMMARY_UNITS: Readonly<Record<string, string>> = {
   'cascadeLab': 'version',
@@ -140,6 +140,32 @@ export const SUMMARY_UNITS: Readonly<Record<string, string>> = {
   'band.inputs.resilience.amplificationSwing': 'ratio',
   'band.inputs.open interest.amplificationSwing': 'ratio',
   'warnings': 'list of text',
+  'strategy.id': 'text',
+  'strategy.capitalQuote': 'quote',
+  'strategy.naive': 'null',
+  'strategy.simulated.finalEquityQuote': 'quote',
+  'strategy.naive.finalEquityQuote': 'quote',
+  'strategy.simulated.returnFraction': 'fraction',
+  'strategy.naive.returnFraction': 'fraction',
+  'strategy.simulated.fills': 'count',
+  'strategy.naive.fills': 'count',
+  'strategy.simulated.boughtBase': 'base',
+  'strategy.naive.boughtBase': 'base',
+  'strategy.simulated.soldBase': 'base',
+  'strategy.naive.soldBase': 'base',
+  'strategy.simulated.rejectedOrders': 'count',
+  'strategy.naive.rejectedOrders': 'count',
+  'strategy.simulated.liquidations': 'count',
+  'strategy.naive.liquidations': 'count',
+  'strategy.simulated.executionCostQuote': 'quote',
+  'strategy.naive.executionCostQuote': 'quote',
+  'strategy.simulated.costVsHistoricalCloseQuote': 'quote',
+  'strategy.naive.costVsHistoricalCloseQuote': 'quote',
+  'strategy.simulated.buyPremiumOverClose': 'fraction',
+  'strategy.naive.buyPremiumOverClose': 'fraction',
+  'incomplete': 'boolean',
+  'error': 'text',
+  'barsCompleted': 'count',
 };
 
 /** The unit of a dotted summary field, or undefined when the docs do not define it. */
