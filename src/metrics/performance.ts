@@ -44,9 +44,6 @@ import { historicalVarEs } from './riskMeasures.js';
  */
 export const RETURN_NOISE_FLOOR = 1e-13;
 
-/** The VaR/ES levels reported. */
-export const PERFORMANCE_VAR_LEVELS = [0.95, 0.99] as const;
-
 /** P&L of an options strategy split by greek, in quote; passed through unchanged. */
 export interface GreekPnl {
   readonly delta: number;
@@ -73,15 +70,6 @@ export interface PerformanceInput {
   /** P&L of each round trip (or each fill), quote, for the hit rate; NaN entries are skipped. */
   readonly trades?: ArrayLike<number>;
   readonly greekPnl?: GreekPnl;
-}
-
-export interface VarEsFigure {
-  /** Quantile level, e.g. 0.95. */
-  readonly level: number;
-  /** Historical VaR of the bar loss −r, fraction of equity per bar (loss positive). */
-  readonly valueAtRisk: number;
-  /** Historical ES of the bar loss −r, fraction of equity per bar (loss positive). */
-  readonly expectedShortfall: number;
 }
 
 export interface PerformanceStats {
@@ -131,8 +119,15 @@ export interface PerformanceStats {
   readonly averageExposure: number | null;
   /** Largest exposure, dimensionless; null as averageExposure. */
   readonly maxExposure: number | null;
-  /** Historical VaR/ES of the bar loss at 95 % and 99 %; empty with no return. */
-  readonly varEs: readonly VarEsFigure[];
+  /**
+   * Historical VaR and ES of the bar loss −r at 95 % and 99 %, fraction of
+   * equity per bar, loss positive; null with no return. Named fields rather
+   * than an array so a sweep objective can address them by a dotted path.
+   */
+  readonly barVar95: number | null;
+  readonly barEs95: number | null;
+  readonly barVar99: number | null;
+  readonly barEs99: number | null;
   /** Passed through from the input; null when not given. */
   readonly greekPnl: GreekPnl | null;
 }
@@ -251,13 +246,8 @@ export function performanceStats(input: PerformanceInput): PerformanceStats {
 
   const lossSeries = losses.subarray(0, count);
   const scratch = new Float64Array(count);
-  const varEs: VarEsFigure[] =
-    count === 0
-      ? []
-      : PERFORMANCE_VAR_LEVELS.map((level) => {
-          const r = historicalVarEs(lossSeries, level, scratch);
-          return { level, valueAtRisk: r.valueAtRisk, expectedShortfall: r.expectedShortfall };
-        });
+  const at95 = count > 0 ? historicalVarEs(lossSeries, 0.95, scratch) : null;
+  const at99 = count > 0 ? historicalVarEs(lossSeries, 0.99, scratch) : null;
 
   const meanEquity = equitySum / n;
   return {
@@ -285,7 +275,10 @@ export function performanceStats(input: PerformanceInput): PerformanceStats {
     executionCostBps: input.tradedQuote > 0 ? (input.executionCostQuote / input.tradedQuote) * 1e4 : null,
     averageExposure: expCount > 0 ? expSum / expCount : null,
     maxExposure: expCount > 0 ? expMax : null,
-    varEs,
+    barVar95: at95?.valueAtRisk ?? null,
+    barEs95: at95?.expectedShortfall ?? null,
+    barVar99: at99?.valueAtRisk ?? null,
+    barEs99: at99?.expectedShortfall ?? null,
     greekPnl: input.greekPnl ?? null,
   };
 }

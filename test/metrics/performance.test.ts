@@ -100,11 +100,7 @@ describe('performanceStats on the literal story (each figure hand-computed)', ()
 
   it('VaR/ES of the five losses −r = −0.1, 0.2, 0, −0.5, 0.1: αN = 4.75 and 4.95 → k = 5, both 0.2', () => {
     // ES_0.95 = (0 + (5 − 4.75)·0.2) / (5·0.05) = 0.2; ES_0.99 = (0.05·0.2)/(0.05) = 0.2.
-    expect(s.varEs.map((v) => v.level)).toEqual([0.95, 0.99]);
-    for (const v of s.varEs) {
-      expect(v.valueAtRisk, info).toBeCloseTo(0.2, 12);
-      expect(v.expectedShortfall, info).toBeCloseTo(0.2, 12);
-    }
+    for (const v of [s.barVar95, s.barEs95, s.barVar99, s.barEs99]) expect(v, info).toBeCloseTo(0.2, 12);
   });
 });
 
@@ -117,12 +113,12 @@ describe('VaR and ES of bar returns on 40 returns (loss positive)', () => {
   for (const r of returns) equity.push(equity[equity.length - 1] * (1 + r));
   const s = performanceStats({ time: times(41), equity, tradedQuote: 0, executionCostQuote: 0, impactPaidQuote: 0 });
   it('95 % and 99 %', () => {
-    const info = JSON.stringify(s.varEs);
+    const info = JSON.stringify(s);
     expect(s.returnCount).toBe(40);
-    expect(s.varEs[0].valueAtRisk, info).toBeCloseTo(0.03, 12);
-    expect(s.varEs[0].expectedShortfall, info).toBeCloseTo(0.065, 12);
-    expect(s.varEs[1].valueAtRisk, info).toBeCloseTo(0.08, 12);
-    expect(s.varEs[1].expectedShortfall, info).toBeCloseTo(0.08, 12);
+    expect(s.barVar95, info).toBeCloseTo(0.03, 12);
+    expect(s.barEs95, info).toBeCloseTo(0.065, 12);
+    expect(s.barVar99, info).toBeCloseTo(0.08, 12);
+    expect(s.barEs99, info).toBeCloseTo(0.08, 12);
   });
 });
 
@@ -166,7 +162,7 @@ describe('edge cases', () => {
     expect(s.annualisedReturn).toBeNull();
     expect(s.annualisedVolatility).toBeNull();
     expect(s.sharpe).toBeNull();
-    expect(s.varEs).toEqual([]);
+    expect([s.barVar95, s.barEs95, s.barVar99, s.barEs99]).toEqual([null, null, null, null]);
   });
 
   it('two bars: one return gives a return and VaR but no volatility or Sharpe (a spread needs two)', () => {
@@ -177,7 +173,7 @@ describe('edge cases', () => {
     expect(s.annualisedVolatility).toBeNull();
     expect(s.sharpe).toBeNull();
     expect(s.sortino).toBeNull();
-    expect(s.varEs[0].valueAtRisk).toBeCloseTo(0.1, 14);
+    expect(s.barVar95).toBeCloseTo(0.1, 14);
     expect(s.maxDrawdown).toBeCloseTo(0.1, 14);
     expect(s.maxDrawdownRecovered).toBe(false);
     // Calmar = −36.525 / 0.1.
@@ -250,7 +246,7 @@ describe('properties', () => {
         same(a.totalReturn, b.totalReturn);
         same(a.maxDrawdown, b.maxDrawdown);
         same(a.turnover, b.turnover);
-        same(a.varEs[0].expectedShortfall, b.varEs[0].expectedShortfall);
+        same(a.barEs95, b.barEs95);
       }),
     );
   });
