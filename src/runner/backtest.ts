@@ -6,6 +6,7 @@ import { runNaiveTwin } from '../strategy/naive.js';
 import type { OrdersLog } from '../strategy/ordersLog.js';
 import { MS_PER_MINUTE } from '../core/time.js';
 import { marginFigures, moveShareByCause, paradoxFigures, peakBranchingRatioSum } from './figures.js';
+import { strategyPerformance } from './strategyStats.js';
 import { Simulation, type RunData, type RunHooks, type RunResult } from '../engine/run.js';
 import { StressProfileTracker, type StressProfiles } from './stressProfiles.js';
 import { CascadeError } from '../core/errors.js';
@@ -41,8 +42,9 @@ export class IncompleteRunError extends CascadeError {
  * Builds the scenario's parts and runs them over the data. The figures gain,
  * in this order (summary.json keeps it): the dealer's (zeros without one),
  * the build's, the cross-owner ones, then with a protocol the paradox
- * figures, the protocol's own and its margin comparison, and the herding
- * holders'. Names are fixed: `cascade compare` and users' scripts read them.
+ * figures, the protocol's own and its margin comparison, the herding
+ * holders', and with a strategy its figures and statistics beside its
+ * naive twin's. Names are fixed: `cascade compare` and users' scripts read them.
  */
 export function runBacktest(scenario: Scenario, data: RunData, baseDir: string, hooks: RunHooks = {}, overrides: BuildOverrides = {}): BacktestResult {
   const { parts, report, roles } = buildEngineParts(scenario, data, baseDir, overrides);
@@ -106,12 +108,28 @@ export function runBacktest(scenario: Scenario, data: RunData, baseDir: string, 
 
 /**
  * The strategy's figures from the simulated run and from its naive twin on
- * the same bars (no market model), side by side; the twin's equity goes
- * into the strategy_naive_equity column.
+ * the same bars (no market model), side by side, each with its performance
+ * statistics under `stats`; the twin's equity goes into the
+ * strategy_naive_equity column.
  */
 function strategyFigures(scenario: Scenario, data: RunData, loaded: LoadedStrategy, agent: StrategyAgent): Record<string, unknown> {
   const s = scenario.strategy;
-  const simulated = agent.figures();
+  const capital = s?.capitalQuote ?? Number.NaN;
+  const figures = agent.figures();
+  const cols = agent.columns;
+  const simulated = cols
+    ? {
+        ...figures,
+        stats: strategyPerformance(data.bars, capital, {
+          equity: cols.strategy_equity,
+          positionBase: cols.strategy_position_base,
+          // The column holds cash + position · mid, so the mid is recovered where there is a position.
+          mark: (i) => (cols.strategy_position_base[i] !== 0 ? (cols.strategy_equity[i] - cols.strategy_cash[i]) / cols.strategy_position_base[i] : 0),
+          figures,
+          log: agent.log,
+        }),
+      }
+    : figures;
   let naive: unknown = null;
   if (s?.naiveTwin) {
     const twin = runNaiveTwin({
@@ -122,7 +140,10 @@ function strategyFigures(scenario: Scenario, data: RunData, loaded: LoadedStrate
       initialVolPerYear: scenario.market.initialVolPerYear,
     });
     if (agent.columns) agent.columns.strategy_naive_equity.set(twin.equity);
-    naive = twin.figures;
+    naive = {
+      ...twin.figures,
+      stats: strategyPerformance(data.bars, capital, { equity: twin.equity, positionBase: twin.positionBase, mark: (i) => data.bars.close[i], figures: twin.figures, log: twin.log }),
+    };
   }
   return { id: loaded.definition.id, capitalQuote: s?.capitalQuote, simulated, naive };
 }

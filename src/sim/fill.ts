@@ -13,6 +13,8 @@ export interface OrderFill {
   readonly midAfter: number;
   /** Execution cost in quote versus `midBefore`, ≥ 0. */
   readonly cost: number;
+  /** The part of `cost` due to price impact (without the half-spread or the book's touch), quote. */
+  readonly impactCost: number;
   /** Trade cause code (`CAUSE_CODE`) the order was sent with. */
   readonly cause: number;
   /** What the submitter put on the order (e.g. a lot id). */

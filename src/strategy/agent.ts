@@ -218,7 +218,7 @@ export class StrategyAgent implements Agent, DeskHost {
     const id = fill.tag;
     const kind = this.desk.kindById[id] ?? 'market';
     this.log.add(fill.bar, fill.round, id, kind, fill.size, fill.price, 'filled');
-    this.tally.add(fill.size, fill.price, fill.cost, this.cfg.bars.close[fill.bar]);
+    this.tally.add(fill.size, fill.price, fill.cost, this.cfg.bars.close[fill.bar], fill.impactCost);
     if (!this.strategy.onFill) return;
     const sf = this.sf;
     sf.orderId = kind === 'liquidation' ? -1 : id;

@@ -22,6 +22,8 @@ export interface NaiveTwinResult {
   readonly figures: StrategyFigures;
   /** Equity at each bar's close, quote. */
   readonly equity: Float64Array;
+  /** Position at each bar's close, base (with the close, the exposure of the performance statistics). */
+  readonly positionBase: Float64Array;
   readonly log: OrdersLog;
 }
 
@@ -46,6 +48,7 @@ export function runNaiveTwin(cfg: NaiveTwinConfig): NaiveTwinResult {
   const log = new OrdersLog();
   const tally = new FillTally();
   const equity = new Float64Array(n);
+  const positionBase = new Float64Array(n);
   const id = cfg.definition.id;
   let cash = cfg.capitalQuote;
   let pos = 0;
@@ -87,7 +90,7 @@ export function runNaiveTwin(cfg: NaiveTwinConfig): NaiveTwinResult {
     pos += size;
     const kind = desk.kindById[orderId] ?? 'market';
     log.add(i, host.round, orderId, kind, size, price, 'filled');
-    tally.add(size, price, 0, bars.close[i]);
+    tally.add(size, price, 0, bars.close[i], 0);
     if (!strategy.onFill) return;
     sf.orderId = kind === 'liquidation' ? -1 : orderId;
     sf.kind = kind === 'liquidation' ? 'liquidation' : kind === 'limit' ? 'limit' : 'market';
@@ -138,6 +141,7 @@ export function runNaiveTwin(cfg: NaiveTwinConfig): NaiveTwinResult {
       refresh();
       strategy.onBar(ctx, desk);
       equity[i] = cash + pos * close;
+      positionBase[i] = pos;
       if (i > 0) vol.update(Math.log(close / bars.close[i - 1]));
     }
     i = n - 1;
@@ -147,5 +151,5 @@ export function runNaiveTwin(cfg: NaiveTwinConfig): NaiveTwinResult {
   } catch (err) {
     throw err instanceof StrategyError ? err : new StrategyError(id, Math.min(i, n - 1), err);
   }
-  return { figures: tally.figures(cfg.capitalQuote, n > 0 ? equity[n - 1] : cfg.capitalQuote, log), equity, log };
+  return { figures: tally.figures(cfg.capitalQuote, n > 0 ? equity[n - 1] : cfg.capitalQuote, log), equity, positionBase, log };
 }

@@ -22,6 +22,10 @@ export interface StrategyFigures {
   liquidations: number;
   /** Σ (fill price − mid before the fill) × size, quote: spread and impact paid; 0 in the naive twin. */
   executionCostQuote: number;
+  /** The part of executionCostQuote due to price impact (without the half-spread), quote; 0 in the naive twin. */
+  impactPaidQuote: number;
+  /** Σ |size| × fill price over fills, quote: the notional traded. */
+  tradedQuote: number;
   /** Σ (fill price − the bar's historical close) × size, quote: what buying and selling cost against the prices a naive backtest fills at. */
   costVsHistoricalCloseQuote: number;
   /** Volume-weighted buy price over the bars' historical closes at those fills, minus 1, decimal; NaN without buys. */
@@ -37,10 +41,14 @@ export class FillTally {
   boughtAtCloseQuote = 0;
   liquidations = 0;
   executionCostQuote = 0;
+  impactPaidQuote = 0;
+  tradedQuote = 0;
   costVsCloseQuote = 0;
 
-  add(size: number, price: number, cost: number, close: number): void {
+  add(size: number, price: number, cost: number, close: number, impactCost: number): void {
     this.fills++;
+    this.tradedQuote += Math.abs(size) * price;
+    this.impactPaidQuote += impactCost;
     if (size > 0) {
       this.boughtBase += size;
       this.boughtQuote += size * price;
@@ -62,6 +70,8 @@ export class FillTally {
       rejectedOrders: log.count('rejected'),
       liquidations: this.liquidations,
       executionCostQuote: this.executionCostQuote,
+      impactPaidQuote: this.impactPaidQuote,
+      tradedQuote: this.tradedQuote,
       costVsHistoricalCloseQuote: this.costVsCloseQuote,
       buyPremiumOverClose: this.boughtBase > 0 ? this.boughtQuote / this.boughtAtCloseQuote - 1 : Number.NaN,
     };

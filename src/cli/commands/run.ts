@@ -16,6 +16,7 @@ import type { PreparedData } from '../../runner/prepareData.js';
 import { loadScenarioStrategy } from '../../runner/build.js';
 import { isStrategyId } from '../../config/strategySchema.js';
 import type { StrategyFigures } from '../../strategy/tally.js';
+import type { PerformanceStats } from '../../metrics/performance.js';
 import { prepareOutput } from '../../report/outputDir.js';
 import { writeRun } from '../../report/writeRun.js';
 import { ProgressReporter } from '../progress.js';
@@ -160,16 +161,19 @@ function withStrategyPath(raw: Record<string, unknown>, path: string): Record<st
   return { ...raw, strategy: { ...base, path } };
 }
 
+/** A run's raw figures with its performance statistics (src/runner/strategyStats.ts). */
+type StrategyRunFigures = StrategyFigures & { stats?: PerformanceStats };
+
 interface StrategySummary {
   id: string;
-  simulated: StrategyFigures;
-  naive: StrategyFigures | null;
+  simulated: StrategyRunFigures;
+  naive: StrategyRunFigures | null;
 }
 
 /** The strategy's figures with its naive twin's beside them: the gap is what a standard backtest gets wrong. */
 function strategyLines(s: StrategySummary | undefined): string[] {
   if (!s) return [];
-  const row = (label: string, pick: (f: StrategyFigures) => string): string =>
+  const row = (label: string, pick: (f: StrategyRunFigures) => string): string =>
     `  ${label.padEnd(22)}${pick(s.simulated).padStart(14)}${s.naive ? pick(s.naive).padStart(14) : ''}`;
   const pct = (x: number): string => (Number.isFinite(x) ? `${(x * 100).toFixed(2)}%` : '-');
   return [
@@ -181,6 +185,31 @@ function strategyLines(s: StrategySummary | undefined): string[] {
     row('liquidations', (f) => String(f.liquidations)),
     row('execution cost', (f) => fmtQuote(f.executionCostQuote)),
     row('buy price over close', (f) => pct(f.buyPremiumOverClose)),
+    ...(s.simulated.stats ? statsRows(row) : []),
+  ];
+}
+
+/** The performance statistics, one row each; '-' where a figure is undefined (null). */
+function statsRows(row: (label: string, pick: (f: StrategyRunFigures) => string) => string): string[] {
+  const st = (pick: (p: PerformanceStats) => number | null, fmt: (x: number) => string) => (f: StrategyRunFigures): string => {
+    const x = f.stats ? pick(f.stats) : null;
+    return x === null || !Number.isFinite(x) ? '-' : fmt(x);
+  };
+  const pct = (x: number): string => `${(x * 100).toFixed(2)}%`;
+  const num = (x: number): string => x.toFixed(2);
+  return [
+    row('ann. volatility', st((p) => p.annualisedVolatility, pct)),
+    row('max drawdown', st((p) => p.maxDrawdown, pct)),
+    row('  lasting (hours)', st((p) => p.maxDrawdownMs / 3_600_000, (x) => x.toFixed(1))),
+    row('Sharpe (annualised)', st((p) => p.sharpe, num)),
+    row('Sortino', st((p) => p.sortino, num)),
+    row('Calmar', st((p) => p.calmar, num)),
+    row('hit rate (round trips)', st((p) => p.hitRate, pct)),
+    row('turnover (x equity)', st((p) => p.turnover, num)),
+    row('impact paid', st((p) => p.impactPaidQuote, fmtQuote)),
+    row('average exposure', st((p) => p.averageExposure, num)),
+    row('bar VaR 99% (loss)', st((p) => p.barVar99, pct)),
+    row('bar ES 99% (loss)', st((p) => p.barEs99, pct)),
   ];
 }
 
