@@ -20,8 +20,11 @@ export class StrategyOptions {
   readonly greeks: BookGreeks = makeBookGreeks();
   readonly margin: MarginRequirement = makeMarginRequirement();
 
+  private readonly staging: OptionBook;
+
   constructor(capacity: number) {
     this.book = new OptionBook(capacity);
+    this.staging = new OptionBook(capacity);
   }
 
   /** Slot of the contract, or −1. */
@@ -40,31 +43,35 @@ export class StrategyOptions {
   }
 
   /**
-   * Adds `qty` (+ bought, − sold) to the contract's slot. A closed slot
-   * (quantity 0) is reused for the next new contract rather than appended,
-   * so a strategy that trades in and out keeps a small book.
+   * Adds `qty` (+ bought, − sold) to the contract's slot, appending a slot
+   * for a new contract. A closed slot (quantity 0) stays until
+   * {@link compact}, so slot indices are stable within a bar.
    * @throws RangeError when a new contract does not fit in the capacity
    */
   apply(kind: number, strike: number, expiryMs: number, qty: number): number {
-    const b = this.book;
-    let i = this.find(kind, strike, expiryMs);
+    const i = this.find(kind, strike, expiryMs);
     if (i >= 0) {
-      b.qty[i] += qty;
+      this.book.qty[i] += qty;
       return i;
     }
-    for (let j = 0; j < b.length; j++) {
-      if (b.qty[j] === 0) {
-        i = j;
-        break;
-      }
-    }
-    if (i < 0) return b.add(strike, expiryMs, kind, qty);
-    b.strike[i] = strike;
-    b.expiryMs[i] = expiryMs;
-    b.kind[i] = kind;
-    b.qty[i] = qty;
-    b.price[i] = 0;
-    return i;
+    return this.book.add(strike, expiryMs, kind, qty);
+  }
+
+  /**
+   * Drops closed slots (quantity 0), keeping the order of the others, so a
+   * strategy that trades in and out keeps a small book. Output columns are
+   * zeroed: value the book again before reading them. No allocation.
+   */
+  compact(): void {
+    const b = this.book;
+    let closed = false;
+    for (let i = 0; i < b.length; i++) if (b.qty[i] === 0) closed = true;
+    if (!closed) return;
+    const s = this.staging;
+    s.clear();
+    for (let i = 0; i < b.length; i++) if (b.qty[i] !== 0) s.add(b.strike[i], b.expiryMs[i], b.kind[i], b.qty[i]);
+    b.clear();
+    b.addAll(s);
   }
 
   /**

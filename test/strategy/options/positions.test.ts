@@ -10,21 +10,24 @@ const CALL = 1;
 const PUT = -1;
 const EXP = START_MS + 7 * DAY_MS;
 
-describe('StrategyOptions.apply', () => {
-  it('nets a buy-back against the short it closes and reuses the closed slot', () => {
-    const o = new StrategyOptions(2);
+describe('StrategyOptions.apply and compact', () => {
+  it('nets a buy-back against the short it closes; compact drops closed slots and keeps the order', () => {
+    const o = new StrategyOptions(3);
     o.apply(PUT, 90, EXP, -5);
     o.apply(PUT, 90, EXP, 2);
     expect(o.held(PUT, 90, EXP)).toBe(-3);
     expect(o.book.length).toBe(1);
+    o.apply(CALL, 110, EXP, 1);
     o.apply(PUT, 90, EXP, 3);
     expect(o.held(PUT, 90, EXP)).toBe(0);
-    o.apply(CALL, 110, EXP, 1);
-    expect(o.book.length).toBe(1);
-    expect(o.held(CALL, 110, EXP)).toBe(1);
-    o.apply(PUT, 80, EXP, 1);
-    expect(o.book.length).toBe(2);
+    o.apply(PUT, 80, EXP, 2);
+    expect(o.book.length).toBe(3);
     expect(() => o.apply(PUT, 70, EXP, 1)).toThrow(/capacity/);
+    o.compact();
+    expect(o.book.length).toBe(2);
+    expect([o.book.strike[0], o.book.qty[0], o.book.strike[1], o.book.qty[1]]).toEqual([110, 1, 80, 2]);
+    o.apply(PUT, 70, EXP, 1);
+    expect(o.book.length).toBe(3);
   });
 });
 
