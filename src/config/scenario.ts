@@ -4,6 +4,7 @@ import { behaviourSchema } from './behaviourSchema.js';
 import { dealerSchema } from './dealerSchema.js';
 import { marketSchema } from './marketSchema.js';
 import { protocolSchema } from './protocolSchema.js';
+import { strategySchema } from './strategySchema.js';
 import { surfaceSchema } from './surfaceSchema.js';
 
 /**
@@ -171,6 +172,7 @@ export const scenarioSchema = z
     protocol: protocolSchema.prefault({}),
     behaviour: behaviourSchema.prefault({}),
     output: outputSchema.prefault({}),
+    strategy: strategySchema.optional(),
   })
   .superRefine((sc, ctx) => {
     const b = sc.behaviour;

@@ -15,6 +15,7 @@ import { makeStressSignals } from '../sim/stress.js';
 import type { LiquidityProviders } from '../behaviour/liquidityProviders.js';
 import { CAUSE_CODE } from '../sim/tradeLog.js';
 import { Venue } from './venue.js';
+import type { RestingOrders } from '../strategy/restingOrders.js';
 import type { Saveable } from '../sim/saveable.js';
 import { ownScalars, scalars, stateOf } from '../sim/stateBlock.js';
 
@@ -47,6 +48,8 @@ export interface EngineParts {
   readonly agents: readonly Agent[];
   /** Liquidity providers who pull depth on stress (behaviour layer); absent when off. */
   readonly liquidityProviders?: LiquidityProviders | null;
+  /** The strategy's resting limit orders, which the venue fills against other parties' flow; absent with no strategy. */
+  readonly resting?: RestingOrders | null;
 }
 
 /** The loop's own columns, declared in this order before every other component's. */
@@ -166,7 +169,7 @@ export class Simulation {
         parts.market.observeReturn(r);
       }
     }
-    this.venue = liq ? new Venue(liq, this.ledger, this.trades, parts.agents) : null;
+    this.venue = liq ? new Venue(liq, this.ledger, this.trades, parts.agents, parts.resting ?? null) : null;
     this.calmVol = scenario.market.withdrawal.calmVolPerYear ?? scenario.market.initialVolPerYear;
     this.velocityDecay = Math.pow(0.5, this.barMs / (scenario.engine.liquidationVelocityHalfLifeMinutes * MS_PER_MINUTE));
     const state = parts.market;

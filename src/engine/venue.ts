@@ -2,7 +2,9 @@ import type { Fill, LiquidityModel } from '../market/liquidity.js';
 import type { Agent } from '../sim/agent.js';
 import { PARTY, type Ledger } from '../sim/ledger.js';
 import type { OrderQueue } from '../sim/orderQueue.js';
-import type { TradeLog } from '../sim/tradeLog.js';
+import { CAUSE_CODE, type TradeLog } from '../sim/tradeLog.js';
+import type { RestingOrders } from '../strategy/restingOrders.js';
+import { makeFill } from '../market/liquidity.js';
 
 /** What the venue needs of an order's owner: the parties it answers for and where to tell it of a fill. */
 export type FillOwner = Pick<Agent, 'party' | 'extraParties' | 'onFill'>;
@@ -39,23 +41,42 @@ export class Venue {
     size: 0, price: Number.NaN, midBefore: Number.NaN, midAfter: Number.NaN, cost: 0, impactCost: 0, cause: 0, tag: 0, party: 0, bar: 0, round: 0,
   };
   private time = 0;
+  /** The strategy's resting limit orders, filled against other parties' flow; null when no strategy runs. */
+  private readonly resting: RestingOrders | null;
+  /** What a resting order's owner is told of: separate from `fill`, which may be mid-way through a taker's order. */
+  private readonly restFill: FillRecord = {
+    size: 0, price: Number.NaN, midBefore: Number.NaN, midAfter: Number.NaN, cost: 0, impactCost: 0, cause: 0, tag: 0, party: 0, bar: 0, round: 0,
+  };
+  /** Trial executions for finding where a taker's path meets a resting price: the model's state is put back after each. */
+  private readonly probe = makeFill();
+  private scratch: Float64Array | null = null;
 
-  /** `owners` answer for their `party` and `extraParties`; orders of a party nobody owns execute untold. */
-  constructor(liquidity: LiquidityModel, ledger: Ledger, trades: TradeLog, owners: readonly FillOwner[]) {
+  /**
+   * `owners` answer for their `party` and `extraParties`; orders of a party
+   * nobody owns execute untold. With no `resting` orders (or none open) every
+   * order goes straight to the model, exactly as before resting orders existed.
+   */
+  constructor(liquidity: LiquidityModel, ledger: Ledger, trades: TradeLog, owners: readonly FillOwner[], resting: RestingOrders | null = null) {
     this.liquidity = liquidity;
     this.ledger = ledger;
     this.trades = trades;
+    this.resting = resting;
     for (const a of owners) {
       this.ownerByParty[a.party] = a;
       for (const p of a.extraParties ?? []) this.ownerByParty[p] = a;
     }
   }
 
-  /** Fills from now on belong to bar `bar`, starting at `timeMs` (epoch ms); the bar's flow starts at 0. */
+  /**
+   * Fills from now on belong to bar `bar`, starting at `timeMs` (epoch ms);
+   * the bar's flow starts at 0. Resting orders the bar's exogenous move has
+   * made marketable execute now (docs/strategies.md#resting-orders).
+   */
   beginBar(bar: number, timeMs: number): void {
     this.fill.bar = bar;
     this.time = timeMs;
     this.flowBase = 0;
+    if (this.resting !== null && this.resting.count > 0) this.sweepMarketable(0);
   }
 
   /** Executes the orders of cascade round `round`, one by one in submission order. */
@@ -65,15 +86,22 @@ export class Venue {
     const bar = fill.bar;
     const cp = PARTY.counterparties;
     fill.round = round;
+    const resting = this.resting;
+    if (resting !== null && resting.count > 0) this.sweepMarketable(round);
     let flow = this.flowBase;
     for (let k = 0; k < orders.length; k++) {
       const size = orders.size[k];
       const party = orders.party[k];
       const cause = orders.cause[k];
-      liq.execute(size, fill);
-      if (size > 0) ledger.trade(party, cp, fill.size, fill.price);
-      else ledger.trade(cp, party, -fill.size, fill.price);
+      if (resting !== null && resting.count > 0 && party !== resting.party) {
+        this.executeThrough(size, party, round);
+      } else {
+        liq.execute(size, fill);
+        if (size > 0) ledger.trade(party, cp, fill.size, fill.price);
+        else ledger.trade(cp, party, -fill.size, fill.price);
+      }
       trades.push(time, bar, round, cause, fill.size, fill.price, fill.midBefore, fill.midAfter, fill.cost);
+      trades.party[trades.length - 1] = party;
       flow += fill.size;
       const owner = owners[party];
       if (owner !== undefined) {
@@ -84,5 +112,184 @@ export class Venue {
       }
     }
     this.flowBase = flow;
+  }
+
+  /** The model's state, for trial executions (allocated on the first one). */
+  private saveModel(): Float64Array {
+    const liq = this.liquidity;
+    if (this.scratch === null || this.scratch.length < liq.stateSize) this.scratch = new Float64Array(liq.stateSize);
+    liq.saveState(this.scratch, 0);
+    return this.scratch;
+  }
+
+  /**
+   * The part of an order of `size` (signed) that takes the mid from where it
+   * is to `price` and no further: `size` itself when the whole order stops
+   * short of it. Found by bisection on trial executions, because the mid
+   * after an order is monotone in its size in every model but has a closed
+   * inverse only in some (the book's levels make it a step function).
+   */
+  private sizeToPrice(size: number, price: number): number {
+    const liq = this.liquidity;
+    const probe = this.probe;
+    const saved = this.saveModel();
+    liq.execute(size, probe);
+    liq.loadState(saved, 0);
+    if (size < 0 ? probe.midAfter >= price : probe.midAfter <= price) return size;
+    let near = 0;
+    let far = size;
+    for (let it = 0; it < 64; it++) {
+      const m = 0.5 * (near + far);
+      if (m === near || m === far) break;
+      liq.execute(m, probe);
+      liq.loadState(saved, 0);
+      if (size < 0 ? probe.midAfter >= price : probe.midAfter <= price) near = m;
+      else far = m;
+    }
+    return near;
+  }
+
+  /**
+   * A taker's order (`party`, signed `size`) that meets resting orders on its
+   * way: it executes against the model until the mid reaches the best resting
+   * price, trades there with the resting order (no impact: the resting order
+   * is the liquidity), and goes on against the model with what is left. The
+   * taker is told of one fill at its average price, as if the resting orders
+   * were levels of the book.
+   */
+  private executeThrough(size: number, party: number, round: number): void {
+    const { liquidity: liq, ledger, fill, probe } = this;
+    const resting = this.resting as RestingOrders;
+    const side = size > 0 ? 1 : -1;
+    const midBefore = liq.mid();
+    let rem = size;
+    let modelBase = 0;
+    let modelQuote = 0;
+    let restQuote = 0;
+    let impactCost = 0;
+    for (let guard = 0; rem !== 0 && guard < 1024; guard++) {
+      const k = resting.best(side);
+      if (k < 0) break;
+      const p = resting.price[k];
+      const mid = liq.mid();
+      if (side < 0 ? mid > p : mid < p) {
+        const q = this.sizeToPrice(rem, p);
+        if (q !== 0) {
+          liq.execute(q, probe);
+          modelBase += probe.size;
+          modelQuote += probe.size * probe.price;
+          impactCost += probe.impactCost;
+        }
+        if (q === rem) {
+          rem = 0;
+          break;
+        }
+        rem -= q;
+      }
+      const take = side * Math.min(Math.abs(rem), Math.abs(resting.size[k]));
+      this.fillResting(k, -take, p, round, party);
+      restQuote += take * p;
+      rem -= take;
+    }
+    if (rem !== 0) {
+      liq.execute(rem, probe);
+      modelBase += probe.size;
+      modelQuote += probe.size * probe.price;
+      impactCost += probe.impactCost;
+    }
+    const cp = PARTY.counterparties;
+    ledger.payCash(party, cp, modelQuote);
+    ledger.moveAsset(cp, party, modelBase);
+    const price = (modelQuote + restQuote) / size;
+    fill.size = size;
+    fill.price = price;
+    fill.midBefore = midBefore;
+    fill.midAfter = liq.mid();
+    fill.cost = (price - midBefore) * size;
+    fill.impactCost = impactCost;
+  }
+
+  /**
+   * Resting order `k` trades `size` (its own sign) at its price `price` with
+   * `counter` (a taker's party, or the counterparties when it sweeps the
+   * model); the trade log gets the strategy's row.
+   */
+  private fillResting(k: number, size: number, price: number, round: number, counter: number): void {
+    const resting = this.resting as RestingOrders;
+    const rf = this.restFill;
+    const id = resting.id[k];
+    if (size > 0) this.ledger.trade(resting.party, counter, size, price);
+    else this.ledger.trade(counter, resting.party, -size, price);
+    this.trades.push(this.time, this.fill.bar, round, CAUSE_CODE.strategy, size, price, price, price, 0);
+    this.trades.party[this.trades.length - 1] = resting.party;
+    const left = resting.size[k] - size;
+    // A remainder within rounding of zero is a filled order, not a dust order left open.
+    if (Math.abs(left) <= 1e-12 * Math.abs(resting.size[k])) resting.removeAt(k);
+    else resting.size[k] = left;
+    const owner = this.ownerByParty[resting.party];
+    if (owner !== undefined) {
+      rf.size = size;
+      rf.price = price;
+      rf.midBefore = price;
+      rf.midAfter = price;
+      rf.cost = 0;
+      rf.impactCost = 0;
+      rf.cause = CAUSE_CODE.strategy;
+      rf.tag = id;
+      rf.party = resting.party;
+      rf.bar = this.fill.bar;
+      rf.round = round;
+      owner.onFill(rf);
+    }
+  }
+
+  /**
+   * Resting orders on the wrong side of the mid (a bid above it, an ask below
+   * it: the price gapped through them, or they were placed there) take the
+   * model up to their price: the part that brings the mid to the limit fills
+   * at the model's prices, the rest keeps resting. Each order once per call.
+   */
+  private sweepMarketable(round: number): void {
+    const { liquidity: liq, probe, ledger, trades } = this;
+    const resting = this.resting as RestingOrders;
+    const cp = PARTY.counterparties;
+    const owner = this.ownerByParty[resting.party];
+    const rf = this.restFill;
+    for (let k = 0; k < resting.count; ) {
+      const s = resting.size[k];
+      const p = resting.price[k];
+      const mid = liq.mid();
+      if (!(s > 0 ? p > mid : p < mid)) {
+        k++;
+        continue;
+      }
+      const q = this.sizeToPrice(s, p);
+      if (q === 0) {
+        k++;
+        continue;
+      }
+      const id = resting.id[k];
+      liq.execute(q, probe);
+      if (q > 0) ledger.trade(resting.party, cp, probe.size, probe.price);
+      else ledger.trade(cp, resting.party, -probe.size, probe.price);
+      trades.push(this.time, this.fill.bar, round, CAUSE_CODE.strategy, probe.size, probe.price, probe.midBefore, probe.midAfter, probe.cost);
+      trades.party[trades.length - 1] = resting.party;
+      this.flowBase += probe.size;
+      const left = s - q;
+      if (Math.abs(left) <= 1e-12 * Math.abs(s)) resting.removeAt(k);
+      else {
+        resting.size[k] = left;
+        k++;
+      }
+      if (owner !== undefined) {
+        Object.assign(rf, probe);
+        rf.cause = CAUSE_CODE.strategy;
+        rf.tag = id;
+        rf.party = resting.party;
+        rf.bar = this.fill.bar;
+        rf.round = round;
+        owner.onFill(rf);
+      }
+    }
   }
 }

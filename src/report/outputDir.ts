@@ -29,7 +29,9 @@ export type OutputKind = 'run' | 'compare';
 
 /** The files each command writes; a folder holding only these (and its own marker file) is that command's output. */
 export const OUTPUT_FILES: Record<OutputKind, readonly string[]> = {
-  run: ['summary.json', 'config.json', 'timeseries.csv', 'trades.csv', 'timeseries.csv.gz', 'trades.csv.gz', 'timing.json'],
+  run: [
+    'summary.json', 'config.json', 'timeseries.csv', 'trades.csv', 'timeseries.csv.gz', 'trades.csv.gz', 'strategy_orders.csv', 'strategy_orders.csv.gz', 'timing.json',
+  ],
   compare: ['compare.csv', 'compare.json'],
 };
 

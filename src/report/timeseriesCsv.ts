@@ -1,4 +1,5 @@
 import { formatIsoUtc } from '../core/time.js';
+import { PARTY_NAMES } from '../sim/ledger.js';
 import type { Recorder } from '../sim/recorder.js';
 import { TRADE_CAUSES, type TradeLog } from '../sim/tradeLog.js';
 import { StringSink, type TextSink } from './csvSink.js';
@@ -29,10 +30,13 @@ export function timeseriesToCsv(rec: Recorder): string {
 }
 
 /** Every fill: time, bar, round, cause, side, size (base units), price, mid before/after, cost (quote). */
-export function writeTradesCsv(log: TradeLog, sink: TextSink): void {
-  sink.write('timestamp,bar,round,cause,side,size,price,mid_before,mid_after,cost\n');
+export function writeTradesCsv(log: TradeLog, sink: TextSink, options: { readonly owners?: boolean } = {}): void {
+  // The owner column only when asked (a strategy ran): without it the file stays as it was before strategies existed.
+  const owners = options.owners === true;
+  sink.write(`timestamp,bar,round,cause,side,size,price,mid_before,mid_after,cost${owners ? ',owner' : ''}\n`);
   for (let k = 0; k < log.length; k++) {
     const size = log.size[k];
+    const party = log.party[k];
     sink.write(
       `${[
         formatIsoUtc(log.time[k]),
@@ -45,7 +49,7 @@ export function writeTradesCsv(log: TradeLog, sink: TextSink): void {
         formatNumber(log.midBefore[k]),
         formatNumber(log.midAfter[k]),
         formatNumber(log.cost[k]),
-      ].join(',')}\n`,
+      ].join(',')}${owners ? `,${party >= 0 ? PARTY_NAMES[party] : ''}` : ''}\n`,
     );
   }
 }

@@ -5,6 +5,8 @@ import type { RunResult } from '../engine/run.js';
 import { prepareOutput, type PreparedOutput } from './outputDir.js';
 import { FileSink, type TextSink } from './csvSink.js';
 import { writeTimeseriesCsv, writeTradesCsv } from './timeseriesCsv.js';
+import { writeStrategyOrdersCsv } from './strategyOrdersCsv.js';
+import type { OrdersLog } from '../strategy/ordersLog.js';
 
 /** What identifies a run: enough to repeat it exactly. */
 export interface RunIdentity {
@@ -47,7 +49,7 @@ export function writeRun(
   out: string | PreparedOutput,
   identity: RunIdentity,
   resolvedConfig: unknown,
-  result: RunResult,
+  result: RunResult & { readonly strategyOrders?: OrdersLog },
   timing: RunTiming | (() => RunTiming),
   options: { readonly gzip?: boolean } = {},
 ): WrittenRun {
@@ -68,8 +70,10 @@ export function writeRun(
   const ext = options.gzip ? '.csv.gz' : '.csv';
   const streamed: Array<[string, (sink: TextSink) => void]> = [
     [`timeseries${ext}`, (sink) => writeTimeseriesCsv(result.recorder, sink)],
-    [`trades${ext}`, (sink) => writeTradesCsv(result.trades, sink)],
+    [`trades${ext}`, (sink) => writeTradesCsv(result.trades, sink, { owners: result.strategyOrders !== undefined })],
   ];
+  const orders = result.strategyOrders;
+  if (orders) streamed.push([`strategy_orders${ext}`, (sink) => writeStrategyOrdersCsv(orders, sink)]);
   try {
     for (const [name, text] of files) writeFileSync(join(target.partial, name), text);
     for (const [name, write] of streamed) {

@@ -1,11 +1,17 @@
 import type { Scenario } from '../config/scenario.js';
 import { noDealerFigures } from '../dealer/dealerAgent.js';
-import { buildEngineParts, type BuildOverrides, type BuildReport } from './build.js';
+import { buildEngineParts, strategyRunConfig, type BuildOverrides, type BuildReport, type LoadedStrategy } from './build.js';
+import type { StrategyAgent } from '../strategy/agent.js';
+import { runNaiveTwin } from '../strategy/naive.js';
+import type { OrdersLog } from '../strategy/ordersLog.js';
+import { MS_PER_MINUTE } from '../core/time.js';
 import { marginFigures, moveShareByCause, paradoxFigures, peakBranchingRatioSum } from './figures.js';
 import { runSimulation, type RunData, type RunHooks, type RunResult } from '../engine/run.js';
 
 export interface BacktestResult extends RunResult {
   readonly build: BuildReport;
+  /** The strategy's orders log (strategy_orders.csv), when a strategy ran. */
+  readonly strategyOrders?: OrdersLog;
 }
 
 /**
@@ -18,7 +24,7 @@ export interface BacktestResult extends RunResult {
 export function runBacktest(scenario: Scenario, data: RunData, baseDir: string, hooks: RunHooks = {}, overrides: BuildOverrides = {}): BacktestResult {
   const { parts, report, roles } = buildEngineParts(scenario, data, baseDir, overrides);
   const result = runSimulation(scenario, data, parts, hooks);
-  const { dealer, protocol, herding, flight } = roles;
+  const { dealer, protocol, herding, flight, strategy } = roles;
   const cols = result.columns;
   const b = scenario.behaviour;
   const behaviourOn = b.herding.enabled || b.deleveraging.enabled || b.liquidityProviders.enabled || b.backstopFlight.enabled;
@@ -53,6 +59,30 @@ export function runBacktest(scenario: Scenario, data: RunData, baseDir: string, 
       : {},
     herding ? herding.summaryFigures() : {},
     report.warnings.length > 0 ? { warnings: report.warnings } : {},
+    strategy && overrides.strategy ? { strategy: strategyFigures(scenario, data, overrides.strategy, strategy) } : {},
   );
-  return { ...result, build: report };
+  return { ...result, build: report, ...(strategy ? { strategyOrders: strategy.log } : {}) };
+}
+
+/**
+ * The strategy's figures from the simulated run and from its naive twin on
+ * the same bars (no market model), side by side; the twin's equity goes
+ * into the strategy_naive_equity column.
+ */
+function strategyFigures(scenario: Scenario, data: RunData, loaded: LoadedStrategy, agent: StrategyAgent): Record<string, unknown> {
+  const s = scenario.strategy;
+  const simulated = agent.figures();
+  let naive: unknown = null;
+  if (s?.naiveTwin) {
+    const twin = runNaiveTwin({
+      ...strategyRunConfig(scenario, loaded),
+      bars: data.bars,
+      ...(data.warmup ? { warmup: data.warmup } : {}),
+      realisedVolHalfLifeMs: scenario.engine.realisedVolHalfLifeMinutes * MS_PER_MINUTE,
+      initialVolPerYear: scenario.market.initialVolPerYear,
+    });
+    if (agent.columns) agent.columns.strategy_naive_equity.set(twin.equity);
+    naive = twin.figures;
+  }
+  return { id: loaded.definition.id, capitalQuote: s?.capitalQuote, simulated, naive };
 }

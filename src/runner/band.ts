@@ -2,6 +2,7 @@ import type { Scenario } from '../config/scenario.js';
 import type { InventoryBlock } from '../config/dealerSchema.js';
 import type { RunData } from '../engine/run.js';
 import { runBacktest } from './backtest.js';
+import type { BuildOverrides } from './build.js';
 
 /**
  * The result's band over the inputs nobody observes. The central run's
@@ -144,7 +145,14 @@ function range(values: ReadonlyArray<number | null>): { low: number; high: numbe
  * Runs the band's variations on the same data and seed. `central` holds the
  * central run's figures; `onRun` reports progress.
  */
-export function computeBand(scenario: Scenario, data: RunData, baseDir: string, central: Record<string, unknown>, onRun?: (done: number, total: number) => void): Band {
+export function computeBand(
+  scenario: Scenario,
+  data: RunData,
+  baseDir: string,
+  central: Record<string, unknown>,
+  onRun?: (done: number, total: number) => void,
+  overrides: BuildOverrides = {},
+): Band {
   const { variations, skipped } = bandDesign(scenario);
   const inputs: Record<string, { low: BandRun; high: BandRun; amplificationSwing: number }> = {};
   const all: Figures[] = [figuresOf(central)];
@@ -154,7 +162,7 @@ export function computeBand(scenario: Scenario, data: RunData, baseDir: string, 
   let mostSwing = -1;
   for (const v of variations) {
     const runs = [v.low, v.high].map((side) => {
-      const f = figuresOf(runBacktest(side.scenario, data, baseDir).figures);
+      const f = figuresOf(runBacktest(side.scenario, data, baseDir, {}, overrides).figures);
       onRun?.(++done, total);
       all.push(f);
       return { label: side.label, ...f };

@@ -25,6 +25,37 @@ import { MarketStateModel } from '../market/marketState.js';
 import type { EngineParts, RunData } from '../engine/run.js';
 import type { ProtocolAgent } from '../protocol/protocolAgent.js';
 import type { BackstopFlight } from '../behaviour/backstopFlight.js';
+import { StrategyAgent, type StrategyRunConfig } from '../strategy/agent.js';
+import type { StrategyDefinition } from '../strategy/api.js';
+import { loadStrategy, parseStrategyParams } from '../strategy/load.js';
+
+/** A strategy module and its parameters, checked against its schema. */
+export interface LoadedStrategy {
+  readonly definition: StrategyDefinition;
+  readonly params: unknown;
+}
+
+/** Loads the scenario's strategy module (by path relative to `baseDir`, or bundled id) and checks its parameters; undefined when it has none. */
+export async function loadScenarioStrategy(scenario: Scenario, baseDir: string): Promise<LoadedStrategy | undefined> {
+  const s = scenario.strategy;
+  if (!s) return undefined;
+  const definition = await loadStrategy(s.path, baseDir);
+  return { definition, params: parseStrategyParams(definition, s.params) };
+}
+
+/** What the simulated run and the naive twin share. */
+export function strategyRunConfig(scenario: Scenario, loaded: LoadedStrategy): StrategyRunConfig {
+  const s = scenario.strategy;
+  if (!s) throw new ConfigError('no strategy in the scenario', { field: 'strategy' });
+  return {
+    definition: loaded.definition,
+    params: loaded.params,
+    capitalQuote: s.capitalQuote,
+    maxLeverage: s.maxLeverage,
+    maintenanceMargin: s.maintenanceMargin,
+    calmVol: scenario.market.withdrawal.calmVolPerYear ?? scenario.market.initialVolPerYear,
+  };
+}
 
 /** Facts about how the parts were set up, reported in summary.json. */
 export interface BuildReport {
@@ -47,6 +78,8 @@ export interface BuiltRoles {
   readonly herding: HerdingAgent | null;
   /** Backstop capital flight, hosted by the protocol. */
   readonly flight: BackstopFlight | null;
+  /** The strategy under test, acting last. */
+  readonly strategy: StrategyAgent | null;
 }
 
 /**
@@ -58,6 +91,8 @@ export interface BuiltRoles {
 export interface BuildOverrides {
   /** The protocol's accounts (the scenario's population section is then ignored). */
   readonly accounts?: AccountBook;
+  /** The scenario's strategy module, loaded (`loadScenarioStrategy`): modules load asynchronously, the build does not. */
+  readonly strategy?: LoadedStrategy;
 }
 
 export function buildEngineParts(scenario: Scenario, data: RunData, baseDir: string, overrides: BuildOverrides = {}): { parts: EngineParts; report: BuildReport; roles: BuiltRoles } {
@@ -144,12 +179,19 @@ export function buildEngineParts(scenario: Scenario, data: RunData, baseDir: str
   if (h.enabled) {
     agents.push((herding = new HerdingAgent(h, seeds.rng('behaviour.herding'))));
   }
+  // The strategy acts last in every round: it sees the round's forced selling and hedging before it answers.
+  let strategy: StrategyAgent | null = null;
+  if (scenario.strategy) {
+    const loaded = overrides.strategy;
+    if (!loaded) throw new ConfigError('the scenario names a strategy but none was loaded: call loadScenarioStrategy first', { field: 'strategy.path' });
+    agents.push((strategy = new StrategyAgent({ ...strategyRunConfig(scenario, loaded), bars, quietSizeBase: scenario.engine.quietSizeBase, maxCascadeRounds: scenario.engine.maxCascadeRounds })));
+  }
   const lpCfg = scenario.behaviour.liquidityProviders;
   const liquidityProviders = lpCfg.enabled ? new LiquidityProviders(lpCfg, seeds.rng('behaviour.liquidityProviders'), 'behaviour.liquidityProviders') : null;
   return {
-    parts: { liquidity, market, agents, liquidityProviders },
+    parts: { liquidity, market, agents, liquidityProviders, resting: strategy ? strategy.resting : null },
     report: { depth1PctQuote, depthCalibration: how, dealerOptions: specs.length, dealerNetQtyBase: netQty, protocol: protocol ? protocol.report : null, warnings },
-    roles: { protocol: protocol ? protocol.agent : null, dealer, herding, flight: protocol ? protocol.flight : null },
+    roles: { protocol: protocol ? protocol.agent : null, dealer, herding, flight: protocol ? protocol.flight : null, strategy },
   };
 }
 

@@ -20,6 +20,12 @@ export class TradeLog {
   midBefore = new Float64Array(1024);
   midAfter = new Float64Array(1024);
   cost = new Float64Array(1024);
+  /**
+   * Ledger party that sent the order, −1 where the writer did not say (off-book
+   * fills). Written to trades.csv only when a strategy ran, so a run without
+   * one keeps its file byte for byte.
+   */
+  party = new Int8Array(1024).fill(-1);
 
   push(time: number, bar: number, round: number, cause: number, size: number, price: number, midBefore: number, midAfter: number, cost: number): void {
     if (this.length === this.time.length) this.grow();
@@ -33,6 +39,7 @@ export class TradeLog {
     this.midBefore[k] = midBefore;
     this.midAfter[k] = midAfter;
     this.cost[k] = cost;
+    this.party[k] = -1;
   }
 
   /** Drops fills after `length` (used when a tried bar is rolled back). */
@@ -58,5 +65,8 @@ export class TradeLog {
     this.midBefore = growF(this.midBefore);
     this.midAfter = growF(this.midAfter);
     this.cost = growF(this.cost);
+    const p = new Int8Array(cap).fill(-1);
+    p.set(this.party);
+    this.party = p;
   }
 }

@@ -9,6 +9,8 @@ import { crashScenario } from '../../runner/crashScenario.js';
 import { prepareRunData } from '../../runner/prepareData.js';
 import { computeBand, type Band } from '../../runner/band.js';
 import { runBacktest } from '../../runner/backtest.js';
+import { loadScenarioStrategy } from '../../runner/build.js';
+import type { StrategyFigures } from '../../strategy/tally.js';
 import { prepareOutput } from '../../report/outputDir.js';
 import { writeRun } from '../../report/writeRun.js';
 import { ProgressReporter } from '../progress.js';
@@ -22,6 +24,7 @@ interface RunOptions {
   quiet?: boolean;
   band: boolean;
   gzip?: boolean;
+  strategy?: string;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -38,13 +41,16 @@ export function registerRunCommand(program: Command): void {
     .option('--seed <n>', 'master seed (overrides the scenario)')
     .option('--out <dir>', 'write the report here (default: <output.dir>/<name>-<config hash>)')
     .option('--set <path=value>', 'override a scenario field by dotted path (repeatable)', collect, [])
+    .option('--strategy <path|id>', 'run this strategy inside the crash (a .ts module, or the id of one in strategies/), with its naive twin')
     .option('--gzip', 'write timeseries.csv.gz and trades.csv.gz (gzip) instead of plain CSV: for long runs')
     .option('--no-band', 'skip the band of the result over the unobservable inputs (depth, dealer inventory, resilience, open interest)')
     .option('--quiet', 'print only the report folder')
     .action(async (target: string, opts: RunOptions) => {
       const started = performance.now();
       const resolved = resolveTarget(target, { names: crashNames(), build: crashScenario });
-      const composed = composeOverrides(resolved.raw, {
+      // --strategy sets strategy.path before the --set overrides, so --set strategy.params.x=.. applies to it.
+      const raw = opts.strategy !== undefined ? withStrategyPath(resolved.raw, opts.strategy) : resolved.raw;
+      const composed = composeOverrides(raw, {
         set: opts.set,
         ...(opts.data !== undefined ? { data: resolve(opts.data) } : {}),
         ...(opts.iv !== undefined ? { iv: resolve(opts.iv) } : {}),
@@ -60,14 +66,16 @@ export function registerRunCommand(program: Command): void {
       const loaded = performance.now();
       const rssLoaded = peakRssMb();
       const progress = new ProgressReporter(!opts.quiet, prepared.data.bars.length);
-      const result = runBacktest(scenario, prepared.data, resolved.baseDir, { onProgress: progress.update });
+      // A --strategy path is relative to the working directory; one in a scenario file to that file.
+      const strategy = await loadScenarioStrategy(scenario, opts.strategy !== undefined ? process.cwd() : resolved.baseDir);
+      const result = runBacktest(scenario, prepared.data, resolved.baseDir, { onProgress: progress.update }, strategy ? { strategy } : {});
       progress.stop();
       const simulated = performance.now();
       const rssSimulated = peakRssMb();
       if (opts.band) {
         // A counter that rewrites itself: only on a terminal (in a log it would run together).
         const bandProgress = opts.quiet || !process.stderr.isTTY ? null : (done: number, total: number): void => void process.stderr.write(`\rband: ${done}/${total} runs`);
-        const band = computeBand(scenario, prepared.data, resolved.baseDir, result.figures, bandProgress ?? undefined);
+        const band = computeBand(scenario, prepared.data, resolved.baseDir, result.figures, bandProgress ?? undefined, strategy ? { strategy } : {});
         if (bandProgress) process.stderr.write('\n');
         Object.assign(result.figures, { band });
       }
@@ -97,6 +105,7 @@ export function registerRunCommand(program: Command): void {
           `historical max drawdown ${(f.historicalMaxDrawdown * 100).toFixed(2)}%, simulated ${(f.simulatedMaxDrawdown * 100).toFixed(2)}%, ` +
             (f.band ? formatBandLine(f.amplification, f.band as Band) : `amplification ${f.amplification.toFixed(3)}`),
           ...(f.band ? [formatBandRanges(f.band as Band)] : []),
+          ...strategyLines(f.strategy as StrategySummary | undefined),
           ...(typeof f.liquidationCount === 'number'
             ? [`liquidations ${f.liquidationCount} (${fmtQuote(f.liquidationVolume as number)}), insurance fund used ${fmtQuote(f.insuranceFundUsed as number)}, bad debt ${fmtQuote(f.badDebt as number)}`]
             : []),
@@ -105,6 +114,37 @@ export function registerRunCommand(program: Command): void {
         ].join('\n'),
       );
     });
+}
+
+/** The scenario with `strategy.path` set (keeping its other strategy fields). */
+function withStrategyPath(raw: Record<string, unknown>, path: string): Record<string, unknown> {
+  const prev = raw.strategy;
+  const base = prev !== null && typeof prev === 'object' && !Array.isArray(prev) ? (prev as Record<string, unknown>) : {};
+  return { ...raw, strategy: { ...base, path } };
+}
+
+interface StrategySummary {
+  id: string;
+  simulated: StrategyFigures;
+  naive: StrategyFigures | null;
+}
+
+/** The strategy's figures with its naive twin's beside them: the gap is what a standard backtest gets wrong. */
+function strategyLines(s: StrategySummary | undefined): string[] {
+  if (!s) return [];
+  const row = (label: string, pick: (f: StrategyFigures) => string): string =>
+    `  ${label.padEnd(22)}${pick(s.simulated).padStart(14)}${s.naive ? pick(s.naive).padStart(14) : ''}`;
+  const pct = (x: number): string => (Number.isFinite(x) ? `${(x * 100).toFixed(2)}%` : '-');
+  return [
+    `strategy ${s.id}: ${' '.repeat(Math.max(0, 13 - s.id.length))}simulated${s.naive ? '         naive' : ''}`,
+    row('final equity', (f) => fmtQuote(f.finalEquityQuote)),
+    row('return', (f) => pct(f.returnFraction)),
+    row('fills', (f) => String(f.fills)),
+    row('rejected orders', (f) => String(f.rejectedOrders)),
+    row('liquidations', (f) => String(f.liquidations)),
+    row('execution cost', (f) => fmtQuote(f.executionCostQuote)),
+    row('buy price over close', (f) => pct(f.buyPremiumOverClose)),
+  ];
 }
 
 function fmtQuote(x: number): string {
