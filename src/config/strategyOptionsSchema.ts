@@ -26,6 +26,11 @@ export const optionFillSchema = z.discriminatedUnion('kind', [
       .min(0)
       .default(5)
       .describe('s in (1 + s · drawdown): how the half-spread widens with stress (drawdown from the running peak, a fraction). Default 5 (assumption: a 20% drawdown doubles it).'),
+    maxHalfSpreadVol: z
+      .number()
+      .min(0)
+      .default(0.05)
+      .describe('Cap on the widened half-spread, in units of vol. Default 0.05 (assumption: five vol points each side; without a cap the vol ratio of short bars in a crash, 10-20, would quote spreads no venue shows).'),
     minHalfSpreadFracSpot: z
       .number()
       .min(0)
@@ -76,3 +81,16 @@ export const optionMarginSchema = z
 
 export type OptionFillConfig = z.output<typeof optionFillSchema>;
 export type OptionMarginConfig = z.output<typeof optionMarginSchema>;
+
+/** The strategy's option orders: how they fill, how they are margined, how many contracts it may hold. */
+export const strategyOptionsSchema = z
+  .strictObject({
+    fill: optionFillSchema
+      .prefault({ kind: 'spread' })
+      .describe('How option orders fill: mid, spread (bid/ask widening with vol and drawdown) or impact (the cost of hedging their delta). Default spread.'),
+    margin: optionMarginSchema.prefault({}).describe('Short-option margin in the style of the crypto options venues. Defaults 15% / 10% / 7.5%.'),
+    maxContracts: z.number().int().min(1).max(100_000).default(64).describe('Most option contracts (kind, strike, expiry) held at once. Default 64.'),
+  })
+  .describe('Option orders of the strategy (docs/strategies.md#option-orders-and-margin).');
+
+export type StrategyOptionsConfig = z.output<typeof strategyOptionsSchema>;

@@ -9,12 +9,14 @@
  * - `mid`: nothing.
  * - `spread`: a half-spread quoted in vol points, as options market makers
  *   quote bid and ask vols, turned into price by the option's vega:
- *     h = max(vega · h_σ · max(1, volRatio)^e · (1 + s · drawdown), f · S)
+ *     h = max(vega · min(h_σ · max(1, volRatio)^e · (1 + s · drawdown), h_max), f · S)
  *   where volRatio is realised over calm vol and drawdown the fraction below
  *   the running peak (both public stress signals known at the bar start).
  *   Market makers widen when vol and stress rise, the same withdrawal that
- *   thins the spot book (market/depthWithdrawal.ts); the floor f · S stands
- *   for the price tick, so an option with no vega is not free.
+ *   thins the spot book (market/depthWithdrawal.ts), up to h_max (on short
+ *   bars the vol ratio of a crash reaches 10-20, which uncapped would quote
+ *   spreads of tens of vol points); the floor f · S stands for the price
+ *   tick, so an option with no vega is not free.
  * - `impact`: the counterparty hedges the order's delta Δ·q at once in the
  *   spot book. With linear impact at depth D (base units per unit of
  *   log-price) a hedge of |Δ q| units moves ln S by |Δ q|/D and fills on
@@ -83,7 +85,7 @@ export function makeOptionQuote(): OptionQuote {
 /** The `spread` model's half-spread in units of vol at this vol ratio and drawdown. */
 export function spreadHalfVol(cfg: Extract<OptionFillConfig, { kind: 'spread' }>, volRatio: number, drawdown: number): number {
   const volTerm = volRatio > 1 ? Math.pow(volRatio, cfg.volElasticity) : 1;
-  return cfg.halfSpreadVol * volTerm * (1 + cfg.drawdownSlope * Math.max(0, drawdown));
+  return Math.min(cfg.halfSpreadVol * volTerm * (1 + cfg.drawdownSlope * Math.max(0, drawdown)), Math.max(cfg.maxHalfSpreadVol, cfg.halfSpreadVol));
 }
 
 const out8 = new Float64Array(OUT_SIZE);

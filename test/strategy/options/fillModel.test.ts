@@ -103,6 +103,16 @@ describe('quoteOption with the spread model', () => {
     for (let i = 1; i < dds.length; i++) expect(byDd[i], `drawdown ${dds[i]}: ${byDd}`).toBeGreaterThan(byDd[i - 1]);
   });
 
+  it('the widening stops at the cap: 0.01 · 20 · (1 + 5 · 0.5) = 0.7 of vol is capped at 0.05', () => {
+    expect(spreadHalfVol(SPREAD, 20, 0.5)).toBe(0.05);
+    expect(spreadHalfVol(SPREAD, 4, 0)).toBeCloseTo(0.04, 15);
+    const K = 27_000;
+    const exp = START_MS + 14 * DAY_MS;
+    const m = market({ volRatio: 20, drawdown: 0.5 });
+    const q = quoteOption(PUT, K, exp, 1, m, SPREAD, makeOptionQuote());
+    expect(Math.abs(q.halfSpread - 0.05 * q.vega) / (0.05 * q.vega)).toBeLessThan(1e-12);
+  });
+
   it('an option with almost no vega pays the tick floor, and a sell never fills below 0', () => {
     const m = market();
     // 1-day put 50% out of the money: theo and vega are ~0.
