@@ -9,13 +9,17 @@ export function formatNumber(x: number): string {
   return Number.isNaN(x) ? '' : String(x);
 }
 
-/** The per-bar record as CSV: `timestamp` (ISO UTC) first, then every column in declaration order. */
-export function writeTimeseriesCsv(rec: Recorder, sink: TextSink): void {
+/**
+ * The per-bar record as CSV: `timestamp` (ISO UTC) first, then every column
+ * in declaration order; the first `rows` bars (all by default: fewer for a
+ * run that stopped early).
+ */
+export function writeTimeseriesCsv(rec: Recorder, sink: TextSink, rows = rec.bars): void {
   const names = rec.names().filter((n) => n !== 'time');
   const cols = names.map((n) => rec.get(n));
   const time = rec.get('time');
   sink.write(`${['timestamp', ...names].join(',')}\n`);
-  for (let i = 0; i < rec.bars; i++) {
+  for (let i = 0; i < rows; i++) {
     let line = formatIsoUtc(time[i]);
     for (const col of cols) line += `,${formatNumber(col[i])}`;
     sink.write(`${line}\n`);

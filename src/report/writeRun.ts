@@ -51,7 +51,7 @@ export function writeRun(
   resolvedConfig: unknown,
   result: RunResult & { readonly strategyOrders?: OrdersLog },
   timing: RunTiming | (() => RunTiming),
-  options: { readonly gzip?: boolean } = {},
+  options: { readonly gzip?: boolean; readonly rows?: number } = {},
 ): WrittenRun {
   const target = typeof out === 'string' ? prepareOutput(out, 'run') : out;
   const summary = {
@@ -69,7 +69,7 @@ export function writeRun(
   // its arrays, not by the largest string V8 can hold.
   const ext = options.gzip ? '.csv.gz' : '.csv';
   const streamed: Array<[string, (sink: TextSink) => void]> = [
-    [`timeseries${ext}`, (sink) => writeTimeseriesCsv(result.recorder, sink)],
+    [`timeseries${ext}`, (sink) => writeTimeseriesCsv(result.recorder, sink, options.rows ?? result.recorder.bars)],
     [`trades${ext}`, (sink) => writeTradesCsv(result.trades, sink, { owners: result.strategyOrders !== undefined })],
   ];
   const orders = result.strategyOrders;

@@ -6,12 +6,32 @@ import { runNaiveTwin } from '../strategy/naive.js';
 import type { OrdersLog } from '../strategy/ordersLog.js';
 import { MS_PER_MINUTE } from '../core/time.js';
 import { marginFigures, moveShareByCause, paradoxFigures, peakBranchingRatioSum } from './figures.js';
-import { runSimulation, type RunData, type RunHooks, type RunResult } from '../engine/run.js';
+import { Simulation, type RunData, type RunHooks, type RunResult } from '../engine/run.js';
+import { CascadeError } from '../core/errors.js';
+import { StrategyError } from '../strategy/errors.js';
 
 export interface BacktestResult extends RunResult {
   readonly build: BuildReport;
   /** The strategy's orders log (strategy_orders.csv), when a strategy ran. */
   readonly strategyOrders?: OrdersLog;
+}
+
+/**
+ * A run stopped by its strategy's own error. It carries what the run had
+ * recorded up to the failing bar, so the report folder can still be
+ * written, marked incomplete (docs/strategies.md#when-a-strategy-fails).
+ */
+export class IncompleteRunError extends CascadeError {
+  readonly partial: BacktestResult;
+  /** Bars fully stepped before the failure (the failing bar is `barsCompleted`). */
+  readonly barsCompleted: number;
+
+  constructor(cause: StrategyError, partial: BacktestResult, barsCompleted: number) {
+    super(cause.reason, cause.location);
+    this.cause = cause;
+    this.partial = partial;
+    this.barsCompleted = barsCompleted;
+  }
 }
 
 /**
@@ -23,7 +43,14 @@ export interface BacktestResult extends RunResult {
  */
 export function runBacktest(scenario: Scenario, data: RunData, baseDir: string, hooks: RunHooks = {}, overrides: BuildOverrides = {}): BacktestResult {
   const { parts, report, roles } = buildEngineParts(scenario, data, baseDir, overrides);
-  const result = runSimulation(scenario, data, parts, hooks);
+  const sim = new Simulation(scenario, data, parts, hooks);
+  let result: RunResult;
+  try {
+    result = sim.run();
+  } catch (err) {
+    if (!(err instanceof StrategyError)) throw err;
+    throw new IncompleteRunError(err, { ...sim.result(), build: report, ...(roles.strategy ? { strategyOrders: roles.strategy.log } : {}) }, sim.nextBar);
+  }
   const { dealer, protocol, herding, flight, strategy } = roles;
   const cols = result.columns;
   const b = scenario.behaviour;

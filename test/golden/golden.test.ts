@@ -35,6 +35,10 @@ interface Case {
   readonly real?: boolean;
   /** Also compute and pin the band (eight more runs); the default scenario's card does. */
   readonly band?: boolean;
+  /** More `cascade run` arguments (a strategy). */
+  readonly args?: readonly string[];
+  /** More output files whose sha256 the card pins (a strategy's orders). */
+  readonly files?: readonly string[];
 }
 
 function sha256(path: string): string {
@@ -68,7 +72,7 @@ function flatten(obj: Record<string, unknown>, prefix = '', out: Record<string, 
 
 async function runCard(c: Case): Promise<Card> {
   const out = mkdtempSync(join(tmpdir(), `golden-${c.name}-`));
-  const code = await main(['run', c.target(), '--quiet', '--out', out, ...(c.band ? [] : ['--no-band'])]);
+  const code = await main(['run', c.target(), '--quiet', '--out', out, ...(c.band ? [] : ['--no-band']), ...(c.args ?? [])]);
   if (code !== 0) throw new Error(`cascade run ${c.target()} exited ${code}`);
   const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as Record<string, unknown>;
   const figures = flatten(summary);
@@ -80,6 +84,7 @@ async function runCard(c: Case): Promise<Card> {
       'timeseries.csv': sha256(join(out, 'timeseries.csv')),
       'trades.csv': sha256(join(out, 'trades.csv')),
       ...(c.real ? {} : { 'config.json (paths left out)': configSha256(join(out, 'config.json')) }),
+      ...Object.fromEntries((c.files ?? []).map((f) => [f, sha256(join(out, f))])),
     },
   };
 }
@@ -124,6 +129,8 @@ function check(c: Case): Promise<void> {
 const bundled: Case[] = [
   { name: 'default', target: () => 'default', band: true },
   ...listCrashes().map((c) => ({ name: `crash-${c.name}`, target: () => c.name })),
+  // Each shipped strategy on the default scenario: its figures beside its naive twin's, and the sha256 of its orders.
+  { name: 'strategy-buy-the-fear', target: () => 'default', args: ['--strategy', 'buy-the-fear'], files: ['strategy_orders.csv'] },
 ];
 
 /**

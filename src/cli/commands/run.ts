@@ -8,7 +8,11 @@ import { crashNames } from '../../data/catalog.js';
 import { crashScenario } from '../../runner/crashScenario.js';
 import { prepareRunData } from '../../runner/prepareData.js';
 import { computeBand, type Band } from '../../runner/band.js';
-import { runBacktest } from '../../runner/backtest.js';
+import { IncompleteRunError, runBacktest, type BacktestResult } from '../../runner/backtest.js';
+import type { Scenario } from '../../config/scenario.js';
+import type { RunFigures } from '../../engine/run.js';
+import type { PreparedOutput } from '../../report/outputDir.js';
+import type { PreparedData } from '../../runner/prepareData.js';
 import { loadScenarioStrategy } from '../../runner/build.js';
 import type { StrategyFigures } from '../../strategy/tally.js';
 import { prepareOutput } from '../../report/outputDir.js';
@@ -68,7 +72,15 @@ export function registerRunCommand(program: Command): void {
       const progress = new ProgressReporter(!opts.quiet, prepared.data.bars.length);
       // A --strategy path is relative to the working directory; one in a scenario file to that file.
       const strategy = await loadScenarioStrategy(scenario, opts.strategy !== undefined ? process.cwd() : resolved.baseDir);
-      const result = runBacktest(scenario, prepared.data, resolved.baseDir, { onProgress: progress.update }, strategy ? { strategy } : {});
+      let result: BacktestResult;
+      try {
+        result = runBacktest(scenario, prepared.data, resolved.baseDir, { onProgress: progress.update }, strategy ? { strategy } : {});
+      } catch (err) {
+        progress.stop();
+        // The strategy threw: what the run recorded so far is written, marked incomplete, then the error is reported.
+        if (err instanceof IncompleteRunError) writeIncomplete(output, scenario, hash, prepared, resolved.baseDir, dir, err, opts.gzip === true);
+        throw err;
+      }
       progress.stop();
       const simulated = performance.now();
       const rssSimulated = peakRssMb();
@@ -114,6 +126,30 @@ export function registerRunCommand(program: Command): void {
         ].join('\n'),
       );
     });
+}
+
+/**
+ * The folder of a run its strategy stopped: summary.json says
+ * `incomplete: true` with the error and the bars completed; the CSVs hold
+ * the bars before the failing one (trades and orders up to the failure).
+ */
+function writeIncomplete(
+  output: PreparedOutput,
+  scenario: Scenario,
+  hash: string,
+  prepared: PreparedData,
+  baseDir: string,
+  dir: string,
+  err: IncompleteRunError,
+  gzip: boolean,
+): void {
+  const partial = err.partial;
+  // No headline figure is written for a run cut short: a drawdown or amplification over part of the bars would read as the run's.
+  const figures = { incomplete: true, error: err.message, barsCompleted: err.barsCompleted, bars: partial.recorder.bars } as unknown as RunFigures;
+  writeRun(output, { scenarioName: scenario.name, configHash: hash, seed: scenario.seed, ...prepared.identity }, rebasePaths(scenario, baseDir, dir), { ...partial, figures }, { wallTimeMs: 0, barsPerSecond: 0 }, {
+    gzip,
+    rows: err.barsCompleted,
+  });
 }
 
 /** The scenario with `strategy.path` set (keeping its other strategy fields). */
