@@ -2,20 +2,23 @@ import { z } from 'zod';
 import { defineStrategy, type StrategyContext } from '../src/strategy/api.js';
 
 /**
- * Buy the fear: the contrarian trader who buys what forced sellers must
- * sell. In a liquidation cascade the sellers do not choose their price: the
- * protocol's ladder sells collateral into a thin book whatever the book
- * pays, and dealers short crash puts sell into the fall to stay hedged. The
- * seed's contrarian provides the liquidity they take (docs/strategies.md,
- * "buy-the-fear"; the project's seed describes this trader as the one who
- * catches the falling knife and is paid the forced sellers' discount).
+ * Buy the fear: the contrarian who buys what forced sellers must sell. In a
+ * liquidation cascade the sellers do not choose their price (the protocol
+ * sells seized collateral into a thin book at whatever it pays; a dealer
+ * short crash puts sells into the fall to stay hedged), so someone with
+ * cash can stand under the market and take the other side.
+ *
+ * Source: the project's seed names contrarian "buy the fear" strategies as
+ * one of the things the tool must test, asking whether they change the
+ * cascade's outcome; see docs/strategies.md for how this one is built and
+ * what its naive twin shows.
  *
  * It enters when forced selling peaks: any of the market liquidity ratio,
  * the summed branching ratio, the forced-selling velocity, the put skew or
  * the drawdown past its threshold. While the fear lasts it rests bids under
- * the market inside the cascade rounds (where the forced selling happens)
- * and scales in by tranches; it exits on a recovery to its take-profit, or
- * at its stop.
+ * the market from the first round of each bar (where the forced selling
+ * happens) and scales in by tranches; it exits on a recovery to its
+ * take-profit over its average entry, or at its stop.
  */
 const params = z.strictObject({
   entryMlr: z.number().min(0).default(0.3).describe('Market liquidity ratio (previous bar) at or above which fear is on, decimal. Default 0.3.'),
@@ -29,6 +32,7 @@ const params = z.strictObject({
   bidStepBps: z.number().positive().default(150).describe('Distance between the mid and the first bid, and between bids, basis points. Default 150.'),
   takeProfit: z.number().positive().default(0.05).describe('Exit when the mid is this far above the average entry price, decimal. Default 0.05.'),
   stopLoss: z.number().positive().default(0.15).describe('Exit when the mid is this far below the average entry price, decimal. Default 0.15.'),
+  entrySpacingBars: z.number().int().min(1).default(4).describe('Fewest bars between two market tranches, bars. Default 4.'),
   cooldownBars: z.number().int().min(0).default(8).describe('Bars after an exit before it may enter again, bars. Default 8.'),
 });
 
@@ -43,6 +47,7 @@ export default defineStrategy({
     let costQuote = 0;
     let lastExitBar = -Infinity;
     let bidsBar = -1;
+    let lastEntryBar = -Infinity;
 
     const fear = (ctx: StrategyContext): boolean => {
       const m = ctx.metrics;
@@ -68,9 +73,12 @@ export default defineStrategy({
         bidsBar = ctx.bar;
         orders.cancelAll();
         if (!fear(ctx) || !mayEnter(ctx)) return;
-        const left = Math.min(p.restingBids, p.tranches - tranchesUsed);
+        const tranche = trancheBase(ctx);
         const mid = ctx.mid();
-        for (let k = 1; k <= left; k++) orders.limit(trancheBase(ctx), mid * (1 - (k * p.bidStepBps) / 1e4));
+        // No more bids than the cash pays for: each is a tranche.
+        const affordable = Math.floor(ctx.account.cashQuote / (tranche * mid));
+        const left = Math.min(p.restingBids, p.tranches - tranchesUsed, affordable);
+        for (let k = 1; k <= left; k++) orders.limit(tranche, mid * (1 - (k * p.bidStepBps) / 1e4));
       },
       onBar(ctx, orders) {
         const pos = ctx.account.positionBase;
@@ -85,8 +93,14 @@ export default defineStrategy({
             return;
           }
         }
-        if (fear(ctx) && mayEnter(ctx)) {
-          if (orders.market(trancheBase(ctx)) >= 0) tranchesUsed++;
+        // A market tranche at most every entrySpacingBars while the fear lasts; the bids are re-placed next bar.
+        if (fear(ctx) && mayEnter(ctx) && ctx.bar - lastEntryBar >= p.entrySpacingBars) {
+          orders.cancelAll();
+          const tranche = trancheBase(ctx);
+          if (ctx.account.cashQuote >= tranche * mid * 1.01 && orders.market(tranche) >= 0) {
+            tranchesUsed++;
+            lastEntryBar = ctx.bar;
+          }
         }
       },
       onFill(fill) {

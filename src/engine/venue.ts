@@ -125,28 +125,56 @@ export class Venue {
   /**
    * The part of an order of `size` (signed) that takes the mid from where it
    * is to `price` and no further: `size` itself when the whole order stops
-   * short of it. Found by bisection on trial executions, because the mid
-   * after an order is monotone in its size in every model but has a closed
-   * inverse only in some (the book's levels make it a step function).
+   * short of it. The mid after an order is monotone in its size in every
+   * model but has a closed inverse only in some (the book's levels make it
+   * piecewise), so the root of ln(mid after q / price) is bracketed and found
+   * by regula falsi with the Illinois step (exact in one step on the linear
+   * model, a few on the others), falling back to bisection if it stalls.
+   * Returns the bracket's near end: the mid after it never passes `price`.
    */
   private sizeToPrice(size: number, price: number): number {
     const liq = this.liquidity;
-    const probe = this.probe;
     const saved = this.saveModel();
-    liq.execute(size, probe);
-    liq.loadState(saved, 0);
-    if (size < 0 ? probe.midAfter >= price : probe.midAfter <= price) return size;
+    const lnP = Math.log(price);
+    // Signed so that the near side (the mid has not reached the price) is > 0.
+    const sign = size < 0 ? 1 : -1;
+    let fFar = sign * this.gapAfter(size, lnP, saved);
+    if (fFar >= 0) return size;
     let near = 0;
+    let fNear = sign * (Math.log(liq.mid()) - lnP);
+    // The true gap at `near` (fNear is scaled down by the Illinois steps).
+    let gapNear = fNear;
     let far = size;
-    for (let it = 0; it < 64; it++) {
-      const m = 0.5 * (near + far);
+    let side = 0;
+    for (let it = 0; it < 200; it++) {
+      if (gapNear <= 1e-15 || Math.abs(far - near) <= 1e-13 * Math.abs(size)) break;
+      let m = (near * fFar - far * fNear) / (fFar - fNear);
+      // Every fourth step, or when the secant leaves the bracket, bisect: the book's piecewise path can stall regula falsi.
+      if (!(m > Math.min(near, far) && m < Math.max(near, far)) || it % 4 === 3) m = 0.5 * (near + far);
       if (m === near || m === far) break;
-      liq.execute(m, probe);
-      liq.loadState(saved, 0);
-      if (size < 0 ? probe.midAfter >= price : probe.midAfter <= price) near = m;
-      else far = m;
+      const fm = sign * this.gapAfter(m, lnP, saved);
+      if (fm >= 0) {
+        near = m;
+        fNear = fm;
+        gapNear = fm;
+        if (side === 1) fFar *= 0.5;
+        side = 1;
+      } else {
+        far = m;
+        fFar = fm;
+        if (side === -1) fNear *= 0.5;
+        side = -1;
+      }
     }
     return near;
+  }
+
+  /** ln(mid after an order of `q`) − `lnPrice`, the model put back to `saved` afterwards. */
+  private gapAfter(q: number, lnPrice: number, saved: Float64Array): number {
+    this.liquidity.execute(q, this.probe);
+    const g = Math.log(this.probe.midAfter) - lnPrice;
+    this.liquidity.loadState(saved, 0);
+    return g;
   }
 
   /**

@@ -93,14 +93,19 @@ describe('summary.json fields are defined in docs/model.md', () => {
     expect(undocumented(TRADE_CAUSES.map((c) => `endogenousMoveShareByCause.${c}`), defs)).toEqual([]);
   });
 
-  it('the default scenario and a run with every behaviour on', async () => {
+  it('the fields of a run its strategy stopped', () => {
+    expect(undocumented(['incomplete', 'error', 'barsCompleted', 'bars'], defs)).toEqual([]);
+  });
+
+  it('the default scenario, a run with every behaviour on, and one with a strategy', async () => {
     const plain = await summaryKeys('default', []);
     const behaviours = await summaryKeys('behaviours', EVERY_BEHAVIOUR);
+    const strategy = await summaryKeys('strategy', ['--no-band', '--strategy', 'buy-the-fear']);
     // The second run must reach the optional figures, or this test covers less than it says.
-    for (const k of ['paradoxIndex', 'paradox.troughBar', 'herdingStylized.soldBase', 'dealerPnl.total', 'badDebt']) {
-      expect([...plain, ...behaviours], `run did not write ${k}`).toContain(k);
+    for (const k of ['paradoxIndex', 'paradox.troughBar', 'herdingStylized.soldBase', 'dealerPnl.total', 'badDebt', 'strategy.naive.buyPremiumOverClose']) {
+      expect([...plain, ...behaviours, ...strategy], `run did not write ${k}`).toContain(k);
     }
-    const keys = [...new Set([...plain, ...behaviours])].sort();
+    const keys = [...new Set([...plain, ...behaviours, ...strategy])].sort();
     expect(undocumented(keys, defs), `summary fields: ${keys.join(', ')}`).toEqual([]);
   });
 });
