@@ -107,8 +107,6 @@ function strategyFigures(scenario: Scenario, data: RunData, loaded: LoadedStrate
       ...(data.warmup ? { warmup: data.warmup } : {}),
       realisedVolHalfLifeMs: scenario.engine.realisedVolHalfLifeMinutes * MS_PER_MINUTE,
       initialVolPerYear: scenario.market.initialVolPerYear,
-      rate: scenario.market.rate,
-      dividend: scenario.market.dividend,
     });
     if (agent.columns) agent.columns.strategy_naive_equity.set(twin.equity);
     naive = twin.figures;

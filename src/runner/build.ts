@@ -56,6 +56,8 @@ export function strategyRunConfig(scenario: Scenario, loaded: LoadedStrategy): S
     calmVol: scenario.market.withdrawal.calmVolPerYear ?? scenario.market.initialVolPerYear,
     options: s.options,
     optionYearMs: optionYearMs(scenario),
+    rate: scenario.market.rate,
+    dividend: scenario.market.dividend,
   };
 }
 

@@ -31,6 +31,9 @@ export interface StrategyRunConfig {
   readonly options: StrategyOptionsConfig;
   /** The year times to expiry are counted in, ms (dealer.tenorDayCount). */
   readonly optionYearMs: number;
+  /** Rate and carry options are priced with, per year (market.rate, market.dividend). */
+  readonly rate: number;
+  readonly dividend: number;
 }
 
 export interface StrategyAgentConfig extends StrategyRunConfig {

@@ -24,9 +24,6 @@ export interface NaiveTwinConfig extends StrategyRunConfig {
   /** Realised-vol half-life and prior, as the engine's. */
   readonly realisedVolHalfLifeMs: number;
   readonly initialVolPerYear: number;
-  /** Rate and carry the simulated run prices options with, per year. */
-  readonly rate: number;
-  readonly dividend: number;
 }
 
 export interface NaiveTwinResult {
