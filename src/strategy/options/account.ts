@@ -96,6 +96,9 @@ export class OptionAccount {
   private readonly start: PnlStart;
   private readonly end: PnlEnd;
   private readonly spotFills: HedgeFills;
+  /** This bar's buys and sells: [Σq, Σq·p, Σq·m]. */
+  private readonly buys = new Float64Array(3);
+  private readonly sells = new Float64Array(3);
   /** Slot and quantity of each option trade this bar (for the value at bar end of what was traded). */
   private readonly barSlot: Int32Array;
   private readonly barQty: Float64Array;
@@ -112,7 +115,7 @@ export class OptionAccount {
     this.counterparty = counterparty;
     this.start = makePnlStart(capacity);
     this.end = { spot: 0, vol: new Float64Array(capacity), bookValue: 0, newValue: 0, settlementCash: 0, premiumCash: 0, dtYears: 0 };
-    this.spotFills = makeHedgeFills(4096);
+    this.spotFills = makeHedgeFills(2);
     this.barSlot = new Int32Array(1024);
     this.barQty = new Float64Array(1024);
   }
@@ -130,7 +133,8 @@ export class OptionAccount {
   /** Bar start: re-marks the options on the bar's surface; on the first bar, the P&L starts here. */
   beginBar(ledger: Ledger): void {
     this.options.value(this.market);
-    this.spotFills.count = 0;
+    this.buys.fill(0);
+    this.sells.fill(0);
     this.barTrades = 0;
     this.barPremium = 0;
     if (!this.started) {
@@ -139,9 +143,19 @@ export class OptionAccount {
     }
   }
 
-  /** The agent reports each spot fill of the strategy (signed size, price, mid before) for the delta and execution lines. */
+  /**
+   * The agent reports each spot fill of the strategy (signed size, price,
+   * mid before) for the delta and execution lines. The attribution reads
+   * fills only through the sums Σq, Σq·p and Σq·m, so the bar's buys and
+   * its sells are each kept as one fill of their summed size at their
+   * size-weighted price and mid: exact, and bounded however many fills a
+   * resting order takes in a liquidation wave.
+   */
   onSpotFill(size: number, price: number, midBefore: number): void {
-    pushFill(this.spotFills, size, price, midBefore);
+    const a = size > 0 ? this.buys : this.sells;
+    a[0] += size;
+    a[1] += size * price;
+    a[2] += size * midBefore;
   }
 
   /**
@@ -255,6 +269,12 @@ export class OptionAccount {
     end.settlementCash = settled;
     end.premiumCash = -this.barPremium;
     end.dtYears = dtYears;
+    const f = this.spotFills;
+    f.count = 0;
+    const by = this.buys;
+    const sl = this.sells;
+    if (by[0] !== 0) pushFill(f, by[0], by[1] / by[0], by[2] / by[0]);
+    if (sl[0] !== 0) pushFill(f, sl[0], sl[1] / sl[0], sl[2] / sl[0]);
     const a = attributeBarPnl(this.start, end, this.spotFills, this.attribution);
     const t = this.totals.pnl;
     t.total += a.total;

@@ -139,4 +139,27 @@ describe('OptionAccount settlement and P&L by greek', () => {
     expect(explained + p.residual).toBeCloseTo(p.total, 9);
     expect(p.vega).toBeLessThan(0); // short more vega than long: loses when vol rises
   });
+
+  it('many spot fills in a bar: the execution line is exactly −Σ q (p − m) and the total the equity change', () => {
+    const { acct, ledger } = setup(100_000);
+    const eq0 = acct.equity(ledger);
+    acct.endBar(ledger, 0);
+    acct.market.nowMs = START_MS + 60_000;
+    acct.beginBar(ledger);
+    // Rows: [size, price, mid before]; buys above the mid and sells below it, as a book fills them.
+    const fills: Array<[number, number, number]> = [[0.5, 30_010, 30_000], [1.2, 30_030, 30_015], [-0.7, 29_990, 30_020], [-0.3, 29_980, 29_995]];
+    let execution = 0;
+    for (const [q, p, m] of fills) {
+      if (q > 0) ledger.trade(PARTY.strategy, PARTY.counterparties, q, p);
+      else ledger.trade(PARTY.counterparties, PARTY.strategy, -q, p);
+      acct.onSpotFill(q, p, m);
+      execution -= q * (p - m);
+    }
+    acct.market.spot = 30_005;
+    acct.endBar(ledger, 60_000 / YEAR_MS);
+    const t = acct.totals.pnl;
+    expect(t.execution).toBeCloseTo(execution, 9);
+    expect(t.total).toBeCloseTo(acct.equity(ledger) - eq0, 9);
+    expect(Math.abs(t.residual)).toBeLessThan(1e-9);
+  });
 });
