@@ -79,17 +79,4 @@ describe('BackstopStake (story: a third of the pool, then the pool buys collater
     expect(first + second).toBeCloseTo(1_660_000 / 3, 4);
     expect(stake.shares).toBe(0);
   });
-
-  it('saves and restores its whole state', () => {
-    const { stake, ledger } = setup(2, 0.5);
-    stake.deposit(250_000, pool, ledger, 100);
-    stake.requestWithdrawal(100_000, 4, pool, ledger, 100);
-    const buf = new Float64Array(stake.stateSize);
-    stake.saveState(buf, 0);
-    const other = new BackstopStake(2, 0.5, PARTY.strategy);
-    other.loadState(buf, 0);
-    expect([other.shares, other.otherShares, other.pendingShares, other.dueBar, other.totals.depositedQuote]).toEqual([
-      stake.shares, stake.otherShares, stake.pendingShares, stake.dueBar, stake.totals.depositedQuote,
-    ]);
-  });
 });

@@ -23,10 +23,10 @@
  *   the agent refuses deposits then (docs/strategies.md).
  *
  * Cash moves between the strategy's ledger party and the pool's; nothing
- * else is touched. Per-bar cost O(1), no allocation.
+ * else is touched. Per-bar cost O(1), no allocation. Not a Saveable: a run
+ * with a strategy is never rolled back (strategy/agent.ts), so the stake's
+ * few scalars are plain fields.
  */
-import { ownScalars, scalars, stateOf, Stateful } from '../../sim/stateBlock.js';
-import type { Saveable } from '../../sim/saveable.js';
 import type { Ledger } from '../../sim/ledger.js';
 
 /** What the stake reads of the pool: BackstopPoolMechanism fits. */
@@ -48,7 +48,7 @@ export interface StakeTotals {
   feeQuote: number;
 }
 
-export class BackstopStake extends Stateful {
+export class BackstopStake {
   readonly lockupBars: number;
   readonly feeRate: number;
   readonly party: number;
@@ -67,7 +67,6 @@ export class BackstopStake extends Stateful {
    * @param withdrawalFeePct fee on each withdrawal, percent, kept by the pool (behaviour.backstopFlight.withdrawalFeePct)
    */
   constructor(lockupBars: number, withdrawalFeePct: number, party: number) {
-    super();
     if (!Number.isInteger(lockupBars) || lockupBars < 0) throw new RangeError(`lockupBars must be an integer >= 0, got ${lockupBars}`);
     if (!(withdrawalFeePct >= 0 && withdrawalFeePct <= 100)) throw new RangeError(`withdrawalFeePct must lie in [0, 100], got ${withdrawalFeePct}`);
     this.lockupBars = lockupBars;
@@ -141,12 +140,5 @@ export class BackstopStake extends Stateful {
     this.totals.withdrawnQuote += paid;
     this.totals.feeQuote += phi * gross * this.feeRate;
     return paid;
-  }
-
-  protected describeState(): Saveable {
-    return stateOf(
-      ownScalars(this, ['shares', 'otherShares', 'pendingShares', 'dueBar']),
-      scalars(this.totals, ['depositedQuote', 'withdrawnQuote', 'feeQuote']),
-    );
   }
 }
