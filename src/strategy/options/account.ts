@@ -186,13 +186,14 @@ export class OptionAccount {
     // Only the part of a buy that opens a long is bound by cash; a buy-back of a short is a margin question.
     const opensLong = Math.max(0, held + qty) - Math.max(0, held);
     const cashBound = opensLong > 0 ? cash - q.price * opensLong : 0;
-    opts.apply(kind, strike, expiryMs, qty);
+    const slot = opts.apply(kind, strike, expiryMs, qty);
     opts.value(this.market);
     const req = opts.requirement(this.market.spot, this.marginParams);
     const equityAfter = accountEquity(cashAfter, ledger.asset[this.party], this.market.spot, opts.greeks.value) + other;
     const verdict = fundingVerdict(cashBound, equityAfter, req.initial);
     if (verdict !== '') {
-      opts.apply(kind, strike, expiryMs, -qty);
+      // Restored exactly (held + qty − qty need not round back to held); a new contract's slot is left closed.
+      opts.book.qty[slot] = held;
       opts.value(this.market);
       opts.requirement(this.market.spot, this.marginParams);
       return this.refuse(verdict);

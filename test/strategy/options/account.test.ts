@@ -62,6 +62,15 @@ describe('OptionAccount orders', () => {
     expect(b.acct.options.held(PUT, STRIKE, EXPIRY)).toBe(0);
   });
 
+  it('a refused order leaves the position exactly as it was (−0.3 − 0.6 + 0.6 is not −0.3 in floating point)', () => {
+    // 2000 of capital margins 0.3 puts (0.3 × (3000 + mark) ≈ 900 + premium) but not 0.9 (≈ 2700 + premium).
+    const { acct, ledger, log } = setup(2_000);
+    expect(acct.orderOption(PUT, STRIKE, EXPIRY, -0.3, ledger)).toBeGreaterThan(0);
+    expect(acct.orderOption(PUT, STRIKE, EXPIRY, -0.6, ledger)).toBeNaN();
+    expect(log[1].reason).toBe('initial-margin');
+    expect(acct.options.held(PUT, STRIKE, EXPIRY)).toBe(-0.3);
+  });
+
   it('refuses bad orders as invalid: expired, zero, non-finite, bad kind', () => {
     const { acct, ledger, log } = setup(1e6);
     acct.orderOption(PUT, STRIKE, START_MS, -1, ledger);
