@@ -1,9 +1,10 @@
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { Scenario } from './scenario.js';
+import { isStrategyId } from './strategySchema.js';
 
 /**
  * A copy of the scenario whose file paths (bars, IV index, L2 snapshot,
- * dealer book, positions, gas series) are rewritten from `fromDir` to be
+ * dealer book, positions, gas series, strategy module) are rewritten from `fromDir` to be
  * relative to `toDir`, so the `config.json` written into a report folder
  * can be run again from there (`cascade run <report>/config.json`).
  */
@@ -24,5 +25,6 @@ export function rebasePaths(scenario: Scenario, fromDir: string, toDir: string):
   }
   if (s.protocol.population.kind === 'csv') s.protocol.population.path = move(s.protocol.population.path);
   if (s.protocol.keepers.gas) s.protocol.keepers.gas.path = move(s.protocol.keepers.gas.path);
+  if (s.strategy && !isStrategyId(s.strategy.path)) s.strategy.path = move(s.strategy.path);
   return s;
 }

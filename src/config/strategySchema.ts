@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { strategyOptionsSchema } from './strategyOptionsSchema.js';
 
+/** A bundled strategy's id (`strategies/<id>.ts`), as opposed to a path to a module. */
+export function isStrategyId(pathOrId: string): boolean {
+  return /^[a-z0-9][a-z0-9-]*$/.test(pathOrId);
+}
+
 /**
  * The strategy under test (docs/strategies.md). Absent by default: a scenario
  * without it runs no strategy and its outputs are those of the model alone.

@@ -201,6 +201,17 @@ export class Venue {
       const p = resting.price[k];
       const mid = liq.mid();
       if (side < 0 ? mid > p : mid < p) {
+        // The whole rest first: most orders stop short of the resting price, and then this is their fill.
+        const saved = this.saveModel();
+        liq.execute(rem, probe);
+        if (side < 0 ? probe.midAfter >= p : probe.midAfter <= p) {
+          modelBase += probe.size;
+          modelQuote += probe.size * probe.price;
+          impactCost += probe.impactCost;
+          rem = 0;
+          break;
+        }
+        liq.loadState(saved, 0);
         const q = this.sizeToPrice(rem, p);
         if (q !== 0) {
           liq.execute(q, probe);

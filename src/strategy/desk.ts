@@ -117,7 +117,7 @@ export class StrategyDesk implements StrategyOrders {
    * gross position value after it, with every open limit order on the same
    * side counted as filled, may be at most maxLeverage × equity (valued at
    * the mid); at a leverage of 1 a buy also needs the cash for itself and
-   * the open bids at their prices.
+   * the open bids at their prices. Reducing the position is always allowed.
    */
   refusal(size: number, price: number): string | null {
     if (!Number.isFinite(size) || size === 0) return `size must be finite and non-zero, got ${size}`;
@@ -126,11 +126,13 @@ export class StrategyDesk implements StrategyOrders {
     const cash = h.cash();
     const pos = h.position();
     const equity = cash + pos * mid + (h.otherEquity ? h.otherEquity() : 0);
-    if (!(equity > 0)) return `equity is ${fmt(equity)} quote`;
     const open = size > 0 ? this.resting.openBids() : this.resting.openAsks();
+    // An order that only brings the position (with the open orders on its side) closer to flat is always allowed.
+    if (Math.abs(pos + size + open) <= Math.abs(pos) && Math.sign(pos + size + open) !== -Math.sign(pos)) return null;
+    if (!(equity > 0)) return `equity is ${fmt(equity)} quote`;
     const after = Math.abs(pos + size + open) * Math.max(mid, price);
     const allowed = this.limits.maxLeverage * equity;
-    if (after > allowed * (1 + 1e-12) && Math.abs(pos + size + open) > Math.abs(pos)) {
+    if (after > allowed * (1 + 1e-12)) {
       return `position value after it ${fmt(after)} quote exceeds ${this.limits.maxLeverage} x equity ${fmt(equity)} quote`;
     }
     if (size > 0 && this.limits.maxLeverage <= 1) {

@@ -3,16 +3,15 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
+import { isStrategyId } from '../config/strategySchema.js';
 import type { StrategyDefinition } from './api.js';
 
 /** The bundled strategies: strategies/ at the project root. */
 export const STRATEGIES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'strategies');
 
-const ID = /^[a-z0-9][a-z0-9-]*$/;
-
 /** Where `pathOrId` names a strategy module: an id of a bundled one, or a file relative to `baseDir`. */
 export function resolveStrategyPath(pathOrId: string, baseDir: string): string {
-  if (ID.test(pathOrId)) {
+  if (isStrategyId(pathOrId)) {
     const file = join(STRATEGIES_DIR, `${pathOrId}.ts`);
     if (!existsSync(file)) throw new ConfigError(`no bundled strategy '${pathOrId}' (no ${file}); give an id of a file in strategies/ or a path to a .ts file`, { field: 'strategy.path' });
     return file;

@@ -59,6 +59,25 @@ describe('capital, leverage and maintenance', () => {
     expect(summary.strategy.naive.liquidations).toBe(1);
   });
 
+  it('nothing is created or destroyed: the ledger stays conserved every bar while buy-the-fear trades and rests bids', async () => {
+    let worstCash = 0;
+    let worstAsset = 0;
+    let gross = 0;
+    const { result } = await runScenario({ ...defaultScenarioRaw(), strategy: { path: 'buy-the-fear' } }, undefined, undefined, {
+      onBarEnd: (_bar, ledger) => {
+        worstCash = Math.max(worstCash, Math.abs(ledger.cashImbalance()));
+        worstAsset = Math.max(worstAsset, Math.abs(ledger.assetImbalance()));
+        for (let p = 0; p < ledger.cash.length; p++) gross = Math.max(gross, Math.abs(ledger.cash[p]), Math.abs(ledger.asset[p]));
+      },
+    });
+    const s = result.figures.strategy as { simulated: { fills: number } };
+    const info = JSON.stringify({ worstCash, worstAsset, gross });
+    expect(s.simulated.fills, info).toBeGreaterThan(10);
+    // Rounding only, as the engine's own conservation test: 1e-12 of the largest balance.
+    expect(worstCash, info).toBeLessThanOrEqual(1e-12 * gross);
+    expect(worstAsset, info).toBeLessThanOrEqual(1e-12 * gross);
+  });
+
   it('a resting bid under the market during the cascade makes it smaller: fewer later-round liquidations', async () => {
     const base = defaultScenarioRaw();
     const without = await runScenario(base);

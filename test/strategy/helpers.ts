@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { loadScenarioStrategy } from '../../src/runner/build.js';
 import { runBacktest, type BacktestResult } from '../../src/runner/backtest.js';
 import { prepareRunData } from '../../src/runner/prepareData.js';
-import type { RunData } from '../../src/engine/run.js';
+import type { RunData, RunHooks } from '../../src/engine/run.js';
 import type { Scenario } from '../../src/config/scenario.js';
 
 export const ROOT = join(import.meta.dirname, '../..');
@@ -16,11 +16,11 @@ export function defaultScenarioRaw(): Record<string, unknown> {
 }
 
 /** Validates `raw`, loads its strategy, runs it; `data` replaces the scenario's bars when given. */
-export async function runScenario(raw: Record<string, unknown>, baseDir = join(ROOT, 'data/scenarios'), data?: RunData): Promise<{ scenario: Scenario; result: BacktestResult; data: RunData }> {
+export async function runScenario(raw: Record<string, unknown>, baseDir = join(ROOT, 'data/scenarios'), data?: RunData, hooks: RunHooks = {}): Promise<{ scenario: Scenario; result: BacktestResult; data: RunData }> {
   const scenario = validateScenario(raw);
   const d = data ?? prepareRunData(scenario, baseDir).data;
   const strategy = await loadScenarioStrategy(scenario, baseDir);
-  const result = runBacktest(scenario, d, baseDir, {}, strategy ? { strategy } : {});
+  const result = runBacktest(scenario, d, baseDir, hooks, strategy ? { strategy } : {});
   return { scenario, result, data: d };
 }
 

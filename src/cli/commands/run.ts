@@ -14,6 +14,7 @@ import type { RunFigures } from '../../engine/run.js';
 import type { PreparedOutput } from '../../report/outputDir.js';
 import type { PreparedData } from '../../runner/prepareData.js';
 import { loadScenarioStrategy } from '../../runner/build.js';
+import { isStrategyId } from '../../config/strategySchema.js';
 import type { StrategyFigures } from '../../strategy/tally.js';
 import { prepareOutput } from '../../report/outputDir.js';
 import { writeRun } from '../../report/writeRun.js';
@@ -53,7 +54,7 @@ export function registerRunCommand(program: Command): void {
       const started = performance.now();
       const resolved = resolveTarget(target, { names: crashNames(), build: crashScenario });
       // --strategy sets strategy.path before the --set overrides, so --set strategy.params.x=.. applies to it.
-      const raw = opts.strategy !== undefined ? withStrategyPath(resolved.raw, opts.strategy) : resolved.raw;
+      const raw = opts.strategy !== undefined ? withStrategyPath(resolved.raw, isStrategyId(opts.strategy) ? opts.strategy : resolve(opts.strategy)) : resolved.raw;
       const composed = composeOverrides(raw, {
         set: opts.set,
         ...(opts.data !== undefined ? { data: resolve(opts.data) } : {}),
@@ -70,8 +71,8 @@ export function registerRunCommand(program: Command): void {
       const loaded = performance.now();
       const rssLoaded = peakRssMb();
       const progress = new ProgressReporter(!opts.quiet, prepared.data.bars.length);
-      // A --strategy path is relative to the working directory; one in a scenario file to that file.
-      const strategy = await loadScenarioStrategy(scenario, opts.strategy !== undefined ? process.cwd() : resolved.baseDir);
+      // A --strategy path is made absolute above (relative to the working directory); one in a scenario file is relative to that file.
+      const strategy = await loadScenarioStrategy(scenario, resolved.baseDir);
       let result: BacktestResult;
       try {
         result = runBacktest(scenario, prepared.data, resolved.baseDir, { onProgress: progress.update }, strategy ? { strategy } : {});
