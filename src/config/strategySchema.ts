@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { strategyOptionsSchema } from './strategyOptionsSchema.js';
 
 /** A bundled strategy's id (`strategies/<id>.ts`), as opposed to a path to a module. */
 export function isStrategyId(pathOrId: string): boolean {
@@ -31,6 +32,7 @@ export const strategySchema = z
       .max(1)
       .default(0.05)
       .describe('Equity over position value below which the position is liquidated into the book (cause liquidation), decimal. Default 0.05.'),
+    options: strategyOptionsSchema.prefault({}),
     naiveTwin: z.boolean().default(true).describe('Also run the strategy on the same bars with no market model (fills at the historical close). Default true.'),
   })
   .describe('A strategy run inside the crash, acting last in every cascade round.');

@@ -54,7 +54,16 @@ export function strategyRunConfig(scenario: Scenario, loaded: LoadedStrategy): S
     maxLeverage: s.maxLeverage,
     maintenanceMargin: s.maintenanceMargin,
     calmVol: scenario.market.withdrawal.calmVolPerYear ?? scenario.market.initialVolPerYear,
+    options: s.options,
+    optionYearMs: optionYearMs(scenario),
+    rate: scenario.market.rate,
+    dividend: scenario.market.dividend,
   };
+}
+
+/** The year a time to expiry is counted in, ms: the dealer's day count, so the strategy's options are priced as the dealer's. */
+function optionYearMs(scenario: Scenario): number {
+  return (scenario.dealer.tenorDayCount === 'ACT/365' ? TENOR_DAYS_PER_YEAR : DAYS_PER_YEAR) * MS_PER_DAY;
 }
 
 /** Facts about how the parts were set up, reported in summary.json. */
@@ -184,7 +193,23 @@ export function buildEngineParts(scenario: Scenario, data: RunData, baseDir: str
   if (scenario.strategy) {
     const loaded = overrides.strategy;
     if (!loaded) throw new ConfigError('the scenario names a strategy but none was loaded: call loadScenarioStrategy first', { field: 'strategy.path' });
-    agents.push((strategy = new StrategyAgent({ ...strategyRunConfig(scenario, loaded), bars, quietSizeBase: scenario.engine.quietSizeBase, maxCascadeRounds: scenario.engine.maxCascadeRounds })));
+    // The strategy's backstop deposits go into the protocol's pool; the behaviour layer's depositors set the lock-up and fee.
+    const pool = protocol && protocol.mechanism.kind === 'backstop' ? protocol.mechanism : null;
+    const fl = scenario.behaviour.backstopFlight;
+    agents.push(
+      (strategy = new StrategyAgent({
+        ...strategyRunConfig(scenario, loaded),
+        bars,
+        quietSizeBase: scenario.engine.quietSizeBase,
+        maxCascadeRounds: scenario.engine.maxCascadeRounds,
+        pool,
+        depositsRefused: fl.enabled
+          ? 'behaviour.backstopFlight is on: its depositors hold shares of the whole pool, so a strategy deposit would be claimed twice (not supported yet)'
+          : '',
+        lockupBars: fl.lockupBars,
+        withdrawalFeePct: fl.withdrawalFeePct,
+      })),
+    );
   }
   const lpCfg = scenario.behaviour.liquidityProviders;
   const liquidityProviders = lpCfg.enabled ? new LiquidityProviders(lpCfg, seeds.rng('behaviour.liquidityProviders'), 'behaviour.liquidityProviders') : null;

@@ -13,7 +13,7 @@ import { loadGasSeries } from '../protocol/gasSeries.js';
 import { Keepers } from '../protocol/keepers.js';
 import { Ladder, ladderGridAround } from '../protocol/ladder.js';
 import { LotBook } from '../protocol/lots.js';
-import { createMechanism, type MechanismConfig } from '../protocol/mechanisms/factory.js';
+import { createMechanism, type Mechanism, type MechanismConfig } from '../protocol/mechanisms/factory.js';
 import { createOracle } from '../protocol/oracle.js';
 import { generatePopulation } from '../protocol/population.js';
 import { loadPositions } from '../protocol/positionsCsv.js';
@@ -44,7 +44,7 @@ export function buildProtocol(
   accounts?: AccountBook,
   /** The warm-up and the run as one series, and the run's first bar in it: the 24h volume behind MLR reads the warm-up. */
   past?: { readonly history: BarSeries; readonly first: number },
-): { agent: ProtocolAgent; report: ProtocolBuildReport; flight: BackstopFlight | null } | null {
+): { agent: ProtocolAgent; report: ProtocolBuildReport; flight: BackstopFlight | null; mechanism: Mechanism } | null {
   const p = scenario.protocol;
   if (!p.enabled) return null;
   const startPrice = bars.close[0];
@@ -99,6 +99,7 @@ export function buildProtocol(
   return {
     agent,
     flight,
+    mechanism,
     report: {
       accounts: book.openCount,
       totalCollateralBase: totalColl,

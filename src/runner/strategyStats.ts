@@ -1,8 +1,9 @@
 import { barIntervalMs, type BarSeries } from '../data/bars.js';
-import { performanceStats, type PerformanceStats } from '../metrics/performance.js';
+import { performanceStats, type GreekPnl, type PerformanceStats } from '../metrics/performance.js';
 import { roundTripPnl } from '../metrics/roundTrips.js';
 import type { OrdersLog } from '../strategy/ordersLog.js';
 import type { StrategyFigures } from '../strategy/tally.js';
+import type { OptionsFigures } from '../strategy/options/host.js';
 
 /** One run of a strategy (simulated or its naive twin) as the statistics read it. */
 export interface StrategyRunSeries {
@@ -12,7 +13,7 @@ export interface StrategyRunSeries {
   readonly positionBase: ArrayLike<number>;
   /** Price the position is marked at, at each bar's end (simulated mid, or the naive twin's close), quote per base. */
   readonly mark: (bar: number) => number;
-  readonly figures: StrategyFigures;
+  readonly figures: StrategyFigures & OptionsFigures;
   readonly log: OrdersLog;
 }
 
@@ -60,5 +61,16 @@ export function strategyPerformance(bars: BarSeries, capitalQuote: number, run: 
     executionCostQuote: f.executionCostQuote,
     impactPaidQuote: f.impactPaidQuote,
     trades: roundTripPnl(sizes, prices, n > 0 ? run.mark(n - 1) : Number.NaN),
+    ...(f.options ? { greekPnl: optionGreekPnl(f.options.pnl) } : {}),
   });
+}
+
+/**
+ * The option book's P&L attribution folded into the statistics' five parts:
+ * vanna and volga are second-order vol terms, so with execution, new
+ * positions and the residual they are `other`; the parts still sum to the
+ * attribution's total.
+ */
+function optionGreekPnl(p: NonNullable<OptionsFigures['options']>['pnl']): GreekPnl {
+  return { delta: p.delta, gamma: p.gamma, vega: p.vega, theta: p.theta, other: p.vanna + p.volga + p.execution + p.newPositions + p.residual };
 }

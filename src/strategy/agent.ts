@@ -13,6 +13,9 @@ import { StrategyError } from './errors.js';
 import { OrdersLog } from './ordersLog.js';
 import { RestingOrders } from './restingOrders.js';
 import { FillTally, type StrategyFigures } from './tally.js';
+import type { StrategyOptionsConfig } from '../config/strategyOptionsSchema.js';
+import type { PoolAccess } from './backstop/stake.js';
+import { StrategyOptionsHost, type OptionsFigures } from './options/host.js';
 
 export interface StrategyRunConfig {
   readonly definition: StrategyDefinition;
@@ -24,6 +27,13 @@ export interface StrategyRunConfig {
   readonly maintenanceMargin: number;
   /** The calm vol the stress signals compare against, annualised decimal. */
   readonly calmVol: number;
+  /** Option fills, margin and capacity (scenario strategy.options). */
+  readonly options: StrategyOptionsConfig;
+  /** The year times to expiry are counted in, ms (dealer.tenorDayCount). */
+  readonly optionYearMs: number;
+  /** Rate and carry options are priced with, per year (market.rate, market.dividend). */
+  readonly rate: number;
+  readonly dividend: number;
 }
 
 export interface StrategyAgentConfig extends StrategyRunConfig {
@@ -31,6 +41,13 @@ export interface StrategyAgentConfig extends StrategyRunConfig {
   /** The engine's quiet threshold and round cap: the agent calls onBar in the round that would end the cascade. */
   readonly quietSizeBase: number;
   readonly maxCascadeRounds: number;
+  /** The protocol's backstop pool, or null when the scenario has none. */
+  readonly pool: PoolAccess | null;
+  /** Why deposits are refused although a pool exists ('' when allowed). */
+  readonly depositsRefused: string;
+  /** Lock-up (bars) and fee (percent) of the behaviour layer's backstop depositors, applied to the strategy's stake too. */
+  readonly lockupBars: number;
+  readonly withdrawalFeePct: number;
 }
 
 /** The columns the strategy records; `strategy_naive_equity` is filled by the runner from the naive twin. */
@@ -63,6 +80,8 @@ export class StrategyAgent implements Agent, DeskHost {
   readonly log = new OrdersLog();
   readonly tally = new FillTally();
   readonly desk: StrategyDesk;
+  /** Option orders, option margin and the backstop stake. */
+  readonly options: StrategyOptionsHost;
   /** This agent's columns (null until declared). */
   columns: Columns<(typeof STRATEGY_COLUMNS)[number]> | null = null;
   bar = 0;
@@ -90,6 +109,16 @@ export class StrategyAgent implements Agent, DeskHost {
   constructor(cfg: StrategyAgentConfig) {
     this.cfg = cfg;
     this.desk = new StrategyDesk(this, this.resting, this.log, { maxLeverage: cfg.maxLeverage });
+    this.options = new StrategyOptionsHost(
+      {
+        fill: cfg.options.fill, margin: cfg.options.margin, capacity: cfg.options.maxContracts, yearMs: cfg.optionYearMs,
+        pool: cfg.pool, depositsRefused: cfg.depositsRefused, lockupBars: cfg.lockupBars, withdrawalFeePct: cfg.withdrawalFeePct,
+      },
+      this.party,
+      this.log,
+      (kind) => this.desk.newId(kind),
+    );
+    this.desk.extra = this.options.orders;
     this.window = new BarWindow(cfg.bars);
     this.metrics = makeMetrics(cfg.calmVol);
     this.ctx = makeContext(
@@ -123,6 +152,10 @@ export class StrategyAgent implements Agent, DeskHost {
     return this.ctx.mid();
   }
 
+  otherEquity(): number {
+    return this.ledger ? this.options.otherEquity(this.ledger) : 0;
+  }
+
   sendMarket(id: number, size: number): void {
     if (this.queue !== null && this.round < this.cfg.maxCascadeRounds) this.queue.push(this.party, CAUSE_CODE.strategy, size, id);
     else {
@@ -145,6 +178,7 @@ export class StrategyAgent implements Agent, DeskHost {
     this.settled = false;
     this.window.current = i;
     this.indicators.next(this.cfg.bars, i);
+    this.options.place(i, -1, ledger, m);
     const mt = this.metrics;
     mt.drawdown = m.drawdown;
     mt.realisedVol = m.realisedVol;
@@ -156,12 +190,15 @@ export class StrategyAgent implements Agent, DeskHost {
     if (!this.started) {
       this.started = true;
       ledger.endow(this.party, this.cfg.capitalQuote, 0);
+      this.options.beginBar(ledger);
       this.refresh();
       try {
         this.strategy.start(this.ctx);
       } catch (err) {
         throw new StrategyError(this.id, i, err);
       }
+    } else {
+      this.options.beginBar(ledger);
     }
   }
 
@@ -170,6 +207,7 @@ export class StrategyAgent implements Agent, DeskHost {
     this.ledger = ledger;
     this.round = round;
     this.queue = orders;
+    this.options.place(m.bar, round, ledger, m);
     try {
       if (this.underMaintenance()) {
         this.liquidate();
@@ -196,18 +234,28 @@ export class StrategyAgent implements Agent, DeskHost {
     }
   }
 
-  /** Equity under the maintenance fraction of the position value: the position is sold (or bought back) into the book. */
+  /**
+   * Equity (cash, spot at the mid, options at their marks, the backstop
+   * stake) under the maintenance requirement: the spot rule's fraction of
+   * the position value plus the short options' maintenance margin
+   * (docs/strategies.md#margin).
+   */
   private underMaintenance(): boolean {
     const pos = this.position();
-    if (pos === 0) return false;
+    const ledger = this.ledger as Ledger;
+    const optionsMm = this.options.maintenance(ledger);
+    if (pos === 0 && optionsMm === 0) return false;
     const mid = this.ctx.mid();
-    const equity = this.cash() + pos * mid;
-    return equity < this.cfg.maintenanceMargin * Math.abs(pos) * mid;
+    const equity = this.cash() + pos * mid + this.options.otherEquity(ledger);
+    return equity < this.cfg.maintenanceMargin * Math.abs(pos) * mid + optionsMm;
   }
 
+  /** Options bought back (or sold) at the fill model's price, then the spot position sold (or bought back) into the book. */
   private liquidate(): void {
     const pos = this.position();
     this.desk.cancelAll();
+    if (this.options.liquidate(this.ledger as Ledger)) this.tally.liquidations++;
+    if (pos === 0) return;
     const id = this.desk.newId('liquidation');
     this.log.add(this.bar, this.round, id, 'liquidation', -pos, Number.NaN, 'accepted', 'equity under maintenance margin');
     this.tally.liquidations++;
@@ -217,6 +265,7 @@ export class StrategyAgent implements Agent, DeskHost {
   onFill(fill: OrderFill): void {
     const id = fill.tag;
     const kind = this.desk.kindById[id] ?? 'market';
+    this.options.account.onSpotFill(fill.size, fill.price, fill.midBefore);
     this.log.add(fill.bar, fill.round, id, kind, fill.size, fill.price, 'filled');
     this.tally.add(fill.size, fill.price, fill.cost, this.cfg.bars.close[fill.bar], fill.impactCost);
     if (!this.strategy.onFill) return;
@@ -247,13 +296,15 @@ export class StrategyAgent implements Agent, DeskHost {
         this.refresh();
         this.strategy.onBar(this.ctx, this.desk);
       }
+      this.options.place(i, -1, ledger, m);
+      this.options.endBar(ledger, m.dtYears);
       const cols = this.columns;
       if (cols) {
         const cash = this.cash();
         const pos = this.position();
         cols.strategy_cash[i] = cash;
         cols.strategy_position_base[i] = pos;
-        cols.strategy_equity[i] = cash + pos * m.mid();
+        cols.strategy_equity[i] = cash + pos * m.mid() + this.options.otherEquity(ledger);
       }
       if (i === this.cfg.bars.length - 1 && !this.stopped) {
         this.stopped = true;
@@ -267,11 +318,11 @@ export class StrategyAgent implements Agent, DeskHost {
   }
 
   /** The simulated run's figures, after the run. */
-  figures(): StrategyFigures {
+  figures(): StrategyFigures & OptionsFigures {
     const cols = this.columns;
     const n = this.cfg.bars.length;
     const finalEquity = cols && n > 0 ? cols.strategy_equity[n - 1] : this.cfg.capitalQuote;
-    return this.tally.figures(this.cfg.capitalQuote, finalEquity, this.log);
+    return { ...this.tally.figures(this.cfg.capitalQuote, finalEquity, this.log), ...this.options.figures() };
   }
 
   private impliedVol(strike: number, expiryMs: number): number {
@@ -291,8 +342,10 @@ export class StrategyAgent implements Agent, DeskHost {
     const a = c.account;
     a.cashQuote = this.cash();
     a.positionBase = this.position();
-    a.equityQuote = a.cashQuote + a.positionBase * c.mid();
     a.openOrders = this.resting.count;
+    const ledger = this.ledger;
+    if (ledger) this.options.describe(a, ledger);
+    a.equityQuote = a.cashQuote + a.positionBase * c.mid() + a.optionsValueQuote + a.backstopQuote;
   }
 
   /**

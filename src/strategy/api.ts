@@ -73,10 +73,19 @@ export interface StrategyAccount {
   readonly cashQuote: number;
   /** Position, base units (+ long). */
   readonly positionBase: number;
-  /** cash + position · mid, quote. */
+  /** cash + position · mid + options at their marks + backstop stake, quote. */
   readonly equityQuote: number;
   /** Resting limit orders still open. */
   readonly openOrders: number;
+  /** Options held at their surface marks (long positive, short negative), quote. */
+  readonly optionsValueQuote: number;
+  /** Σ |quantity| of options held, base units (0: none; a liquidation or expiry empties it). */
+  readonly optionsHeldBase: number;
+  /** Initial and maintenance margin of the short options, quote (docs/strategies.md#margin). */
+  readonly initialMarginQuote: number;
+  readonly maintenanceMarginQuote: number;
+  /** The stake in the backstop pool at its share price, quote (including any part asked back and not yet paid). */
+  readonly backstopQuote: number;
 }
 
 export interface StrategyContext {

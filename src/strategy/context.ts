@@ -122,6 +122,11 @@ export interface MutableAccount extends StrategyAccount {
   positionBase: number;
   equityQuote: number;
   openOrders: number;
+  optionsValueQuote: number;
+  optionsHeldBase: number;
+  initialMarginQuote: number;
+  maintenanceMarginQuote: number;
+  backstopQuote: number;
 }
 
 /** The context object handed to the strategy; its owner updates the fields before each callback. */
@@ -153,6 +158,9 @@ export function makeContext(
     impliedVol,
     metrics,
     indicators,
-    account: { cashQuote: 0, positionBase: 0, equityQuote: 0, openOrders: 0 },
+    account: {
+      cashQuote: 0, positionBase: 0, equityQuote: 0, openOrders: 0,
+      optionsValueQuote: 0, optionsHeldBase: 0, initialMarginQuote: 0, maintenanceMarginQuote: 0, backstopQuote: 0,
+    },
   };
 }

@@ -12,6 +12,8 @@ export interface DeskHost {
   mid(): number;
   /** Sends an accepted market order. */
   sendMarket(id: number, size: number): void;
+  /** Holdings beyond cash and spot that count toward equity (options at their marks, a backstop stake), quote; 0 when absent. */
+  otherEquity?(): number;
 }
 
 export interface DeskLimits {
@@ -123,7 +125,7 @@ export class StrategyDesk implements StrategyOrders {
     const mid = h.mid();
     const cash = h.cash();
     const pos = h.position();
-    const equity = cash + pos * mid;
+    const equity = cash + pos * mid + (h.otherEquity ? h.otherEquity() : 0);
     const open = size > 0 ? this.resting.openBids() : this.resting.openAsks();
     // An order that only brings the position (with the open orders on its side) closer to flat is always allowed.
     if (Math.abs(pos + size + open) <= Math.abs(pos) && Math.sign(pos + size + open) !== -Math.sign(pos)) return null;

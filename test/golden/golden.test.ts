@@ -131,6 +131,16 @@ const bundled: Case[] = [
   ...listCrashes().map((c) => ({ name: `crash-${c.name}`, target: () => c.name })),
   // Each shipped strategy on the default scenario: its figures beside its naive twin's, and the sha256 of its orders.
   { name: 'strategy-buy-the-fear', target: () => 'default', args: ['--strategy', 'buy-the-fear'], files: ['strategy_orders.csv'] },
+  { name: 'strategy-delta-hedged-market-maker', target: () => 'default', args: ['--strategy', 'delta-hedged-market-maker'], files: ['strategy_orders.csv'] },
+  { name: 'strategy-skew-aware-market-maker', target: () => 'default', args: ['--strategy', 'skew-aware-market-maker'], files: ['strategy_orders.csv'] },
+  { name: 'strategy-contagion-hedge', target: () => 'default', args: ['--strategy', 'contagion-hedge'], files: ['strategy_orders.csv'] },
+  // The backstop provider needs a pool: the default scenario with the backstop mechanism.
+  {
+    name: 'strategy-backstop-provider',
+    target: () => 'default',
+    args: ['--strategy', 'backstop-provider', '--set', 'protocol.liquidation.mechanism=backstop'],
+    files: ['strategy_orders.csv'],
+  },
 ];
 
 /**

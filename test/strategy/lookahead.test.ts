@@ -8,6 +8,8 @@ import { runNaiveTwin } from '../../src/strategy/naive.js';
 import type { OrdersLog } from '../../src/strategy/ordersLog.js';
 import { join } from 'node:path';
 import { FIXTURES, ROOT, defaultScenarioRaw, runScenario } from './helpers.js';
+import { strategyOptionsSchema } from '../../src/config/strategyOptionsSchema.js';
+import { MS_PER_YEAR } from '../../src/core/time.js';
 
 /**
  * No look-ahead: rewrite every bar after t (a different path, volumes,
@@ -91,6 +93,7 @@ describe('no look-ahead: bars after t rewritten, everything up to t unchanged', 
     const cfg = {
       definition, params, capitalQuote: 1e6, maxLeverage: 1, maintenanceMargin: 0.05, calmVol: scenario.market.initialVolPerYear,
       realisedVolHalfLifeMs: scenario.engine.realisedVolHalfLifeMinutes * 60_000, initialVolPerYear: scenario.market.initialVolPerYear,
+      rate: scenario.market.rate, dividend: scenario.market.dividend, options: strategyOptionsSchema.parse({}), optionYearMs: MS_PER_YEAR,
     };
     const t = 400;
     const a = runNaiveTwin({ ...cfg, bars: data.bars, ...(data.warmup ? { warmup: data.warmup } : {}) });
