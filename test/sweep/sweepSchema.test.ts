@@ -55,3 +55,16 @@ describe('trial keys', () => {
     expect((a.scenario as { data: { bars: { path: string } } }).data.bars.path).toMatch(/^\//);
   });
 });
+
+describe('cascade sweep on the command line', () => {
+  it('a bad sweep file: one line, exit 1', async () => {
+    const { cli } = await import('../cli/capture.js');
+    const r = await cli(['sweep', file(`${GOOD}method: annealing\n`)]);
+    expect(r.code).toBe(1);
+    expect(r.err.trimEnd().split('\n')).toHaveLength(1);
+    expect(r.err).toMatch(/s\.yaml:7: field 'method'/);
+    const w = await cli(['sweep', file(GOOD), '--workers', '0']);
+    expect(w.code).toBe(1);
+    expect(w.err).toMatch(/--workers expects a whole number/);
+  });
+});
