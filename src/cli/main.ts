@@ -19,7 +19,9 @@ export function buildProgram(): Command {
   program
     .name('cascade')
     .description('cascade-lab: replay a crash through a market where dealer hedges and liquidations move the price')
-    .exitOverride();
+    .exitOverride()
+    // Options belong to the command they follow, so `sweep merge … --out DIR` is the merge's --out, not the sweep's.
+    .enablePositionalOptions();
   registerRunCommand(program);
   registerDataCommands(program);
   registerCatalogCommands(program);

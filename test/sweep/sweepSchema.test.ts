@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -66,5 +66,34 @@ describe('cascade sweep on the command line', () => {
     const w = await cli(['sweep', file(GOOD), '--workers', '0']);
     expect(w.code).toBe(1);
     expect(w.err).toMatch(/--workers expects a whole number/);
+  });
+});
+
+describe('cascade sweep merge on the command line', () => {
+  it('joins two shard folders, first record per key, and writes the tables in index order', async () => {
+    const { cli } = await import('../cli/capture.js');
+    const trials = [0, 1].map((w) => ({ index: w, key: `k${w}`, label: `w${w}`, point: 0, window: w }));
+    const plan = {
+      kind: 'cascade-sweep-plan', sweepHash: 'abc', name: 'lit', method: 'grid', validation: 'none', seed: 1,
+      parameters: ['x'], windows: ['a', 'b'], points: [[7]], objective: { figure: 'loss', goal: 'min' }, constraints: [], figures: ['loss'],
+      folds: [{ name: 'all windows', train: [0, 1], test: null, points: [0] }], trials,
+    };
+    const rec = (w: number, loss: number): string => `${JSON.stringify({ index: w, key: `k${w}`, label: `w${w}`, status: 'ok', figures: { loss } })}\n`;
+    const s0 = mkdtempSync(join(tmpdir(), 'shard0-'));
+    const s1 = mkdtempSync(join(tmpdir(), 'shard1-'));
+    writeFileSync(join(s0, 'plan.json'), JSON.stringify(plan));
+    writeFileSync(join(s1, 'plan.json'), JSON.stringify(plan));
+    writeFileSync(join(s0, 'results.jsonl'), rec(1, 3));
+    // Shard 1 holds window 0 and a second (later) record of key k1: the first folder's wins.
+    writeFileSync(join(s1, 'results.jsonl'), rec(0, 2) + rec(1, 99));
+    const out = join(mkdtempSync(join(tmpdir(), 'merged-')), 'm');
+    const r = await cli(['sweep', 'merge', s0, s1, '--out', out]);
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(out, 'sweep.csv'), 'utf8')).toBe('index,key,status,window,x,loss,message\n0,k0,ok,a,7,2,\n1,k1,ok,b,7,3,\n');
+    expect(r.out).toMatch(/all windows: x=7; in-sample 2\.5/);
+    writeFileSync(join(s1, 'plan.json'), JSON.stringify({ ...plan, sweepHash: 'other' }));
+    const bad = await cli(['sweep', 'merge', s0, s1, '--out', join(out, '..', 'm2')]);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/holds another sweep/);
   });
 });

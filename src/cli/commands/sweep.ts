@@ -37,6 +37,8 @@ export function registerSweepCommand(program: Command): void {
     .option('--shard <i/N>', 'run only the trials whose index mod N is i (join the folders with `cascade sweep merge`)')
     .option('--out <dir>', 'output folder (default: <output.dir>/sweep-<name>-<hash>); rerun with the same folder to resume')
     .option('--quiet', 'print only the output folder')
+    // `sweep merge … --out DIR`: the merge's own --out, not the sweep's (the program enables this too).
+    .enablePositionalOptions()
     .action(async (file: string, opts: SweepOptions) => {
       const workers = parseWorkers(opts.workers);
       const shard = opts.shard !== undefined ? parseShard(opts.shard) : undefined;
