@@ -8,6 +8,7 @@ import { benchProtocol } from './protocol.js';
 import { benchPricing } from './pricing.js';
 import { benchLongHistory } from './longHistory.js';
 import { benchStrategy } from './strategy.js';
+import { benchSweep } from './sweep.js';
 
 const groups: Record<string, (log: (line: string) => void) => Promise<void>> = {
   pricing: benchPricing,
@@ -15,6 +16,7 @@ const groups: Record<string, (log: (line: string) => void) => Promise<void>> = {
   ladder: benchProtocol,
   protocol: benchProtocolEngine,
   strategy: benchStrategy,
+  sweep: benchSweep,
   // Minutes and gigabytes: only when asked for (`npm run bench -- long`).
   long: benchLongHistory,
 };

@@ -8,6 +8,7 @@ import { registerCatalogCommands } from './commands/catalog.js';
 import { registerPriceCommands } from './commands/price.js';
 import { registerCompareCommand } from './commands/compare.js';
 import { registerReportCommand } from './commands/report.js';
+import { registerSweepCommand } from './commands/sweep.js';
 
 /**
  * The CLI only parses, calls and prints (STYLE.md). User mistakes surface as
@@ -19,13 +20,16 @@ export function buildProgram(): Command {
   program
     .name('cascade')
     .description('cascade-lab: replay a crash through a market where dealer hedges and liquidations move the price')
-    .exitOverride();
+    .exitOverride()
+    // Options belong to the command they follow, so `sweep merge … --out DIR` is the merge's --out, not the sweep's.
+    .enablePositionalOptions();
   registerRunCommand(program);
   registerDataCommands(program);
   registerCatalogCommands(program);
   registerPriceCommands(program);
   registerCompareCommand(program);
   registerReportCommand(program);
+  registerSweepCommand(program);
   withUsageOnError(program, 'cascade');
   return program;
 }

@@ -28,3 +28,28 @@ export function rebasePaths(scenario: Scenario, fromDir: string, toDir: string):
   if (s.strategy && !isStrategyId(s.strategy.path)) s.strategy.path = move(s.strategy.path);
   return s;
 }
+
+/**
+ * A copy of a raw scenario (as read, before validation) with every file
+ * path written in it made absolute against `baseDir`, so it runs the same
+ * from any folder or machine that sees those files. Raw, because a
+ * validated scenario holds defaults (Infinity) that JSON cannot carry.
+ */
+export function absoluteRawPaths(raw: unknown, baseDir: string): unknown {
+  const s = structuredClone(raw) as Record<string, unknown>;
+  const fix = (node: unknown, key: string): void => {
+    if (node !== null && typeof node === 'object' && !Array.isArray(node)) {
+      const o = node as Record<string, unknown>;
+      if (typeof o[key] === 'string' && !isAbsolute(o[key] as string)) o[key] = resolve(baseDir, o[key] as string);
+    }
+  };
+  const at = (...path: string[]): unknown => path.reduce<unknown>((n, k) => (n !== null && typeof n === 'object' ? (n as Record<string, unknown>)[k] : undefined), s);
+  fix(at('data', 'bars'), 'path');
+  fix(at('data', 'iv'), 'path');
+  fix(at('market', 'liquidity'), 'snapshot');
+  const inv = at('dealer', 'inventory');
+  for (const block of Array.isArray(inv) ? inv : [inv]) fix(block, 'path');
+  fix(at('protocol', 'population'), 'path');
+  fix(at('protocol', 'keepers', 'gas'), 'path');
+  return s;
+}
