@@ -7,6 +7,7 @@ import { registerDataCommands } from './commands/data.js';
 import { registerCatalogCommands } from './commands/catalog.js';
 import { registerPriceCommands } from './commands/price.js';
 import { registerCompareCommand } from './commands/compare.js';
+import { registerWorkerCommand } from './commands/worker.js';
 
 /**
  * The CLI only parses, calls and prints (STYLE.md). User mistakes surface as
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerCatalogCommands(program);
   registerPriceCommands(program);
   registerCompareCommand(program);
+  registerWorkerCommand(program);
   withUsageOnError(program, 'cascade');
   return program;
 }

@@ -1,0 +1,111 @@
+/**
+ * The coordinator of a distributed sweep (`cascade sweep <file> --queue`):
+ * submits the trials not yet stored, waits until every key is done (a record
+ * in the result store) or failed (a failed job), and returns one record per
+ * trial in index order, for the sweep's results writer.
+ *
+ * It holds no state of its own: everything is in Redis. Stopping it and
+ * submitting the same sweep again resubmits nothing already queued or done
+ * and waits for the rest; workers never depend on it being up.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Queue } from 'bullmq';
+import { ConfigError } from '../../core/errors.js';
+import type { TrialRecord, TrialSpec } from '../trial.js';
+import { sortByIndex } from '../results.js';
+import { openRedis, parseQueueUrl, QUEUE_NAME, QUEUE_PREFIX } from './connection.js';
+import { DEFAULT_RETRY, enqueueTrials, trialJobOptions, type RetryPolicy, type TrialJobData } from './enqueue.js';
+import { fetchRecords } from './resultStore.js';
+
+export interface QueueSweepInput {
+  readonly url: string;
+  readonly specs: readonly TrialSpec[];
+  /** The submitting process' codeVersion(); workers refuse trials of other code. */
+  readonly codeVersion: string;
+  readonly retry?: RetryPolicy;
+  /** How often the store and the failed jobs are read. Default 1000 ms. */
+  readonly pollMs?: number;
+  /** Each trial's record as it becomes final (stored or failed), with the running count. */
+  readonly onRecord?: (record: TrialRecord, done: number, total: number) => void;
+  /** Called after submitting: trials submitted, trials already stored. */
+  readonly onSubmitted?: (submitted: number, alreadyStored: number) => void;
+}
+
+export interface QueueSweepResult {
+  /** One record per trial, index order. */
+  readonly records: readonly TrialRecord[];
+  /** The records whose status is not 'ok', index order. */
+  readonly failures: readonly TrialRecord[];
+}
+
+/**
+ * A failed job with no stored record: a transient error that outlived its
+ * retries, a trial whose worker died more than maxStalledCount times, or a
+ * worker of other code. Its record carries BullMQ's failure reason.
+ */
+function failedRecord(spec: TrialSpec, reason: string): TrialRecord {
+  return { index: spec.index, key: spec.key, label: spec.label, status: 'error', figures: null, message: reason };
+}
+
+export async function runSweepOnQueue(input: QueueSweepInput): Promise<QueueSweepResult> {
+  const url = parseQueueUrl(input.url);
+  const byKey = new Map<string, TrialSpec>();
+  for (const s of input.specs) {
+    const other = byKey.get(s.key);
+    // Two trials with one key are one trial (same scenario, data and code); the sweep should not have made them.
+    if (other !== undefined) throw new ConfigError(`trials ${other.index} and ${s.index} have the same key ${s.key.slice(0, 12)}: the sweep lists one configuration twice`);
+    byKey.set(s.key, s);
+  }
+  const redis = openRedis(url);
+  const queue = new Queue<TrialJobData>(QUEUE_NAME, { connection: redis, prefix: QUEUE_PREFIX });
+  const retry = input.retry ?? DEFAULT_RETRY;
+  const pollMs = input.pollMs ?? 1000;
+  const total = input.specs.length;
+  const final = new Map<string, TrialRecord>();
+  const settle = (r: TrialRecord): void => {
+    final.set(r.key, r);
+    input.onRecord?.(r, final.size, total);
+  };
+  try {
+    const stored = await fetchRecords(redis, [...byKey.keys()]);
+    const submitted = await enqueueTrials(queue, input.specs, input.codeVersion, new Set(stored.keys()), retry);
+    input.onSubmitted?.(submitted, stored.size);
+    // Records come back as the stored JSON; a re-label keeps this sweep's index and label when another sweep stored the key first.
+    const own = (r: TrialRecord): TrialRecord => {
+      const s = byKey.get(r.key) as TrialSpec;
+      return { ...r, index: s.index, label: s.label };
+    };
+    for (const r of stored.values()) settle(own(r));
+
+    while (final.size < total) {
+      const pending = [...byKey.keys()].filter((k) => !final.has(k));
+      const found = await fetchRecords(redis, pending);
+      for (const r of found.values()) settle(own(r));
+      const still = pending.filter((k) => !final.has(k));
+      const states = await Promise.all(still.map((k) => queue.getJobState(k)));
+      for (let i = 0; i < still.length; i++) {
+        const key = still[i];
+        const spec = byKey.get(key) as TrialSpec;
+        if (states[i] === 'failed') {
+          // A job fails after its worker stored an 'invalid' record; read the store again before calling it an error.
+          const late = (await fetchRecords(redis, [key])).get(key);
+          const job = late === undefined ? await queue.getJob(key) : undefined;
+          settle(late !== undefined ? own(late) : failedRecord(spec, job?.failedReason || 'failed without a reason'));
+        } else if (states[i] === 'unknown') {
+          // No job and (as of the read above) no record: completed and removed
+          // between our two reads, or removed by hand. Read again; resubmit if
+          // there really is nothing.
+          const late = (await fetchRecords(redis, [key])).get(key);
+          if (late !== undefined) settle(own(late));
+          else await queue.add('trial', { spec, codeVersion: input.codeVersion }, trialJobOptions(key, retry));
+        }
+      }
+      if (final.size < total) await sleep(pollMs);
+    }
+  } finally {
+    await queue.close();
+    redis.disconnect();
+  }
+  const records = sortByIndex([...final.values()]);
+  return { records, failures: records.filter((r) => r.status !== 'ok') };
+}
