@@ -30,7 +30,7 @@ export function registerWorkerCommand(program: Command): void {
     .option('--stalled-interval-ms <ms>', `how often this worker looks for trials of dead workers (default ${WORKER_DEFAULTS.stalledIntervalMs})`)
     .option('--max-stalled <n>', `times a trial may lose its worker before it is failed (default ${WORKER_DEFAULTS.maxStalledCount})`)
     .action(async (opts: WorkerOptions) => {
-      const running = startQueueWorker({
+      const running = await startQueueWorker({
         url: opts.queue,
         concurrency: positiveInt(opts.concurrency, '--concurrency', 1) ?? availableParallelism(),
         ...(opts.name !== undefined ? { name: opts.name } : {}),

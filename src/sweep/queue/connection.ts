@@ -10,6 +10,7 @@
  * - `EVENTS_KEY`, a capped list of what workers did (started, stored, lost
  *   the race), for an operator asking "who ran this trial, how often".
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { ConfigError } from '../../core/errors.js';
 
@@ -51,4 +52,23 @@ export function parseQueueUrl(text: string, field = '--queue'): string {
  */
 export function openRedis(url: string): Redis {
   return new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false });
+}
+
+/**
+ * Fails fast when nothing answers at `url`: the client would otherwise
+ * retry forever (as a long-running worker should once it has started), and
+ * a mistyped address would look like an idle queue.
+ */
+export async function checkReachable(redis: Redis, url: string, timeoutMs = 5000): Promise<void> {
+  let last = '';
+  const onError = (err: Error): void => {
+    last = err.message;
+  };
+  redis.on('error', onError);
+  try {
+    const ok = await Promise.race([redis.ping().then(() => true), sleep(timeoutMs).then(() => false)]);
+    if (!ok) throw new ConfigError(`no Redis answered at ${url} within ${timeoutMs / 1000} s${last !== '' ? ` (${last})` : ''}: is redis-server running there and reachable from this machine?`, { field: '--queue' });
+  } finally {
+    redis.off('error', onError);
+  }
 }

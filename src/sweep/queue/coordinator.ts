@@ -13,7 +13,7 @@ import { Queue } from 'bullmq';
 import { ConfigError } from '../../core/errors.js';
 import type { TrialRecord, TrialSpec } from '../trial.js';
 import { sortByIndex } from '../results.js';
-import { openRedis, parseQueueUrl, QUEUE_NAME, QUEUE_PREFIX } from './connection.js';
+import { checkReachable, openRedis, parseQueueUrl, QUEUE_NAME, QUEUE_PREFIX } from './connection.js';
 import { DEFAULT_RETRY, enqueueTrials, trialJobOptions, type RetryPolicy, type TrialJobData } from './enqueue.js';
 import { fetchRecords } from './resultStore.js';
 
@@ -27,8 +27,15 @@ export interface QueueSweepInput {
   readonly pollMs?: number;
   /** Each trial's record as it becomes final (stored or failed), with the running count. */
   readonly onRecord?: (record: TrialRecord, done: number, total: number) => void;
-  /** Called after submitting: trials submitted, trials already stored. */
-  readonly onSubmitted?: (submitted: number, alreadyStored: number) => void;
+  /** Called after submitting: trials submitted, trials already stored, failed jobs put back in the queue. */
+  readonly onSubmitted?: (submitted: number, alreadyStored: number, retried: number) => void;
+  /**
+   * Put the failed jobs of this sweep back in the queue (with fresh
+   * attempts) instead of listing them: after the cause of a transient
+   * failure is fixed. Without it a failed job stays failed, since a
+   * resubmission adds nothing.
+   */
+  readonly retryFailed?: boolean;
 }
 
 export interface QueueSweepResult {
@@ -57,48 +64,73 @@ export async function runSweepOnQueue(input: QueueSweepInput): Promise<QueueSwee
     byKey.set(s.key, s);
   }
   const redis = openRedis(url);
+  try {
+    await checkReachable(redis, url);
+  } catch (err) {
+    redis.disconnect();
+    throw err;
+  }
   const queue = new Queue<TrialJobData>(QUEUE_NAME, { connection: redis, prefix: QUEUE_PREFIX });
   const retry = input.retry ?? DEFAULT_RETRY;
   const pollMs = input.pollMs ?? 1000;
   const total = input.specs.length;
   const final = new Map<string, TrialRecord>();
+  // Records come back as the stored JSON; a re-label keeps this sweep's index and label when another sweep stored the key first.
+  const ownRecord = (r: TrialRecord): TrialRecord => {
+    const s = byKey.get(r.key) as TrialSpec;
+    return { ...r, index: s.index, label: s.label };
+  };
   const settle = (r: TrialRecord): void => {
     final.set(r.key, r);
     input.onRecord?.(r, final.size, total);
   };
+  /** Settles the keys whose job failed; resubmits those whose job vanished without a record. */
+  const settleFinishedJobs = async (keys: readonly string[]): Promise<void> => {
+    const states = await Promise.all(keys.map((k) => queue.getJobState(k)));
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i];
+      const spec = byKey.get(key) as TrialSpec;
+      if (states[i] !== 'failed' && states[i] !== 'unknown') continue;
+      // An 'invalid' trial's job fails after its record is stored, and a
+      // finished job is removed after it: read the store again first.
+      const late = (await fetchRecords(redis, [key])).get(key);
+      if (late !== undefined) settle(ownRecord(late));
+      else if (states[i] === 'failed') settle(failedRecord(spec, (await queue.getJob(key))?.failedReason || 'failed without a reason'));
+      else await queue.add('trial', { spec, codeVersion: input.codeVersion }, trialJobOptions(key, retry));
+    }
+  };
   try {
     const stored = await fetchRecords(redis, [...byKey.keys()]);
+    for (const r of stored.values()) settle(ownRecord(r));
+    let retried = 0;
+    if (input.retryFailed === true) {
+      for (const key of byKey.keys()) {
+        if (final.has(key)) continue;
+        const job = await queue.getJob(key);
+        if (job !== undefined && (await job.getState()) === 'failed') {
+          await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+          retried++;
+        }
+      }
+    }
     const submitted = await enqueueTrials(queue, input.specs, input.codeVersion, new Set(stored.keys()), retry);
-    input.onSubmitted?.(submitted, stored.size);
-    // Records come back as the stored JSON; a re-label keeps this sweep's index and label when another sweep stored the key first.
-    const own = (r: TrialRecord): TrialRecord => {
-      const s = byKey.get(r.key) as TrialSpec;
-      return { ...r, index: s.index, label: s.label };
-    };
-    for (const r of stored.values()) settle(own(r));
+    input.onSubmitted?.(submitted, stored.size, retried);
 
-    while (final.size < total) {
+    // Reading every pending job's state costs one command per trial, so it
+    // is done on the first pass, whenever the queue's failed count moves,
+    // and every STATE_SWEEP passes as a safety net (a job removed by hand);
+    // the stored records, one HMGET per thousand trials, are read every pass.
+    const STATE_SWEEP = 30;
+    let lastFailed = -1;
+    for (let pass = 0; final.size < total; pass++) {
       const pending = [...byKey.keys()].filter((k) => !final.has(k));
       const found = await fetchRecords(redis, pending);
-      for (const r of found.values()) settle(own(r));
+      for (const r of found.values()) settle(ownRecord(r));
+      const failedCount = await queue.getFailedCount();
       const still = pending.filter((k) => !final.has(k));
-      const states = await Promise.all(still.map((k) => queue.getJobState(k)));
-      for (let i = 0; i < still.length; i++) {
-        const key = still[i];
-        const spec = byKey.get(key) as TrialSpec;
-        if (states[i] === 'failed') {
-          // A job fails after its worker stored an 'invalid' record; read the store again before calling it an error.
-          const late = (await fetchRecords(redis, [key])).get(key);
-          const job = late === undefined ? await queue.getJob(key) : undefined;
-          settle(late !== undefined ? own(late) : failedRecord(spec, job?.failedReason || 'failed without a reason'));
-        } else if (states[i] === 'unknown') {
-          // No job and (as of the read above) no record: completed and removed
-          // between our two reads, or removed by hand. Read again; resubmit if
-          // there really is nothing.
-          const late = (await fetchRecords(redis, [key])).get(key);
-          if (late !== undefined) settle(own(late));
-          else await queue.add('trial', { spec, codeVersion: input.codeVersion }, trialJobOptions(key, retry));
-        }
+      if (still.length > 0 && (failedCount !== lastFailed || pass % STATE_SWEEP === 0)) {
+        lastFailed = failedCount;
+        await settleFinishedJobs(still);
       }
       if (final.size < total) await sleep(pollMs);
     }

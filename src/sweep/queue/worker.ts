@@ -25,7 +25,7 @@ import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { openRedis, parseQueueUrl, QUEUE_NAME, QUEUE_PREFIX } from './connection.js';
+import { checkReachable, openRedis, parseQueueUrl, QUEUE_NAME, QUEUE_PREFIX } from './connection.js';
 import type { TrialJobData } from './enqueue.js';
 
 export interface QueueWorkerOptions {
@@ -78,11 +78,18 @@ function shortKey(job: Job<TrialJobData> | undefined): string {
   return job === undefined ? '?' : `trial ${job.data.spec.index} (${String(job.id).slice(0, 12)})`;
 }
 
-export function startQueueWorker(opts: QueueWorkerOptions): RunningWorker {
+/** Starts a worker once its Redis answers (a ConfigError if nothing does within 5 s); from then on it rides out Redis outages. */
+export async function startQueueWorker(opts: QueueWorkerOptions): Promise<RunningWorker> {
   const url = parseQueueUrl(opts.url);
   const name = opts.name ?? `${hostname()}:${process.pid}`;
   const log = opts.log ?? (() => {});
   const redis: Redis = openRedis(url);
+  try {
+    await checkReachable(redis, url);
+  } catch (err) {
+    redis.disconnect();
+    throw err;
+  }
   const worker = new Worker<TrialJobData>(QUEUE_NAME, PROCESSOR, {
     connection: redis,
     prefix: QUEUE_PREFIX,

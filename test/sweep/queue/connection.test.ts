@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/core/errors.js';
 import { parseQueueUrl } from '../../../src/sweep/queue/connection.js';
 import { DEFAULT_RETRY, trialJobOptions } from '../../../src/sweep/queue/enqueue.js';
+import { runSweepOnQueue } from '../../../src/sweep/queue/coordinator.js';
 import { cli } from '../../cli/capture.js';
+import { freeLoopbackPort } from './harness.js';
 
 describe('parseQueueUrl', () => {
   it.each([
@@ -55,5 +57,18 @@ describe('cascade worker: bad flags are one line and exit 1 before connecting', 
     const r = await cli(['worker']);
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/--queue <url>/);
+  });
+});
+
+describe('nothing listening at the address', () => {
+  it('worker and coordinator fail in one line within the reachability timeout instead of waiting forever', async () => {
+    const port = await freeLoopbackPort();
+    const t0 = performance.now();
+    const r = await cli(['worker', '--queue', `redis://127.0.0.1:${port}`]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(new RegExp(`field '--queue': no Redis answered at redis://127.0.0.1:${port} within 5 s \\(.*ECONNREFUSED.*\\)`));
+    expect(r.err.trimEnd().split('\n').length).toBe(1);
+    await expect(runSweepOnQueue({ url: `redis://127.0.0.1:${port}`, specs: [], codeVersion: 'v' })).rejects.toThrow(/no Redis answered/);
+    expect(performance.now() - t0).toBeLessThan(15_000);
   });
 });

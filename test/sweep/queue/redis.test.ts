@@ -169,5 +169,17 @@ describe.skipIf(SKIP !== undefined)(`BullMQ on a real redis-server${SKIP !== und
     expect(once.failures[0]).toMatchObject({ index: 2, status: 'error', figures: null });
     expect(once.failures[0].message).toMatch(/test-only transient failure/);
     expect(await db.hexists(RESULTS_KEY, flaky.key)).toBe(0);
+
+    // Submitting it again adds nothing: still the same failure...
+    await stop(w.proc);
+    const s = spawnWorker(redis.url, 'S', ['--concurrency', '1']);
+    workers.push(s);
+    await waitForLine(s.proc, s.out, /waiting for trials/, 30_000);
+    const resubmitted = await runSweepOnQueue({ url: redis.url, specs: [flaky], codeVersion: codeVersion(), pollMs: 100 });
+    expect(resubmitted.failures[0]?.message).toMatch(/test-only transient failure/);
+    // ...until asked to retry the failed jobs (the cause gone: worker S has no failure hook).
+    const retried = await runSweepOnQueue({ url: redis.url, specs: [flaky], codeVersion: codeVersion(), pollMs: 100, retryFailed: true });
+    expect(retried.failures).toEqual([]);
+    expect(retried.records).toEqual([runTrial(flaky)]);
   });
 });
