@@ -10,7 +10,6 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue } from 'bullmq';
-import { ConfigError } from '../../core/errors.js';
 import type { TrialRecord, TrialSpec } from '../trial.js';
 import { sortByIndex } from '../results.js';
 import { checkReachable, openRedis, parseQueueUrl, QUEUE_NAME, QUEUE_PREFIX } from './connection.js';
@@ -39,7 +38,7 @@ export interface QueueSweepInput {
 }
 
 export interface QueueSweepResult {
-  /** One record per trial, index order. */
+  /** One record per distinct key, index order. */
   readonly records: readonly TrialRecord[];
   /** The records whose status is not 'ok', index order. */
   readonly failures: readonly TrialRecord[];
@@ -56,13 +55,11 @@ function failedRecord(spec: TrialSpec, reason: string): TrialRecord {
 
 export async function runSweepOnQueue(input: QueueSweepInput): Promise<QueueSweepResult> {
   const url = parseQueueUrl(input.url);
+  // Trials with one key are one trial (same scenario, data and code: a sweep
+  // may plan a point twice); it runs once and its record carries the first
+  // such trial's index and label.
   const byKey = new Map<string, TrialSpec>();
-  for (const s of input.specs) {
-    const other = byKey.get(s.key);
-    // Two trials with one key are one trial (same scenario, data and code); the sweep should not have made them.
-    if (other !== undefined) throw new ConfigError(`trials ${other.index} and ${s.index} have the same key ${s.key.slice(0, 12)}: the sweep lists one configuration twice`);
-    byKey.set(s.key, s);
-  }
+  for (const s of input.specs) if (!byKey.has(s.key)) byKey.set(s.key, s);
   const redis = openRedis(url);
   try {
     await checkReachable(redis, url);
@@ -71,9 +68,10 @@ export async function runSweepOnQueue(input: QueueSweepInput): Promise<QueueSwee
     throw err;
   }
   const queue = new Queue<TrialJobData>(QUEUE_NAME, { connection: redis, prefix: QUEUE_PREFIX });
+  const specs = [...byKey.values()];
   const retry = input.retry ?? DEFAULT_RETRY;
   const pollMs = input.pollMs ?? 1000;
-  const total = input.specs.length;
+  const total = byKey.size;
   const final = new Map<string, TrialRecord>();
   // Records come back as the stored JSON; a re-label keeps this sweep's index and label when another sweep stored the key first.
   const ownRecord = (r: TrialRecord): TrialRecord => {
@@ -113,7 +111,7 @@ export async function runSweepOnQueue(input: QueueSweepInput): Promise<QueueSwee
         }
       }
     }
-    const submitted = await enqueueTrials(queue, input.specs, input.codeVersion, new Set(stored.keys()), retry);
+    const submitted = await enqueueTrials(queue, specs, input.codeVersion, new Set(stored.keys()), retry);
     input.onSubmitted?.(submitted, stored.size, retried);
 
     // Reading every pending job's state costs one command per trial, so it

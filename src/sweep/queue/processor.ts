@@ -23,7 +23,7 @@ import type { Redis } from 'ioredis';
 import { codeVersion, runTrial } from '../trial.js';
 import { openRedis, parseQueueUrl } from './connection.js';
 import type { TrialJobData } from './enqueue.js';
-import { logEvent, storeRecord, type WorkerEvent } from './resultStore.js';
+import { logEvent, storeRecord } from './resultStore.js';
 
 // A forked child whose worker died (SIGKILL, a machine lost) would otherwise
 // run its trial to the end and store it, racing the worker that the stalled
@@ -67,27 +67,26 @@ async function workerAlive(): Promise<boolean> {
 export default async function processTrial(job: SandboxedJob<TrialJobData>): Promise<{ stored: boolean }> {
   const { spec } = job.data;
   const db = connection();
-  const attempt = job.attemptsMade + 1;
-  const event = (e: WorkerEvent['event']): WorkerEvent => ({ event: e, key: spec.key, worker: process.env.CASCADE_WORKER_NAME ?? `${hostname()}:${process.ppid}`, pid: process.pid, attempt });
-  await logEvent(db, event('start'));
+  const worker = process.env.CASCADE_WORKER_NAME ?? `${hostname()}:${process.ppid}`;
+  const by = { key: spec.key, worker, pid: process.pid, attempt: job.attemptsMade + 1 };
+  await logEvent(db, { event: 'start', ...by });
 
   if (job.data.codeVersion !== codeVersion()) {
     throw new UnrecoverableError(
-      `worker ${event('start').worker} runs code version ${codeVersion().slice(0, 12)}, the sweep was submitted with ${job.data.codeVersion.slice(0, 12)}: run the same cascade-lab on every machine`,
+      `worker ${worker} runs code version ${codeVersion().slice(0, 12)}, the sweep was submitted with ${job.data.codeVersion.slice(0, 12)}: run the same cascade-lab on every machine`,
     );
   }
   const hooks = testHooks();
   if (hooks.delayMs > 0) await sleep(hooks.delayMs);
-  if (attempt <= hooks.failFirst) throw new Error(`test-only transient failure (attempt ${attempt} of the first ${hooks.failFirst})`);
+  if (by.attempt <= hooks.failFirst) throw new Error(`test-only transient failure (attempt ${by.attempt} of the first ${hooks.failFirst})`);
 
   const record = runTrial(spec);
   if (record.status === 'error') throw new Error(record.message ?? 'trial failed');
   if (!(await workerAlive())) {
-    await logEvent(db, event('orphaned'));
+    await logEvent(db, { event: 'orphaned', ...by });
     process.exit(1);
   }
-  const stored = await storeRecord(db, record);
-  await logEvent(db, event(stored ? 'stored' : 'duplicate'));
+  const stored = await storeRecord(db, record, by);
   if (record.status === 'invalid') throw new UnrecoverableError(record.message ?? 'invalid trial');
   return { stored };
 }

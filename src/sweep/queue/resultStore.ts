@@ -17,9 +17,22 @@ import { parseResultLines } from '../results.js';
 import type { TrialRecord } from '../trial.js';
 import { EVENTS_KEY, RESULTS_KEY } from './connection.js';
 
-/** Stores a record unless one is already stored under its key; true when this call wrote it. */
-export async function storeRecord(redis: Redis, record: TrialRecord): Promise<boolean> {
-  return (await redis.hsetnx(RESULTS_KEY, record.key, JSON.stringify(record))) === 1;
+/**
+ * HSETNX and the matching event ('stored' or 'duplicate') in one script, so
+ * a reader who sees the record also sees who stored it.
+ */
+const STORE = `
+local first = redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2])
+redis.call('RPUSH', KEYS[2], first == 1 and ARGV[3] or ARGV[4])
+redis.call('LTRIM', KEYS[2], -tonumber(ARGV[5]), -1)
+return first`;
+
+/** Stores a record unless one is already stored under its key, logging which; true when this call wrote it. */
+export async function storeRecord(redis: Redis, record: TrialRecord, by: Omit<WorkerEvent, 'event'>): Promise<boolean> {
+  const stored = JSON.stringify({ event: 'stored', ...by } satisfies WorkerEvent);
+  const duplicate = JSON.stringify({ event: 'duplicate', ...by } satisfies WorkerEvent);
+  const first = await redis.eval(STORE, 2, RESULTS_KEY, EVENTS_KEY, record.key, JSON.stringify(record), stored, duplicate, String(EVENTS_KEPT));
+  return first === 1;
 }
 
 /** HMGET batch size: keeps one reply well under Redis' and ioredis' comfortable sizes on a 100k-trial sweep. */

@@ -6,6 +6,9 @@
  * another worker runs it; the merged table must be byte-identical to the
  * same trials run one after another in this process.
  */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -13,12 +16,13 @@ import { applyOverrides, validateScenario } from '../../../src/config/load.js';
 import { absoluteRawPaths } from '../../../src/config/rebasePaths.js';
 import { resolveTarget } from '../../../src/config/resolveTarget.js';
 import { prepareRunData } from '../../../src/runner/prepareData.js';
-import { resultsToCsv } from '../../../src/sweep/results.js';
+import { appendResult, readResults, resultsToCsv } from '../../../src/sweep/results.js';
 import { codeVersion, runTrial, trialKey, type TrialSpec } from '../../../src/sweep/trial.js';
 import { openRedis, QUEUE_NAME, QUEUE_PREFIX, RESULTS_KEY } from '../../../src/sweep/queue/connection.js';
 import { runSweepOnQueue } from '../../../src/sweep/queue/coordinator.js';
 import { enqueueTrials } from '../../../src/sweep/queue/enqueue.js';
 import { readEvents, type WorkerEvent } from '../../../src/sweep/queue/resultStore.js';
+import { runTrialsOnQueue } from '../../../src/sweep/queue/runner.js';
 import { findRedisServer, processAlive, spawnWorker, startRedis, stop, until, waitForLine, type Spawned } from './harness.js';
 
 const REDIS = findRedisServer();
@@ -42,6 +46,14 @@ const COLUMNS = {
 };
 
 /** Lock and stalled check short enough for a test: a dead worker's trial is back within ~2 s + 2 × 0.5 s. */
+/**
+ * A worker boots node, tsx and the CLI (about 2 s on a quiet machine, 8 s and
+ * more on a loaded two-core one), then forks its sandboxed child on the first
+ * trial; the waits and test timeouts below leave room for that.
+ */
+const BOOT_MS = 60_000;
+const TEST_MS = 180_000;
+
 const FAST_STALL = ['--concurrency', '1', '--lock-ms', '2000', '--stalled-interval-ms', '500'];
 
 describe.skipIf(SKIP !== undefined)(`BullMQ on a real redis-server${SKIP !== undefined ? ` (skipped: ${SKIP})` : ''}`, () => {
@@ -65,14 +77,14 @@ describe.skipIf(SKIP !== undefined)(`BullMQ on a real redis-server${SKIP !== und
     // Worker A sleeps 10 minutes before each trial: whatever it takes, it is mid-trial when killed.
     const a = spawnWorker(redis.url, 'A', FAST_STALL, { CASCADE_QUEUE_TEST_DELAY_MS: '600000' });
     workers.push(a);
-    await waitForLine(a.proc, a.out, /waiting for trials/, 30_000);
+    await waitForLine(a.proc, a.out, /waiting for trials/, BOOT_MS);
     const sweep = runSweepOnQueue({ url: redis.url, specs, codeVersion: codeVersion(), pollMs: 200 });
-    const taken = await until('worker A to start a trial', async () => (await readEvents(db)).find((e) => e.worker === 'A' && e.event === 'start'), 30_000);
-
+    // A is connected and waiting: it takes the first trial within milliseconds, long before B and C have booted.
     const b = spawnWorker(redis.url, 'B', FAST_STALL);
     const c = spawnWorker(redis.url, 'C', FAST_STALL);
     workers.push(b, c);
-    await Promise.all([waitForLine(b.proc, b.out, /waiting for trials/, 30_000), waitForLine(c.proc, c.out, /waiting for trials/, 30_000)]);
+    const taken = await until('worker A to start a trial', async () => (await readEvents(db)).find((e) => e.worker === 'A' && e.event === 'start'), BOOT_MS);
+    await Promise.all([waitForLine(b.proc, b.out, /waiting for trials/, BOOT_MS), waitForLine(c.proc, c.out, /waiting for trials/, BOOT_MS)]);
     a.proc.kill('SIGKILL');
 
     const result = await sweep;
@@ -110,7 +122,20 @@ describe.skipIf(SKIP !== undefined)(`BullMQ on a real redis-server${SKIP !== und
     const again = await runSweepOnQueue({ url: redis.url, specs, codeVersion: codeVersion(), pollMs: 200 });
     expect(resultsToCsv(again.records, COLUMNS)).toBe(csv);
     expect((await readEvents(db)).length).toBe(events.length);
-  });
+
+    // As the sweep's runner: a results.jsonl already holding three trials keeps them and gains the other five
+    // (a trial listed twice counted once), in the same bytes once tabulated; no worker ran anything again.
+    const file = join(mkdtempSync(join(tmpdir(), 'queue-results-')), 'results.jsonl');
+    for (const r of single.slice(0, 3)) appendResult(file, r);
+    const progress: string[] = [];
+    const byKey = await runTrialsOnQueue([...specs, specs[5]], { url: redis.url, resultsFile: file, pollMs: 200, onRecord: (_r, done, total) => progress.push(`${done}/${total}`) });
+    expect(byKey.size).toBe(specs.length);
+    expect(progress).toEqual(['4/8', '5/8', '6/8', '7/8', '8/8']);
+    const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+    expect(lines.length).toBe(specs.length);
+    expect(resultsToCsv(readResults(file), COLUMNS)).toBe(csv);
+    expect((await readEvents(db)).length).toBe(events.length);
+  }, TEST_MS);
 
   it('resubmitting queued trials adds no job', async () => {
     const queue = new Queue(`${QUEUE_NAME}`, { connection: db, prefix: QUEUE_PREFIX });
@@ -128,13 +153,13 @@ describe.skipIf(SKIP !== undefined)(`BullMQ on a real redis-server${SKIP !== und
     } finally {
       await queue.close();
     }
-  });
+  }, TEST_MS);
 
   it('an invalid trial fails at once and is not retried; a transient error is retried with backoff, then listed when it outlives its attempts', async () => {
     // This worker throws a transient error on each job's first attempt (test-only hook).
     const w = spawnWorker(redis.url, 'R', ['--concurrency', '1'], { CASCADE_QUEUE_TEST_FAIL_FIRST: '1' });
     workers.push(w);
-    await waitForLine(w.proc, w.out, /waiting for trials/, 30_000);
+    await waitForLine(w.proc, w.out, /waiting for trials/, BOOT_MS);
     const good = specFor(0, ['protocol.population.count=1200'], 'good');
     const bad = { ...specFor(1, ['protocol.population.count=1300'], 'bad'), scenario: { ...(good.scenario as object), dealer: { hedge: { kind: 'bogus' } } } };
     const t0 = performance.now();
@@ -153,9 +178,13 @@ describe.skipIf(SKIP !== undefined)(`BullMQ on a real redis-server${SKIP !== und
     expect(startsOf(bad.key), say).toEqual([1, 2]);
     const queue = new Queue(QUEUE_NAME, { connection: db, prefix: QUEUE_PREFIX });
     try {
-      const job = await queue.getJob(bad.key);
-      expect(await job?.getState()).toBe('failed');
+      // The record is stored just before the job is failed: wait for the job to catch up.
+      const job = await until('the invalid job to fail', async () => {
+        const j = await queue.getJob(bad.key);
+        return (await j?.getState()) === 'failed' ? j : undefined;
+      }, 10_000);
       expect(job?.attemptsMade).toBe(2);
+      expect(job?.failedReason).toMatch(/dealer\.hedge\.kind/);
     } finally {
       await queue.close();
     }
@@ -174,12 +203,12 @@ describe.skipIf(SKIP !== undefined)(`BullMQ on a real redis-server${SKIP !== und
     await stop(w.proc);
     const s = spawnWorker(redis.url, 'S', ['--concurrency', '1']);
     workers.push(s);
-    await waitForLine(s.proc, s.out, /waiting for trials/, 30_000);
+    await waitForLine(s.proc, s.out, /waiting for trials/, BOOT_MS);
     const resubmitted = await runSweepOnQueue({ url: redis.url, specs: [flaky], codeVersion: codeVersion(), pollMs: 100 });
     expect(resubmitted.failures[0]?.message).toMatch(/test-only transient failure/);
     // ...until asked to retry the failed jobs (the cause gone: worker S has no failure hook).
     const retried = await runSweepOnQueue({ url: redis.url, specs: [flaky], codeVersion: codeVersion(), pollMs: 100, retryFailed: true });
     expect(retried.failures).toEqual([]);
     expect(retried.records).toEqual([runTrial(flaky)]);
-  });
+  }, TEST_MS);
 });
