@@ -7,6 +7,7 @@ import { registerDataCommands } from './commands/data.js';
 import { registerCatalogCommands } from './commands/catalog.js';
 import { registerPriceCommands } from './commands/price.js';
 import { registerCompareCommand } from './commands/compare.js';
+import { registerSweepCommand } from './commands/sweep.js';
 import { registerWorkerCommand } from './commands/worker.js';
 
 /**
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerCatalogCommands(program);
   registerPriceCommands(program);
   registerCompareCommand(program);
+  registerSweepCommand(program);
   registerWorkerCommand(program);
   withUsageOnError(program, 'cascade');
   return program;

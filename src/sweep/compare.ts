@@ -2,9 +2,7 @@
  * `cascade compare`: run one scenario under every cell of a `--vary` grid on
  * the same data and seed, and tabulate the headline figures side by side.
  *
- * The data are prepared once and handed to every variant; a fingerprint of
- * the bar columns is checked after each run, so a variant that changed the
- * shared history (a bug) cannot silently skew the later rows. Variants may
+ * Every variant runs as a sweep trial (trial.ts) on the same path. Variants may
  * not change the seed, and may change `data.*` only if the result is the
  * same bars (same sha256): a comparison across different paths is a
  * different question (run one compare per path).
@@ -17,21 +15,20 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { applyOverrides, scenarioHash, setDotted, validateScenario } from '../config/load.js';
 import type { Scenario } from '../config/scenario.js';
-import { CascadeError, ConfigError, invariant } from '../core/errors.js';
+import { absoluteRawPaths } from '../config/rebasePaths.js';
+import { CascadeError, ConfigError } from '../core/errors.js';
 import { sha256, stableStringify } from '../core/hash.js';
-import { runBacktest } from '../runner/backtest.js';
 import { prepareRunData, type PreparedData } from '../runner/prepareData.js';
-import type { RunData, RunFigures } from '../engine/run.js';
-import type { Recorder } from '../sim/recorder.js';
+import type { RunData } from '../engine/run.js';
 import { formatNumber } from '../report/timeseriesCsv.js';
 import { prepareOutput, type PreparedOutput } from '../report/outputDir.js';
 import { formatVaryValue, varyGrid, type VaryAxis } from './vary.js';
+import { figureAt } from './results.js';
+import { codeVersion, runTrial, trialKey } from './trial.js';
 
 /**
  * The compared figures, in column order. Each is read from the run's
- * figures under the same name (dealerPnl: its `total`); the two peaks fall
- * back to the maximum of the recorder columns `mlr` and
- * `liquidation_branching_ratio`. A figure the run does not produce (no
+ * figures under the same name (dealerPnl: its `total`). A figure the run does not produce (no
  * protocol in the scenario yet) is an empty CSV field and null in JSON.
  */
 export const COMPARE_METRICS = [
@@ -49,11 +46,6 @@ export const COMPARE_METRICS = [
   'depthWithdrawnQuote',
 ] as const;
 export type CompareMetric = (typeof COMPARE_METRICS)[number];
-
-const PEAK_COLUMNS: Partial<Record<CompareMetric, string>> = {
-  peakMlr: 'mlr',
-  peakLiquidationBranchingRatio: 'liquidation_branching_ratio',
-};
 
 export interface CompareInput {
   /** The scenario as read (before overrides and validation). */
@@ -102,30 +94,32 @@ export function runDataFingerprint(data: RunData): string {
   return h.digest('hex');
 }
 
-function figureValue(figures: RunFigures, rec: Recorder, metric: CompareMetric): number | null {
-  let v: unknown = figures[metric];
-  if (metric === 'dealerPnl' && v !== null && typeof v === 'object') v = (v as { total?: unknown }).total;
-  if (metric === 'depthWithdrawnQuote') v = (figures.paradox as { depthLeftQuote?: unknown } | undefined)?.depthLeftQuote;
-  if (typeof v === 'string' && /^-?Infinity$/.test(v)) v = Number(v);
-  if (typeof v === 'number') return Number.isNaN(v) ? null : v;
-  const column = PEAK_COLUMNS[metric];
-  if (column !== undefined && rec.has(column)) {
-    const col = rec.get(column);
-    let peak = Number.NaN;
-    for (let i = 0; i < col.length; i++) {
-      const x = col[i];
-      if (!Number.isNaN(x) && (Number.isNaN(peak) || x > peak)) peak = x;
-    }
-    return Number.isNaN(peak) ? null : peak;
-  }
-  return null;
+/**
+ * A compare column from a trial's figures (summary.json's form): dealerPnl
+ * is its `total`, depthWithdrawnQuote the paradox block's depthLeftQuote,
+ * numbers written as text ("Infinity") read back as numbers. The two peaks
+ * are the protocol's own figures, present whenever their recorder columns
+ * are (both belong to the protocol), so no column is read here.
+ */
+function figureValue(figures: Record<string, unknown> | null, metric: CompareMetric): number | null {
+  return figureAt(figures, compareFigurePath(metric));
+}
+
+/** Where a compare column lives in a run's figures, as a dotted path. */
+export function compareFigurePath(metric: CompareMetric): string {
+  return metric === 'dealerPnl' ? 'dealerPnl.total' : metric === 'depthWithdrawnQuote' ? 'paradox.depthLeftQuote' : metric;
+}
+
+/** The raw scenario of one grid cell: the overrides, then the cell's values. */
+function variantRaw(input: CompareInput, values: readonly unknown[]): Record<string, unknown> {
+  const raw = applyOverrides(input.raw, input.sets) as Record<string, unknown>;
+  input.axes.forEach((axis, k) => setDotted(raw, axis.segments, structuredClone(values[k]), axis.path));
+  return raw;
 }
 
 function variantScenario(input: CompareInput, values: readonly unknown[], label: string): Scenario {
   try {
-    const raw = applyOverrides(input.raw, input.sets) as Record<string, unknown>;
-    input.axes.forEach((axis, k) => setDotted(raw, axis.segments, structuredClone(values[k]), axis.path));
-    return validateScenario(raw, input.file);
+    return validateScenario(variantRaw(input, values), input.file);
   } catch (err) {
     if (err instanceof CascadeError) throw new ConfigError(`${label}: ${err.reason}`, err.location);
     throw err;
@@ -157,13 +151,17 @@ export function runCompare(input: CompareInput): CompareResult {
     }
   });
 
+  // The grid runs as sweep trials (trial.ts), in this process and in grid order: a compare is the grid method of a sweep on one path.
+  const version = codeVersion();
   const rows: CompareRow[] = [];
   for (let i = 0; i < variants.length; i++) {
-    const result = runBacktest(scenarios[i], prepared.data, input.baseDir);
-    invariant(runDataFingerprint(prepared.data) === fingerprint, `variant ${i + 1} changed the shared bars; agents must not write to the history`);
-    invariant(prepared.data.dataSha256 === prepared.identity.dataSha256, 'prepared data and identity disagree on the data sha256');
+    const label = `variant ${i + 1} (${variants[i].sets.join(' ')})`;
+    const raw = absoluteRawPaths(variantRaw(input, variants[i].values), input.baseDir);
+    const record = runTrial({ index: i, key: trialKey(scenarios[i], prepared.data.dataSha256, version), label, scenario: raw });
+    if (record.status === 'invalid') throw new ConfigError(`${label}: ${record.message ?? 'invalid'}`);
+    if (record.status === 'error') throw new Error(`${label}: ${record.message ?? 'failed'}`);
     const figures = {} as Record<CompareMetric, number | null>;
-    for (const m of COMPARE_METRICS) figures[m] = figureValue(result.figures, result.recorder, m);
+    for (const m of COMPARE_METRICS) figures[m] = figureValue(record.figures, m);
     rows.push({ index: i, values: variants[i].values, sets: variants[i].sets, configHash: scenarioHash(scenarios[i]), figures });
     input.onVariant?.(i + 1, variants.length);
   }

@@ -1,0 +1,102 @@
+import type { Command } from 'commander';
+import { ConfigError } from '../../core/errors.js';
+import { figureAt } from '../../sweep/results.js';
+import { mergeShards, parseShard, runSweep, type SweepOutcome } from '../../sweep/sweep.js';
+import { loadSweepFile } from '../../sweep/sweepSchema.js';
+import type { Analysis, Plan } from '../../sweep/analysis.js';
+import { SweepProgress } from '../sweepProgress.js';
+
+interface SweepOptions {
+  workers?: string;
+  shard?: string;
+  out?: string;
+  quiet?: boolean;
+}
+
+function parseWorkers(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 1024) throw new ConfigError(`--workers expects a whole number from 1 to 1024, got '${text}'`);
+  return n;
+}
+
+function short(v: number | null): string {
+  if (v === null) return '-';
+  if (!Number.isFinite(v)) return String(v);
+  const a = Math.abs(v);
+  return a !== 0 && (a < 1e-3 || a >= 1e9) ? v.toExponential(3) : String(Number(v.toPrecision(6)));
+}
+
+/** `cascade sweep <file>` and `cascade sweep merge <dirs…>`. */
+export function registerSweepCommand(program: Command): void {
+  const cmd = program
+    .command('sweep')
+    .description('run a parameter sweep file (grid, random, lhs or tpe) on every core, resumable; `sweep merge` joins shards')
+    .argument('<file>', 'sweep file (.yaml/.json)')
+    .option('--workers <n>', 'worker threads (default: every core)')
+    .option('--shard <i/N>', 'run only the trials whose index mod N is i (join the folders with `cascade sweep merge`)')
+    .option('--out <dir>', 'output folder (default: <output.dir>/sweep-<name>-<hash>); rerun with the same folder to resume')
+    .option('--quiet', 'print only the output folder')
+    .action(async (file: string, opts: SweepOptions) => {
+      const workers = parseWorkers(opts.workers);
+      const shard = opts.shard !== undefined ? parseShard(opts.shard) : undefined;
+      const loaded = loadSweepFile(file);
+      const progress = new SweepProgress(!opts.quiet);
+      let best: number | null = null;
+      const { figure, goal } = loaded.sweep.objective;
+      const outcome = await runSweep(loaded, {
+        ...(opts.out !== undefined ? { out: opts.out } : {}),
+        ...(workers !== undefined ? { workers } : {}),
+        ...(shard !== undefined ? { shard } : {}),
+        onRecord: (rec, done, total) => {
+          const v = figureAt(rec.figures, figure);
+          if (v !== null && Number.isFinite(v) && (best === null || (goal === 'min' ? v < best : v > best))) best = v;
+          progress.update(done, total, `${figure} ${short(best)}`);
+        },
+      });
+      progress.stop();
+      if (opts.quiet) {
+        process.stdout.write(`${outcome.dir}\n`);
+        return;
+      }
+      process.stdout.write(describe(outcome));
+    });
+  cmd
+    .command('merge')
+    .description('join shard folders of one sweep (first result of each key wins) and write its tables')
+    .argument('<dirs...>', 'shard folders')
+    .requiredOption('--out <dir>', 'merged output folder')
+    .action((dirs: string[], opts: { out: string }) => {
+      const { plan, analysis, records } = mergeShards(dirs, opts.out);
+      process.stdout.write(summaryText(plan, analysis, records.size) + `report: ${opts.out}\n`);
+    });
+}
+
+function describe(o: SweepOutcome): string {
+  if (o.analysis === null) {
+    const ran = o.plan.trials.filter((t) => o.records.has(t.key)).length;
+    return `shard done: ${ran} of ${o.plan.trials.length} trials in ${o.dir}; join the shards with \`cascade sweep merge <dirs…> --out <dir>\`\n`;
+  }
+  return summaryText(o.plan, o.analysis, o.records.size) + `report: ${o.dir}\n`;
+}
+
+/** The folds in-sample and out-of-sample side by side, and the overfitting figures. */
+export function summaryText(plan: Plan, a: Analysis, _records: number): string {
+  const c = a.counts;
+  const lines = [
+    `sweep ${plan.name}: ${plan.method}, ${plan.points.length} points × ${plan.windows.length} windows = ${c.trials} trials (${c.ok} ok, ${c.invalid} invalid, ${c.error} error${c.missing > 0 ? `, ${c.missing} missing` : ''})`,
+    `objective: ${plan.objective.goal} ${plan.objective.figure}${plan.constraints.length > 0 ? `, subject to ${plan.constraints.map((k) => `${k.figure}${k.min !== undefined ? ` ≥ ${k.min}` : ''}${k.max !== undefined ? ` ≤ ${k.max}` : ''}`).join(', ')}` : ''}`,
+  ];
+  for (const f of a.folds) {
+    const vals = f.values === null ? 'no feasible point' : Object.entries(f.values).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ');
+    const oos = f.test === null ? '' : `; out-of-sample (${f.test}) ${short(f.outOfSample)}${f.outOfSampleFeasible === false ? ' (infeasible)' : ''}${f.outOfSampleRank !== null ? `, rank ${f.outOfSampleRank}/${f.ranked}` : ''}`;
+    lines.push(`  ${f.name}: ${vals}; in-sample ${short(f.inSample)}${oos}`);
+  }
+  const o = a.overfitting;
+  lines.push(
+    `overfitting: deflated Sharpe ${o.deflatedSharpe ? `${o.deflatedSharpe.probability.toFixed(3)} (Sharpe ${short(o.deflatedSharpe.sharpe)} vs ${short(o.deflatedSharpe.expectedMaxSharpe)} expected of the best of ${o.deflatedSharpe.trials})` : '-'}, ` +
+      `PBO ${o.pbo ? `${o.pbo.pbo.toFixed(3)} (${o.pbo.combinations} combinations of ${o.pbo.partitions} windows)` : '-'}`,
+    ...o.notes.map((n) => `  note: ${n}`),
+  );
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,116 @@
+/**
+ * From a sweep file to trials. A point (one value per parameter) is run on
+ * every window; trial index = point · windows + window, so `--shard i/N`
+ * and the tables have one fixed numbering. Each trial carries the whole
+ * raw scenario with absolute paths (trial.ts) and its key: the validated
+ * scenario, a checksum of the files it reads, and the code version.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { setDotted, validateScenario } from '../config/load.js';
+import { absoluteRawPaths } from '../config/rebasePaths.js';
+import { resolveTarget } from '../config/resolveTarget.js';
+import { CascadeError, ConfigError } from '../core/errors.js';
+import { sha256, stableStringify } from '../core/hash.js';
+import { crashNames } from '../data/catalog.js';
+import { crashScenario } from '../runner/crashScenario.js';
+import type { Scenario } from '../config/scenario.js';
+import type { LoadedSweep, SweepWindow } from './sweepSchema.js';
+import { codeVersion, trialKey, type TrialSpec } from './trial.js';
+import { formatVaryValue } from './vary.js';
+
+export interface SweepContext {
+  readonly loaded: LoadedSweep;
+  /** The base scenario as read, the sweep's `set` applied. */
+  readonly baseRaw: Record<string, unknown>;
+  readonly baseDir: string;
+  readonly windows: readonly string[];
+  /** Per window, the dotted-path assignments that make it. */
+  readonly windowSets: ReadonlyArray<ReadonlyArray<readonly [string, unknown]>>;
+  readonly codeVersion: string;
+}
+
+/** `${NAME}` → the environment variable; unset is an error naming it. */
+function expandEnv(text: string, file: string, field: string): string {
+  return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => {
+    const v = process.env[name];
+    if (v === undefined || v === '') throw new ConfigError(`the environment variable ${name} is not set (it names a data folder)`, { file, field });
+    return v;
+  });
+}
+
+function windowAssignments(w: SweepWindow, k: number, loaded: LoadedSweep): Array<readonly [string, unknown]> {
+  const out: Array<readonly [string, unknown]> = [];
+  const abs = (p: string, field: string): string => {
+    const x = expandEnv(p, loaded.file, `windows.${k}.${field}`);
+    return isAbsolute(x) ? x : resolve(loaded.dir, x);
+  };
+  if (w.data !== undefined) out.push(['data.bars', { source: 'file', path: abs(w.data, 'data') }]);
+  if (w.crash !== undefined) out.push(['data.bars', { source: 'synthetic', crash: w.crash }]);
+  if (w.iv !== undefined) out.push(['data.iv.path', abs(w.iv, 'iv')]);
+  if (w.start !== undefined) out.push(['data.window.start', w.start]);
+  if (w.end !== undefined) out.push(['data.window.end', w.end]);
+  for (const [path, value] of Object.entries(w.set)) out.push([path, value]);
+  return out;
+}
+
+export function buildContext(loaded: LoadedSweep): SweepContext {
+  const { sweep, dir } = loaded;
+  const baseTarget = sweep.base === 'default' || crashNames().includes(sweep.base) ? sweep.base : resolve(dir, sweep.base);
+  const target = resolveTarget(baseTarget, { names: crashNames(), build: crashScenario });
+  const baseRaw = structuredClone(target.raw);
+  for (const [path, value] of Object.entries(sweep.set)) setDotted(baseRaw, path.split('.'), structuredClone(value), path);
+  const windows = sweep.windows ?? [{ name: 'base', set: {} }];
+  return {
+    loaded,
+    baseRaw,
+    baseDir: target.baseDir,
+    windows: windows.map((w) => w.name),
+    windowSets: windows.map((w, k) => windowAssignments(w as SweepWindow, k, loaded)),
+    codeVersion: codeVersion(),
+  };
+}
+
+const fileSha = new Map<string, string>();
+
+/** sha256 over the bytes of every data file the scenario reads (bars, IV), cached per path. */
+export function dataChecksum(s: Scenario): string {
+  const files: string[] = [];
+  const bars = s.data.bars;
+  if ((bars.source === 'file' || bars.source === 'synthetic') && bars.path !== undefined) files.push(bars.path);
+  if (s.data.iv) files.push(s.data.iv.path);
+  const parts = files.map((f) => {
+    let h = fileSha.get(f);
+    if (h === undefined) {
+      h = existsSync(f) ? sha256(readFileSync(f)) : 'missing';
+      fileSha.set(f, h);
+    }
+    return `${f}:${h}`;
+  });
+  return sha256(parts.join('\n'));
+}
+
+/** The trial of one point on one window. */
+export function makeTrial(ctx: SweepContext, index: number, params: readonly string[], values: readonly unknown[], window: number): TrialSpec {
+  const raw = structuredClone(ctx.baseRaw);
+  const label = `${ctx.windows[window]} ${params.map((p, k) => `${p}=${formatVaryValue(values[k])}`).join(' ')}`;
+  let scenario: unknown = raw;
+  let key: string;
+  try {
+    for (const [path, value] of ctx.windowSets[window]) setDotted(raw, path.split('.'), structuredClone(value), path);
+    params.forEach((p, k) => setDotted(raw, p.split('.'), structuredClone(values[k]), p));
+    scenario = absoluteRawPaths(raw, ctx.baseDir);
+    const valid = validateScenario(scenario);
+    key = trialKey(valid, dataChecksum(valid), ctx.codeVersion);
+  } catch (err) {
+    if (!(err instanceof CascadeError)) throw err;
+    // Still a trial: runTrial records it as invalid with the reason, and the table shows it.
+    key = trialKey({ invalid: scenario }, '', ctx.codeVersion);
+  }
+  return { index, key, label, scenario };
+}
+
+/** Hash of everything that defines the trials: names a sweep's output folder and checks shards belong together. */
+export function sweepHash(ctx: SweepContext): string {
+  return sha256(stableStringify({ sweep: ctx.loaded.sweep, base: ctx.baseRaw, windows: ctx.windowSets, code: ctx.codeVersion }));
+}

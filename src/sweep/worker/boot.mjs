@@ -1,0 +1,11 @@
+// Boots a pool worker: worker threads do not inherit tsx's loader, so this
+// plain .mjs registers it before importing the TypeScript trial code.
+import { register } from 'tsx/esm/api';
+
+register();
+const { runTrial } = await import('../trial.ts');
+
+/** Tinypool calls the default export with each trial spec. */
+export default function run(spec) {
+  return runTrial(spec);
+}
