@@ -67,13 +67,25 @@ export async function startRedis(redisPath: string): Promise<{ url: string; stop
   return { url: `redis://127.0.0.1:${port}`, stop: () => stop(s.proc) };
 }
 
-/** `cascade worker` as a separate node process (tsx loaded the way bin/cascade.mjs loads it). */
+/** The CLI as a separate node process (tsx loaded the way bin/cascade.mjs loads it). */
+export function spawnCli(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Spawned {
+  return spawnCollecting(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'src/cli/main.ts'), ...args], { ...process.env, ...extraEnv });
+}
+
 export function spawnWorker(url: string, name: string, extraArgs: string[] = [], extraEnv: NodeJS.ProcessEnv = {}): Spawned {
-  return spawnCollecting(
-    process.execPath,
-    ['--import', 'tsx', join(PROJECT_ROOT, 'src/cli/main.ts'), 'worker', '--queue', url, '--name', name, ...extraArgs],
-    { ...process.env, ...extraEnv },
-  );
+  return spawnCli(['worker', '--queue', url, '--name', name, ...extraArgs], extraEnv);
+}
+
+/** The exit code (or the signal's name); rejects after timeoutMs. */
+export function exitCode(proc: ChildProcess, timeoutMs: number): Promise<number | string> {
+  if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve(proc.exitCode ?? String(proc.signalCode));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`process ${proc.pid} still running after ${timeoutMs} ms`)), timeoutMs);
+    proc.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve(code ?? String(signal));
+    });
+  });
 }
 
 export async function stop(proc: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {

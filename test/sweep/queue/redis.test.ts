@@ -1,14 +1,14 @@
 /**
- * The distributed runner against a real redis-server and real worker
- * processes: three `cascade worker`s, one SIGKILLed while it is certainly
- * mid-trial (it sleeps in the test-only delay before running it). The dead
- * worker's lock expires, a live worker's stalled check puts the trial back,
- * another worker runs it; the merged table must be byte-identical to the
- * same trials run one after another in this process.
+ * The distributed runner against a real redis-server and real processes: a
+ * `cascade sweep --queue` coordinator and three `cascade worker`s, one of them
+ * SIGKILLed while it is certainly mid-trial (it sleeps in the test-only delay
+ * before running it). The dead worker's lock lapses, a live worker's stalled
+ * check puts the trial back, another worker runs it; the output folder must
+ * be byte-identical to the same sweep run in one process.
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -16,44 +16,40 @@ import { applyOverrides, validateScenario } from '../../../src/config/load.js';
 import { absoluteRawPaths } from '../../../src/config/rebasePaths.js';
 import { resolveTarget } from '../../../src/config/resolveTarget.js';
 import { prepareRunData } from '../../../src/runner/prepareData.js';
-import { appendResult, readResults, resultsToCsv } from '../../../src/sweep/results.js';
+import { readResults } from '../../../src/sweep/results.js';
+import { runSweep } from '../../../src/sweep/sweep.js';
+import { loadSweepFile } from '../../../src/sweep/sweepSchema.js';
 import { codeVersion, runTrial, trialKey, type TrialSpec } from '../../../src/sweep/trial.js';
 import { openRedis, QUEUE_NAME, QUEUE_PREFIX, RESULTS_KEY } from '../../../src/sweep/queue/connection.js';
 import { runSweepOnQueue } from '../../../src/sweep/queue/coordinator.js';
 import { enqueueTrials } from '../../../src/sweep/queue/enqueue.js';
-import { readEvents, type WorkerEvent } from '../../../src/sweep/queue/resultStore.js';
-import { runTrialsOnQueue } from '../../../src/sweep/queue/runner.js';
-import { findRedisServer, processAlive, spawnWorker, startRedis, stop, until, waitForLine, type Spawned } from './harness.js';
+import { readEvents } from '../../../src/sweep/queue/resultStore.js';
+import { exitCode, findRedisServer, processAlive, spawnCli, spawnWorker, startRedis, stop, until, waitForLine, type Spawned } from './harness.js';
 
 const REDIS = findRedisServer();
 const SKIP = 'missing' in REDIS ? REDIS.missing : undefined;
 
-// Short trials (a one-day window of the bundled synthetic path, 1,000 to
-// 8,000 accounts: tens of milliseconds each once the bars are cached) whose
-// figures differ from trial to trial, so the byte comparison means something.
-const COUNTS = [1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000];
+/** 4 population sizes × 2 half-day windows: 8 short trials with different figures. */
+const SWEEP_FILE = resolve('test/sweep/queue/fixtures/eight.yaml');
+const tmp = (): string => mkdtempSync(join(tmpdir(), 'queue-sweep-'));
+
+// Single trials for the retry tests: a day of the bundled synthetic path.
 const target = resolveTarget('default');
+const DATA_SHA = prepareRunData(validateScenario(target.raw), target.baseDir).data.dataSha256;
 function specFor(index: number, sets: string[], label: string): TrialSpec {
   const scenario = absoluteRawPaths(applyOverrides(target.raw, ['data.window={"start":"2020-03-12T00:00:00Z","end":"2020-03-13T00:00:00Z"}', ...sets]), target.baseDir);
-  const canonical = validateScenario(scenario);
-  return { index, key: trialKey(canonical, DATA_SHA, codeVersion()), label, scenario };
+  return { index, key: trialKey(validateScenario(scenario), DATA_SHA, codeVersion()), label, scenario };
 }
-const DATA_SHA = prepareRunData(validateScenario(target.raw), target.baseDir).data.dataSha256;
-const COLUMNS = {
-  parameters: ['protocol.population.count'],
-  values: (i: number) => [COUNTS[i]],
-  figures: ['badDebt', 'liquidationCount', 'liquidationVolume', 'amplification', 'simulatedMaxDrawdown', 'insuranceFundUsed', 'dealerPnl.total'],
-};
 
-/** Lock and stalled check short enough for a test: a dead worker's trial is back within ~2 s + 2 × 0.5 s. */
 /**
  * A worker boots node, tsx and the CLI (about 2 s on a quiet machine, 8 s and
  * more on a loaded two-core one), then forks its sandboxed child on the first
- * trial; the waits and test timeouts below leave room for that.
+ * trial; the waits and test timeouts leave room for that.
  */
 const BOOT_MS = 60_000;
 const TEST_MS = 180_000;
 
+/** Lock and stalled check short enough for a test: a dead worker's trial is back within 2 s + 2 × 0.5 s. */
 const FAST_STALL = ['--concurrency', '1', '--lock-ms', '2000', '--stalled-interval-ms', '500'];
 
 describe.skipIf(SKIP !== undefined)(`BullMQ on a real redis-server${SKIP !== undefined ? ` (skipped: ${SKIP})` : ''}`, () => {
@@ -71,15 +67,14 @@ describe.skipIf(SKIP !== undefined)(`BullMQ on a real redis-server${SKIP !== und
     await redis?.stop();
   });
 
-  it('three workers, one SIGKILLed mid-trial: every result exactly once, the killed trial rerun, the CSV identical to one process', async () => {
-    const specs = COUNTS.map((n, i) => specFor(i, [`protocol.population.count=${n}`], `count=${n}`));
-
+  it('three workers, one SIGKILLed mid-trial: every result exactly once, the killed trial rerun, the tables identical to one process', async () => {
     // Worker A sleeps 10 minutes before each trial: whatever it takes, it is mid-trial when killed.
     const a = spawnWorker(redis.url, 'A', FAST_STALL, { CASCADE_QUEUE_TEST_DELAY_MS: '600000' });
     workers.push(a);
     await waitForLine(a.proc, a.out, /waiting for trials/, BOOT_MS);
-    const sweep = runSweepOnQueue({ url: redis.url, specs, codeVersion: codeVersion(), pollMs: 200 });
-    // A is connected and waiting: it takes the first trial within milliseconds, long before B and C have booted.
+    // The coordinator as a user runs it; A, connected and waiting, takes the first trial long before B and C have booted.
+    const onQueue = join(tmp(), 'queue');
+    const coordinator = spawnCli(['sweep', SWEEP_FILE, '--queue', redis.url, '--out', onQueue]);
     const b = spawnWorker(redis.url, 'B', FAST_STALL);
     const c = spawnWorker(redis.url, 'C', FAST_STALL);
     workers.push(b, c);
@@ -87,16 +82,20 @@ describe.skipIf(SKIP !== undefined)(`BullMQ on a real redis-server${SKIP !== und
     await Promise.all([waitForLine(b.proc, b.out, /waiting for trials/, BOOT_MS), waitForLine(c.proc, c.out, /waiting for trials/, BOOT_MS)]);
     a.proc.kill('SIGKILL');
 
-    const result = await sweep;
+    const code = await exitCode(coordinator.proc, TEST_MS);
     const events = await readEvents(db);
-    const say = `events:\n${events.map((e) => JSON.stringify(e)).join('\n')}\nA:\n${a.out.text}\nB:\n${b.out.text}\nC:\n${c.out.text}`;
+    const say = `coordinator (exit ${code}):\n${coordinator.out.text}\nevents:\n${events.map((e) => JSON.stringify(e)).join('\n')}\nA:\n${a.out.text}\nB:\n${b.out.text}\nC:\n${c.out.text}`;
+    expect(code, say).toBe(0);
+    expect(coordinator.out.text, say).toMatch(/8 trials \(8 ok, 0 invalid, 0 error\)/);
+    const plan = JSON.parse(readFileSync(join(onQueue, 'plan.json'), 'utf8')) as { trials: Array<{ key: string }> };
+    const keys = plan.trials.map((t) => t.key);
+    expect(new Set(keys).size).toBe(8);
 
-    // Every trial present exactly once: one record per key in the store and in the result, one successful write each.
-    expect(result.failures, say).toEqual([]);
-    expect(result.records.map((r) => r.index)).toEqual(COUNTS.map((_, i) => i));
-    expect(result.records.map((r) => r.key)).toEqual(specs.map((s) => s.key));
-    expect(await db.hlen(RESULTS_KEY)).toBe(specs.length);
-    for (const s of specs) expect(events.filter((e) => e.key === s.key && e.event === 'stored').length, `${s.label}\n${say}`).toBe(1);
+    // Every trial present exactly once: once in the store, once in results.jsonl, stored by exactly one worker.
+    expect(await db.hlen(RESULTS_KEY)).toBe(keys.length);
+    expect(readResults(join(onQueue, 'results.jsonl')).map((r) => r.key).sort()).toEqual([...keys].sort());
+    expect(readFileSync(join(onQueue, 'results.jsonl'), 'utf8').trimEnd().split('\n').length).toBe(keys.length);
+    for (const k of keys) expect(events.filter((e) => e.key === k && e.event === 'stored').length, `${k}\n${say}`).toBe(1);
     expect(events.filter((e) => e.event === 'duplicate' || e.event === 'orphaned'), say).toEqual([]);
 
     // The killed trial: started by A, never stored by A, started again and stored by B or C.
@@ -105,35 +104,22 @@ describe.skipIf(SKIP !== undefined)(`BullMQ on a real redis-server${SKIP !== und
     expect(starts[0], say).toBe('A');
     expect(starts.length, say).toBeGreaterThanOrEqual(2);
     expect(['B', 'C'], say).toContain(killed.find((e) => e.event === 'stored')?.worker);
+    expect(events.filter((e) => e.event === 'stored' && e.worker === 'A'), say).toEqual([]);
     // A's sandboxed child left with its worker (it would otherwise sleep on, then run the trial for nobody).
     await until(`A's child (pid ${taken.pid}) to exit`, async () => (processAlive(taken.pid) ? undefined : true), 10_000);
-    // Both live workers ran trials (the queue spread the work).
-    const storedBy = new Set(events.filter((e) => e.event === 'stored').map((e: WorkerEvent) => e.worker));
-    expect(storedBy.has('A'), say).toBe(false);
 
-    // Byte-identical to the same sweep in one process, one trial after another.
-    const single = specs.map((s) => runTrial(s));
-    const csv = resultsToCsv(result.records, COLUMNS);
-    expect(csv).toBe(resultsToCsv(single, COLUMNS));
-    // And the figures really differ between trials, so the comparison is not of eight equal rows.
-    expect(new Set(single.map((r) => r.figures?.liquidationCount)).size).toBe(COUNTS.length);
+    // Byte-identical to the same sweep in one process (the local pool with one worker).
+    const local = join(tmp(), 'local');
+    await runSweep(loadSweepFile(SWEEP_FILE), { out: local, workers: 1 });
+    for (const f of ['plan.json', 'sweep.csv', 'sweep.json']) expect(readFileSync(join(onQueue, f), 'utf8'), f).toBe(readFileSync(join(local, f), 'utf8'));
+    // The figures differ from trial to trial, so the comparison is not of eight equal rows.
+    const rows = readFileSync(join(local, 'sweep.csv'), 'utf8').trimEnd().split('\n').slice(1);
+    expect(new Set(rows.map((r) => r.split(',')[6])).size, 'liquidationCount column').toBe(8);
 
-    // Resubmitting the finished sweep adds no job and returns the same records at once.
-    const again = await runSweepOnQueue({ url: redis.url, specs, codeVersion: codeVersion(), pollMs: 200 });
-    expect(resultsToCsv(again.records, COLUMNS)).toBe(csv);
-    expect((await readEvents(db)).length).toBe(events.length);
-
-    // As the sweep's runner: a results.jsonl already holding three trials keeps them and gains the other five
-    // (a trial listed twice counted once), in the same bytes once tabulated; no worker ran anything again.
-    const file = join(mkdtempSync(join(tmpdir(), 'queue-results-')), 'results.jsonl');
-    for (const r of single.slice(0, 3)) appendResult(file, r);
-    const progress: string[] = [];
-    const byKey = await runTrialsOnQueue([...specs, specs[5]], { url: redis.url, resultsFile: file, pollMs: 200, onRecord: (_r, done, total) => progress.push(`${done}/${total}`) });
-    expect(byKey.size).toBe(specs.length);
-    expect(progress).toEqual(['4/8', '5/8', '6/8', '7/8', '8/8']);
-    const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
-    expect(lines.length).toBe(specs.length);
-    expect(resultsToCsv(readResults(file), COLUMNS)).toBe(csv);
+    // The same sweep submitted again (another folder): no job added, nothing run again, the same tables.
+    const again = join(tmp(), 'again');
+    await runSweep(loadSweepFile(SWEEP_FILE), { out: again, queue: { url: redis.url } });
+    for (const f of ['plan.json', 'sweep.csv', 'sweep.json']) expect(readFileSync(join(again, f), 'utf8'), f).toBe(readFileSync(join(local, f), 'utf8'));
     expect((await readEvents(db)).length).toBe(events.length);
   }, TEST_MS);
 
