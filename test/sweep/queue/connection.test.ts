@@ -72,3 +72,17 @@ describe('nothing listening at the address', () => {
     expect(performance.now() - t0).toBeLessThan(15_000);
   });
 });
+
+describe('cascade sweep --queue: flags refused before anything runs', () => {
+  const FILE = 'test/sweep/queue/fixtures/eight.yaml';
+  it.each([
+    [['sweep', FILE, '--queue', 'redis://127.0.0.1:6379', '--workers', '2'], /field '--workers': --workers sets the local pool/],
+    [['sweep', FILE, '--retry-failed'], /field '--retry-failed': --retry-failed needs --queue/],
+    [['sweep', FILE, '--queue', 'redis://127.0.0.1'], /field '--queue': 'redis:\/\/127.0.0.1' has no port/],
+  ])('%j', async (args, why) => {
+    const r = await cli(args);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(why);
+    expect(r.err.trimEnd().split('\n').length).toBe(1);
+  });
+});
