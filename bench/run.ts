@@ -7,12 +7,14 @@ import { benchEngine, benchProtocolEngine } from './engine.js';
 import { benchProtocol } from './protocol.js';
 import { benchPricing } from './pricing.js';
 import { benchLongHistory } from './longHistory.js';
+import { benchSweep } from './sweep.js';
 
 const groups: Record<string, (log: (line: string) => void) => Promise<void>> = {
   pricing: benchPricing,
   engine: benchEngine,
   ladder: benchProtocol,
   protocol: benchProtocolEngine,
+  sweep: benchSweep,
   // Minutes and gigabytes: only when asked for (`npm run bench -- long`).
   long: benchLongHistory,
 };

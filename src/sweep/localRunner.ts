@@ -25,19 +25,27 @@ export function defaultWorkers(): number {
   return availableParallelism();
 }
 
-/** Runs the trials not yet in the results file; returns every record of the file by key (resumed and new). */
-export async function runTrials(trials: readonly TrialSpec[], options: RunTrialsOptions): Promise<Map<string, TrialRecord>> {
-  const records = new Map<string, TrialRecord>();
-  for (const r of readResults(options.resultsFile)) records.set(r.key, r);
-  const unique = new Map<string, TrialSpec>();
-  for (const t of trials) if (!unique.has(t.key)) unique.set(t.key, t);
-  const todo = [...unique.values()].filter((t) => !records.has(t.key));
-  const total = unique.size;
-  let done = total - todo.length;
-  if (todo.length === 0) return records;
-  const workers = Math.max(1, Math.min(options.workers ?? defaultWorkers(), todo.length));
-  const pool = new Tinypool({ filename: BOOT, minThreads: workers, maxThreads: workers, isolateWorkers: false });
-  try {
+/**
+ * A pool kept across calls: a TPE sweep runs round after round, and booting
+ * workers (tsx compiling the engine in each) costs seconds.
+ */
+export class LocalPool {
+  private pool: Tinypool | undefined;
+  private size = 0;
+
+  constructor(private readonly workers: number = defaultWorkers()) {}
+
+  /** Runs the trials not yet in the results file; returns every record of the file by key (resumed and new). */
+  async run(trials: readonly TrialSpec[], options: RunTrialsOptions): Promise<Map<string, TrialRecord>> {
+    const records = new Map<string, TrialRecord>();
+    for (const r of readResults(options.resultsFile)) records.set(r.key, r);
+    const unique = new Map<string, TrialSpec>();
+    for (const t of trials) if (!unique.has(t.key)) unique.set(t.key, t);
+    const todo = [...unique.values()].filter((t) => !records.has(t.key));
+    const total = unique.size;
+    let done = total - todo.length;
+    if (todo.length === 0) return records;
+    const pool = this.ensure(Math.max(1, Math.min(this.workers, todo.length)));
     await Promise.all(
       todo.map(async (spec) => {
         let rec: TrialRecord;
@@ -53,8 +61,32 @@ export async function runTrials(trials: readonly TrialSpec[], options: RunTrials
         options.onRecord?.(rec, done, total);
       }),
     );
-  } finally {
-    await pool.destroy();
+    return records;
   }
-  return records;
+
+  /** The pool, grown (never shrunk) to `threads`: a first round smaller than the worker count does not cap later ones. */
+  private ensure(threads: number): Tinypool {
+    if (this.pool === undefined || threads > this.size) {
+      const old = this.pool;
+      this.size = threads;
+      this.pool = new Tinypool({ filename: BOOT, minThreads: threads, maxThreads: threads, isolateWorkers: false });
+      if (old) void old.destroy();
+    }
+    return this.pool;
+  }
+
+  async close(): Promise<void> {
+    await this.pool?.destroy();
+    this.pool = undefined;
+  }
+}
+
+/** Runs the trials on a pool of its own (see LocalPool.run). */
+export async function runTrials(trials: readonly TrialSpec[], options: RunTrialsOptions): Promise<Map<string, TrialRecord>> {
+  const pool = new LocalPool(options.workers ?? defaultWorkers());
+  try {
+    return await pool.run(trials, options);
+  } finally {
+    await pool.close();
+  }
 }

@@ -23,7 +23,7 @@ import { SeedTree } from '../core/rng.js';
 import { stableStringify } from '../core/hash.js';
 import { COMPARE_METRICS, compareFigurePath } from './compare.js';
 import { analyse, foldsFor, type Analysis, type Fold, type Plan, type PlanTrial } from './analysis.js';
-import { runTrials } from './localRunner.js';
+import { defaultWorkers, LocalPool } from './localRunner.js';
 import { runTrialsOnQueue } from './queue/runner.js';
 import { readResults, resultsToCsv, resultsToJsonRows, figureAt, type SweepColumns } from './results.js';
 import { CubeSearch } from './search.js';
@@ -120,62 +120,67 @@ export async function runSweep(loaded: LoadedSweep, options: SweepOptions = {}):
     return t;
   };
   let records: Map<string, TrialRecord>;
+  const pool = new LocalPool(options.workers ?? defaultWorkers());
   const run = async (specs: readonly TrialSpec[]): Promise<Map<string, TrialRecord>> => {
     options.onPlanned?.(new Set(specs.map((s) => s.key)).size);
     const onRecord = options.onRecord ? { onRecord: options.onRecord } : {};
     if (options.queue !== undefined) return runTrialsOnQueue(specs, { url: options.queue.url, retryFailed: options.queue.retryFailed === true, resultsFile, ...onRecord });
-    return runTrials(specs, { ...(options.workers !== undefined ? { workers: options.workers } : {}), resultsFile, ...onRecord });
+    return pool.run(specs, { resultsFile, ...onRecord });
   };
+  try {
 
-  if (sweep.method !== 'tpe') {
-    if (sweep.method === 'grid') points.push(...gridPoints(params, Math.floor(sweep.maxTrials / W)));
-    else {
-      const search = new CubeSearch({ method: sweep.method, seed: seeds.seed, dims: params.length, trials: sweep.trials ?? 0, batch: sweep.batch });
-      for (const u of search.next([]) ?? []) points.push(decode(params, u));
-    }
-    if (points.length * W > sweep.maxTrials) throw new ConfigError(`${points.length} points × ${W} windows = ${points.length * W} trials; maxTrials is ${sweep.maxTrials}`, { file: loaded.file, field: 'maxTrials' });
-    points.forEach((_, p) => {
-      for (let w = 0; w < W; w++) add(p * W + w, p, w);
-    });
-    const all = points.map((_, p) => p);
-    for (const f of baseFolds) folds.push({ ...f, points: all });
-    const mine = options.shard ? trials.filter((t) => t.index % (options.shard as Shard).count === (options.shard as Shard).index) : trials;
-    records = await run(mine);
-  } else {
-    if (options.shard) throw new ConfigError('TPE proposes each round from the results of the last, so it cannot be split into shards; shard a grid, random or lhs sweep, or run TPE on a queue', { field: 'method' });
-    const T = sweep.trials ?? 0;
-    if (T * baseFolds.length * W > sweep.maxTrials) throw new ConfigError(`TPE: ${T} points × ${baseFolds.length} folds × ${W} windows exceeds maxTrials ${sweep.maxTrials}`, { file: loaded.file, field: 'maxTrials' });
-    records = new Map();
-    for (let s = 0; s < baseFolds.length; s++) {
-      const fold = baseFolds[s];
-      const search = new CubeSearch({ method: 'tpe', seed: seeds.child(fold.name).seed, dims: params.length, trials: T, batch: sweep.batch });
-      const history: Observation[] = [];
-      const studyPoints: number[] = [];
-      for (let round = search.next(history); round !== null; round = search.next(history)) {
-        const fresh: Array<{ u: number[]; point: number; specs: TrialSpec[] }> = [];
-        for (const u of round) {
-          const point = points.length;
-          points.push(decode(params, u));
-          const local = studyPoints.length;
-          studyPoints.push(point);
-          fresh.push({ u, point, specs: fold.train.map((w) => add((s * T + local) * W + w, point, w)) });
-        }
-        records = await run(trials);
-        for (const f of fresh) history.push({ u: f.u, loss: pointLoss({ objective, constraints }, f.specs.map((t) => records.get(t.key))) });
+    if (sweep.method !== 'tpe') {
+      if (sweep.method === 'grid') points.push(...gridPoints(params, Math.floor(sweep.maxTrials / W)));
+      else {
+        const search = new CubeSearch({ method: sweep.method, seed: seeds.seed, dims: params.length, trials: sweep.trials ?? 0, batch: sweep.batch });
+        for (const u of search.next([]) ?? []) points.push(decode(params, u));
       }
-      if (fold.test !== null) {
-        // The chosen point (least loss, first in trial order) on the held-out window.
-        let best = -1;
-        history.forEach((o, i) => {
-          if (Number.isFinite(o.loss) && (best < 0 || o.loss < history[best].loss)) best = i;
-        });
-        if (best >= 0) {
-          add((s * T + best) * W + fold.test, studyPoints[best], fold.test);
+      if (points.length * W > sweep.maxTrials) throw new ConfigError(`${points.length} points × ${W} windows = ${points.length * W} trials; maxTrials is ${sweep.maxTrials}`, { file: loaded.file, field: 'maxTrials' });
+      points.forEach((_, p) => {
+        for (let w = 0; w < W; w++) add(p * W + w, p, w);
+      });
+      const all = points.map((_, p) => p);
+      for (const f of baseFolds) folds.push({ ...f, points: all });
+      const mine = options.shard ? trials.filter((t) => t.index % (options.shard as Shard).count === (options.shard as Shard).index) : trials;
+      records = await run(mine);
+    } else {
+      if (options.shard) throw new ConfigError('TPE proposes each round from the results of the last, so it cannot be split into shards; shard a grid, random or lhs sweep, or run TPE on a queue', { field: 'method' });
+      const T = sweep.trials ?? 0;
+      if (T * baseFolds.length * W > sweep.maxTrials) throw new ConfigError(`TPE: ${T} points × ${baseFolds.length} folds × ${W} windows exceeds maxTrials ${sweep.maxTrials}`, { file: loaded.file, field: 'maxTrials' });
+      records = new Map();
+      for (let s = 0; s < baseFolds.length; s++) {
+        const fold = baseFolds[s];
+        const search = new CubeSearch({ method: 'tpe', seed: seeds.child(fold.name).seed, dims: params.length, trials: T, batch: sweep.batch });
+        const history: Observation[] = [];
+        const studyPoints: number[] = [];
+        for (let round = search.next(history); round !== null; round = search.next(history)) {
+          const fresh: Array<{ u: number[]; point: number; specs: TrialSpec[] }> = [];
+          for (const u of round) {
+            const point = points.length;
+            points.push(decode(params, u));
+            const local = studyPoints.length;
+            studyPoints.push(point);
+            fresh.push({ u, point, specs: fold.train.map((w) => add((s * T + local) * W + w, point, w)) });
+          }
           records = await run(trials);
+          for (const f of fresh) history.push({ u: f.u, loss: pointLoss({ objective, constraints }, f.specs.map((t) => records.get(t.key))) });
         }
+        if (fold.test !== null) {
+          // The chosen point (least loss, first in trial order) on the held-out window.
+          let best = -1;
+          history.forEach((o, i) => {
+            if (Number.isFinite(o.loss) && (best < 0 || o.loss < history[best].loss)) best = i;
+          });
+          if (best >= 0) {
+            add((s * T + best) * W + fold.test, studyPoints[best], fold.test);
+            records = await run(trials);
+          }
+        }
+        folds.push({ ...fold, points: studyPoints });
       }
-      folds.push({ ...fold, points: studyPoints });
     }
+  } finally {
+    await pool.close();
   }
 
   const figures = sweep.figures ?? uniqueFigures([objective.figure, ...constraints.map((c) => c.figure), ...COMPARE_METRICS.map(compareFigurePath)]);
