@@ -49,8 +49,12 @@ function specFor(index: number, sets: string[], label: string): TrialSpec {
 const BOOT_MS = 60_000;
 const TEST_MS = 180_000;
 
-/** Lock and stalled check short enough for a test: a dead worker's trial is back within 2 s + 2 × 0.5 s. */
-const FAST_STALL = ['--concurrency', '1', '--lock-ms', '2000', '--stalled-interval-ms', '500'];
+/**
+ * Lock and stalled check short enough for a test: a dead worker's trial is
+ * back within 4 s + 2 × 1 s. Not shorter: a live worker on a loaded machine
+ * must still renew its locks (every 2 s) in time.
+ */
+const FAST_STALL = ['--concurrency', '1', '--lock-ms', '4000', '--stalled-interval-ms', '1000'];
 
 describe.skipIf(SKIP !== undefined)(`BullMQ on a real redis-server${SKIP !== undefined ? ` (skipped: ${SKIP})` : ''}`, () => {
   let redis: { url: string; stop(): Promise<void> };
@@ -95,8 +99,10 @@ describe.skipIf(SKIP !== undefined)(`BullMQ on a real redis-server${SKIP !== und
     expect(await db.hlen(RESULTS_KEY)).toBe(keys.length);
     expect(readResults(join(onQueue, 'results.jsonl')).map((r) => r.key).sort()).toEqual([...keys].sort());
     expect(readFileSync(join(onQueue, 'results.jsonl'), 'utf8').trimEnd().split('\n').length).toBe(keys.length);
+    // (A live worker starved past its lock could see its trial rerun elsewhere: that rerun's write would be a
+    // refused 'duplicate', which is the store doing its job, so duplicates are not counted against it.)
     for (const k of keys) expect(events.filter((e) => e.key === k && e.event === 'stored').length, `${k}\n${say}`).toBe(1);
-    expect(events.filter((e) => e.event === 'duplicate' || e.event === 'orphaned'), say).toEqual([]);
+    expect(events.filter((e) => e.event === 'orphaned'), say).toEqual([]);
 
     // The killed trial: started by A, never stored by A, started again and stored by B or C.
     const killed = events.filter((e) => e.key === taken.key);
