@@ -8,6 +8,7 @@
  * only as good as the quiet: run it alone.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { LocalPool } from '../src/sweep/localRunner.js';
@@ -40,5 +41,20 @@ export async function benchSweep(log: (line: string) => void): Promise<void> {
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  log(`sweep speed-up with 2 workers: ${(rates[1] / rates[0]).toFixed(2)}x (target 1.8x; cores on this machine are shared, so measure it alone)`);
+  const control = (await spin(2)) / (await spin(1));
+  log(`sweep speed-up with 2 workers: ${(rates[1] / rates[0]).toFixed(2)}x (target 1.8x)`);
+  log(`control: 2 threads of a pure arithmetic loop get ${control.toFixed(2)}x the work of 1 right now (below 1.8 the machine has no free second core, and the sweep figure above cannot show one)`);
+}
+
+/** Loop iterations per second summed over `threads` worker threads, each spinning for a fixed count. */
+async function spin(threads: number): Promise<number> {
+  const N = 200_000_000;
+  const code = `let x = 0; for (let i = 0; i < ${N}; i++) x += i % 7; require('node:worker_threads').parentPort.postMessage(x);`;
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: threads }, () => new Promise((done, fail) => {
+    const w = new Worker(code, { eval: true });
+    w.once('message', done);
+    w.once('error', fail);
+  })));
+  return (threads * N) / ((performance.now() - t0) / 1000);
 }

@@ -73,13 +73,23 @@ export function buildContext(loaded: LoadedSweep): SweepContext {
 
 const fileSha = new Map<string, string>();
 
-/** sha256 over the bytes of every data file the scenario reads (bars, IV), cached per path. */
-export function dataChecksum(s: Scenario): string {
+/** Every file a scenario reads besides its code: bars, IV, L2 snapshot, dealer book, positions, gas series. */
+function scenarioFiles(s: Scenario): string[] {
   const files: string[] = [];
   const bars = s.data.bars;
   if ((bars.source === 'file' || bars.source === 'synthetic') && bars.path !== undefined) files.push(bars.path);
   if (s.data.iv) files.push(s.data.iv.path);
-  const parts = files.map((f) => {
+  const liq = s.market.liquidity;
+  if (liq.kind === 'book' && liq.snapshot !== undefined) files.push(liq.snapshot);
+  for (const block of Array.isArray(s.dealer.inventory) ? s.dealer.inventory : [s.dealer.inventory]) if (block.kind === 'csv') files.push(block.path);
+  if (s.protocol.population.kind === 'csv') files.push(s.protocol.population.path);
+  if (s.protocol.keepers.gas) files.push(s.protocol.keepers.gas.path);
+  return files;
+}
+
+/** sha256 over the bytes of every file the scenario reads (scenarioFiles), cached per path for the life of the process. */
+export function dataChecksum(s: Scenario): string {
+  const parts = scenarioFiles(s).map((f) => {
     let h = fileSha.get(f);
     if (h === undefined) {
       h = existsSync(f) ? sha256(readFileSync(f)) : 'missing';

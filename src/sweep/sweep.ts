@@ -261,6 +261,8 @@ export function writeTables(dir: string, plan: Plan, records: ReadonlyMap<string
   const doc = {
     cascadeLab: 1,
     kind: 'sweep',
+    // compare.json's name field, so the comparison page (report/html) reads a sweep as it reads a compare.
+    scenarioName: plan.name,
     name: plan.name,
     sweepHash: plan.sweepHash,
     method: plan.method,

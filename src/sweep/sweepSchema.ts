@@ -108,7 +108,8 @@ export function loadSweepFile(path: string): LoadedSweep {
     const field = issue.path.join('.') || '(root)';
     const text = readFileSync(file, 'utf8');
     const doc = parseDocument(text, { logLevel: 'silent' });
-    const line = lineOf(doc, text, issue.path);
+    // An unknown key is found at the key itself, not at the object holding it.
+    const line = lineOf(doc, text, issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]] : issue.path);
     const reason = issue.code === 'unrecognized_keys' ? `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}` : issue.message;
     throw new ConfigError(reason, { file, ...(line !== undefined ? { line } : {}), field });
   }

@@ -10,7 +10,7 @@
  * 'invalid' and never retried: a rerun would fail the same way. Anything
  * else is 'error', which a runner may retry.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { validateScenario } from '../config/load.js';
 import { PROJECT_ROOT } from '../config/resolveTarget.js';
@@ -86,8 +86,8 @@ export function trialKey(canonicalScenario: unknown, dataSha256: string, codeVer
 let cachedVersion: string | undefined;
 
 /**
- * The package version and a hash of every source file under src/ (path and
- * bytes, in sorted order): a code change gives new keys, so a resumed sweep
+ * The package version and a hash of every source file under src/ and
+ * strategies/ (path and bytes, in sorted order): a code change gives new keys, so a resumed sweep
  * never mixes results of two versions. Read from the files, not from git,
  * so an installed copy or a container without .git has a version too.
  */
@@ -102,9 +102,10 @@ export function codeVersion(): string {
       else if (/\.(ts|mjs|js|json)$/.test(entry.name)) files.push(r);
     }
   };
-  walk(join(PROJECT_ROOT, 'src'), '');
+  // src/ and strategies/ (strategy files a scenario names run as code, not data).
+  for (const top of ['src', 'strategies']) if (existsSync(join(PROJECT_ROOT, top))) walk(join(PROJECT_ROOT, top), top);
   files.sort();
-  const lines = files.map((f) => `${f} ${sha256(readFileSync(join(PROJECT_ROOT, 'src', f)))}`);
+  const lines = files.map((f) => `${f} ${sha256(readFileSync(join(PROJECT_ROOT, f)))}`);
   cachedVersion = sha256(`cascade-lab ${pkg.version ?? '0'}\n${lines.join('\n')}\n`);
   return cachedVersion;
 }

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { analyse, type Plan } from '../../src/sweep/analysis.js';
+import { analyse, foldsFor, type Plan } from '../../src/sweep/analysis.js';
 import { readResults } from '../../src/sweep/results.js';
 import { mergeShards, runSweep } from '../../src/sweep/sweep.js';
 import { loadSweepFile } from '../../src/sweep/sweepSchema.js';
@@ -72,6 +72,27 @@ describe('local sweeps: the same files whatever the workers, shards or interrupt
     const keys = readResults(results).map((r) => r.key);
     expect(new Set(keys).size).toBe(12);
   }, 240_000);
+});
+
+describe('TPE sweeps', () => {
+  it('1 and 2 workers propose the same points and write identical tables', async () => {
+    const tpe = resolve('test/fixtures/sweep/tpe.yaml');
+    const a = join(tmp(), 'a');
+    const b = join(tmp(), 'b');
+    const ra = await runSweep(loadSweepFile(tpe), { out: a, workers: 1 });
+    await runSweep(loadSweepFile(tpe), { out: b, workers: 2 });
+    same(a, b);
+    expect(ra.plan.points).toHaveLength(12);
+    expect(ra.analysis?.counts.ok).toBe(12);
+  }, 240_000);
+});
+
+describe('folds', () => {
+  it('leave-one-out holds out each window; walk-forward trains on the windows before', () => {
+    expect(foldsFor('leave-one-out', ['a', 'b', 'c']).map((f) => [f.train, f.test])).toEqual([[[1, 2], 0], [[0, 2], 1], [[0, 1], 2]]);
+    expect(foldsFor('walk-forward', ['a', 'b', 'c']).map((f) => [f.train, f.test])).toEqual([[[0], 1], [[0, 1], 2]]);
+    expect(foldsFor('none', ['a', 'b']).map((f) => [f.train, f.test])).toEqual([[[0, 1], null]]);
+  });
 });
 
 describe('analysis (hand-computed)', () => {
