@@ -9,6 +9,7 @@ import { registerPriceCommands } from './commands/price.js';
 import { registerCompareCommand } from './commands/compare.js';
 import { registerReportCommand } from './commands/report.js';
 import { registerSweepCommand } from './commands/sweep.js';
+import { registerWorkerCommand } from './commands/worker.js';
 
 /**
  * The CLI only parses, calls and prints (STYLE.md). User mistakes surface as
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerCompareCommand(program);
   registerReportCommand(program);
   registerSweepCommand(program);
+  registerWorkerCommand(program);
   withUsageOnError(program, 'cascade');
   return program;
 }

@@ -24,6 +24,7 @@ import { stableStringify } from '../core/hash.js';
 import { COMPARE_METRICS, compareFigurePath } from './compare.js';
 import { analyse, foldsFor, type Analysis, type Fold, type Plan, type PlanTrial } from './analysis.js';
 import { defaultWorkers, LocalPool } from './localRunner.js';
+import { runTrialsOnQueue } from './queue/runner.js';
 import { readResults, resultsToCsv, resultsToJsonRows, figureAt, type SweepColumns } from './results.js';
 import { CubeSearch } from './search.js';
 import { decode, gridPoints } from './space.js';
@@ -44,6 +45,8 @@ export interface SweepOptions {
   /** Called with the number of trials about to be considered (a TPE sweep calls it once per round). */
   readonly onPlanned?: (total: number) => void;
   readonly onRecord?: (record: TrialRecord, done: number, total: number) => void;
+  /** Run the trials on a Redis queue (`cascade worker` processes) instead of the local pool. */
+  readonly queue?: { readonly url: string; readonly retryFailed?: boolean };
 }
 
 export interface SweepOutcome {
@@ -120,7 +123,9 @@ export async function runSweep(loaded: LoadedSweep, options: SweepOptions = {}):
   const pool = new LocalPool(options.workers ?? defaultWorkers());
   const run = async (specs: readonly TrialSpec[]): Promise<Map<string, TrialRecord>> => {
     options.onPlanned?.(new Set(specs.map((s) => s.key)).size);
-    return pool.run(specs, { resultsFile, ...(options.onRecord ? { onRecord: options.onRecord } : {}) });
+    const onRecord = options.onRecord ? { onRecord: options.onRecord } : {};
+    if (options.queue !== undefined) return runTrialsOnQueue(specs, { url: options.queue.url, retryFailed: options.queue.retryFailed === true, resultsFile, ...onRecord });
+    return pool.run(specs, { resultsFile, ...onRecord });
   };
   try {
 

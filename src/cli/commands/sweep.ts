@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { ConfigError } from '../../core/errors.js';
+import { clip, ConfigError } from '../../core/errors.js';
+import { parseQueueUrl } from '../../sweep/queue/connection.js';
 import { figureAt } from '../../sweep/results.js';
 import { mergeShards, parseShard, runSweep, type SweepOutcome } from '../../sweep/sweep.js';
 import { loadSweepFile } from '../../sweep/sweepSchema.js';
@@ -8,6 +9,8 @@ import { SweepProgress } from '../sweepProgress.js';
 
 interface SweepOptions {
   workers?: string;
+  queue?: string;
+  retryFailed?: boolean;
   shard?: string;
   out?: string;
   quiet?: boolean;
@@ -35,12 +38,17 @@ export function registerSweepCommand(program: Command): void {
     .argument('<file>', 'sweep file (.yaml/.json)')
     .option('--workers <n>', 'worker threads (default: every core)')
     .option('--shard <i/N>', 'run only the trials whose index mod N is i (join the folders with `cascade sweep merge`)')
+    .option('--queue <url>', 'run the trials on a Redis queue (redis://host:port) served by `cascade worker` processes on any machines')
+    .option('--retry-failed', 'with --queue: put this sweep\'s failed trials back in the queue')
     .option('--out <dir>', 'output folder (default: <output.dir>/sweep-<name>-<hash>); rerun with the same folder to resume')
     .option('--quiet', 'print only the output folder')
     // `sweep merge … --out DIR`: the merge's own --out, not the sweep's (the program enables this too).
     .enablePositionalOptions()
     .action(async (file: string, opts: SweepOptions) => {
       const workers = parseWorkers(opts.workers);
+      if (opts.queue !== undefined && workers !== undefined) throw new ConfigError('--workers sets the local pool; with --queue the trials run on `cascade worker` processes (their --concurrency)', { field: '--workers' });
+      if (opts.retryFailed === true && opts.queue === undefined) throw new ConfigError('--retry-failed needs --queue: a local sweep reruns nothing it has a record of', { field: '--retry-failed' });
+      const queue = opts.queue !== undefined ? { url: parseQueueUrl(opts.queue), retryFailed: opts.retryFailed === true } : undefined;
       const shard = opts.shard !== undefined ? parseShard(opts.shard) : undefined;
       const loaded = loadSweepFile(file);
       const progress = new SweepProgress(!opts.quiet);
@@ -50,6 +58,7 @@ export function registerSweepCommand(program: Command): void {
         ...(opts.out !== undefined ? { out: opts.out } : {}),
         ...(workers !== undefined ? { workers } : {}),
         ...(shard !== undefined ? { shard } : {}),
+        ...(queue !== undefined ? { queue } : {}),
         onRecord: (rec, done, total) => {
           const v = figureAt(rec.figures, figure);
           if (v !== null && Number.isFinite(v) && (best === null || (goal === 'min' ? v < best : v > best))) best = v;
@@ -62,6 +71,7 @@ export function registerSweepCommand(program: Command): void {
         return;
       }
       process.stdout.write(describe(outcome));
+      if (queue !== undefined) process.stdout.write(listFailures(outcome));
     });
   cmd
     .command('merge')
@@ -72,6 +82,16 @@ export function registerSweepCommand(program: Command): void {
       const { plan, analysis, records } = mergeShards(dirs, opts.out);
       process.stdout.write(summaryText(plan, analysis, records.size) + `report: ${opts.out}\n`);
     });
+}
+
+/** The trials of the plan that did not finish ok, one line each with the reason (a queue's failures are otherwise only in Redis). */
+function listFailures(o: SweepOutcome): string {
+  const lines: string[] = [];
+  for (const t of o.plan.trials) {
+    const r = o.records.get(t.key);
+    if (r !== undefined && r.status !== 'ok') lines.push(`  failed: trial ${t.index} (${t.label}) ${r.status}: ${clip(r.message ?? '', 300)}`);
+  }
+  return lines.length > 0 ? `${lines.length} failed trial${lines.length > 1 ? 's' : ''} (\`--retry-failed\` puts the errors back in the queue):\n${lines.join('\n')}\n` : '';
 }
 
 function describe(o: SweepOutcome): string {
