@@ -49,7 +49,8 @@ function withUsageOnError(cmd: Command, name: string): void {
   for (const sub of cmd.commands) withUsageOnError(sub, `${name} ${sub.name()}`);
   // A group named without its subcommand (`cascade data`) would print the
   // whole help; one line naming the subcommands says the same.
-  if (cmd.commands.length > 0 && cmd.parent !== null) {
+  // Only a pure group: `sweep <file>` also has subcommands (merge) and its own action.
+  if (cmd.commands.length > 0 && cmd.parent !== null && cmd.registeredArguments.length === 0) {
     const subs = cmd.commands.map((c) => c.name()).filter((n) => n !== 'help');
     cmd.allowExcessArguments(true).action(() => {
       const given = cmd.args[0];

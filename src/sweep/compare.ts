@@ -141,7 +141,7 @@ function variantScenario(input: CompareInput, values: readonly unknown[], label:
 }
 
 /** Runs every variant of the grid on the same prepared data; see the module comment. */
-export function runCompare(input: CompareInput): CompareResult {
+export async function runCompare(input: CompareInput): Promise<CompareResult> {
   const variants = varyGrid(input.axes);
   const scenarios = variants.map((v) => variantScenario(input, v.values, `variant ${v.index + 1} (${v.sets.join(' ')})`));
   const base = scenarios[0];
@@ -175,7 +175,7 @@ export function runCompare(input: CompareInput): CompareResult {
     const label = `variant ${i + 1} (${variants[i].sets.join(' ')})`;
     const raw = absoluteRawPaths(variantRaw(input, variants[i].values), input.baseDir);
     // The trial hands its run over before it is reduced to figures: the overlaid paths come from its recorder.
-    const record = runTrial({ index: i, key: trialKey(scenarios[i], prepared.data.dataSha256, version), label, scenario: raw }, (result) => {
+    const record = await runTrial({ index: i, key: trialKey(scenarios[i], prepared.data.dataSha256, version), label, scenario: raw }, (result) => {
       if (variants.length <= MAX_PATH_VARIANTS && result.recorder.has('simulated_close')) {
         closes.push(result.recorder.get('simulated_close'));
         historical ??= result.recorder.get('historical_close');

@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { validateScenario } from '../config/load.js';
 import { ConfigError } from '../core/errors.js';
 import { SeedTree } from '../core/rng.js';
+import { buildComparisonReport } from '../report/html/comparePage.js';
 import { stableStringify } from '../core/hash.js';
 import { COMPARE_METRICS, compareFigurePath } from './compare.js';
 import { analyse, foldsFor, type Analysis, type Fold, type Plan, type PlanTrial } from './analysis.js';
@@ -203,7 +204,7 @@ export async function runSweep(loaded: LoadedSweep, options: SweepOptions = {}):
   writeAtomic(join(dir, 'plan.json'), `${JSON.stringify(plan, null, 1)}\n`);
   if (options.shard) return { dir, plan, records, analysis: null, files: ['plan.json', 'results.jsonl'] };
   const analysis = writeTables(dir, plan, records);
-  return { dir, plan, records, analysis, files: ['plan.json', 'results.jsonl', 'sweep.csv', 'sweep.json'] };
+  return { dir, plan, records, analysis, files: ['plan.json', 'results.jsonl', 'sweep.csv', 'sweep.json', 'sweep.html'] };
 }
 
 function uniqueFigures(xs: readonly string[]): string[] {
@@ -279,7 +280,10 @@ export function writeTables(dir: string, plan: Plan, records: ReadonlyMap<string
     rows: resultsToJsonRows(rows, columns),
     analysis,
   };
-  writeAtomic(join(dir, 'sweep.json'), `${JSON.stringify(doc, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2)}\n`);
+  const jsonText = `${JSON.stringify(doc, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2)}\n`;
+  writeAtomic(join(dir, 'sweep.json'), jsonText);
+  // The comparison page reads the sweep as it reads a compare: from the JSON just written, so `cascade report` could rebuild it.
+  writeAtomic(join(dir, 'sweep.html'), buildComparisonReport(JSON.parse(jsonText)));
   return analysis;
 }
 

@@ -4,9 +4,11 @@
  * with absolute file paths, so any process on any machine can run it without
  * the sweep file; its record is what every runner stores and merges.
  *
- * `runTrial` is synchronous and a pure function of the spec, the data and
- * the code, so the same key always gives the same record whichever worker
- * ran it. User mistakes (ConfigError, DataError, any CascadeError) are
+ * `runTrial` is a pure function of the spec, the data and the code, so
+ * the same key always gives the same record whichever worker ran it. It is
+ * asynchronous only because a scenario's strategy module is loaded with a
+ * dynamic import (the key covers strategies/, and a strategy by path is a
+ * file the sweep names). User mistakes (ConfigError, DataError, any CascadeError) are
  * 'invalid' and never retried: a rerun would fail the same way. Anything
  * else is 'error', which a runner may retry.
  */
@@ -18,6 +20,7 @@ import { CascadeError } from '../core/errors.js';
 import { sha256, stableStringify } from '../core/hash.js';
 import { runBacktest, type BacktestResult } from '../runner/backtest.js';
 import { prepareRunData, type PreparedData } from '../runner/prepareData.js';
+import { loadScenarioStrategy } from '../runner/build.js';
 import { finiteOrText } from '../report/writeRun.js';
 
 export interface TrialSpec {
@@ -63,12 +66,13 @@ function preparedFor(scenario: Parameters<typeof prepareRunData>[0]): PreparedDa
 }
 
 /** Runs one trial; never throws for a bad scenario or a failed run (see the module comment). */
-export function runTrial(spec: TrialSpec, inspect?: (result: BacktestResult) => void): TrialRecord {
+export async function runTrial(spec: TrialSpec, inspect?: (result: BacktestResult) => void): Promise<TrialRecord> {
   const head = { index: spec.index, key: spec.key, label: spec.label };
   try {
     const scenario = validateScenario(spec.scenario);
     const prepared = preparedFor(scenario);
-    const result = runBacktest(scenario, prepared.data, PROJECT_ROOT);
+    const strategy = await loadScenarioStrategy(scenario, PROJECT_ROOT);
+    const result = runBacktest(scenario, prepared.data, PROJECT_ROOT, {}, strategy ? { strategy } : {});
     inspect?.(result);
     // Through JSON as summary.json is written, so a record read back from disk equals the one returned.
     const figures = JSON.parse(JSON.stringify(result.figures, finiteOrText)) as Record<string, unknown>;

@@ -55,16 +55,16 @@ describe('compare refuses variants that would not share data and seed', () => {
   const target = resolveTarget('default');
   const input = { raw: target.raw, file: target.file, baseDir: target.baseDir, sets: [] as string[] };
 
-  it('a varied seed', () => {
-    expect(() => runCompare({ ...input, axes: parseVaryAxes(['seed=1,2']) })).toThrow(ConfigError);
-    expect(() => runCompare({ ...input, axes: parseVaryAxes(['seed=1,2']) })).toThrow(/variant 2 \(seed=2\): compare runs every variant with the same seed/);
+  it('a varied seed', async () => {
+    await expect(runCompare({ ...input, axes: parseVaryAxes(['seed=1,2']) })).rejects.toThrow(ConfigError);
+    await expect(runCompare({ ...input, axes: parseVaryAxes(['seed=1,2']) })).rejects.toThrow(/variant 2 \(seed=2\): compare runs every variant with the same seed/);
   });
 
-  it('varied data (a different resampling of the same file)', () => {
-    expect(() => runCompare({ ...input, axes: parseVaryAxes(['data.resample=15m,1h']) })).toThrow(/variant 2 \(data\.resample="1h"\): changes the replayed data \(same file, different bars/);
+  it('varied data (a different resampling of the same file)', async () => {
+    await expect(runCompare({ ...input, axes: parseVaryAxes(['data.resample=15m,1h']) })).rejects.toThrow(/variant 2 \(data\.resample="1h"\): changes the replayed data \(same file, different bars/);
   });
 
-  it('an invalid variant is named in the error', () => {
-    expect(() => runCompare({ ...input, axes: parseVaryAxes(['dealer.hedge.kind=none,bogus']) })).toThrow(/variant 2 \(dealer\.hedge\.kind="bogus"\): .*dealer\.hedge/);
+  it('an invalid variant is named in the error', async () => {
+    await expect(runCompare({ ...input, axes: parseVaryAxes(['dealer.hedge.kind=none,bogus']) })).rejects.toThrow(/variant 2 \(dealer\.hedge\.kind="bogus"\): .*dealer\.hedge/);
   });
 });

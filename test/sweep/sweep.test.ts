@@ -11,7 +11,7 @@ import type { TrialRecord } from '../../src/sweep/trial.js';
 
 // 3 fund sizes × 2 penalties on two 8-hour windows: 12 trials of about half a second each.
 const FILE = resolve('test/fixtures/sweep/small.yaml');
-const TABLES = ['plan.json', 'sweep.csv', 'sweep.json'];
+const TABLES = ['plan.json', 'sweep.csv', 'sweep.json', 'sweep.html'];
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'sweep-'));
 const same = (a: string, b: string): void => {
   for (const f of TABLES) expect(readFileSync(join(a, f), 'utf8'), f).toBe(readFileSync(join(b, f), 'utf8'));

@@ -17,8 +17,8 @@ const scenario = absoluteRawPaths(raw, target.baseDir) as Record<string, unknown
 const validated = validateScenario(scenario);
 
 describe('runTrial', () => {
-  it('ok: the figures are the run summary figures, as JSON', () => {
-    const rec = runTrial({ index: 3, key: 'k', label: 'l', scenario });
+  it('ok: the figures are the run summary figures, as JSON', async () => {
+    const rec = await runTrial({ index: 3, key: 'k', label: 'l', scenario });
     expect(rec.status).toBe('ok');
     expect((scenario.data as { bars: { path: string } }).bars.path).toMatch(/^\/.*btc-2020-03-12\.synthetic\.csv$/);
     const prepared = prepareRunData(validated, '/');
@@ -27,15 +27,28 @@ describe('runTrial', () => {
     expect(rec.figures?.amplification).toBe(direct.figures.amplification);
     expect(rec.figures?.liquidationCount).toBe(direct.figures.liquidationCount);
     // Deterministic, and the data cache does not change the answer.
-    expect(runTrial({ index: 3, key: 'k', label: 'l', scenario })).toEqual(rec);
+    expect(await runTrial({ index: 3, key: 'k', label: 'l', scenario })).toEqual(rec);
   });
 
-  it('invalid: a schema error, no figures; error: a non-cascade failure', () => {
-    const bad = runTrial({ index: 0, key: 'k', label: 'l', scenario: { ...scenario, dealer: { hedge: { kind: 'bogus' } } } });
+  it('a scenario with a strategy: the module is loaded, its parameters vary the trial, and the figures hold both runs', async () => {
+    const withStrategy = (entryMlr: number): Record<string, unknown> => ({ ...scenario, strategy: { path: 'buy-the-fear', params: { entryMlr } } });
+    const a = await runTrial({ index: 0, key: 'a', label: 'a', scenario: withStrategy(0.3) });
+    expect(a.status, a.message).toBe('ok');
+    const s = a.figures?.strategy as { id: string; simulated: { stats: { sharpe: unknown } }; naive: unknown };
+    expect(s.id).toBe('buy-the-fear');
+    expect(s.naive).not.toBeNull();
+    expect(s.simulated.stats).toHaveProperty('sharpe');
+    const bad = await runTrial({ index: 1, key: 'b', label: 'b', scenario: withStrategy(-1) });
+    expect(bad.status).toBe('invalid');
+    expect(bad.message).toMatch(/entryMlr/);
+  });
+
+  it('invalid: a schema error, no figures; error: a non-cascade failure', async () => {
+    const bad = await runTrial({ index: 0, key: 'k', label: 'l', scenario: { ...scenario, dealer: { hedge: { kind: 'bogus' } } } });
     expect(bad.status).toBe('invalid');
     expect(bad.figures).toBeNull();
     expect(bad.message).toMatch(/dealer/);
-    const missing = runTrial({ index: 0, key: 'k', label: 'l', scenario: { ...scenario, data: { bars: { source: 'file', path: '/nonexistent/x.csv' } } } });
+    const missing = await runTrial({ index: 0, key: 'k', label: 'l', scenario: { ...scenario, data: { bars: { source: 'file', path: '/nonexistent/x.csv' } } } });
     expect(missing.status).toBe('invalid');
   });
 });

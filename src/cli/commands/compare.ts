@@ -53,7 +53,7 @@ export function registerCompareCommand(program: Command): void {
         ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
       });
       const sets = [...opts.set];
-      const result = runCompare({
+      const result = await runCompare({
         raw,
         ...(resolved.file !== undefined ? { file: resolved.file } : {}),
         baseDir: resolved.baseDir,

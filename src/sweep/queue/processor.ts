@@ -80,7 +80,7 @@ export default async function processTrial(job: SandboxedJob<TrialJobData>): Pro
   if (hooks.delayMs > 0) await sleep(hooks.delayMs);
   if (by.attempt <= hooks.failFirst) throw new Error(`test-only transient failure (attempt ${by.attempt} of the first ${hooks.failFirst})`);
 
-  const record = runTrial(spec);
+  const record = await runTrial(spec);
   if (record.status === 'error') throw new Error(record.message ?? 'trial failed');
   if (!(await workerAlive())) {
     await logEvent(db, { event: 'orphaned', ...by });

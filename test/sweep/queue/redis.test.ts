@@ -117,7 +117,7 @@ describe.skipIf(SKIP !== undefined)(`BullMQ on a real redis-server${SKIP !== und
     // Byte-identical to the same sweep in one process (the local pool with one worker).
     const local = join(tmp(), 'local');
     await runSweep(loadSweepFile(SWEEP_FILE), { out: local, workers: 1 });
-    for (const f of ['plan.json', 'sweep.csv', 'sweep.json']) expect(readFileSync(join(onQueue, f), 'utf8'), f).toBe(readFileSync(join(local, f), 'utf8'));
+    for (const f of ['plan.json', 'sweep.csv', 'sweep.json', 'sweep.html']) expect(readFileSync(join(onQueue, f), 'utf8'), f).toBe(readFileSync(join(local, f), 'utf8'));
     // The figures differ from trial to trial, so the comparison is not of eight equal rows.
     const rows = readFileSync(join(local, 'sweep.csv'), 'utf8').trimEnd().split('\n').slice(1);
     expect(new Set(rows.map((r) => r.split(',')[6])).size, 'liquidationCount column').toBe(8);
@@ -201,6 +201,6 @@ describe.skipIf(SKIP !== undefined)(`BullMQ on a real redis-server${SKIP !== und
     // ...until asked to retry the failed jobs (the cause gone: worker S has no failure hook).
     const retried = await runSweepOnQueue({ url: redis.url, specs: [flaky], codeVersion: codeVersion(), pollMs: 100, retryFailed: true });
     expect(retried.failures).toEqual([]);
-    expect(retried.records).toEqual([runTrial(flaky)]);
+    expect(retried.records).toEqual([await runTrial(flaky)]);
   }, TEST_MS);
 });
