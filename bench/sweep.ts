@@ -1,11 +1,16 @@
 /**
  * Sweep throughput: trials per second on the local pool with 1 and 2
  * workers, on a fixed small sweep (test/fixtures/sweep/small.yaml's base
- * and windows, 6 fund sizes × 2 penalties × 2 windows = 24 trials of about
- * half a second). The pool is booted and every worker warmed (tsx compiles
- * the engine, the data cache fills) before the clock starts, so the figure
- * is the steady state a long sweep sees. On a shared machine the ratio is
- * only as good as the quiet: run it alone.
+ * and windows with 200,000 accounts, 6 fund sizes × 2 penalties × 2 windows
+ * = 24 trials of about a quarter of a second: trials of a few milliseconds
+ * measure the pool's messaging, not the engine). The pool is booted and
+ * every worker warmed on trials of its own (tsx compiles the engine, the
+ * data cache fills) before the clock starts, so the figure is the steady
+ * state a long sweep sees. On a shared machine the ratio is only as good as
+ * the quiet: run it alone, and read it beside the control line. On two
+ * cores the one-worker figure already uses the second core for V8's
+ * parallel garbage collection: `node --single-threaded-gc --import tsx
+ * bench/run.ts sweep` shows the pool's own scaling.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
@@ -18,19 +23,22 @@ import type { TrialSpec } from '../src/sweep/trial.js';
 
 const FUNDS = [0, 250_000, 500_000, 1_000_000, 2_000_000, 4_000_000];
 const PENALTIES = [2, 8];
+const ACCOUNTS = 200_000;
 
 export async function benchSweep(log: (line: string) => void): Promise<void> {
   const ctx = buildContext(loadSweepFile(resolve('test/fixtures/sweep/small.yaml')));
-  const paths = ['protocol.insuranceFundQuote', 'protocol.liquidation.penaltyPct'];
+  const paths = ['protocol.insuranceFundQuote', 'protocol.liquidation.penaltyPct', 'protocol.population.count'];
   const trials: TrialSpec[] = [];
-  for (const f of FUNDS) for (const p of PENALTIES) for (let w = 0; w < ctx.windows.length; w++) trials.push(makeTrial(ctx, trials.length, paths, [f, p], w));
+  for (const f of FUNDS) for (const p of PENALTIES) for (let w = 0; w < ctx.windows.length; w++) trials.push(makeTrial(ctx, trials.length, paths, [f, p, ACCOUNTS], w));
+  // Warm-up trials of their own (other fund sizes), four per worker, so every thread has compiled and cached before the clock starts.
+  const warm: TrialSpec[] = [];
+  for (let k = 0; k < 8; k++) warm.push(makeTrial(ctx, k, paths, [123_456 + k, 2, ACCOUNTS], k % ctx.windows.length));
   const rates: number[] = [];
   for (const workers of [1, 2]) {
     const dir = mkdtempSync(join(tmpdir(), 'bench-sweep-'));
     const pool = new LocalPool(workers);
     try {
-      // Warm-up: one trial per worker, into a scratch file (so the timed set still runs whole).
-      await pool.run(trials.slice(0, workers), { resultsFile: join(dir, 'warm.jsonl') });
+      await pool.run(warm.slice(0, 4 * workers), { resultsFile: join(dir, 'warm.jsonl') });
       const t0 = performance.now();
       await pool.run(trials, { resultsFile: join(dir, 'results.jsonl') });
       const secs = (performance.now() - t0) / 1000;
