@@ -7,10 +7,10 @@
  * every worker warmed on trials of its own (tsx compiles the engine, the
  * data cache fills) before the clock starts, so the figure is the steady
  * state a long sweep sees. On a shared machine the ratio is only as good as
- * the quiet: run it alone, and read it beside the control line. On two
- * cores the one-worker figure already uses the second core for V8's
- * parallel garbage collection: `node --single-threaded-gc --import tsx
- * bench/run.ts sweep` shows the pool's own scaling.
+ * the quiet: run it alone, and read it beside the control line. The pool's
+ * workers are child processes with single-threaded GC (src/sweep/
+ * localRunner.ts): with worker threads the one-worker figure already used
+ * the second core for V8's parallel garbage collection.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';

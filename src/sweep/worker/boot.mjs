@@ -1,4 +1,4 @@
-// Boots a pool worker: worker threads do not inherit tsx's loader, so this
+// Boots a pool worker: a worker process started with its own execArgv (single-threaded GC) does not inherit tsx's loader, so this
 // plain .mjs registers it before importing the TypeScript trial code.
 import { register } from 'tsx/esm/api';
 
