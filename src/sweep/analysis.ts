@@ -187,7 +187,11 @@ function overfitting(plan: Plan, at: (p: number, w: number) => { value: number |
     const perf = new Float64Array(W * N);
     for (let w = 0; w < W; w++) for (let j = 0; j < N; j++) perf[w * N + j] = sign * (at(complete[j], w).value as number);
     const S = W % 2 === 0 ? W : W - 1;
-    try {
+    // Every point scoring the same on every window leaves nothing to select: the
+    // in-sample "best" is an arbitrary tie, its out-of-sample rank the middle one,
+    // and CSCV would count that as overfitting (PBO 1). Undefined, said so.
+    if (allTied(perf, W, N)) notes.push('PBO: every point has the same objective on every window, so no point is selected over another');
+    else try {
       const r = pbo(perf, N, { partitions: S, metric: 'mean' });
       pboOut = { pbo: r.pbo, combinations: r.combinations, partitions: S, probabilityOfLoss: r.probabilityOfLoss };
     } catch (err) {
@@ -230,4 +234,10 @@ export function foldsFor(validation: string, windows: readonly string[]): Array<
   if (validation === 'leave-one-out') return all.map((t) => ({ name: `hold-out ${windows[t]}`, train: all.filter((w) => w !== t), test: t }));
   if (validation === 'walk-forward') return all.slice(1).map((t) => ({ name: `forward ${windows[t]}`, train: all.slice(0, t), test: t }));
   return [{ name: W > 1 ? 'all windows' : windows[0], train: all, test: null }];
+}
+
+/** True when, on every window, all points score the same. */
+function allTied(perf: Float64Array, windows: number, points: number): boolean {
+  for (let w = 0; w < windows; w++) for (let j = 1; j < points; j++) if (perf[w * points + j] !== perf[w * points]) return false;
+  return true;
 }

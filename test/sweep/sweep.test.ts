@@ -126,6 +126,13 @@ describe('analysis (hand-computed)', () => {
     expect(o.deflatedSharpe).toMatchObject({ trials: 2, observations: 2 });
   });
 
+  it('every point tied on every window: PBO is undefined and says why (not 1)', () => {
+    const tied = new Map<string, TrialRecord>(trials.map((t) => [t.key, { index: t.index, key: t.key, label: '', status: 'ok', figures: { loss: 0 } }]));
+    const o = analyse(plan, tied).overfitting;
+    expect(o.pbo).toBeNull();
+    expect(o.notes.join(' ')).toMatch(/every point has the same objective on every window/);
+  });
+
   it('a constraint makes a point infeasible in-sample; a missing record counts as missing', () => {
     const constrained: Plan = { ...plan, constraints: [{ figure: 'loss', max: 2.5 }] };
     const a = analyse(constrained, records);
