@@ -82,7 +82,12 @@ function makeSide(sign: 1 | -1, off: Float64Array, target: Float64Array): Side {
  * Known limit: a book whose depth falls with distance (possible from a real
  * snapshot) can let buy-then-sell across a re-centring profit, because the
  * re-centred opposite side sits closer to the pushed mid than the walk did.
- * The generated grid refuses such profiles.
+ * The generated grid refuses such profiles. A flat grid is not safe either
+ * once a leg spans bars: an opening split over bars walks the levels its own
+ * earlier pieces emptied while the untouched side is re-centred at full
+ * depth, and a close split into freshly refilled books meets a first level
+ * that spans only the half-spread; both let a round trip profit
+ * (test/market/noFreeRoundTrip.test.ts pins them).
  */
 export class OrderBookModel extends Stateful implements LiquidityModel {
   readonly kind = 'book' as const;
