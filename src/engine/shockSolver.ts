@@ -23,6 +23,10 @@ export class ShockSolver {
   tries = 0;
   /** Whether the last solve reached the tolerance. */
   solved = false;
+  // The try nearest the target so far: past the critical point g need not be
+  // monotone, and the bracket's ends are then not the nearest closes reached.
+  private bestD = 0;
+  private bestG = Infinity;
   private readonly evaluate: (d: number) => number;
   private readonly maxTries: number;
 
@@ -39,6 +43,10 @@ export class ShockSolver {
     // A try that leaves the numbers (a price of 0 or infinity) counts as far
     // off on the side its offset was: the response is increasing.
     if (Number.isNaN(g)) return d < 0 ? -Infinity : Infinity;
+    if (Math.abs(g) < Math.abs(this.bestG)) {
+      this.bestD = d;
+      this.bestG = g;
+    }
     return g;
   }
 
@@ -48,17 +56,19 @@ export class ShockSolver {
    */
   solve(tol: number): void {
     this.tries = 0;
+    this.bestG = Infinity;
     const ok = (g: number): boolean => Math.abs(Math.expm1(g)) <= tol;
     let a = 0;
     let fa = this.tryAt(0);
-    if (ok(fa) || !Number.isFinite(fa)) return this.finish(a, fa, ok(fa));
+    if (ok(fa)) return this.finish(a, fa, true);
+    if (!Number.isFinite(fa)) return this.unsolved();
     let b = -fa;
     let fb = this.tryAt(b);
     // Bracketing: secant extrapolation, overshooting a little so the target
     // is straddled rather than crept up on; at most 4 times the last step.
     while (Math.sign(fa) === Math.sign(fb) && !ok(fb)) {
       if (this.tries >= this.maxTries || Math.abs(b) > MAX_OFFSET || !Number.isFinite(fb)) {
-        return Math.abs(fb) < Math.abs(fa) ? this.finish(b, fb, false) : this.finish(a, fa, false);
+        return this.unsolved();
       }
       const span = Math.abs(b - a);
       const slope = (fb - fa) / (b - a);
@@ -100,7 +110,7 @@ export class ShockSolver {
       const xm = 0.5 * (c - b);
       // The bracket is down to adjacent offsets and g still jumps across the
       // target: no offset reaches it.
-      if (Math.abs(xm) <= tol1 || this.tries >= this.maxTries) return this.finish(b, fb, false);
+      if (Math.abs(xm) <= tol1 || this.tries >= this.maxTries) return this.unsolved();
       if (Math.abs(e) >= tol1 && Math.abs(fa) > Math.abs(fb) && Number.isFinite(fa) && Number.isFinite(fc)) {
         const s = fb / fa;
         let p: number;
@@ -132,6 +142,11 @@ export class ShockSolver {
       b += Math.abs(d) > tol1 ? d : Math.sign(xm) * tol1;
       fb = this.tryAt(b);
     }
+  }
+
+  /** No offset reached the tolerance: the answer is the nearest close tried. */
+  private unsolved(): void {
+    this.finish(this.bestD, this.bestG, false);
   }
 
   private finish(d: number, g: number, solved: boolean): void {

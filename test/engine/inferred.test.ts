@@ -46,6 +46,18 @@ describe('ShockSolver against closed forms', () => {
     expect(s.g).toBeCloseTo(-0.005, 12);
     expect(s.tries).toBeLessThan(100);
   });
+
+  it('returns the nearest try, not a bracket end, when g is not monotone past a jump', () => {
+    // g jumps from −0.031 to a spike of 0.5 at d = 0.019, then falls back to d − 0.0185 > 0 from d = 0.0195:
+    // no root; Brent closes on the jump, whose ends (−0.031, 0.5) are farther than tries on the right branch.
+    const g = (d: number): number => (d < 0.019 ? d - 0.05 : d < 0.0195 ? 0.5 : d - 0.0185);
+    const s = new ShockSolver(g);
+    s.solve(1e-10);
+    expect(s.solved).toBe(false);
+    expect(s.d).toBeGreaterThanOrEqual(0.0195);
+    expect(s.g).toBe(g(s.d));
+    expect(Math.abs(s.g)).toBeLessThan(0.031);
+  });
 });
 
 function inferredData(n: number): RunData {
