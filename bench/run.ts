@@ -9,6 +9,7 @@ import { benchPricing } from './pricing.js';
 import { benchLongHistory } from './longHistory.js';
 import { benchStrategy } from './strategy.js';
 import { benchSweep } from './sweep.js';
+import { benchInferred } from './inferred.js';
 
 const groups: Record<string, (log: (line: string) => void) => Promise<void>> = {
   pricing: benchPricing,
@@ -17,6 +18,7 @@ const groups: Record<string, (log: (line: string) => void) => Promise<void>> = {
   protocol: benchProtocolEngine,
   strategy: benchStrategy,
   sweep: benchSweep,
+  inferred: benchInferred,
   // Minutes and gigabytes: only when asked for (`npm run bench -- long`).
   long: benchLongHistory,
 };

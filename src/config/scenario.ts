@@ -153,6 +153,23 @@ export const engineSchema = z
   })
   .describe('The bar loop.');
 
+export const historySchema = z
+  .strictObject({
+    mode: z
+      .enum(['overlay', 'inferred'])
+      .default('overlay')
+      .describe(
+        'overlay: the history is the exogenous shock and the simulated agents add to it. inferred: the agents are part of the market that made the history; each bar\'s exogenous return is solved for so that the bar, cascade and all, ends at the historical close. Default overlay.',
+      ),
+    tolerance: z
+      .number()
+      .positive()
+      .max(1e-2)
+      .default(1e-10)
+      .describe('Inferred mode: a bar is fitted when its simulated close is within this fraction of the historical close. Default 1e-10.'),
+  })
+  .describe('How the run reads the history (docs/model.md#reading-history).');
+
 export const outputSchema = z
   .strictObject({
     dir: z.string().default('reports').describe('Folder under which each run writes its own report folder. Default reports.'),
@@ -172,6 +189,9 @@ export const scenarioSchema = z
     protocol: protocolSchema.prefault({}),
     behaviour: behaviourSchema.prefault({}),
     output: outputSchema.prefault({}),
+    // Optional rather than defaulted, so a scenario that does not set it keeps
+    // the config.json (and the golden cards' hashes) it had before the field.
+    history: historySchema.optional(),
     strategy: strategySchema.optional(),
   })
   .superRefine((sc, ctx) => {
@@ -181,6 +201,13 @@ export const scenarioSchema = z
         code: 'custom',
         message: 'backstop flight needs the protocol on (protocol.enabled) with protocol.liquidation.mechanism backstop',
         path: ['behaviour', 'backstopFlight', 'enabled'],
+      });
+    }
+    if (sc.history?.mode === 'inferred' && sc.strategy) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'inferred mode tries every bar and rolls it back, and a strategy\'s state cannot be rolled back: drop the strategy or use history.mode overlay',
+        path: ['history', 'mode'],
       });
     }
     if (b.deleveraging.enabled && !sc.protocol.enabled) {

@@ -19,6 +19,7 @@ import type { RestingOrders } from '../strategy/restingOrders.js';
 import type { Saveable } from '../sim/saveable.js';
 import { ownScalars, scalars, stateOf } from '../sim/stateBlock.js';
 import { NumericalError } from '../core/errors.js';
+import { ShockSolver } from './shockSolver.js';
 
 /** The history a run replays, already loaded, windowed and resampled. */
 export interface RunData {
@@ -60,6 +61,8 @@ const LOOP_COLUMNS = [
 const IV_COLUMNS = ['iv_index'] as const;
 const VENUE_COLUMNS = ['depth_per_log_price', 'order_flow_base'] as const;
 const LP_COLUMNS = ['lp_depth_factor'] as const;
+/** Inferred mode only: tries per bar, 1 where no shock reaches the close, and the relative miss (0 when fitted). */
+const INFERRED_COLUMNS = ['inferred_tries', 'inferred_unsolved', 'inferred_gap'] as const;
 
 /** The columns the engine records; a group is null when its part is absent. */
 export interface EngineColumns {
@@ -70,6 +73,8 @@ export interface EngineColumns {
   readonly venue: Columns<(typeof VENUE_COLUMNS)[number]> | null;
   /** With liquidity providers (behaviour layer). */
   readonly liquidityProviders: Columns<(typeof LP_COLUMNS)[number]> | null;
+  /** In inferred mode (history.mode). */
+  readonly inferred: Columns<(typeof INFERRED_COLUMNS)[number]> | null;
 }
 
 export interface RunResult {
@@ -137,6 +142,14 @@ export class Simulation {
   readonly columns: EngineColumns;
   private i = 0;
   private peak = 0;
+  /** The exogenous reference price of the last bar stepped (bar 0's close before the first). */
+  private lastRef = 0;
+  /** Inferred mode's root-finder and its target close; null in overlay. */
+  private readonly solver: ShockSolver | null;
+  private guessRef = 0;
+  private target = 0;
+  private solvingBar = -1;
+  private muteBarEnd = false;
   private snapshot: Float64Array | null = null;
   private state: Saveable | null = null;
 
@@ -156,7 +169,12 @@ export class Simulation {
     parts.market.declareColumns(rec);
     for (const a of parts.agents) a.declareColumns(rec);
     const liquidityProviders = parts.liquidityProviders ? rec.columns(LP_COLUMNS) : null;
-    this.columns = { loop, iv, venue, liquidityProviders };
+    const inferredMode = scenario.history?.mode === 'inferred';
+    const inferred = inferredMode ? rec.columns(INFERRED_COLUMNS) : null;
+    this.columns = { loop, iv, venue, liquidityProviders, inferred };
+    this.lastRef = this.n > 0 ? bars.close[0] : 0;
+    // One evaluator for the whole run: no closure per bar.
+    this.solver = inferredMode ? new ShockSolver((d) => this.tryBar(d)) : null;
     this.barMs = this.n > 1 ? barIntervalMs(bars) : 60_000;
     parts.market.start(this.barMs);
     this.vol = new RealisedVol(scenario.engine.realisedVolHalfLifeMinutes * 60_000, this.barMs, scenario.market.initialVolPerYear);
@@ -205,7 +223,8 @@ export class Simulation {
 
   run(): RunResult {
     while (this.i < this.n) {
-      this.step();
+      if (this.solver) this.stepInferred();
+      else this.step();
       const done = this.i;
       if (this.hooks.onProgress && (done & 4095) === 0) this.hooks.onProgress(done);
     }
@@ -214,11 +233,61 @@ export class Simulation {
   }
 
   result(): RunResult {
-    return { recorder: this.recorder, columns: this.columns, trades: this.trades, ledger: this.ledger, figures: summariseRun(this.columns.loop, this.trades) };
+    const figures = summariseRun(this.columns.loop, this.trades);
+    if (this.columns.inferred) Object.assign(figures, inferredFigures(this.columns.inferred, this.i));
+    return { recorder: this.recorder, columns: this.columns, trades: this.trades, ledger: this.ledger, figures };
   }
 
-  /** Runs bar `nextBar`: the five steps of the loop. */
-  step(): void {
+  /**
+   * Inferred mode: runs bar `nextBar` with the exogenous return that makes it
+   * end at its historical close, found by trying the bar and rolling it back
+   * (docs/model.md#reading-history). The first try carries the last bar's
+   * gap between reference and simulated price forward; with nothing acting
+   * that gap is 1 exactly, so the first try is the historical close and the
+   * inferred return the historical log return, bit for bit. A bar with no
+   * solution keeps the nearest close reached and is flagged.
+   */
+  stepInferred(): void {
+    const solver = this.solver;
+    const cols = this.columns.inferred;
+    if (!solver || !cols) throw new Error('stepInferred() needs history.mode inferred');
+    const i = this.i;
+    if (i >= this.n) throw new Error(`no bar left to step (${this.n} bars)`);
+    const close = this.data.bars.close;
+    const prevSim = i > 0 ? this.columns.loop.simulated_close[i - 1] : close[0];
+    this.target = close[i];
+    this.guessRef = close[i] * (this.lastRef / prevSim);
+    this.save();
+    this.solvingBar = i;
+    this.muteBarEnd = true;
+    try {
+      solver.solve(this.scenario.history?.tolerance ?? 1e-10);
+      if (solver.lastTried !== solver.d) {
+        solver.tries++;
+        this.tryBar(solver.d);
+      }
+    } finally {
+      this.muteBarEnd = false;
+    }
+    cols.inferred_tries[i] = solver.tries;
+    cols.inferred_unsolved[i] = solver.solved ? 0 : 1;
+    cols.inferred_gap[i] = solver.solved ? 0 : this.columns.loop.simulated_close[i] / close[i] - 1;
+    this.hooks.onBarEnd?.(i, this.ledger);
+  }
+
+  /** One try of the bar at `nextBar` (or the one just tried) with reference guessRef·e^d: ln(close / target). */
+  private tryBar(d: number): number {
+    // The bar has been tried already: put back the state before it.
+    if (this.i !== this.solvingBar) this.restore();
+    this.step(d === 0 ? this.guessRef : this.guessRef * Math.exp(d));
+    return Math.log(this.columns.loop.simulated_close[this.i - 1] / this.target);
+  }
+
+  /**
+   * Runs bar `nextBar`: the five steps of the loop. `ref`, inferred mode
+   * only, is the exogenous reference price in place of the historical close.
+   */
+  step(ref?: number): void {
     const i = this.i;
     if (i >= this.n) throw new Error(`no bar left to step (${this.n} bars)`);
     const { bars } = this.data;
@@ -232,12 +301,13 @@ export class Simulation {
     const cols = this.columns.loop;
     const simClose = cols.simulated_close;
     const c = bars.close[i];
+    const exoRef = ref ?? c;
     const dtMs = i > 0 ? bars.time[i] - bars.time[i - 1] : 0;
     const volNow = this.vol.value();
     view.bar = i;
     view.time = bars.time[i];
     view.dtYears = dtMs / MS_PER_YEAR;
-    view.refPrice = c;
+    view.refPrice = exoRef;
     view.realisedVol = volNow;
 
     // 1. exogenous move. Liquidity providers set their quotes from what is
@@ -254,7 +324,7 @@ export class Simulation {
       const lpCols = this.columns.liquidityProviders;
       if (lpCols) lpCols.lp_depth_factor[i] = lpFactor;
     }
-    if (liq) liq.startBar({ refPrice: c, dtMs, depthScale: state.depthScale(i, volNow, i > 0 ? simClose[i - 1] : c) * lpFactor, volPerSqrtYear: volNow });
+    if (liq) liq.startBar({ refPrice: exoRef, dtMs, depthScale: state.depthScale(i, volNow, i > 0 ? simClose[i - 1] : c) * lpFactor, volPerSqrtYear: volNow });
     const midStart = view.mid();
 
     // 2. market state at the bar start
@@ -295,7 +365,12 @@ export class Simulation {
     cols.time[i] = bars.time[i];
     cols.historical_close[i] = c;
     simClose[i] = s;
-    if (i === 0) {
+    if (ref !== undefined) {
+      // Inferred mode: the exogenous return is the reference's, from bar 0's close before bar 0.
+      const exo = Math.log(exoRef / this.lastRef);
+      cols.exogenous_return[i] = exo;
+      cols.endogenous_return[i] = Math.log(s / (i > 0 ? simClose[i - 1] : c)) - exo;
+    } else if (i === 0) {
       cols.exogenous_return[i] = 0;
       cols.endogenous_return[i] = 0;
     } else {
@@ -328,7 +403,8 @@ export class Simulation {
       this.vol.update(simRet);
       state.observeReturn(simRet);
     }
-    this.hooks.onBarEnd?.(i, ledger);
+    if (!this.muteBarEnd) this.hooks.onBarEnd?.(i, ledger);
+    this.lastRef = exoRef;
     this.i = i + 1;
   }
 
@@ -350,7 +426,7 @@ export class Simulation {
       },
     };
     return stateOf(
-      ownScalars(this, ['i', 'peak']),
+      ownScalars(this, ['i', 'peak', 'lastRef']),
       scalars(this.stress, ['drawdown', 'volRatio', 'liquidationQuotePerMin']),
       trades,
       this.ledger,
@@ -391,4 +467,18 @@ function priceLeftRange(mid: number, bar: number, timeMs: number, round: number,
       `against a depth of ${depth.toPrecision(3)} base per unit log-price: the scenario's positions do not fit this market's prices and volumes ` +
       '(scale dealer.inventory and the protocol positions to the instrument, or set market.depth)',
   );
+}
+
+/** Inferred mode's summary figures over the first `bars` bars (docs/model.md#summary-figures). */
+function inferredFigures(cols: Columns<(typeof INFERRED_COLUMNS)[number]>, bars: number): Record<string, number> {
+  let tries = 0;
+  let flagged = 0;
+  let maxGap = 0;
+  for (let i = 0; i < bars; i++) {
+    tries += cols.inferred_tries[i];
+    flagged += cols.inferred_unsolved[i];
+    const g = Math.abs(cols.inferred_gap[i]);
+    if (g > maxGap) maxGap = g;
+  }
+  return { inferredMeanTries: bars > 0 ? tries / bars : 0, inferredBarsFlagged: flagged, inferredMaxAbsGap: maxGap };
 }

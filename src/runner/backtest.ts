@@ -50,7 +50,8 @@ export function runBacktest(scenario: Scenario, data: RunData, baseDir: string, 
   const { parts, report, roles } = buildEngineParts(scenario, data, baseDir, overrides);
   const { dealer, protocol, herding, flight, strategy } = roles;
   // The tracker binds to the columns the Simulation declares in its constructor; the hook
-  // first fires inside run(), after that. run() never rolls a bar back, so every call is final.
+  // first fires inside run(), after that. In inferred mode run() tries bars and rolls them back, but
+  // fires the hook only once a bar is final, so every call is final.
   const sim = new Simulation(scenario, data, parts, {
     ...hooks,
     onBarEnd: (bar, ledger) => {
