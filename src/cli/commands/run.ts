@@ -86,7 +86,11 @@ export function registerRunCommand(program: Command): void {
       progress.stop();
       const simulated = performance.now();
       const rssSimulated = peakRssMb();
-      if (opts.band) {
+      // Inferred mode fits every bar to the history, so the band's eight reruns would
+      // each re-solve every bar (minutes) to show an amplification of about 1.
+      const inferred = scenario.history?.mode === 'inferred';
+      if (opts.band && inferred && !opts.quiet) process.stdout.write('band: skipped in inferred mode (each of its runs would re-solve every bar)\n');
+      if (opts.band && !inferred) {
         // A counter that rewrites itself: only on a terminal (in a log it would run together).
         const bandProgress = opts.quiet || !process.stderr.isTTY ? null : (done: number, total: number): void => void process.stderr.write(`\rband: ${done}/${total} runs`);
         const band = computeBand(scenario, prepared.data, resolved.baseDir, result.figures, bandProgress ?? undefined, strategy ? { strategy } : {});
