@@ -10,8 +10,8 @@ import { OptionBook } from './book.js';
 import type { HedgePolicy } from './hedgePolicy.js';
 import { makeRollFlows, settleAndRoll, type RollPolicy } from './inventory.js';
 import {
-  attributeBarPnl, makeHedgeFills, makePnlAttribution, makePnlStart, pushFill, snapshotPnlStart,
-  type PnlEnd,
+  addPnl, attributeBarPnl, makeHedgeFills, makePnlAttribution, makePnlStart, makePnlTotals, pushFill, snapshotPnlStart,
+  type PnlEnd, type PnlTotals,
 } from './pnlAttribution.js';
 import { makeBookGreeks, revalueAtSpot, valueBook } from './valuation.js';
 
@@ -48,7 +48,7 @@ export interface DealerAgentConfig {
 
 /** Totals over the run, quote currency unless stated. */
 export interface DealerTotals {
-  pnl: { total: number; delta: number; gamma: number; vega: number; vanna: number; volga: number; theta: number; execution: number; newPositions: number; residual: number };
+  pnl: PnlTotals;
   /** Σ |hedge trade|, base units. */
   hedgeVolumeBase: number;
   /** Σ |hedge trade| × fill price, quote. */
@@ -132,7 +132,7 @@ export class DealerAgent extends Stateful implements Agent {
   private barFlow = 0;
   private branching = 0;
   readonly totals: DealerTotals = {
-    pnl: { total: 0, delta: 0, gamma: 0, vega: 0, vanna: 0, volga: 0, theta: 0, execution: 0, newPositions: 0, residual: 0 },
+    pnl: makePnlTotals(),
     hedgeVolumeBase: 0,
     hedgeVolumeQuote: 0,
     executionCost: 0,
@@ -325,17 +325,7 @@ export class DealerAgent extends Stateful implements Agent {
     ledger.payCash(PARTY.optionCustomers, this.party, this.flows.settlementCash + this.flows.premiumCash);
 
     const a = attributeBarPnl(this.start, end, this.fills, this.attr);
-    const t = this.totals.pnl;
-    t.total += a.total;
-    t.delta += a.delta;
-    t.gamma += a.gamma;
-    t.vega += a.vega;
-    t.vanna += a.vanna;
-    t.volga += a.volga;
-    t.theta += a.theta;
-    t.execution += a.execution;
-    t.newPositions += a.newPositions;
-    t.residual += a.residual;
+    addPnl(this.totals.pnl, a);
 
     const c = this.columns;
     c.dealer_delta[i] = g.delta;

@@ -90,7 +90,16 @@ export interface HedgeFills {
 }
 
 /** Attribution of one bar, quote currency. */
-export interface PnlAttribution {
+export interface PnlAttribution extends PnlTotals {
+  /** Hedge position after the bar, h0 + Σ q_k, base units (the next bar's h0). */
+  hedgeEnd: number;
+  /** Cash change over the bar, quote. */
+  cashChange: number;
+}
+
+/** A run's attribution summed over its bars, quote currency. */
+export interface PnlTotals {
+  total: number;
   delta: number;
   gamma: number;
   vega: number;
@@ -99,12 +108,25 @@ export interface PnlAttribution {
   theta: number;
   execution: number;
   newPositions: number;
-  total: number;
   residual: number;
-  /** Hedge position after the bar, h0 + Σ q_k, base units (the next bar's h0). */
-  hedgeEnd: number;
-  /** Cash change over the bar, quote. */
-  cashChange: number;
+}
+
+export function makePnlTotals(): PnlTotals {
+  return { total: 0, delta: 0, gamma: 0, vega: 0, vanna: 0, volga: 0, theta: 0, execution: 0, newPositions: 0, residual: 0 };
+}
+
+/** Adds one bar's attribution to the run's totals. */
+export function addPnl(t: PnlTotals, a: PnlAttribution): void {
+  t.total += a.total;
+  t.delta += a.delta;
+  t.gamma += a.gamma;
+  t.vega += a.vega;
+  t.vanna += a.vanna;
+  t.volga += a.volga;
+  t.theta += a.theta;
+  t.execution += a.execution;
+  t.newPositions += a.newPositions;
+  t.residual += a.residual;
 }
 
 export function makePnlAttribution(): PnlAttribution {

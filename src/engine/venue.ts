@@ -273,13 +273,19 @@ export class Venue {
       rf.midAfter = price;
       rf.cost = 0;
       rf.impactCost = 0;
-      rf.cause = CAUSE_CODE.strategy;
-      rf.tag = id;
-      rf.party = resting.party;
-      rf.bar = this.fill.bar;
-      rf.round = round;
-      owner.onFill(rf);
+      this.tellResting(owner, id, resting.party, round);
     }
+  }
+
+  /** Tells a resting order's owner of the fill already written into `restFill`'s execution fields. */
+  private tellResting(owner: FillOwner, id: number, party: number, round: number): void {
+    const rf = this.restFill;
+    rf.cause = CAUSE_CODE.strategy;
+    rf.tag = id;
+    rf.party = party;
+    rf.bar = this.fill.bar;
+    rf.round = round;
+    owner.onFill(rf);
   }
 
   /**
@@ -322,12 +328,7 @@ export class Venue {
       }
       if (owner !== undefined) {
         Object.assign(rf, probe);
-        rf.cause = CAUSE_CODE.strategy;
-        rf.tag = id;
-        rf.party = resting.party;
-        rf.bar = this.fill.bar;
-        rf.round = round;
-        owner.onFill(rf);
+        this.tellResting(owner, id, resting.party, round);
       }
     }
   }

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { flatKeys, MODEL_DOC, summaryDefinitions, type Definition } from './summaryTable.js';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { TRADE_CAUSES } from '../../src/sim/tradeLog.js';
@@ -13,44 +14,6 @@ import { TRADE_CAUSES } from '../../src/sim/tradeLog.js';
  * and every behaviour on (paradox and herding figures). Nested objects are
  * flattened to dotted names, as the document writes them.
  */
-
-const MODEL_DOC = join(import.meta.dirname, '../../docs/model.md');
-
-interface Definition {
-  readonly unit: string;
-  readonly definition: string;
-}
-
-/**
- * Field → unit and definition, from the table rows of the "## Summary
- * figures" section (up to the next level-2 heading). A row's first cell may
- * name several fields in backticks; they share the row's unit.
- */
-export function summaryDefinitions(markdown: string): Map<string, Definition> {
-  const lines = markdown.split('\n');
-  const start = lines.findIndex((l) => l.trim() === '## Summary figures');
-  if (start < 0) throw new Error('docs/model.md has no "## Summary figures" section');
-  const out = new Map<string, Definition>();
-  for (let i = start + 1; i < lines.length && !lines[i].startsWith('## '); i++) {
-    const line = lines[i].trim();
-    if (!line.startsWith('|')) continue;
-    // Split on pipes not escaped as \| (used inside definitions for |x|).
-    const cells = line.slice(1, line.endsWith('|') ? -1 : undefined).split(/(?<!\\)\|/).map((c) => c.trim());
-    if (cells.length < 3 || /^-+$/.test(cells[0].replace(/\s/g, ''))) continue;
-    for (const m of cells[0].matchAll(/`([^`]+)`/g)) out.set(m[1], { unit: cells[1], definition: cells.slice(2).join(' | ') });
-  }
-  return out;
-}
-
-/** Flattens nested objects to dotted keys (arrays and nulls are leaves). */
-function flatKeys(obj: Record<string, unknown>, prefix = '', out: string[] = []): string[] {
-  for (const [k, v] of Object.entries(obj)) {
-    const key = prefix ? `${prefix}.${k}` : k;
-    if (v !== null && typeof v === 'object' && !Array.isArray(v)) flatKeys(v as Record<string, unknown>, key, out);
-    else out.push(key);
-  }
-  return out;
-}
 
 /** The fields a definitions map fails to document properly, each with the reason. */
 export function undocumented(keys: readonly string[], defs: Map<string, Definition>): string[] {

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { flatKeys, summaryUnits } from '../docs/summaryTable.js';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { makeBarSeries } from '../../src/data/bars.js';
@@ -93,30 +94,6 @@ function readColumns(file: string): Map<string, number[]> {
   return cols;
 }
 
-/**
- * Field → unit of the rows of docs/model.md "## Summary figures" (the same
- * reading as test/docs/summaryFields.test.ts, which runs without a strategy).
- */
-function documentedUnits(): Map<string, string> {
-  const lines = readFileSync(join(import.meta.dirname, '../../docs/model.md'), 'utf8').split('\n');
-  const out = new Map<string, string>();
-  for (let i = lines.findIndex((l) => l.trim() === '## Summary figures') + 1; i > 0 && i < lines.length && !lines[i].startsWith('## '); i++) {
-    const cells = lines[i].trim().slice(1).split(/(?<!\\)\|/).map((c) => c.trim());
-    if (cells.length < 3) continue;
-    for (const m of cells[0].matchAll(/`([^`]+)`/g)) out.set(m[1], cells[1]);
-  }
-  return out;
-}
-
-/** Flattens nested objects to dotted keys, as docs/model.md writes them. */
-function flatKeys(obj: Record<string, unknown>, prefix = '', out: string[] = []): string[] {
-  for (const [k, v] of Object.entries(obj)) {
-    const key = prefix ? `${prefix}.${k}` : k;
-    if (v !== null && typeof v === 'object' && !Array.isArray(v)) flatKeys(v as Record<string, unknown>, key, out);
-    else out.push(key);
-  }
-  return out;
-}
 
 describe('cascade run default --strategy buy-the-fear: statistics in summary.json', () => {
   const out = mkdtempSync(join(tmpdir(), 'strategy-stats-'));
@@ -154,7 +131,7 @@ describe('cascade run default --strategy buy-the-fear: statistics in summary.jso
   });
 
   it('every statistic and new run figure is documented with a unit in docs/model.md', () => {
-    const units = documentedUnits();
+    const units = summaryUnits();
     const keys = flatKeys(summary).filter((k) => /^strategy\.(simulated|naive)\.(stats\.|tradedQuote$|impactPaidQuote$)/.test(k));
     expect(keys.length).toBe(2 * 31);
     expect(keys.filter((k) => !(units.get(k) ?? '').match(/\w/))).toEqual([]);

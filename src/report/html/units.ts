@@ -2,7 +2,7 @@
  * The unit of every summary.json field (dotted names for nested objects), as
  * docs/model.md "Summary figures" defines them; the report prints a figure
  * with its unit. test/report/html/units.test.ts fails when the two disagree,
- * so after adding a row to the docs table run `node scripts/summary-units.mjs`.
+ * so after adding a row to the docs table run `npx tsx scripts/summary-units.ts`.
  */
 export const SUMMARY_UNITS: Readonly<Record<string, string>> = {
   'cascadeLab': 'version',

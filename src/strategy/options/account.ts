@@ -26,8 +26,8 @@
  */
 import type { OptionFillConfig, OptionMarginConfig } from '../../config/strategyOptionsSchema.js';
 import {
-  attributeBarPnl, makeHedgeFills, makePnlAttribution, makePnlStart, pushFill, snapshotPnlStart,
-  type HedgeFills, type PnlAttribution, type PnlEnd, type PnlStart,
+  addPnl, attributeBarPnl, makeHedgeFills, makePnlAttribution, makePnlStart, makePnlTotals, pushFill, snapshotPnlStart,
+  type HedgeFills, type PnlAttribution, type PnlEnd, type PnlStart, type PnlTotals,
 } from '../../dealer/pnlAttribution.js';
 import { PARTY, type Ledger } from '../../sim/ledger.js';
 import type { VolSurface } from '../../sim/volSurface.js';
@@ -51,7 +51,7 @@ export interface OptionTotals {
   /** Forced buy-backs (bars in which the account was liquidated). */
   liquidations: number;
   /** P&L by greek summed over bars (dealer/pnlAttribution.ts lines). */
-  pnl: { total: number; delta: number; gamma: number; vega: number; vanna: number; volga: number; theta: number; execution: number; newPositions: number; residual: number };
+  pnl: PnlTotals;
 }
 
 /** One option trade as the account made it (reused: read it inside the callback). */
@@ -84,7 +84,7 @@ export class OptionAccount {
   readonly counterparty: number;
   readonly totals: OptionTotals = {
     filled: 0, rejected: 0, volumeBase: 0, premiumNet: 0, executionCost: 0, settlementCash: 0, liquidations: 0,
-    pnl: { total: 0, delta: 0, gamma: 0, vega: 0, vanna: 0, volga: 0, theta: 0, execution: 0, newPositions: 0, residual: 0 },
+    pnl: makePnlTotals(),
   };
   /** Called for every option order, filled or refused (the agent writes the orders log). */
   onTrade: OptionTradeListener | null = null;
@@ -277,17 +277,7 @@ export class OptionAccount {
     if (by[0] !== 0) pushFill(f, by[0], by[1] / by[0], by[2] / by[0]);
     if (sl[0] !== 0) pushFill(f, sl[0], sl[1] / sl[0], sl[2] / sl[0]);
     const a = attributeBarPnl(this.start, end, this.spotFills, this.attribution);
-    const t = this.totals.pnl;
-    t.total += a.total;
-    t.delta += a.delta;
-    t.gamma += a.gamma;
-    t.vega += a.vega;
-    t.vanna += a.vanna;
-    t.volga += a.volga;
-    t.theta += a.theta;
-    t.execution += a.execution;
-    t.newPositions += a.newPositions;
-    t.residual += a.residual;
+    addPnl(this.totals.pnl, a);
     opts.compact();
     opts.value(this.market);
     snapshotPnlStart(b, opts.greeks, this.market.spot, ledger.asset[this.party], this.start);

@@ -11,6 +11,7 @@
 import type { OptionFillConfig, OptionMarginConfig } from '../../config/strategyOptionsSchema.js';
 import type { MarketView } from '../../sim/agent.js';
 import type { Ledger } from '../../sim/ledger.js';
+import type { PnlTotals } from '../../dealer/pnlAttribution.js';
 import type { VolSurface } from '../../sim/volSurface.js';
 import type { OptionOrder, StrategyOrders } from '../api.js';
 import type { MutableAccount } from '../context.js';
@@ -51,7 +52,7 @@ export interface OptionsFigures {
     /** Bars in which the options were bought back under maintenance. */
     liquidations: number;
     /** P&L by greek, quote (dealer attribution). */
-    pnl: { total: number; delta: number; gamma: number; vega: number; vanna: number; volga: number; theta: number; execution: number; newPositions: number; residual: number };
+    pnl: PnlTotals;
   };
   backstop?: {
     depositedQuote: number;

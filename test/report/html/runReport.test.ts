@@ -1,3 +1,4 @@
+import { summaryUnits } from '../../docs/summaryTable.js';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,16 +57,7 @@ describe('run report (default scenario)', () => {
   });
 
   it('every unit shown comes from docs/model.md "Summary figures", and the two tables agree', () => {
-    const md = readFileSync(join(import.meta.dirname, '../../../docs/model.md'), 'utf8').split('\n');
-    const start = md.findIndex((l) => l.trim() === '## Summary figures');
-    const docs = new Map<string, string>();
-    for (let i = start + 1; i < md.length && !md[i].startsWith('## '); i++) {
-      const line = md[i].trim();
-      if (!line.startsWith('|')) continue;
-      const cells = line.slice(1, -1).split(/(?<!\\)\|/).map((c) => c.trim());
-      if (cells.length < 3 || /^-+$/.test(cells[0].replace(/\s/g, ''))) continue;
-      for (const m of cells[0].matchAll(/`([^`]+)`/g)) docs.set(m[1], cells[1]);
-    }
+    const docs = summaryUnits();
     expect(Object.fromEntries(docs)).toEqual({ ...SUMMARY_UNITS });
     expect(html).toMatch(/<td>amplification<\/td><td class="num"[^>]*>[^<]*<\/td><td>ratio<\/td>/);
   });
