@@ -264,7 +264,7 @@ export function buildComparisonReport(compareJson: unknown): string {
   const data = priceData(doc);
   const meta: Array<[string, string]> = [
     ['scenario', escapeHtml(String(doc.scenarioName))],
-    ['data', `${doc.synthetic ? '<strong>SYNTHETIC</strong> — ' : ''}${escapeHtml(String(doc.dataLabel ?? ''))}: ${escapeHtml(String(doc.dataSource ?? ''))}`],
+    ['data', `${doc.synthetic ? `<strong>${escapeHtml(String(doc.dataLabel ?? ''))}</strong>` : escapeHtml(String(doc.dataLabel ?? ''))}: ${escapeHtml(String(doc.dataSource ?? ''))}`],
     ['window', `${escapeHtml(String(doc.firstBar ?? ''))} .. ${escapeHtml(String(doc.lastBar ?? ''))}`],
     ['seed', escapeHtml(String(doc.seed))],
     ['compare hash', escapeHtml(String(doc.compareHash ?? ''))],

@@ -57,7 +57,7 @@ function header(run: RunFolder): string {
   const wall = typeof run.timing?.wallTimeMs === 'number' ? `${(run.timing.wallTimeMs / 1000).toFixed(2)} s (timing.json)` : 'not recorded (no timing.json)';
   const rows: Array<[string, string]> = [
     ['scenario', text(s.scenarioName)],
-    ['data', `${synthetic ? '<strong>SYNTHETIC</strong> — ' : ''}${text(s.dataLabel)}: ${text(s.dataSource)}`],
+    ['data', `${synthetic ? `<strong>${text(s.dataLabel)}</strong>` : text(s.dataLabel)}: ${text(s.dataSource)}`],
     ['window', `${text(s.firstBar)} .. ${text(s.lastBar)} (${text(s.bars)} bars)`],
     ['seed', text(s.seed)],
     ['config hash', text(s.configHash)],
