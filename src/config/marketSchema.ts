@@ -33,6 +33,11 @@ export const liquiditySchema = z.discriminatedUnion('kind', [
       .positive()
       .default(1e-4)
       .describe('Floor on |Q|/V for the local depth used in branching ratios. Default 1e-4 (assumption).'),
+    referenceMetaorderFractionOfDailyVolume: z
+      .number()
+      .positive()
+      .default(0.01)
+      .describe('Size, as a share of V, of the metaorder whose peak and permanent impact the linear permanent part is matched to. Default 0.01 (assumption).'),
     dailyVolumeBase: z
       .number()
       .positive()
