@@ -26,7 +26,7 @@ import type { BookLevelsConfig, LiquidityConfig } from '../../src/market/config.
 
 /** Profit allowed per unit of gross traded notional: rounding in exp/log and path averages only. */
 const ROUNDING = 1e-12;
-const RUNS = 300;
+const RUNS = Number(process.env.NFRT_RUNS ?? 300);
 
 interface Plan {
   /** +1: buy then sell; −1: sell then buy. */
