@@ -107,7 +107,8 @@ function steepestSecant(off: Float64Array, target: Float64Array): number {
  *   each side is re-anchored, keeping each level's depth by index. The side
  *   the excess pushed into (the asks after buying) is anchored at J, so its
  *   consumed levels stay thin next to the mid until they refill; the other
- *   side is anchored at R, not next to the pushed mid. Exogenous moves of the
+ *   side is anchored at R, not next to the pushed mid, so the first order
+ *   the other way fills from R and ends the excess. Exogenous moves of the
  *   reference price move the whole book with it (the overlay).
  *
  * Why no round trip pays: every unit bought fills at or above exp(R) at that
