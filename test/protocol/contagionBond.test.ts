@@ -5,7 +5,9 @@ import { MS_PER_MINUTE, MS_PER_YEAR } from '../../src/core/time.js';
 import { makeBarSeries, type BarSeries } from '../../src/data/bars.js';
 import { AccountBook } from '../../src/protocol/accounts.js';
 import { runBacktest } from '../../src/runner/backtest.js';
-import { PARTY } from '../../src/sim/ledger.js';
+import { Ledger, PARTY } from '../../src/sim/ledger.js';
+import type { MarketView } from '../../src/sim/agent.js';
+import { ContagionBond } from '../../src/protocol/defences/contagionBond.js';
 import { CAUSE_CODE } from '../../src/sim/tradeLog.js';
 import { testScenario } from '../engine/helpers.js';
 
@@ -214,5 +216,57 @@ describe('contagion bond: what the payout does', () => {
     const { r, figures } = run(undefined);
     expect(r.recorder.has('bond_index')).toBe(false);
     expect('bondTriggerBar' in figures).toBe(false);
+  });
+});
+
+describe('contagion bond: saved state', () => {
+  it('a bar tried and rolled back leaves no payout behind, and trying it again pays once', () => {
+    const bond = new ContagionBond({ trigger: { index: 'drawdown', level: 0.25 }, notionalQuote: NOTIONAL, couponPerYear: COUPON, payoutTo: 'insuranceFund' });
+    const ledger = new Ledger();
+    const view = (bar: number, drawdown: number) => ({ bar, drawdown, dtYears: 1e-4, stress: { drawdown, volRatio: 1, liquidationQuotePerMin: 0 } }) as unknown as MarketView;
+    bond.beginBar(view(0, 0), ledger);
+    const buf = new Float64Array(bond.stateSize + Ledger.stateSize);
+    bond.saveState(buf, 0);
+    ledger.saveState(buf, bond.stateSize);
+    bond.beginBar(view(1, 0.3), ledger);
+    expect(bond.isTriggered()).toBe(true);
+    expect(ledger.cash[PARTY.insuranceFund]).toBe(NOTIONAL);
+    bond.loadState(buf, 0);
+    ledger.loadState(buf, bond.stateSize);
+    expect(bond.isTriggered()).toBe(false);
+    expect(ledger.cash[PARTY.insuranceFund]).toBe(0);
+    // The escrow and bar 0's coupon (the stub's bar 0 has dtYears 1e-4).
+    expect(ledger.cash[PARTY.bondSellers]).toBeCloseTo(NOTIONAL + NOTIONAL * COUPON * 1e-4, 12);
+    bond.beginBar(view(1, 0.3), ledger);
+    expect(bond.summaryFigures()).toEqual({
+      bondTriggerBar: 1,
+      bondTriggerIndex: 0.3,
+      bondPayoutQuote: NOTIONAL,
+      bondCouponPaidQuote: NOTIONAL * COUPON * 1e-4 * 2,
+      bondCouponBearingYears: 2e-4,
+    });
+  });
+
+  it('runs in inferred mode (bars tried and rolled back) with cash conserved and one payout', () => {
+    const scenario = testScenario({
+      history: { mode: 'inferred' },
+      market: { liquidity: { kind: 'linear' }, depth: { source: 'fixed', depth1PctQuote: 20_000 } },
+      protocol: { enabled: true, liquidation: { closeFactor: 1, penaltyPct: 5 }, defences: { contagionBond: drawdownBond(0.25) } },
+    });
+    let worst = 0;
+    let gross = 0;
+    const r = runBacktest(scenario, { bars: shockPath(), dataSha256: 'x' }, process.cwd(), {
+      onBarEnd: (_bar, ledger) => {
+        worst = Math.max(worst, Math.abs(ledger.cashImbalance()));
+        for (let p = 0; p < ledger.cash.length; p++) gross = Math.max(gross, Math.abs(ledger.cash[p]));
+      },
+    }, { accounts: population() });
+    const pay = r.recorder.get('bond_payout_quote');
+    expect(pay.reduce((a, b) => a + b, 0)).toBe(NOTIONAL);
+    expect(worst).toBeLessThanOrEqual(1e-12 * gross);
+    const f = r.figures as unknown as Record<string, number>;
+    expect(pay[f.bondTriggerBar]).toBe(NOTIONAL);
+    expect(r.recorder.get('bond_index')[f.bondTriggerBar]).toBeGreaterThanOrEqual(0.25);
+    expect(r.recorder.get('bond_index')[f.bondTriggerBar - 1]).toBeLessThan(0.25);
   });
 });
