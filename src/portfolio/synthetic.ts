@@ -33,7 +33,7 @@ export const SYNTHETIC_START_MS = Date.UTC(2030, 0, 1);
  */
 export function correlationAt(s: number, calm: number, stressed: number): number {
   const c = s <= 0 ? 0 : s >= 1 ? 1 : s;
-  return calm + (stressed - calm) * c;
+  return calm * (1 - c) + stressed * c;
 }
 
 /**
