@@ -22,6 +22,13 @@ const assetSchema = z.strictObject({
   withdrawal: withdrawalSchema.prefault({}).describe('Depth withdrawn as this asset\'s realised vol rises.'),
   startPrice: z.number().positive().default(100).describe('Synthetic path only: the first price, quote per base. Default 100.'),
   crashBeta: z.number().min(0).default(1).describe('Synthetic path only: share of the common crash this asset takes (log terms). Default 1.'),
+  surface: z
+    .strictObject({
+      atmPremium: z.number().positive().default(1.1).describe('ATM implied vol = premium × the realised vol known at the bar start. Default 1.1 (as the single-asset surface).'),
+      skewPerLogMoneyness: z.number().min(0).max(5).default(0).describe('σ(K) = ATM · (1 − skew · ln(K/S)), floored at 5% of ATM: puts below spot dearer. Default 0 (flat).'),
+    })
+    .prefault({})
+    .describe('This asset\'s volatility surface, for option legs.'),
 });
 
 const syntheticSchema = z.strictObject({
@@ -51,6 +58,8 @@ const marginSchema = z.strictObject({
     .describe('Portfolio rule: largest gap between two assets\' moves in the grid, in units of their scanning ranges (|x_a/R_a − x_b/R_b|). 0: the assets always move together (full cross-asset offset); 2: every joint move (no offset). Default 0.5 (choice).'),
   floorPct: z.number().min(0).max(100).default(1).describe('Portfolio rule: requirement floor, % of gross notional (Σ|position|·price). Default 1 (choice).'),
   liquidationChunkPct: z.number().positive().max(100).default(25).describe('Portfolio rule: share of a leg closed per liquidation step. Default 25.'),
+  volScanPct: z.number().min(0).max(90).default(30).describe('Portfolio rule: implied vol moved by ±this % (relative) at every price point, when the account holds options. Default 30 (choice; Deribit-style vol shock).'),
+  optionMaintenancePct: z.number().positive().max(100).default(10).describe('Isolated short option: due when its margin minus the option\'s value falls below this % of the underlying notional. Default 10 (choice).'),
   penaltyPct: z.number().min(0).max(50).default(2).describe('Liquidation penalty on the notional closed, % (to the venue). Default 2 (choice).'),
 });
 
@@ -64,7 +73,17 @@ const populationSchema = z.strictObject({
   perpLeverage: z.tuple([z.number().min(1), z.number().min(1)]).default([3, 15]).describe('Leverage of perp legs, uniform [lo, hi]: margin = notional/L. Default [3, 15]. The rest of the accounts are long perps.'),
 });
 
+const optionLegSchema = z.strictObject({
+  type: z.enum(['call', 'put']),
+  strike: z.number().positive().describe('Strike, quote per base.'),
+  expiryDays: z.number().positive().describe('Days from the first bar to expiry; settles at intrinsic value at the first bar at or after it.'),
+  qty: z.number().describe('Base units of underlying (+ long, − short).'),
+  marginQuote: z.number().min(0).default(0).describe('Isolated: quote posted against a short option (include the premium received).'),
+});
+
 const accountSchema = z.strictObject({
+  cashQuote: z.number().default(0).describe('Quote not tied to a leg.'),
+  options: z.record(z.string(), optionLegSchema).default({}).describe('One option leg per asset name, valued on that asset\'s surface; no cash changes hands at the start.'),
   spot: z.record(z.string(), z.number().min(0)).default({}).describe('Spot holdings per asset name, base units.'),
   debtQuote: z.record(z.string(), z.number().min(0)).default({}).describe('Quote borrowed against each asset\'s spot (isolated: that leg\'s loan).'),
   perp: z.record(z.string(), z.number()).default({}).describe('Perp size per asset name, base units (+ long, − short), opened at the first price.'),
@@ -100,7 +119,7 @@ export const portfolioScenarioSchema = z
       ctx.addIssue({ code: 'custom', path: ['assets'], message: 'either every asset names its bars or none does (the synthetic path is joint)' });
     }
     (s.accounts ?? []).forEach((acc, i) => {
-      for (const key of ['spot', 'debtQuote', 'perp', 'perpMarginQuote'] as const) {
+      for (const key of ['spot', 'debtQuote', 'perp', 'perpMarginQuote', 'options'] as const) {
         for (const name of Object.keys(acc[key])) {
           if (!names.has(name)) ctx.addIssue({ code: 'custom', path: ['accounts', i, key, name], message: `unknown asset '${name}'` });
         }

@@ -1,6 +1,7 @@
 import { ConfigError } from '../core/errors.js';
 import { lognormalAt, uniformAt } from '../core/distributions.js';
 import type { SeedTree } from '../core/rng.js';
+import { MS_PER_DAY } from '../core/time.js';
 import type { HandAccount, MarginParams, PortfolioScenario } from '../config/portfolioSchema.js';
 import { perpLegDue, portfolioRequirement, spotLegDue, type ScanGrid } from './margin.js';
 
@@ -20,6 +21,12 @@ export class MultiAccounts {
   readonly perp: Float64Array;
   readonly entry: Float64Array;
   readonly perpMargin: Float64Array;
+  /** Option leg per slot: quantity in base units of underlying (+ long), strike, expiry (epoch ms), 1 for a call, isolated margin. */
+  readonly optQty: Float64Array;
+  readonly optStrike: Float64Array;
+  readonly optExpiryMs: Float64Array;
+  readonly optCall: Uint8Array;
+  readonly optMargin: Float64Array;
   /** Quote not tied to a leg: under the portfolio rule, the pooled balance. */
   readonly cash: Float64Array;
   readonly kind: Uint8Array;
@@ -31,6 +38,11 @@ export class MultiAccounts {
     this.perp = new Float64Array(m);
     this.entry = new Float64Array(m);
     this.perpMargin = new Float64Array(m);
+    this.optQty = new Float64Array(m);
+    this.optStrike = new Float64Array(m);
+    this.optExpiryMs = new Float64Array(m);
+    this.optCall = new Uint8Array(m);
+    this.optMargin = new Float64Array(m);
     this.cash = new Float64Array(count);
     this.kind = new Uint8Array(count);
   }
@@ -42,6 +54,11 @@ export class MultiAccounts {
     c.perp.set(this.perp);
     c.entry.set(this.entry);
     c.perpMargin.set(this.perpMargin);
+    c.optQty.set(this.optQty);
+    c.optStrike.set(this.optStrike);
+    c.optExpiryMs.set(this.optExpiryMs);
+    c.optCall.set(this.optCall);
+    c.optMargin.set(this.optMargin);
     c.cash.set(this.cash);
     c.kind.set(this.kind);
     return c;
@@ -53,20 +70,26 @@ export class MultiAccounts {
     for (let k = 0; k < this.count; k++) {
       let c = this.cash[k];
       for (let a = 0, s = k * A; a < A; a++, s++) {
-        c += this.perpMargin[s] - this.debt[s];
+        c += this.perpMargin[s] - this.debt[s] + this.optMargin[s];
         this.perpMargin[s] = 0;
+        this.optMargin[s] = 0;
         this.debt[s] = 0;
       }
       this.cash[k] = c;
     }
   }
 
-  /** Pooled equity at prices `price`: cash + Σ (spot − debt + margin + q(S − E)). */
-  equity(k: number, price: ArrayLike<number>): number {
+  /**
+   * Pooled equity at prices `price`: cash + Σ (spot − debt + margins +
+   * q(S − E) + option qty · its unit value), `optUnit` holding each slot's
+   * option value per unit (omit when no account holds options).
+   */
+  equity(k: number, price: ArrayLike<number>, optUnit?: Float64Array): number {
     const A = this.assets;
     let e = this.cash[k];
     for (let a = 0, s = k * A; a < A; a++, s++) {
-      e += this.spot[s] * price[a] - this.debt[s] + this.perpMargin[s] + this.perp[s] * (price[a] - this.entry[s]);
+      e += this.spot[s] * price[a] - this.debt[s] + this.perpMargin[s] + this.perp[s] * (price[a] - this.entry[s]) + this.optMargin[s];
+      if (this.optQty[s] !== 0 && optUnit !== undefined) e += this.optQty[s] * optUnit[s];
     }
     return e;
   }
@@ -76,13 +99,13 @@ export class MultiAccounts {
  * The scenario's accounts: hand-written ones first (in order), then the
  * generated population. Every leg opens at the first bar's price.
  */
-export function buildAccounts(s: PortfolioScenario, firstPrice: ArrayLike<number>, grid: ScanGrid, seeds: SeedTree): MultiAccounts {
+export function buildAccounts(s: PortfolioScenario, firstPrice: ArrayLike<number>, firstMs: number, grid: ScanGrid, seeds: SeedTree): MultiAccounts {
   const hand = s.accounts ?? [];
   const pop = s.population;
   const A = s.assets.length;
   const acc = new MultiAccounts(hand.length + (pop ? pop.count : 0), A);
   const index = new Map(s.assets.map((a, i) => [a.name, i]));
-  hand.forEach((h, k) => writeHand(acc, k, h, index, firstPrice));
+  hand.forEach((h, k) => writeHand(acc, k, h, index, firstPrice, firstMs));
   if (pop) {
     const rng = seeds.rng('portfolio.population');
     for (let j = 0; j < pop.count; j++) {
@@ -114,9 +137,18 @@ export function buildAccounts(s: PortfolioScenario, firstPrice: ArrayLike<number
   return acc;
 }
 
-function writeHand(acc: MultiAccounts, k: number, h: HandAccount, index: Map<string, number>, price: ArrayLike<number>): void {
+function writeHand(acc: MultiAccounts, k: number, h: HandAccount, index: Map<string, number>, price: ArrayLike<number>, firstMs: number): void {
   const A = acc.assets;
   const at = (name: string): number => k * A + (index.get(name) as number);
+  acc.cash[k] = h.cashQuote;
+  for (const [n, o] of Object.entries(h.options)) {
+    const s = at(n);
+    acc.optQty[s] = o.qty;
+    acc.optStrike[s] = o.strike;
+    acc.optExpiryMs[s] = firstMs + o.expiryDays * MS_PER_DAY;
+    acc.optCall[s] = o.type === 'call' ? 1 : 0;
+    acc.optMargin[s] = o.marginQuote;
+  }
   for (const [n, v] of Object.entries(h.spot)) acc.spot[at(n)] = v;
   for (const [n, v] of Object.entries(h.debtQuote)) acc.debt[at(n)] = v;
   for (const [n, v] of Object.entries(h.perpMarginQuote)) acc.perpMargin[at(n)] = v;

@@ -13,6 +13,7 @@
  * only the floor; assets offset each other only as far as the grid lets them
  * diverge.
  */
+import { hasOptions, optionBookValue, type OptionScan } from './options.js';
 
 /** Scan grid: joint simple-return moves, one row of `assets` values per point. */
 export interface ScanGrid {
@@ -74,9 +75,43 @@ export function worstGridLoss(grid: ScanGrid, delta: ArrayLike<number>, price: A
   return worst;
 }
 
-/** Portfolio requirement: the worst grid loss, never below floorPct of the gross notional. */
-export function portfolioRequirement(grid: ScanGrid, floorPct: number, delta: ArrayLike<number>, gross: number, price: ArrayLike<number>, deltaOffset = 0): number {
-  const scan = worstGridLoss(grid, delta, price, deltaOffset);
+/**
+ * Worst loss over the grid with option legs: at every price point the
+ * implied vol is also moved down, not at all, and up by `volScan`
+ * (relative), and the options are revalued in full, not by their greeks,
+ * so a short put's loss in a crash counts its gamma and vega.
+ */
+export function worstGridLossWithOptions(grid: ScanGrid, delta: ArrayLike<number>, price: ArrayLike<number>, o: OptionScan, deltaOffset = 0): number {
+  const A = grid.assets;
+  const mv = grid.moves;
+  const base = optionBookValue(o, price, null, 0, 0);
+  let worst = 0;
+  for (let g = 0, off = 0; g < grid.points; g++, off += A) {
+    let lin = 0;
+    for (let a = 0; a < A; a++) lin -= delta[deltaOffset + a] * price[a] * mv[off + a];
+    for (let j = -1; j <= 1; j++) {
+      const loss = lin + base - optionBookValue(o, price, mv, off, j * o.volScan);
+      if (loss > worst) worst = loss;
+    }
+  }
+  return worst;
+}
+
+/**
+ * Portfolio requirement: the worst loss over the grid (with option legs,
+ * over the vol moves too), never below floorPct of the gross notional
+ * (Σ |position| · price, options counted on their underlying).
+ */
+export function portfolioRequirement(
+  grid: ScanGrid,
+  floorPct: number,
+  delta: ArrayLike<number>,
+  gross: number,
+  price: ArrayLike<number>,
+  deltaOffset = 0,
+  options?: OptionScan,
+): number {
+  const scan = hasOptions(options) ? worstGridLossWithOptions(grid, delta, price, options, deltaOffset) : worstGridLoss(grid, delta, price, deltaOffset);
   const floor = (floorPct / 100) * gross;
   return scan > floor ? scan : floor;
 }
@@ -84,6 +119,12 @@ export function portfolioRequirement(grid: ScanGrid, floorPct: number, delta: Ar
 /** Isolated spot loan: due when the coins, haircut by LT, no longer cover the debt. */
 export function spotLegDue(spot: number, debt: number, price: number, threshold: number): boolean {
   return debt > 0 && spot * price * threshold < debt;
+}
+
+/** Isolated short option: due when its margin, less what buying it back costs, falls below maintenance on the underlying. */
+export function optionLegDue(qty: number, value: number, margin: number, price: number, maintenancePct: number): boolean {
+  if (qty >= 0) return false;
+  return margin + qty * value < (maintenancePct / 100) * -qty * price;
 }
 
 /** Isolated perp: due when margin plus unrealised P&L falls below maintenance on the notional. */

@@ -5,7 +5,9 @@ import { createLiquidityModel } from '../market/factory.js';
 import { makeFill, type LiquidityModel } from '../market/liquidity.js';
 import { RealisedVol } from '../market/realisedVol.js';
 import type { MultiAccounts } from './accounts.js';
-import { perpLegDue, portfolioRequirement, spotLegDue, type ScanGrid } from './margin.js';
+import { optionLegDue, perpLegDue, portfolioRequirement, spotLegDue, type ScanGrid } from './margin.js';
+import { makeOptionScan, optionValue, volAtStrike } from './options.js';
+import { MS_PER_YEAR } from '../core/time.js';
 
 export type MarginRule = 'isolated' | 'portfolio';
 
@@ -19,6 +21,8 @@ export interface PortfolioSetup {
   readonly liquidity: readonly LiquidityConfig[];
   readonly withdrawal: readonly (DepthWithdrawalParams & { calmVolPerYear: number })[];
   readonly initialVolPerYear: readonly number[];
+  /** Each asset's surface for option legs: ATM = premium × realised vol at the bar start, linear skew in log-moneyness. */
+  readonly surfaces: readonly { atmPremium: number; skewPerLogMoneyness: number }[];
   readonly realisedVolHalfLifeMs: number;
   readonly barMs: number;
   readonly maxCascadeRounds: number;
@@ -37,6 +41,8 @@ export interface MarginRunResult {
   readonly liquidatedQuote: Float64Array;
   readonly liquidatedBase: Float64Array;
   readonly badDebtQuote: number;
+  /** Premium value of option legs closed by liquidation (off-book, at model value), quote. */
+  readonly optionsClosedQuote: number;
   readonly penaltyQuote: number;
   /** exp(min over bar ends of J) − 1, %: the deepest the forced flow pushed each asset below history. */
   readonly endogenousMovePct: Float64Array;
@@ -49,6 +55,8 @@ export interface MarginRunResult {
 
 const SPOT = 0;
 const PERP = 1;
+const OPT = 2;
+const LEGS = 3;
 /** Below this a leg counts as closed (base units): rounding of chunk sums. */
 const DUST_BASE = 1e-12;
 
@@ -81,8 +89,19 @@ export function runMarginRule(setup: PortfolioSetup, rule: MarginRule): MarginRu
   const liqBase = new Float64Array(A);
   const liquidated = new Uint8Array(K);
   // Isolated: one flag per leg (2 per slot); portfolio: one per account.
-  const inCall = new Uint8Array(rule === 'isolated' ? K * A * 2 : K);
-  const episodeSize = new Float64Array(K * A * 2);
+  const inCall = new Uint8Array(rule === 'isolated' ? K * A * LEGS : K);
+  const episodeSize = new Float64Array(K * A * LEGS);
+  // Option legs are few (hand-written): their slots are listed once and valued each round.
+  const optSlots: number[] = [];
+  for (let s = 0; s < K * A; s++) if (acc.optQty[s] !== 0) optSlots.push(s);
+  const withOptions = optSlots.length > 0;
+  const optUnit = new Float64Array(withOptions ? K * A : 0);
+  const atm = new Float64Array(A);
+  const skew = Float64Array.from(setup.surfaces, (x) => x.skewPerLogMoneyness);
+  const scan = makeOptionScan(A);
+  scan.volScan = m.volScanPct / 100;
+  let nowMs = 0;
+  let optionsClosed = 0;
   const q = new OrderQueue();
   const fill = makeFill();
   const scratch = new Float64Array(4 * A);
@@ -93,15 +112,19 @@ export function runMarginRule(setup: PortfolioSetup, rule: MarginRule): MarginRu
   const penaltyRate = m.penaltyPct / 100;
 
   for (let i = 0; i < n; i++) {
+    nowMs = setup.time[i];
     for (let a = 0; a < A; a++) {
       const vol = vols[a].value();
+      atm[a] = setup.surfaces[a].atmPremium * vol;
       const w = setup.withdrawal[a];
       const scale = books[a].kind === 'sqrt' ? 1 : depthScale(vol, w.calmVolPerYear, 0, w);
       books[a].startBar({ refPrice: setup.close[a][i], dtMs: i === 0 ? 0 : setup.time[i] - setup.time[i - 1], depthScale: scale, volPerSqrtYear: vol });
     }
+    if (withOptions) settleExpiries();
     let round = 0;
     for (; round < setup.maxCascadeRounds; round++) {
       for (let a = 0; a < A; a++) mids[a] = books[a].mid();
+      if (withOptions) valueOptions(mids);
       q.clear();
       if (rule === 'isolated') marginCalls += queueIsolated();
       else marginCalls += queuePortfolio();
@@ -129,7 +152,7 @@ export function runMarginRule(setup: PortfolioSetup, rule: MarginRule): MarginRu
   }
   let count = 0;
   for (let k = 0; k < K; k++) count += liquidated[k];
-  return { rule, marginCalls, accountsLiquidated: count, liquidatedQuote: liqQuote, liquidatedBase: liqBase, badDebtQuote: badDebt, penaltyQuote: penalty, endogenousMovePct, lowVsHistoryPct, cappedBars: capped, liquidated };
+  return { rule, marginCalls, accountsLiquidated: count, liquidatedQuote: liqQuote, liquidatedBase: liqBase, badDebtQuote: badDebt, optionsClosedQuote: optionsClosed, penaltyQuote: penalty, endogenousMovePct, lowVsHistoryPct, cappedBars: capped, liquidated };
 
   /** Every due leg is closed whole, as a single-asset position is today. */
   function queueIsolated(): number {
@@ -139,12 +162,16 @@ export function runMarginRule(setup: PortfolioSetup, rule: MarginRule): MarginRu
         if (spotLegDue(acc.spot[s], acc.debt[s], mids[a], m.spotLiquidationThreshold)) {
           if (acc.spot[s] > DUST_BASE) q.push(k, a, SPOT, -acc.spot[s]);
           else settleSpotClosed(s);
-          if (inCall[2 * s] === 0) { inCall[2 * s] = 1; calls++; }
-        } else inCall[2 * s] = 0;
+          if (inCall[LEGS * s] === 0) { inCall[LEGS * s] = 1; calls++; }
+        } else inCall[LEGS * s] = 0;
         if (perpLegDue(acc.perp[s], acc.entry[s], acc.perpMargin[s], mids[a], m.perpMaintenancePct)) {
           q.push(k, a, PERP, -acc.perp[s]);
-          if (inCall[2 * s + 1] === 0) { inCall[2 * s + 1] = 1; calls++; }
-        } else inCall[2 * s + 1] = 0;
+          if (inCall[LEGS * s + PERP] === 0) { inCall[LEGS * s + PERP] = 1; calls++; }
+        } else inCall[LEGS * s + PERP] = 0;
+        if (withOptions && optionLegDue(acc.optQty[s], optUnit[s], acc.optMargin[s], mids[a], m.optionMaintenancePct)) {
+          q.push(k, a, OPT, -acc.optQty[s]);
+          if (inCall[LEGS * s + OPT] === 0) { inCall[LEGS * s + OPT] = 1; calls++; }
+        } else inCall[LEGS * s + OPT] = 0;
       }
     }
     return calls;
@@ -163,21 +190,41 @@ export function runMarginRule(setup: PortfolioSetup, rule: MarginRule): MarginRu
     const trial = scratch.subarray(A, 2 * A);
     const spot = scratch.subarray(2 * A, 3 * A);
     const perp = scratch.subarray(3 * A, 4 * A);
+    const opt = scan.qty;
     const f = m.liquidationChunkPct / 100;
+    const optScan = withOptions ? scan : undefined;
+    const legPos = (leg: number, a: number): number => (leg === SPOT ? spot[a] : leg === PERP ? perp[a] : opt[a]);
+    const measure = (): number => {
+      let g = 0;
+      for (let a = 0; a < A; a++) {
+        delta[a] = spot[a] + perp[a];
+        g += (Math.abs(spot[a]) + Math.abs(perp[a]) + Math.abs(opt[a])) * mids[a];
+      }
+      return g;
+    };
+    const shrink = (leg: number, a: number, c: number): void => {
+      if (leg === SPOT) spot[a] -= c;
+      else if (leg === PERP) perp[a] -= c;
+      else opt[a] -= c;
+    };
     for (let k = 0; k < K; k++) {
-      let gross = 0;
       for (let a = 0, s = k * A; a < A; a++, s++) {
         spot[a] = acc.spot[s];
         perp[a] = acc.perp[s];
-        delta[a] = spot[a] + perp[a];
-        gross += (Math.abs(spot[a]) + Math.abs(perp[a])) * mids[a];
+        opt[a] = withOptions ? acc.optQty[s] : 0;
+        if (withOptions) {
+          scan.strike[a] = acc.optStrike[s];
+          scan.call[a] = acc.optCall[s];
+          scan.years[a] = (acc.optExpiryMs[s] - nowMs) / MS_PER_YEAR;
+        }
       }
+      let gross = measure();
       if (gross <= 0) {
         settleFlat(k);
         continue;
       }
-      let eq = acc.equity(k, mids);
-      let req = portfolioRequirement(setup.grid, m.floorPct, delta, gross, mids);
+      let eq = acc.equity(k, mids, withOptions ? optUnit : undefined);
+      let req = portfolioRequirement(setup.grid, m.floorPct, delta, gross, mids, 0, optScan);
       if (eq >= req) {
         inCall[k] = 0;
         continue;
@@ -185,10 +232,7 @@ export function runMarginRule(setup: PortfolioSetup, rule: MarginRule): MarginRu
       if (inCall[k] === 0) {
         inCall[k] = 1;
         calls++;
-        for (let a = 0, s = k * A; a < A; a++, s++) {
-          episodeSize[2 * s] = Math.abs(spot[a]);
-          episodeSize[2 * s + 1] = Math.abs(perp[a]);
-        }
+        for (let a = 0, s = k * A; a < A; a++, s++) for (let leg = 0; leg < LEGS; leg++) episodeSize[LEGS * s + leg] = Math.abs(legPos(leg, a));
       }
       for (let step = 0; step < 64 && eq < req && gross > 0; step++) {
         let best = -Infinity;
@@ -196,15 +240,22 @@ export function runMarginRule(setup: PortfolioSetup, rule: MarginRule): MarginRu
         let bestLeg = -1;
         let bestSize = 0;
         for (let a = 0; a < A; a++) {
-          for (let leg = SPOT; leg <= PERP; leg++) {
-            const pos = leg === SPOT ? spot[a] : perp[a];
+          for (let leg = SPOT; leg < LEGS; leg++) {
+            const pos = legPos(leg, a);
             if (Math.abs(pos) <= DUST_BASE) continue;
             const s = k * A + a;
-            const c = Math.min(Math.abs(pos), Math.max(f * episodeSize[2 * s + leg], DUST_BASE));
+            const c = Math.min(Math.abs(pos), Math.max(f * episodeSize[LEGS * s + leg], DUST_BASE));
             const sign = pos > 0 ? 1 : -1;
-            trial.set(delta);
-            trial[a] -= sign * c;
-            const r = portfolioRequirement(setup.grid, m.floorPct, trial, gross - c * mids[a], mids);
+            let r: number;
+            if (leg === OPT) {
+              opt[a] -= sign * c;
+              r = portfolioRequirement(setup.grid, m.floorPct, delta, gross - c * mids[a], mids, 0, optScan);
+              opt[a] += sign * c;
+            } else {
+              trial.set(delta);
+              trial[a] -= sign * c;
+              r = portfolioRequirement(setup.grid, m.floorPct, trial, gross - c * mids[a], mids, 0, optScan);
+            }
             const score = (req - r) / (c * mids[a]);
             if (score > best) {
               best = score;
@@ -217,31 +268,64 @@ export function runMarginRule(setup: PortfolioSetup, rule: MarginRule): MarginRu
         if (!(best >= req / gross)) {
           // The pro-rata step lowers the requirement by f·req for f·gross sold.
           for (let a = 0; a < A; a++) {
-            for (let leg = SPOT; leg <= PERP; leg++) {
-              const pos = leg === SPOT ? spot[a] : perp[a];
+            for (let leg = SPOT; leg < LEGS; leg++) {
+              const pos = legPos(leg, a);
               if (Math.abs(pos) <= DUST_BASE) continue;
               const c = Math.abs(pos) * f < DUST_BASE ? pos : pos * f;
               q.push(k, a, leg, -c);
-              if (leg === SPOT) spot[a] -= c;
-              else perp[a] -= c;
-              eq -= penaltyRate * Math.abs(c) * mids[a];
+              eq -= penaltyOn(leg, a, c);
+              shrink(leg, a, c);
             }
           }
         } else {
           q.push(k, bestA, bestLeg, -bestSize);
-          if (bestLeg === SPOT) spot[bestA] -= bestSize;
-          else perp[bestA] -= bestSize;
-          eq -= penaltyRate * Math.abs(bestSize) * mids[bestA];
+          eq -= penaltyOn(bestLeg, bestA, bestSize);
+          shrink(bestLeg, bestA, bestSize);
         }
-        gross = 0;
-        for (let a = 0; a < A; a++) {
-          delta[a] = spot[a] + perp[a];
-          gross += (Math.abs(spot[a]) + Math.abs(perp[a])) * mids[a];
-        }
-        req = gross > 0 ? portfolioRequirement(setup.grid, m.floorPct, delta, gross, mids) : 0;
+        gross = measure();
+        req = gross > 0 ? portfolioRequirement(setup.grid, m.floorPct, delta, gross, mids, 0, optScan) : 0;
       }
     }
     return calls;
+  }
+
+  /** Pro-forma penalty of closing c of a leg: on the notional (spot, perp) or on the option value closed. */
+  function penaltyOn(leg: number, a: number, c: number): number {
+    return penaltyRate * Math.abs(c) * (leg === OPT ? optionUnitAt(a, scan.strike[a], scan.call[a] === 1, scan.years[a], mids[a]) : mids[a]);
+  }
+
+  function optionUnitAt(a: number, strike: number, call: boolean, years: number, spot: number): number {
+    return optionValue(call, spot, strike, years, volAtStrike(atm[a], skew[a], strike, spot));
+  }
+
+  /** Each option slot's unit value at these prices, on the bar's surfaces. */
+  function valueOptions(price: Float64Array): void {
+    for (const s of optSlots) {
+      const a = s % A;
+      optUnit[s] = acc.optQty[s] === 0 ? 0 : optionUnitAt(a, acc.optStrike[s], acc.optCall[s] === 1, (acc.optExpiryMs[s] - nowMs) / MS_PER_YEAR, price[a]);
+    }
+  }
+
+  /** Options at or past expiry pay their intrinsic value at the bar-start mid; a short that cannot pay leaves bad debt. */
+  function settleExpiries(): void {
+    for (const s of optSlots) {
+      const qty = acc.optQty[s];
+      if (qty === 0 || acc.optExpiryMs[s] > nowMs) continue;
+      const a = s % A;
+      const k = (s - a) / A;
+      const spotNow = books[a].mid();
+      const pay = qty * (acc.optCall[s] === 1 ? Math.max(0, spotNow - acc.optStrike[s]) : Math.max(0, acc.optStrike[s] - spotNow));
+      acc.optQty[s] = 0;
+      if (rule === 'isolated') {
+        const left = acc.optMargin[s] + pay;
+        acc.optMargin[s] = 0;
+        if (left < 0) badDebt -= left;
+        else acc.cash[k] += left;
+      } else {
+        acc.cash[k] += pay;
+        settleFlat(k);
+      }
+    }
   }
 
   function execute(o: number): void {
@@ -250,17 +334,21 @@ export function runMarginRule(setup: PortfolioSetup, rule: MarginRule): MarginRu
     const leg = q.leg[o];
     const s = k * A + a;
     // Another order of this round may already have closed the leg.
-    const pos = leg === SPOT ? acc.spot[s] : acc.perp[s];
+    const pos = leg === SPOT ? acc.spot[s] : leg === PERP ? acc.perp[s] : acc.optQty[s];
     let size = q.size[o];
     if (Math.abs(size) > Math.abs(pos)) size = -pos;
     if (size === 0 || Math.sign(size) === Math.sign(pos)) return;
+    liquidated[k] = 1;
+    if (leg === OPT) {
+      closeOption(k, a, s, size);
+      return;
+    }
     books[a].execute(size, fill);
     const done = fill.size;
     if (done === 0) return;
     const notional = Math.abs(done) * fill.price;
     liqQuote[a] += notional;
     liqBase[a] += Math.abs(done);
-    liquidated[k] = 1;
     if (leg === SPOT) {
       acc.spot[s] += done;
       if (Math.abs(acc.spot[s]) <= DUST_BASE) acc.spot[s] = 0;
@@ -297,10 +385,43 @@ export function runMarginRule(setup: PortfolioSetup, rule: MarginRule): MarginRu
     if (rule === 'portfolio') settleFlat(k);
   }
 
+  /**
+   * Options are closed off the book at their model value on the live mid
+   * (the venue takes the other side, as an auction take is recorded at the
+   * mid): they move no price. Selling a long receives the value; buying
+   * back a short pays it out of the leg's margin (isolated) or the pool.
+   */
+  function closeOption(k: number, a: number, s: number, size: number): void {
+    for (let x = 0; x < A; x++) live[x] = books[x].mid();
+    const unit = optionUnitAt(a, acc.optStrike[s], acc.optCall[s] === 1, (acc.optExpiryMs[s] - nowMs) / MS_PER_YEAR, live[a]);
+    const value = Math.abs(size) * unit;
+    optionsClosed += value;
+    acc.optQty[s] += size;
+    if (Math.abs(acc.optQty[s]) <= DUST_BASE) acc.optQty[s] = 0;
+    optUnit[s] = unit;
+    const cashflow = -size * unit;
+    if (rule === 'isolated') {
+      acc.optMargin[s] += cashflow;
+      const pen = Math.min(Math.max(0, acc.optMargin[s]), penaltyRate * value);
+      penalty += pen;
+      acc.optMargin[s] -= pen;
+      if (acc.optQty[s] === 0) {
+        if (acc.optMargin[s] < 0) badDebt -= acc.optMargin[s];
+        else acc.cash[k] += acc.optMargin[s];
+        acc.optMargin[s] = 0;
+      }
+    } else {
+      acc.cash[k] += cashflow;
+      chargePortfolioPenalty(k, penaltyRate * value);
+      settleFlat(k);
+    }
+  }
+
   /** The penalty comes out of what equity is left, never out of the lenders. */
   function chargePortfolioPenalty(k: number, due: number): void {
     for (let a = 0; a < A; a++) live[a] = books[a].mid();
-    const pen = Math.min(due, Math.max(0, acc.equity(k, live)));
+    if (withOptions) valueOptions(live);
+    const pen = Math.min(due, Math.max(0, acc.equity(k, live, withOptions ? optUnit : undefined)));
     acc.cash[k] -= pen;
     penalty += pen;
   }
@@ -313,7 +434,7 @@ export function runMarginRule(setup: PortfolioSetup, rule: MarginRule): MarginRu
 
   /** A portfolio account with nothing left to sell and negative cash: bad debt. */
   function settleFlat(k: number): void {
-    for (let a = 0, s = k * A; a < A; a++, s++) if (acc.spot[s] !== 0 || acc.perp[s] !== 0) return;
+    for (let a = 0, s = k * A; a < A; a++, s++) if (acc.spot[s] !== 0 || acc.perp[s] !== 0 || acc.optQty[s] !== 0) return;
     if (acc.cash[k] < 0) {
       badDebt -= acc.cash[k];
       acc.cash[k] = 0;

@@ -72,7 +72,7 @@ export function buildPortfolioSetup(s: PortfolioScenario, baseDir: string): { se
   const depth = s.assets.map((a, i) => baseDepth(a, i, series[i], from[i]));
   const barMs = n > 1 ? barIntervalMs({ time, length: n }) : s.synthetic.barMinutes * MS_PER_MINUTE;
   const grid = buildScanGrid(s.margin.scanRangePct, s.margin.scanSteps, s.margin.maxDivergence);
-  const accounts = buildAccounts(s, firstPrice, grid, seeds.child('accounts'));
+  const accounts = buildAccounts(s, firstPrice, time[0], grid, seeds.child('accounts'));
   const setup: PortfolioSetup = {
     names: s.assets.map((a) => a.name),
     time,
@@ -85,6 +85,7 @@ export function buildPortfolioSetup(s: PortfolioScenario, baseDir: string): { se
       calmVolPerYear: a.withdrawal.calmVolPerYear ?? a.initialVolPerYear,
     })),
     initialVolPerYear: s.assets.map((a) => a.initialVolPerYear),
+    surfaces: s.assets.map((a) => a.surface),
     realisedVolHalfLifeMs: s.realisedVolHalfLifeMinutes * MS_PER_MINUTE,
     barMs,
     maxCascadeRounds: s.maxCascadeRounds,

@@ -29,6 +29,7 @@ export function literalSetup(btc: number[], eth: number[], accounts: MultiAccoun
     liquidity: [book, book],
     withdrawal: [0, 1].map(() => ({ elasticity: 0, minScale: 1, stressElasticity: 0, calmVolPerYear: 0.6 })),
     initialVolPerYear: [0.6, 0.8],
+    surfaces: [0, 1].map(() => ({ atmPremium: 1, skewPerLogMoneyness: 0 })),
     realisedVolHalfLifeMs: 3_600_000,
     barMs: 3_600_000,
     maxCascadeRounds: 100,
