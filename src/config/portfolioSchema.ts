@@ -48,7 +48,7 @@ const marginSchema = z.strictObject({
   scanRangePct: z
     .array(z.number().positive().max(90))
     .min(1)
-    .describe('Portfolio rule: price scanning range of each asset, % (one per asset, in asset order). E.g. 15 for BTC, 20 for ETH (choice; Deribit-style portfolio margin scans ±15% on majors).'),
+    .describe('Portfolio rule: price scanning range of each asset, % (one per asset, in asset order). E.g. 15 for BTC, 20 for ETH (choice; venues\' portfolio margin scans moves of the order of 10–20% on the majors).'),
   scanSteps: z.number().int().min(1).max(20).default(3).describe('Portfolio rule: grid points on each side of zero per asset (2·steps+1 points). Default 3.'),
   maxDivergence: z
     .number()
@@ -58,7 +58,7 @@ const marginSchema = z.strictObject({
     .describe('Portfolio rule: largest gap between two assets\' moves in the grid, in units of their scanning ranges (|x_a/R_a − x_b/R_b|). 0: the assets always move together (full cross-asset offset); 2: every joint move (no offset). Default 0.5 (choice).'),
   floorPct: z.number().min(0).max(100).default(1).describe('Portfolio rule: requirement floor, % of gross notional (Σ|position|·price). Default 1 (choice).'),
   liquidationChunkPct: z.number().positive().max(100).default(25).describe('Portfolio rule: share of a leg closed per liquidation step. Default 25.'),
-  volScanPct: z.number().min(0).max(90).default(30).describe('Portfolio rule: implied vol moved by ±this % (relative) at every price point, when the account holds options. Default 30 (choice; Deribit-style vol shock).'),
+  volScanPct: z.number().min(0).max(90).default(30).describe('Portfolio rule: implied vol moved by ±this % (relative) at every price point, when the account holds options. Default 30 (choice).'),
   optionMaintenancePct: z.number().positive().max(100).default(10).describe('Isolated short option: due when its margin minus the option\'s value falls below this % of the underlying notional. Default 10 (choice).'),
   penaltyPct: z.number().min(0).max(50).default(2).describe('Liquidation penalty on the notional closed, % (to the venue). Default 2 (choice).'),
 });
