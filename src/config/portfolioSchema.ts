@@ -16,6 +16,10 @@ const assetSchema = z.strictObject({
     .min(1)
     .optional()
     .describe('Bar CSV of this asset (any layout the bar loader reads); relative to the scenario file, or starting with $CASCADE_DATA_DIR/. Absent: the synthetic path.'),
+  volumeUnit: z
+    .enum(['base', 'quote'])
+    .optional()
+    .describe('Unit of the bar file\'s volume column; default base. Say quote for the Bitstamp March 2020 files (their volume is in USD).'),
   initialVolPerYear: z.number().positive().default(0.6).describe('Prior of the realised-vol EWMA, annualised; also the synthetic path\'s calm vol. Default 0.6.'),
   liquidity: liquiditySchema.prefault({ kind: 'linear' }).describe('This asset\'s liquidity model.'),
   depth: depthSchema.prefault({ source: 'volume' }).describe('This asset\'s base depth; from volume needs warmupBars > 0.'),

@@ -19,8 +19,8 @@ export interface AssetBars {
  * files; lines before the first data row (preamble, header) are counted
  * from the file itself.
  */
-export function loadAssetBars(file: string): AssetBars {
-  const loaded = loadBars(file);
+export function loadAssetBars(file: string, volumeUnit?: 'base' | 'quote'): AssetBars {
+  const loaded = loadBars(file, volumeUnit === undefined ? {} : { volumeUnit });
   const rows = loaded.report.rows;
   const text = readFileSync(file, 'utf8');
   let physical = text.split(/\r?\n/).length;

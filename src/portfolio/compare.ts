@@ -26,13 +26,13 @@ export function loadPortfolioScenario(file: string): PortfolioScenario {
 }
 
 /** Runs the scenario once per rule on the same path and the same accounts. */
-export function compareMarginRules(scenario: PortfolioScenario, baseDir: string, rules: readonly MarginRule[] = MARGIN_RULES): MarginComparison {
-  const { setup, report } = buildPortfolioSetup(scenario, baseDir);
+export function compareMarginRules(scenario: PortfolioScenario, baseDir: string, rules: readonly MarginRule[] = MARGIN_RULES, scenarioFile?: string): MarginComparison {
+  const { setup, report } = buildPortfolioSetup(scenario, baseDir, scenarioFile);
   return { scenario, assets: setup.names, report, runs: rules.map((r) => runMarginRule(setup, r)) };
 }
 
 export function compareMarginFile(file: string, rules: readonly MarginRule[] = MARGIN_RULES): MarginComparison {
-  return compareMarginRules(loadPortfolioScenario(file), dirname(resolve(file)), rules);
+  return compareMarginRules(loadPortfolioScenario(file), dirname(resolve(file)), rules, file);
 }
 
 /** One row per rule: the figures the comparison is about, totals over assets. */
@@ -47,6 +47,8 @@ export interface ComparisonRow {
   /** Per asset, by name. */
   liquidatedQuoteByAsset: Record<string, number>;
   endogenousMovePct: Record<string, number>;
+  endogenousRisePct: Record<string, number>;
+  optionsClosedQuote: number;
   lowVsHistoryPct: Record<string, number>;
 }
 
@@ -65,6 +67,8 @@ export function comparisonRows(c: MarginComparison): ComparisonRow[] {
       cappedBars: r.cappedBars,
       liquidatedQuoteByAsset: byAsset(r.liquidatedQuote),
       endogenousMovePct: byAsset(r.endogenousMovePct),
+      endogenousRisePct: byAsset(r.endogenousRisePct),
+      optionsClosedQuote: r.optionsClosedQuote,
       lowVsHistoryPct: byAsset(r.lowVsHistoryPct),
     };
   });
@@ -73,14 +77,14 @@ export function comparisonRows(c: MarginComparison): ComparisonRow[] {
 /** The comparison as fixed-width text, one row per rule. */
 export function formatComparison(c: MarginComparison): string {
   const rows = comparisonRows(c);
-  const head = ['rule', 'margin calls', 'accounts liq.', 'liquidated $', 'bad debt $', ...c.assets.map((n) => `${n} endog. %`), ...c.assets.map((n) => `${n} liq. $`)];
+  const head = ['rule', 'margin calls', 'accounts liq.', 'liquidated $', 'bad debt $', ...c.assets.map((n) => `${n} endog. % low/high`), ...c.assets.map((n) => `${n} liq. $`)];
   const body = rows.map((r) => [
     r.rule,
     String(r.marginCalls),
     String(r.accountsLiquidated),
     money(r.liquidatedQuote),
     money(r.badDebtQuote),
-    ...c.assets.map((n) => r.endogenousMovePct[n].toFixed(2)),
+    ...c.assets.map((n) => `${r.endogenousMovePct[n].toFixed(2)}/+${r.endogenousRisePct[n].toFixed(2)}`),
     ...c.assets.map((n) => money(r.liquidatedQuoteByAsset[n])),
   ]);
   const widths = head.map((h, j) => Math.max(h.length, ...body.map((b) => b[j].length)));
@@ -99,10 +103,10 @@ function money(v: number): string {
 
 /** CSV: one row per rule and asset, and one `ALL` row per rule with the totals. */
 export function comparisonCsv(c: MarginComparison): string {
-  const out = ['rule,asset,margin_calls,accounts_liquidated,liquidated_quote,bad_debt_quote,penalty_quote,endogenous_move_pct,low_vs_history_pct,capped_bars'];
+  const out = ['rule,asset,margin_calls,accounts_liquidated,liquidated_quote,options_closed_quote,bad_debt_quote,penalty_quote,endogenous_move_pct,endogenous_rise_pct,low_vs_history_pct,capped_bars'];
   for (const r of comparisonRows(c)) {
-    out.push([r.rule, 'ALL', r.marginCalls, r.accountsLiquidated, r.liquidatedQuote, r.badDebtQuote, r.penaltyQuote, '', '', r.cappedBars].join(','));
-    for (const n of c.assets) out.push([r.rule, n, '', '', r.liquidatedQuoteByAsset[n], '', '', r.endogenousMovePct[n], r.lowVsHistoryPct[n], ''].join(','));
+    out.push([r.rule, 'ALL', r.marginCalls, r.accountsLiquidated, r.liquidatedQuote, r.optionsClosedQuote, r.badDebtQuote, r.penaltyQuote, '', '', '', r.cappedBars].join(','));
+    for (const n of c.assets) out.push([r.rule, n, '', '', r.liquidatedQuoteByAsset[n], '', '', '', r.endogenousMovePct[n], r.endogenousRisePct[n], r.lowVsHistoryPct[n], ''].join(','));
   }
   return `${out.join('\n')}\n`;
 }

@@ -46,6 +46,8 @@ export interface MarginRunResult {
   readonly penaltyQuote: number;
   /** exp(min over bar ends of J) − 1, %: the deepest the forced flow pushed each asset below history. */
   readonly endogenousMovePct: Float64Array;
+  /** exp(max over bar ends of J) − 1, %: the highest forced buying (shorts closed) pushed each asset above history. */
+  readonly endogenousRisePct: Float64Array;
   /** Lowest simulated mid at a bar end against the lowest close, %: the extra depth of the low. */
   readonly lowVsHistoryPct: Float64Array;
   readonly cappedBars: number;
@@ -83,6 +85,7 @@ export function runMarginRule(setup: PortfolioSetup, rule: MarginRule): MarginRu
   const live = new Float64Array(A);
   const prevMid = new Float64Array(A);
   const minJ = new Float64Array(A);
+  const maxJ = new Float64Array(A);
   const minMid = new Float64Array(A).fill(Infinity);
   const minClose = new Float64Array(A).fill(Infinity);
   const liqQuote = new Float64Array(A);
@@ -136,6 +139,7 @@ export function runMarginRule(setup: PortfolioSetup, rule: MarginRule): MarginRu
       const mid = books[a].mid();
       const j = books[a].logImpact();
       if (j < minJ[a]) minJ[a] = j;
+      if (j > maxJ[a]) maxJ[a] = j;
       if (mid < minMid[a]) minMid[a] = mid;
       if (setup.close[a][i] < minClose[a]) minClose[a] = setup.close[a][i];
       if (i > 0) vols[a].update(Math.log(mid / prevMid[a]));
@@ -145,14 +149,16 @@ export function runMarginRule(setup: PortfolioSetup, rule: MarginRule): MarginRu
 
   // Legs still open keep their collateral; an account left with no position and negative cash is bad debt.
   const endogenousMovePct = new Float64Array(A);
+  const endogenousRisePct = new Float64Array(A);
   const lowVsHistoryPct = new Float64Array(A);
   for (let a = 0; a < A; a++) {
     endogenousMovePct[a] = 100 * Math.expm1(minJ[a]);
+    endogenousRisePct[a] = 100 * Math.expm1(maxJ[a]);
     lowVsHistoryPct[a] = 100 * (minMid[a] / minClose[a] - 1);
   }
   let count = 0;
   for (let k = 0; k < K; k++) count += liquidated[k];
-  return { rule, marginCalls, accountsLiquidated: count, liquidatedQuote: liqQuote, liquidatedBase: liqBase, badDebtQuote: badDebt, optionsClosedQuote: optionsClosed, penaltyQuote: penalty, endogenousMovePct, lowVsHistoryPct, cappedBars: capped, liquidated };
+  return { rule, marginCalls, accountsLiquidated: count, liquidatedQuote: liqQuote, liquidatedBase: liqBase, badDebtQuote: badDebt, optionsClosedQuote: optionsClosed, penaltyQuote: penalty, endogenousMovePct, endogenousRisePct, lowVsHistoryPct, cappedBars: capped, liquidated };
 
   /** Every due leg is closed whole, as a single-asset position is today. */
   function queueIsolated(): number {

@@ -25,10 +25,10 @@ export interface SetupReport {
 const DATA_DIR_PREFIX = '$CASCADE_DATA_DIR/';
 
 /** A bar path from a scenario: relative to its folder, or under the shared data folder named by the environment. */
-export function resolveBarsPath(path: string, baseDir: string, field: string): string {
+export function resolveBarsPath(path: string, baseDir: string, field: string, file?: string): string {
   if (path.startsWith(DATA_DIR_PREFIX)) {
     const dir = process.env.CASCADE_DATA_DIR;
-    if (dir === undefined || dir === '') throw new ConfigError(`${path} needs CASCADE_DATA_DIR set to the data folder`, { field });
+    if (dir === undefined || dir === '') throw new ConfigError(`${path} needs CASCADE_DATA_DIR set to the data folder`, { file, field });
     return resolve(dir, path.slice(DATA_DIR_PREFIX.length));
   }
   return isAbsolute(path) ? path : resolve(baseDir, path);
@@ -39,7 +39,7 @@ export function resolveBarsPath(path: string, baseDir: string, field: string): s
  * synthetic path), its calibrated depth and liquidity config, the scan grid
  * and the accounts. Warm-up bars only calibrate depth; the run starts after.
  */
-export function buildPortfolioSetup(s: PortfolioScenario, baseDir: string): { setup: PortfolioSetup; report: SetupReport } {
+export function buildPortfolioSetup(s: PortfolioScenario, baseDir: string, scenarioFile?: string): { setup: PortfolioSetup; report: SetupReport } {
   const seeds = new SeedTree(s.seed);
   const synthetic = s.assets[0].bars === undefined;
   let series: BarSeries[];
@@ -57,7 +57,7 @@ export function buildPortfolioSetup(s: PortfolioScenario, baseDir: string): { se
     to = series.map((x) => x.length);
     for (const a of s.assets) sources.push({ name: a.name, file: 'synthetic:portfolio-joint' });
   } else {
-    const loaded = s.assets.map((a, i) => loadAssetBars(resolveBarsPath(a.bars as string, baseDir, `assets.${i}.bars`)));
+    const loaded = s.assets.map((a, i) => loadAssetBars(resolveBarsPath(a.bars as string, baseDir, `assets.${i}.bars`, scenarioFile), a.volumeUnit));
     series = loaded.map((l) => l.series);
     const t0 = series[0].time;
     const startMs = s.start !== undefined ? parseIsoUtc(s.start, { field: 'start' }) : t0[Math.min(s.warmupBars, t0.length - 1)];

@@ -38,5 +38,9 @@ describe.skipIf(!DATA)(`12 March 2020, BTC and ETH (Binance spot 1h): isolated v
     expect(iso.endogenousMovePct.ETH).toBeCloseTo(-21.17, 2);
     expect(port.endogenousMovePct.BTC).toBeCloseTo(-1.35, 2);
     expect(port.endogenousMovePct.ETH).toBeCloseTo(-8.84, 2);
+    // Under isolated margin a basis trade whose loan was sold is left naked short: on the
+    // rebound those shorts are bought back into the thin ETH book (a squeeze the pooled rule avoids).
+    expect(iso.endogenousRisePct.ETH).toBeCloseTo(11.16, 2);
+    expect(port.endogenousRisePct.ETH).toBe(0);
   });
 });
