@@ -18,10 +18,10 @@ export function marginParams(over: Partial<MarginParams> & { scanRangePct: numbe
  * deep that the stories' own sales barely move the price: what a story
  * shows comes from the margin rule, not from impact.
  */
-export function literalSetup(btc: number[], eth: number[], accounts: MultiAccounts, margin: MarginParams): PortfolioSetup {
+export function literalSetup(btc: number[], eth: number[], accounts: MultiAccounts, margin: MarginParams, depth1PctQuote = 1e12): PortfolioSetup {
   const n = btc.length;
   const time = Float64Array.from({ length: n }, (_, i) => Date.UTC(2020, 2, 12) + i * 3_600_000);
-  const book = { kind: 'linear' as const, permanentFraction: 2 / 3, transientHalfLifeMs: 900_000, halfSpreadBps: 0, depth1PctQuote: 1e12 };
+  const book = { kind: 'linear' as const, permanentFraction: 2 / 3, transientHalfLifeMs: 900_000, halfSpreadBps: 0, depth1PctQuote };
   return {
     names: ['BTC', 'ETH'],
     time,
