@@ -2,7 +2,7 @@ import type { MarginParams } from '../config/portfolioSchema.js';
 import type { LiquidityConfig } from '../market/config.js';
 import { depthScale, type DepthWithdrawalParams } from '../market/depthWithdrawal.js';
 import { createLiquidityModel } from '../market/factory.js';
-import { makeFill, type LiquidityModel } from '../market/liquidity.js';
+import { makeFill, type BarMarket, type LiquidityModel } from '../market/liquidity.js';
 import { RealisedVol } from '../market/realisedVol.js';
 import type { MultiAccounts } from './accounts.js';
 import { optionLegDue, perpLegDue, portfolioRequirement, spotLegDue, type ScanGrid } from './margin.js';
@@ -107,6 +107,7 @@ export function runMarginRule(setup: PortfolioSetup, rule: MarginRule): MarginRu
   let optionsClosed = 0;
   const q = new OrderQueue();
   const fill = makeFill();
+  const bar: BarMarket = { refPrice: 0, dtMs: 0, depthScale: 1, volPerSqrtYear: 0 };
   const scratch = new Float64Array(4 * A);
   let marginCalls = 0;
   let badDebt = 0;
@@ -121,7 +122,11 @@ export function runMarginRule(setup: PortfolioSetup, rule: MarginRule): MarginRu
       atm[a] = setup.surfaces[a].atmPremium * vol;
       const w = setup.withdrawal[a];
       const scale = books[a].kind === 'sqrt' ? 1 : depthScale(vol, w.calmVolPerYear, 0, w);
-      books[a].startBar({ refPrice: setup.close[a][i], dtMs: i === 0 ? 0 : setup.time[i] - setup.time[i - 1], depthScale: scale, volPerSqrtYear: vol });
+      bar.refPrice = setup.close[a][i];
+      bar.dtMs = i === 0 ? 0 : setup.time[i] - setup.time[i - 1];
+      bar.depthScale = scale;
+      bar.volPerSqrtYear = vol;
+      books[a].startBar(bar);
     }
     if (withOptions) settleExpiries();
     let round = 0;
