@@ -2,6 +2,7 @@ import { dirname, resolve } from 'node:path';
 import { ConfigError } from '../core/errors.js';
 import { readScenarioFile } from '../config/load.js';
 import { portfolioScenarioSchema, type PortfolioScenario } from '../config/portfolioSchema.js';
+import { ACCOUNT_KINDS } from './accounts.js';
 import { runMarginRule, type MarginRule, type MarginRunResult } from './run.js';
 import { buildPortfolioSetup, type SetupReport } from './setup.js';
 
@@ -12,6 +13,8 @@ export interface MarginComparison {
   readonly assets: readonly string[];
   readonly report: SetupReport;
   readonly runs: readonly MarginRunResult[];
+  /** Each account's kind (index into ACCOUNT_KINDS). */
+  readonly kinds: Uint8Array;
 }
 
 /** Reads and validates a multi-asset scenario; the first problem is one located error. */
@@ -28,7 +31,7 @@ export function loadPortfolioScenario(file: string): PortfolioScenario {
 /** Runs the scenario once per rule on the same path and the same accounts. */
 export function compareMarginRules(scenario: PortfolioScenario, baseDir: string, rules: readonly MarginRule[] = MARGIN_RULES, scenarioFile?: string): MarginComparison {
   const { setup, report } = buildPortfolioSetup(scenario, baseDir, scenarioFile);
-  return { scenario, assets: setup.names, report, runs: rules.map((r) => runMarginRule(setup, r)) };
+  return { scenario, assets: setup.names, report, runs: rules.map((r) => runMarginRule(setup, r)), kinds: setup.accounts.kind };
 }
 
 export function compareMarginFile(file: string, rules: readonly MarginRule[] = MARGIN_RULES): MarginComparison {
@@ -40,6 +43,8 @@ export interface ComparisonRow {
   rule: MarginRule;
   marginCalls: number;
   accountsLiquidated: number;
+  /** Accounts liquidated, by kind (hand, basis, cross, long-perp). */
+  accountsLiquidatedByKind: Record<string, number>;
   liquidatedQuote: number;
   badDebtQuote: number;
   penaltyQuote: number;
@@ -61,6 +66,7 @@ export function comparisonRows(c: MarginComparison): ComparisonRow[] {
       rule: r.rule,
       marginCalls: r.marginCalls,
       accountsLiquidated: r.accountsLiquidated,
+      accountsLiquidatedByKind: byKind(c.kinds, r.liquidated),
       liquidatedQuote: total,
       badDebtQuote: r.badDebtQuote,
       penaltyQuote: r.penaltyQuote,
@@ -95,6 +101,12 @@ export function formatComparison(c: MarginComparison): string {
     line(head),
     ...body.map(line),
   ].join('\n');
+}
+
+function byKind(kinds: Uint8Array, liquidated: Uint8Array): Record<string, number> {
+  const out: Record<string, number> = Object.fromEntries(ACCOUNT_KINDS.map((k) => [k, 0]));
+  for (let k = 0; k < kinds.length; k++) out[ACCOUNT_KINDS[kinds[k]]] += liquidated[k];
+  return out;
 }
 
 function money(v: number): string {

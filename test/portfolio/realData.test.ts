@@ -28,6 +28,9 @@ describe.skipIf(!DATA)(`12 March 2020, BTC and ETH (Binance spot 1h): isolated v
     // The run is deterministic (seeded population, no other randomness): figures as first observed.
     expect(iso.accountsLiquidated).toBe(2000);
     expect(port.accountsLiquidated).toBe(625);
+    // Every basis and cross-hedged account survives the pooled rule; every outright long perp does not.
+    expect(iso.accountsLiquidatedByKind).toEqual({ hand: 0, basis: 762, cross: 613, 'long-perp': 625 });
+    expect(port.accountsLiquidatedByKind).toEqual({ hand: 0, basis: 0, cross: 0, 'long-perp': 625 });
     expect(iso.marginCalls).toBe(2562);
     expect(port.marginCalls).toBe(3008);
     expect(iso.liquidatedQuote).toBeCloseTo(71_048_538, -1);
