@@ -91,7 +91,7 @@ export function runMarginRule(setup: PortfolioSetup, rule: MarginRule): MarginRu
   const liqQuote = new Float64Array(A);
   const liqBase = new Float64Array(A);
   const liquidated = new Uint8Array(K);
-  // Isolated: one flag per leg (2 per slot); portfolio: one per account.
+  // Isolated: one flag per leg (LEGS per slot); portfolio: one per account.
   const inCall = new Uint8Array(rule === 'isolated' ? K * A * LEGS : K);
   const episodeSize = new Float64Array(K * A * LEGS);
   // Option legs are few (hand-written): their slots are listed once and valued each round.
@@ -165,7 +165,11 @@ export function runMarginRule(setup: PortfolioSetup, rule: MarginRule): MarginRu
   for (let k = 0; k < K; k++) count += liquidated[k];
   return { rule, marginCalls, accountsLiquidated: count, liquidatedQuote: liqQuote, liquidatedBase: liqBase, badDebtQuote: badDebt, optionsClosedQuote: optionsClosed, penaltyQuote: penalty, endogenousMovePct, endogenousRisePct, lowVsHistoryPct, cappedBars: capped, liquidated };
 
-  /** Every due leg is closed whole, as a single-asset position is today. */
+  /**
+   * Every due leg is closed whole in one order. The single-asset protocol
+   * repays closeFactor of the debt at a time; closing whole keeps the
+   * isolated rule free of a parameter the portfolio rule does not share.
+   */
   function queueIsolated(): number {
     let calls = 0;
     for (let k = 0; k < K; k++) {
