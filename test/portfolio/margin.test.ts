@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { buildScanGrid, perpLegDue, portfolioRequirement, spotLegDue, worstGridLoss } from '../../src/portfolio/margin.js';
 
 // Two assets at price 1, so deltas read as quote notionals. Ranges 15% and 20%.
@@ -52,5 +53,29 @@ describe('isolated legs', () => {
     // A short of the same: due above E(1 + 1/L)/(1 + mm) = 110 / 1.0125 = 108.642
     expect(perpLegDue(-1, 100, 10, 108.64, 1.25)).toBe(false);
     expect(perpLegDue(-1, 100, 10, 108.65, 1.25)).toBe(true);
+  });
+});
+
+describe('scan grid properties (fast-check)', () => {
+  const deltas = fc.tuple(fc.double({ min: -1e3, max: 1e3, noNaN: true }), fc.double({ min: -1e3, max: 1e3, noNaN: true }));
+  const prices = fc.tuple(fc.double({ min: 1, max: 1e5, noNaN: true }), fc.double({ min: 1, max: 1e5, noNaN: true }));
+
+  it('letting the assets diverge more never lowers the worst loss (the grid only grows)', () => {
+    fc.assert(
+      fc.property(deltas, prices, fc.double({ min: 0, max: 2, noNaN: true }), fc.double({ min: 0, max: 2, noNaN: true }), (d, p, a, b) => {
+        const [lo, hi] = a <= b ? [a, b] : [b, a];
+        return worstGridLoss(buildScanGrid(RANGES, 3, hi), d, p) >= worstGridLoss(buildScanGrid(RANGES, 3, lo), d, p);
+      }),
+    );
+  });
+
+  it('a wider scan range never lowers the worst loss, and the loss is never negative', () => {
+    fc.assert(
+      fc.property(deltas, prices, fc.double({ min: 1, max: 50, noNaN: true }), fc.double({ min: 1, max: 2, noNaN: true }), (d, p, r, k) => {
+        const narrow = worstGridLoss(buildScanGrid([r, r], 3, 0.5), d, p);
+        const wide = worstGridLoss(buildScanGrid([r * k, r * k], 3, 0.5), d, p);
+        return narrow >= 0 && wide >= narrow * (1 - 1e-12);
+      }),
+    );
   });
 });
