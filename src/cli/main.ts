@@ -11,6 +11,7 @@ import { registerReportCommand } from './commands/report.js';
 import { registerSweepCommand } from './commands/sweep.js';
 import { registerWorkerCommand } from './commands/worker.js';
 import { registerBondCommands } from './commands/bond.js';
+import { registerMarginCommands } from './commands/margin.js';
 
 /**
  * The CLI only parses, calls and prints (STYLE.md). User mistakes surface as
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerSweepCommand(program);
   registerWorkerCommand(program);
   registerBondCommands(program);
+  registerMarginCommands(program);
   withUsageOnError(program, 'cascade');
   return program;
 }

@@ -1,0 +1,129 @@
+import { dirname, resolve } from 'node:path';
+import { ConfigError } from '../core/errors.js';
+import { readScenarioFile } from '../config/load.js';
+import { portfolioScenarioSchema, type PortfolioScenario } from '../config/portfolioSchema.js';
+import { ACCOUNT_KINDS } from './accounts.js';
+import { runMarginRule, type MarginRule, type MarginRunResult } from './run.js';
+import { buildPortfolioSetup, type SetupReport } from './setup.js';
+
+export const MARGIN_RULES: readonly MarginRule[] = ['isolated', 'portfolio'];
+
+export interface MarginComparison {
+  readonly scenario: PortfolioScenario;
+  readonly assets: readonly string[];
+  readonly report: SetupReport;
+  readonly runs: readonly MarginRunResult[];
+  /** Each account's kind (index into ACCOUNT_KINDS). */
+  readonly kinds: Uint8Array;
+}
+
+/** Reads and validates a multi-asset scenario; the first problem is one located error. */
+export function loadPortfolioScenario(file: string): PortfolioScenario {
+  const raw = readScenarioFile(file);
+  const r = portfolioScenarioSchema.safeParse(raw);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0];
+  const field = issue.path.join('.') || '(root)';
+  const reason = issue.code === 'unrecognized_keys' ? `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}` : issue.message;
+  throw new ConfigError(reason, { file, field });
+}
+
+/** Runs the scenario once per rule on the same path and the same accounts. */
+export function compareMarginRules(scenario: PortfolioScenario, baseDir: string, rules: readonly MarginRule[] = MARGIN_RULES, scenarioFile?: string): MarginComparison {
+  const { setup, report } = buildPortfolioSetup(scenario, baseDir, scenarioFile);
+  return { scenario, assets: setup.names, report, runs: rules.map((r) => runMarginRule(setup, r)), kinds: setup.accounts.kind };
+}
+
+export function compareMarginFile(file: string, rules: readonly MarginRule[] = MARGIN_RULES): MarginComparison {
+  return compareMarginRules(loadPortfolioScenario(file), dirname(resolve(file)), rules, file);
+}
+
+/** One row per rule: the figures the comparison is about, totals over assets. */
+export interface ComparisonRow {
+  rule: MarginRule;
+  marginCalls: number;
+  accountsLiquidated: number;
+  /** Accounts liquidated, by kind (hand, basis, cross, long-perp). */
+  accountsLiquidatedByKind: Record<string, number>;
+  liquidatedQuote: number;
+  badDebtQuote: number;
+  penaltyQuote: number;
+  cappedBars: number;
+  /** Per asset, by name. */
+  liquidatedQuoteByAsset: Record<string, number>;
+  endogenousMovePct: Record<string, number>;
+  endogenousRisePct: Record<string, number>;
+  optionsClosedQuote: number;
+  lowVsHistoryPct: Record<string, number>;
+}
+
+export function comparisonRows(c: MarginComparison): ComparisonRow[] {
+  return c.runs.map((r) => {
+    const byAsset = (v: Float64Array): Record<string, number> => Object.fromEntries(c.assets.map((n, a) => [n, v[a]]));
+    let total = 0;
+    for (const v of r.liquidatedQuote) total += v;
+    return {
+      rule: r.rule,
+      marginCalls: r.marginCalls,
+      accountsLiquidated: r.accountsLiquidated,
+      accountsLiquidatedByKind: byKind(c.kinds, r.liquidated),
+      liquidatedQuote: total,
+      badDebtQuote: r.badDebtQuote,
+      penaltyQuote: r.penaltyQuote,
+      cappedBars: r.cappedBars,
+      liquidatedQuoteByAsset: byAsset(r.liquidatedQuote),
+      endogenousMovePct: byAsset(r.endogenousMovePct),
+      endogenousRisePct: byAsset(r.endogenousRisePct),
+      optionsClosedQuote: r.optionsClosedQuote,
+      lowVsHistoryPct: byAsset(r.lowVsHistoryPct),
+    };
+  });
+}
+
+/** The comparison as fixed-width text, one row per rule. */
+export function formatComparison(c: MarginComparison): string {
+  const rows = comparisonRows(c);
+  const head = ['rule', 'margin calls', 'accounts liq.', 'liquidated $', 'bad debt $', ...c.assets.map((n) => `${n} endog. % low/high`), ...c.assets.map((n) => `${n} liq. $`)];
+  const body = rows.map((r) => [
+    r.rule,
+    String(r.marginCalls),
+    String(r.accountsLiquidated),
+    money(r.liquidatedQuote),
+    money(r.badDebtQuote),
+    ...c.assets.map((n) => `${r.endogenousMovePct[n].toFixed(2)}/+${r.endogenousRisePct[n].toFixed(2)}`),
+    ...c.assets.map((n) => money(r.liquidatedQuoteByAsset[n])),
+  ]);
+  const widths = head.map((h, j) => Math.max(h.length, ...body.map((b) => b[j].length)));
+  const line = (cells: string[]): string => cells.map((x, j) => (j === 0 ? x.padEnd(widths[j]) : x.padStart(widths[j]))).join('  ');
+  const r = c.report;
+  return [
+    `${c.scenario.name}: ${r.bars} bars from ${r.firstBar}, ${c.assets.join(' + ')}${r.synthetic ? ' (SYNTHETIC joint path)' : ''}, ${c.scenario.population?.count ?? 0} generated + ${(c.scenario.accounts ?? []).length} hand accounts, ${r.gridPoints} scan points, 1% depth at start ${c.assets.map((n, a) => `${n} $${money(r.depth1PctQuote[a])}`).join(', ')}`,
+    line(head),
+    ...body.map(line),
+  ].join('\n');
+}
+
+function byKind(kinds: Uint8Array, liquidated: Uint8Array): Record<string, number> {
+  const out: Record<string, number> = Object.fromEntries(ACCOUNT_KINDS.map((k) => [k, 0]));
+  for (let k = 0; k < kinds.length; k++) out[ACCOUNT_KINDS[kinds[k]]] += liquidated[k];
+  return out;
+}
+
+function money(v: number): string {
+  return Math.round(v).toLocaleString('en-US');
+}
+
+/** CSV: one row per rule and asset, and one `ALL` row per rule with the totals. */
+export function comparisonCsv(c: MarginComparison): string {
+  const out = ['rule,asset,margin_calls,accounts_liquidated,liquidated_quote,options_closed_quote,bad_debt_quote,penalty_quote,endogenous_move_pct,endogenous_rise_pct,low_vs_history_pct,capped_bars'];
+  for (const r of comparisonRows(c)) {
+    out.push([r.rule, 'ALL', r.marginCalls, r.accountsLiquidated, r.liquidatedQuote, r.optionsClosedQuote, r.badDebtQuote, r.penaltyQuote, '', '', '', r.cappedBars].join(','));
+    for (const n of c.assets) out.push([r.rule, n, '', '', r.liquidatedQuoteByAsset[n], '', '', '', r.endogenousMovePct[n], r.endogenousRisePct[n], r.lowVsHistoryPct[n], ''].join(','));
+  }
+  return `${out.join('\n')}\n`;
+}
+
+/** JSON summary: the inputs that identify the run and the rows. */
+export function comparisonJson(c: MarginComparison): unknown {
+  return { scenario: c.scenario.name, seed: c.scenario.seed, synthetic: c.report.synthetic, sources: c.report.sources, firstBar: c.report.firstBar, bars: c.report.bars, depth1PctQuote: Object.fromEntries(c.assets.map((n, a) => [n, c.report.depth1PctQuote[a]])), gridPoints: c.report.gridPoints, rules: comparisonRows(c) };
+}
