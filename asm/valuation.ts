@@ -482,20 +482,23 @@ export function value(base: usize, cap: i32, n: i32, mode: i32, S: f64, logS: f6
   sums(base, cap, n);
 }
 
-/** Σ qty · column for the seven outputs, written after the columns. */
+/**
+ * Σ qty · column for the seven outputs, written after the columns. Summed
+ * in index order, one lane, as the JavaScript valuation sums: with equal
+ * per-option values the sums are then equal bit for bit, and whole runs do
+ * not pick up a difference of summation order (the sums feed the hedge,
+ * whose small trades are differences of them).
+ */
 function sums(base: usize, cap: i32, n: i32): void {
   const cQ = col(base, cap, C_QTY);
   const out = col(base, cap, N_COLS);
   for (let c = 0; c < 7; c++) {
     const cc = col(base, cap, C_PRICE + c);
-    let acc = f64x2.splat(0);
-    let i = 0;
-    for (; i + 1 < n; i += 2) {
+    let s: f64 = 0;
+    for (let i = 0; i < n; i++) {
       const o = <usize>i << 3;
-      acc = f64x2.add(acc, f64x2.mul(v128.load(cQ + o), v128.load(cc + o)));
+      s += load<f64>(cQ + o) * load<f64>(cc + o);
     }
-    let s = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
-    if (i < n) s += load<f64>(cQ + (<usize>i << 3)) * load<f64>(cc + (<usize>i << 3));
     store<f64>(out + (<usize>c << 3), s);
   }
 }
