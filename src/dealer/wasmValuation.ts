@@ -28,21 +28,31 @@ interface BookKernel {
 const kernels = new WeakMap<OptionBook, BookKernel>();
 const slice = new Float64Array(4);
 
-function kernelOf(book: OptionBook, spot: number): BookKernel {
+function kernelOf(book: OptionBook): BookKernel {
   let s = kernels.get(book);
   if (s === undefined) {
     s = { kernel: new WasmBookKernel(book.capacity), version: Number.NaN, groups: 0, groupExpiry: new Float64Array(book.capacity) };
     kernels.set(book, s);
   }
-  if (s.version !== book.contractsVersion) syncContracts(book, spot, s);
+  if (s.version !== book.contractsVersion) syncContracts(book, s);
   return s;
 }
 
 /** Contract columns and expiry groups from the book (only when its contracts changed). */
-function syncContracts(book: OptionBook, spot: number, s: BookKernel): void {
+function syncContracts(book: OptionBook, s: BookKernel): void {
   const k = s.kernel;
   const n = book.length;
-  // ln K is stored from a reference near the money (see WasmBookKernel.reference).
+  // ln K is stored from a reference near the money (see
+  // WasmBookKernel.reference): the middle of the strike range, a function of
+  // the contracts alone, so a book restored from a saved state values
+  // exactly as it did (the spot at the sync would not be).
+  let lo = Infinity;
+  let hi = 0;
+  for (let i = 0; i < n; i++) {
+    if (book.strike[i] < lo) lo = book.strike[i];
+    if (book.strike[i] > hi) hi = book.strike[i];
+  }
+  const spot = n > 0 ? Math.sqrt(lo * hi) : 1;
   k.reference = spot;
   let groups = 0;
   const ge = s.groupExpiry;
@@ -96,7 +106,7 @@ export function valueBookWasm(
   yearMs: number,
 ): BookGreeks {
   const n = book.length;
-  const s = kernelOf(book, spot);
+  const s = kernelOf(book);
   const k = s.kernel;
   k.qty.set(book.qty.subarray(0, n));
   if (surface.ssviSlice === undefined) {
@@ -140,7 +150,7 @@ export function valueBookWasm(
 /** valuation.ts' revalueAtSpot on the WASM kernel: the book's years and vols as they stand. */
 export function revalueAtSpotWasm(book: OptionBook, spot: number, rate: number, dividend: number, out: BookGreeks): BookGreeks {
   const n = book.length;
-  const k = kernelOf(book, spot).kernel;
+  const k = kernelOf(book).kernel;
   k.qty.set(book.qty.subarray(0, n));
   k.years.set(book.years.subarray(0, n));
   k.vol.set(book.vol.subarray(0, n));
