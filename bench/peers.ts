@@ -1,6 +1,6 @@
 /**
  * Outside reference points for the benches, read from the peers directory
- * (CASCADE_PEERS_DIR, default ../shared/peers next to the checkout; the
+ * (CASCADE_PEERS_DIR, default: shared/peers in the checkout's parent; the
  * repository holds no peer code): the scalar C limit of the pricing kernel
  * (bs_limit.c, compiled with `cc -O3 -march=native`) and the NumPy/SciPy
  * engine peer (w1_numpy.py). Each returns a number or a reason it could not

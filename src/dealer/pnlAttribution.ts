@@ -190,12 +190,18 @@ export function snapshotPnlStart(book: BookColumns, totals: BookTotals, spot: nu
   into.hedge = hedge;
   into.count = n;
   // Bulk copies (memcpy), not a per-option loop: this runs every bar.
-  into.qty.set(book.qty.subarray(0, n));
-  into.vega.set(book.vega.subarray(0, n));
-  into.vol.set(book.vol.subarray(0, n));
-  into.vanna.set(book.vanna.subarray(0, n));
-  into.volga.set(book.volga.subarray(0, n));
+  bulkCopy(book.qty, into.qty, n);
+  bulkCopy(book.vega, into.vega, n);
+  bulkCopy(book.vol, into.vol, n);
+  bulkCopy(book.vanna, into.vanna, n);
+  bulkCopy(book.volga, into.volga, n);
   return into;
+}
+
+/** from[0..n) into to; whole arrays of equal length copy with no view allocated (rows past n are unread). */
+function bulkCopy(from: Float64Array, to: Float64Array, n: number): void {
+  if (from.length === to.length) to.set(from);
+  else to.set(from.subarray(0, n));
 }
 
 /** Attributes one bar's P&L into `out` (returned); formulas in the module comment. */

@@ -84,14 +84,24 @@ function sumsInto(k: WasmBookKernel, n: number, out: BookGreeks): BookGreeks {
   return out;
 }
 
+/**
+ * Copies `from` into `to` over 0..n-1. Whole columns of equal length (the
+ * kernel is built at the book's capacity) copy by TypedArray.set with no
+ * view allocated; the rows past n are scratch on both sides.
+ */
+function copyColumn(from: Float64Array, to: Float64Array, n: number): void {
+  if (from.length === to.length) to.set(from);
+  else to.set(from.subarray(0, n));
+}
+
 function copyOutputs(k: WasmBookKernel, book: OptionBook, n: number): void {
-  book.price.set(k.price.subarray(0, n));
-  book.delta.set(k.delta.subarray(0, n));
-  book.gamma.set(k.gamma.subarray(0, n));
-  book.vega.set(k.vega.subarray(0, n));
-  book.theta.set(k.theta.subarray(0, n));
-  book.vanna.set(k.vanna.subarray(0, n));
-  book.volga.set(k.volga.subarray(0, n));
+  copyColumn(k.price, book.price, n);
+  copyColumn(k.delta, book.delta, n);
+  copyColumn(k.gamma, book.gamma, n);
+  copyColumn(k.vega, book.vega, n);
+  copyColumn(k.theta, book.theta, n);
+  copyColumn(k.vanna, book.vanna, n);
+  copyColumn(k.volga, book.volga, n);
 }
 
 /** valuation.ts' valueBook on the WASM kernel (inputs already checked there). */
@@ -108,7 +118,7 @@ export function valueBookWasm(
   const n = book.length;
   const s = kernelOf(book);
   const k = s.kernel;
-  k.qty.set(book.qty.subarray(0, n));
+  copyColumn(book.qty, k.qty, n);
   if (surface.ssviSlice === undefined) {
     // Not an SSVI slice: vols from the surface per option, as the JavaScript path reads them.
     const { strike, expiryMs, years, vol } = book;
@@ -118,8 +128,8 @@ export function valueBookWasm(
       years[i] = T;
       vol[i] = T > 0 ? surface.impliedVol(strike[i], spot * Math.exp(carry * T), T) : 0;
     }
-    k.years.set(years.subarray(0, n));
-    k.vol.set(vol.subarray(0, n));
+    copyColumn(years, k.years, n);
+    copyColumn(vol, k.vol, n);
     k.value(n, MODE_GIVEN_VOLS, spot, rate, dividend, 0, 0);
   } else {
     const carry = rate - dividend;
@@ -140,8 +150,8 @@ export function valueBookWasm(
       }
     }
     k.value(n, MODE_SSVI, spot, rate, dividend, rho, shift);
-    book.years.set(k.years.subarray(0, n));
-    book.vol.set(k.vol.subarray(0, n));
+    copyColumn(k.years, book.years, n);
+    copyColumn(k.vol, book.vol, n);
   }
   copyOutputs(k, book, n);
   return sumsInto(k, n, out);
@@ -151,9 +161,9 @@ export function valueBookWasm(
 export function revalueAtSpotWasm(book: OptionBook, spot: number, rate: number, dividend: number, out: BookGreeks): BookGreeks {
   const n = book.length;
   const k = kernelOf(book).kernel;
-  k.qty.set(book.qty.subarray(0, n));
-  k.years.set(book.years.subarray(0, n));
-  k.vol.set(book.vol.subarray(0, n));
+  copyColumn(book.qty, k.qty, n);
+  copyColumn(book.years, k.years, n);
+  copyColumn(book.vol, k.vol, n);
   k.value(n, MODE_GIVEN_VOLS, spot, rate, dividend, 0, 0);
   copyOutputs(k, book, n);
   return sumsInto(k, n, out);

@@ -43,6 +43,15 @@ function flatten(obj: unknown, prefix = '', out: Record<string, unknown> = {}): 
  */
 const COARSE: Record<string, number> = { put_wing_slope: 1e-10 };
 
+/**
+ * Columns measured at the scale of the quantity they are a part of:
+ * bad_debt_exposure_quote is the intrinsic value of the lenders' put strip,
+ * which in the default scenario is only a few accounts' strikes a hair
+ * above the price (1e-7 quote at most: rounding residue of positions of
+ * 1e7); it is compared at the scale of the same strip's full value.
+ */
+const RELATED: Record<string, string> = { bad_debt_exposure_quote: 'put_strip_value' };
+
 /** Half a unit in the 12th significant digit. */
 const TWELVE = 0.5 * 10 ** (1 - SIG);
 
@@ -82,12 +91,17 @@ function compareRuns(dirA: string, dirB: string): { numbers: number; worstSummar
     const header = la[0].split(',');
     const ra = la.slice(1).map((l) => l.split(','));
     const rb = lb.slice(1).map((l) => l.split(','));
-    for (let c = 0; c < header.length; c++) {
+    const columnScale = (c: number): number => {
       let scale = 0;
       for (const row of ra) {
         const x = Math.abs(Number(row[c]));
         if (Number.isFinite(x) && x > scale) scale = x;
       }
+      return scale;
+    };
+    for (let c = 0; c < header.length; c++) {
+      const related = RELATED[header[c]] === undefined ? -1 : header.indexOf(RELATED[header[c]]);
+      const scale = Math.max(columnScale(c), related >= 0 ? columnScale(related) : 0);
       const tol = COARSE[header[c]] ?? TWELVE;
       for (let r = 0; r < ra.length; r++) {
         numbers++;

@@ -131,7 +131,10 @@ export class WasmBookKernel implements Record<ColumnName, Float64Array> {
     const buf = mem.buffer;
     const self = this as unknown as Record<ColumnName, Float64Array>;
     COLUMNS.forEach((name, c) => {
-      self[name] = new Float64Array(buf, this.base + 8 * this.stride * c, this.stride);
+      // Views are `capacity` long (the stride only pads the layout), so a
+      // book's columns of the same capacity copy in and out whole, by
+      // TypedArray.set, with no subarray view allocated per call.
+      self[name] = new Float64Array(buf, this.base + 8 * this.stride * c, capacity);
     });
     this.sums = new Float64Array(buf, this.base + 8 * this.stride * COLUMNS.length, 8);
   }
