@@ -355,9 +355,9 @@ function ssviW(k: f64, theta: f64, phi: f64, rho: f64): f64 {
 }
 
 /**
- * Per-option inputs from the expiry groups (mode 1: surface vols) or from
- * the years and vols already in the columns (mode 0: re-price at a new spot
- * with the last valuation's vols).
+ * Per-option inputs from the expiry groups (mode 1: surface vols; mode 2:
+ * the vols already in the column, for a re-price at a new spot after a
+ * mode-1 valuation) or from the years and vols in the columns (mode 0).
  */
 function prepare(base: usize, cap: i32, n: i32, mode: i32, logS: f64, r: f64, q: f64, rho: f64, shift: f64): void {
   const cT = col(base, cap, C_T);
@@ -366,7 +366,7 @@ function prepare(base: usize, cap: i32, n: i32, mode: i32, logS: f64, r: f64, q:
   const cDr = col(base, cap, C_DR);
   const cDq = col(base, cap, C_DQ);
   const cLogK = col(base, cap, C_LOGK);
-  if (mode == 1) {
+  if (mode != 0) {
     const cGrp = col(base, cap, C_GRP);
     for (let i = 0; i < n; i++) {
       const o = <usize>i << 3;
@@ -377,6 +377,7 @@ function prepare(base: usize, cap: i32, n: i32, mode: i32, logS: f64, r: f64, q:
       store<f64>(cX + o, x);
       store<f64>(cDr + o, load<f64>(col(base, cap, G_DR) + g));
       store<f64>(cDq + o, load<f64>(col(base, cap, G_DQ) + g));
+      if (mode == 2) continue; // vols given
       let vol: f64 = 0;
       if (T > 0) {
         const w = ssviW(shift - x, load<f64>(col(base, cap, G_THETA) + g), load<f64>(col(base, cap, G_PHI) + g), rho);
@@ -405,7 +406,8 @@ function prepare(base: usize, cap: i32, n: i32, mode: i32, logS: f64, r: f64, q:
 
 /**
  * Values options 0..n-1 at spot S and writes the quantity-weighted sums
- * after the columns. mode 1 reads vols from the SSVI groups, mode 0 uses the
+ * after the columns. mode 1 reads years and vols from the SSVI groups,
+ * mode 2 years from the groups and the vol column as it is, mode 0 the
  * vol and years columns as they are.
  */
 export function value(base: usize, cap: i32, n: i32, mode: i32, S: f64, logS: f64, r: f64, q: f64, rho: f64, shift: f64): void {

@@ -11,7 +11,7 @@
  * gap and compares whole runs).
  */
 import { expFast } from '../pricing/exp.js';
-import { MODE_GIVEN_VOLS, MODE_SSVI, SUM_DELTA, SUM_GAMMA, SUM_THETA, SUM_VALUE, SUM_VANNA, SUM_VEGA, SUM_VOLGA, WasmBookKernel } from '../pricing/wasm/bookKernel.js';
+import { MODE_GIVEN_VOLS, MODE_GROUPS_GIVEN_VOLS, MODE_SSVI, SUM_DELTA, SUM_GAMMA, SUM_THETA, SUM_VALUE, SUM_VANNA, SUM_VEGA, SUM_VOLGA, WasmBookKernel } from '../pricing/wasm/bookKernel.js';
 import type { VolSurface } from '../sim/volSurface.js';
 import type { OptionBook } from './book.js';
 import type { BookGreeks } from './valuation.js';
@@ -23,6 +23,14 @@ interface BookKernel {
   /** Distinct expiries (epoch ms), groups 0..groups-1. */
   groups: number;
   readonly groupExpiry: Float64Array;
+  /**
+   * The group columns hold the last valuation's years, discounts and carry
+   * (a MODE_SSVI valuation since the contracts last changed), so a re-price
+   * at a new spot can read them instead of an exponential pair per option.
+   */
+  groupsFresh: boolean;
+  groupRate: number;
+  groupDividend: number;
 }
 
 const kernels = new WeakMap<OptionBook, BookKernel>();
@@ -31,7 +39,7 @@ const slice = new Float64Array(4);
 function kernelOf(book: OptionBook): BookKernel {
   let s = kernels.get(book);
   if (s === undefined) {
-    s = { kernel: new WasmBookKernel(book.capacity), version: Number.NaN, groups: 0, groupExpiry: new Float64Array(book.capacity) };
+    s = { kernel: new WasmBookKernel(book.capacity), version: Number.NaN, groups: 0, groupExpiry: new Float64Array(book.capacity), groupsFresh: false, groupRate: 0, groupDividend: 0 };
     kernels.set(book, s);
   }
   if (s.version !== book.contractsVersion) syncContracts(book, s);
@@ -69,6 +77,7 @@ function syncContracts(book: OptionBook, s: BookKernel): void {
   }
   s.groups = groups;
   s.version = book.contractsVersion;
+  s.groupsFresh = false;
 }
 
 function sumsInto(k: WasmBookKernel, n: number, out: BookGreeks): BookGreeks {
@@ -131,6 +140,7 @@ export function valueBookWasm(
     copyColumn(years, k.years, n);
     copyColumn(vol, k.vol, n);
     k.value(n, MODE_GIVEN_VOLS, spot, rate, dividend, 0, 0);
+    s.groupsFresh = false;
   } else {
     const carry = rate - dividend;
     let rho = 0;
@@ -150,6 +160,9 @@ export function valueBookWasm(
       }
     }
     k.value(n, MODE_SSVI, spot, rate, dividend, rho, shift);
+    s.groupsFresh = true;
+    s.groupRate = rate;
+    s.groupDividend = dividend;
     copyColumn(k.years, book.years, n);
     copyColumn(k.vol, book.vol, n);
   }
@@ -160,11 +173,17 @@ export function valueBookWasm(
 /** valuation.ts' revalueAtSpot on the WASM kernel: the book's years and vols as they stand. */
 export function revalueAtSpotWasm(book: OptionBook, spot: number, rate: number, dividend: number, out: BookGreeks): BookGreeks {
   const n = book.length;
-  const k = kernelOf(book).kernel;
+  const s = kernelOf(book);
+  const k = s.kernel;
   copyColumn(book.qty, k.qty, n);
-  copyColumn(book.years, k.years, n);
   copyColumn(book.vol, k.vol, n);
-  k.value(n, MODE_GIVEN_VOLS, spot, rate, dividend, 0, 0);
+  if (s.groupsFresh && rate === s.groupRate && dividend === s.groupDividend) {
+    // The book's years are the groups' (the last valuation wrote both).
+    k.value(n, MODE_GROUPS_GIVEN_VOLS, spot, rate, dividend, 0, 0);
+  } else {
+    copyColumn(book.years, k.years, n);
+    k.value(n, MODE_GIVEN_VOLS, spot, rate, dividend, 0, 0);
+  }
   copyOutputs(k, book, n);
   return sumsInto(k, n, out);
 }

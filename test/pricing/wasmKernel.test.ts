@@ -10,7 +10,7 @@ import { Rng } from '../../src/core/rng.js';
 import { bsEval, OUT_DELTA, OUT_GAMMA, OUT_PRICE, OUT_SIZE, OUT_THETA, OUT_VANNA, OUT_VEGA, OUT_VOLGA } from '../../src/pricing/kernel.js';
 import { expFast } from '../../src/pricing/exp.js';
 import {
-  MODE_GIVEN_VOLS, MODE_SSVI, SUM_DELTA, SUM_GAMMA, SUM_THETA, SUM_VALUE, SUM_VANNA, SUM_VEGA, SUM_VOLGA, WasmBookKernel,
+  MODE_GIVEN_VOLS, MODE_GROUPS_GIVEN_VOLS, MODE_SSVI, SUM_DELTA, SUM_GAMMA, SUM_THETA, SUM_VALUE, SUM_VANNA, SUM_VEGA, SUM_VOLGA, WasmBookKernel,
 } from '../../src/pricing/wasm/bookKernel.js';
 import { ssviTotalVariance } from '../../src/surface/ssvi.js';
 
@@ -151,5 +151,19 @@ describe('WASM valuation kernel against the JavaScript reference', () => {
     }
     const order = [SUM_VALUE, SUM_DELTA, SUM_GAMMA, SUM_VEGA, SUM_THETA, SUM_VANNA, SUM_VOLGA];
     order.forEach((s, j) => expect(close(k.sums[s], sums[j], 1e-12), `sum ${j}: ${k.sums[s]} vs ${sums[j]}`).toBe(true));
+
+    // The in-bar re-price: years and discounts from the groups, the vols as
+    // the column holds them (here moved by 10%), at a new spot.
+    const S2 = S * 0.96;
+    for (let i = 0; i < n; i++) k.vol[i] *= 1.1;
+    const vols = k.vol.slice(0, n);
+    k.value(n, MODE_GROUPS_GIVEN_VOLS, S2, r, q, 0, 0);
+    for (let i = 0; i < n; i++) {
+      expect(k.years[i]).toBe(groupYears[grp[i]]);
+      expect(k.vol[i]).toBe(vols[i]);
+      bsEval(k.w[i], S2, k.strike[i], groupYears[grp[i]], vols[i], r, q, o);
+      expect(close(k.price[i], o[OUT_PRICE], 1e-9), `re-price ${i}: ${k.price[i]} vs ${o[OUT_PRICE]}`).toBe(true);
+      expect(close(k.delta[i], o[OUT_DELTA], 1e-9), `re-price delta ${i}`).toBe(true);
+    }
   });
 });

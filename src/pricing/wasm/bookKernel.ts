@@ -35,6 +35,8 @@ export const SUM_VOLGA = 6;
 /** value() modes. */
 export const MODE_GIVEN_VOLS = 0;
 export const MODE_SSVI = 1;
+/** Years, discounts and (r − q)T from the groups as the last MODE_SSVI call left them; vols from the vol column. */
+export const MODE_GROUPS_GIVEN_VOLS = 2;
 
 // The compiler's lib (ES2023, no DOM) declares no WebAssembly global: the
 // few members used here, typed locally.
