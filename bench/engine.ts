@@ -4,6 +4,7 @@
  * target: >= 50,000 bars/s on one core). Measures the bar loop only; the
  * path and the parts are built outside the timed region.
  */
+import { availableParallelism, loadavg } from 'node:os';
 import { validateScenario } from '../src/config/load.js';
 import { syntheticPathForCrash } from '../src/data/synthetic/forCrash.js';
 import { buildEngineParts } from '../src/runner/build.js';
@@ -11,6 +12,8 @@ import { runSimulation } from '../src/engine/run.js';
 import { calibrateDepth1PctQuote } from '../src/market/depthCalibration.js';
 import { MS_PER_DAY } from '../src/core/time.js';
 import type { BarSeries } from '../src/data/bars.js';
+import { setValuationKernel, valuationKernel, type ValuationKernel } from '../src/dealer/valuation.js';
+import { median, numpyPeer } from './peers.js';
 
 /**
  * The benches' depth, given as a fixed figure: 0.3 x the trailing 24 h quote
@@ -27,18 +30,87 @@ function benchDepth(bars: BarSeries): { source: 'fixed'; depth1PctQuote: number 
 
 export async function benchEngine(log: (line: string) => void): Promise<void> {
   const modes = process.env.BENCH_MODE ? [process.env.BENCH_MODE as 'every-bar' | 'when-moved'] : (['every-bar', 'when-moved'] as const);
-  for (const mode of modes) benchMode(mode, log);
+  for (const mode of modes) {
+    if (mode === 'every-bar') everyBarKernels(log);
+    else benchMode(mode, log);
+  }
 }
 
-function benchMode(mode: 'every-bar' | 'when-moved', log: (line: string) => void): void {
-  const bars = syntheticPathForCrash('btc-2020-03-12', { seed: 1, barMinutes: 1 }).series;
-  const scenario = validateScenario({
+function benchScenario(bars: BarSeries, mode: 'every-bar' | 'when-moved') {
+  return validateScenario({
     name: 'bench-engine',
     data: { bars: { source: 'synthetic', crash: 'btc-2020-03-12', barMinutes: 1 }, warmupBars: 0 },
     market: { liquidity: { kind: 'book' }, depth: benchDepth(bars) },
     // 40 strikes x 5 tenors = 200 options.
     dealer: { inventory: { kind: 'customer-crash-puts', totalQtyBase: 1500, strikes: 40, tenorsDays: [7, 14, 30, 60, 90] }, hedge: { kind: 'every-bar' }, revaluation: { mode } },
   });
+}
+
+/** One timed run of the bench workload (parts built outside the timing); ms and the run's facts. */
+function timedRun(bars: BarSeries, mode: 'every-bar' | 'when-moved') {
+  const scenario = benchScenario(bars, mode);
+  const data = { bars, dataSha256: 'bench' };
+  const { parts, report } = buildEngineParts(scenario, data, process.cwd());
+  const t0 = performance.now();
+  const r = runSimulation(scenario, data, parts);
+  const ms = performance.now() - t0;
+  const exact = (parts.agents[0] as unknown as { exactValuations: number }).exactValuations;
+  return { ms, rounds: r.figures.meanCascadeRounds, options: report.dealerOptions, exact };
+}
+
+/**
+ * Exact re-valuation every bar, with the JavaScript and the WASM kernel and
+ * the NumPy peer interleaved round by round (a shared machine's load then
+ * hits all three alike), medians over BENCH_ROUNDS rounds (default 5).
+ */
+function everyBarKernels(log: (line: string) => void): void {
+  const bars = syntheticPathForCrash('btc-2020-03-12', { seed: 1, barMinutes: 1 }).series;
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
+  const kernels: ValuationKernel[] = ['js', 'wasm'];
+  const initial = valuationKernel();
+  const ms: Record<ValuationKernel, number[]> = { js: [], wasm: [] };
+  const peer: number[] = [];
+  let peerSkip = '';
+  let facts = timedRun(bars, 'every-bar');
+  try {
+    for (const k of kernels) {
+      setValuationKernel(k);
+      timedRun(bars, 'every-bar'); // warms the JIT on this kernel's path
+    }
+    for (let r = 0; r < rounds; r++) {
+      for (const k of kernels) {
+        setValuationKernel(k);
+        facts = timedRun(bars, 'every-bar');
+        ms[k].push(facts.ms);
+      }
+      const p = numpyPeer(bars.length);
+      if (p.ok) peer.push(p.value);
+      else peerSkip = p.reason;
+    }
+  } finally {
+    setValuationKernel(initial);
+  }
+  const bps = (t: number): number => bars.length / (t / 1000);
+  const fmt = (x: number): string => Math.round(x).toLocaleString('en-US');
+  log(`engine [revaluation every-bar]: ${bars.length} 1-minute bars (14 days), ${facts.options} options, L2 book, hedge every bar, mean ${facts.rounds.toFixed(2)} cascade rounds/bar, ${facts.exact} exact book valuations`);
+  log(`engine [revaluation every-bar]: interleaved JS / WASM / NumPy peer, median of ${rounds} rounds, load average ${loadavg()[0].toFixed(2)} on ${availableParallelism()} cores`);
+  for (const k of kernels) {
+    const m = median(ms[k]);
+    log(`  kernel ${k.padEnd(4)}: ${fmt(bps(m))} bars/s median (${(m / 1).toFixed(0)} ms; best ${fmt(bps(Math.min(...ms[k])))} bars/s)`);
+  }
+  const mw = bps(median(ms.wasm));
+  log(`  WASM / JS: ${(median(ms.js) / median(ms.wasm)).toFixed(2)}x; target >= 60,000 bars/s`);
+  if (peer.length > 0) {
+    const mp = median(peer);
+    log(`  NumPy peer (w1_numpy.py, ${bars.length} bars): ${fmt(mp)} bars/s median; engine / peer: JS ${(bps(median(ms.js)) / mp).toFixed(2)}x, WASM ${(mw / mp).toFixed(2)}x (target >= 2x)`);
+  } else {
+    log(`  NumPy peer: skipped (${peerSkip})`);
+  }
+}
+
+function benchMode(mode: 'every-bar' | 'when-moved', log: (line: string) => void): void {
+  const bars = syntheticPathForCrash('btc-2020-03-12', { seed: 1, barMinutes: 1 }).series;
+  const scenario = benchScenario(bars, mode);
   const data = { bars, dataSha256: 'bench' };
   const runs = 8;
   let best = Infinity;
@@ -57,7 +129,7 @@ function benchMode(mode: 'every-bar' | 'when-moved', log: (line: string) => void
   }
   const bps = bars.length / (best / 1000);
   log(`engine [revaluation ${mode}]: ${bars.length} 1-minute bars (14 days), ${options} options, L2 book, hedge every bar, mean ${rounds.toFixed(2)} cascade rounds/bar, ${exact} exact book valuations`);
-  log(`engine [revaluation ${mode}]: best of ${runs}: ${best.toFixed(1)} ms = ${Math.round(bps).toLocaleString('en-US')} bars/s (${((best * 1e6) / bars.length).toFixed(0)} ns/bar); target >= 50,000 bars/s`);
+  log(`engine [revaluation ${mode}, kernel ${valuationKernel()}]: best of ${runs}: ${best.toFixed(1)} ms = ${Math.round(bps).toLocaleString('en-US')} bars/s (${((best * 1e6) / bars.length).toFixed(0)} ns/bar); target >= 50,000 bars/s`);
 }
 
 if (process.argv[1] !== undefined && /bench[\\/]engine\.ts$/.test(process.argv[1])) {

@@ -14,6 +14,8 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import { Rng } from '../src/core/rng.js';
 import { bsBatchBook, bsBatchFlat } from '../src/pricing/batch.js';
 import type { BsBatchInput } from '../src/pricing/batch.js';
+import { MODE_GIVEN_VOLS, WasmBookKernel } from '../src/pricing/wasm/bookKernel.js';
+import { compileCLimit, median } from './peers.js';
 
 const N = 1_000_000;
 const RATE = 0.03;
@@ -173,6 +175,62 @@ async function multiThreaded(book: SharedBook, threads: number): Promise<number>
   }
 }
 
+/**
+ * The JS kernel, the fused WASM kernel and the scalar C limit on this book,
+ * interleaved (JS, WASM, C in each round, so a load change on a shared
+ * machine hits all three), medians over the rounds. The WASM kernel writes
+ * all seven outputs (price, delta, gamma, vega, theta, vanna, volga) and
+ * the quantity-weighted sums; ln K is per contract (set up outside the
+ * timing), as in the dealer's book.
+ */
+function kernelAgainstC(input: BsBatchInput, out: { price: Float64Array; delta: Float64Array; gamma: Float64Array; vega: Float64Array }, log: (line: string) => void): void {
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
+  const k = new WasmBookKernel(N);
+  k.reference = 100;
+  for (let i = 0; i < N; i++) {
+    k.w[i] = input.type[i];
+    k.strike[i] = input.strike[i];
+    k.logStrike[i] = Math.log(input.strike[i] / 100);
+    k.qty[i] = 1;
+    k.years[i] = input.years[i];
+    k.vol[i] = input.vol[i];
+  }
+  const wasmPass = (): void => k.value(N, MODE_GIVEN_VOLS, 100, RATE, DIVIDEND, 0, 0);
+  wasmPass();
+  let worst = 0;
+  for (let i = 0; i < N; i++) worst = Math.max(worst, Math.abs(k.price[i] - out.price[i]) / Math.max(out.price[i], 1e-300));
+  const c = compileCLimit();
+  const js: number[] = [];
+  const wasm: number[] = [];
+  const cs: number[] = [];
+  let cSkip = typeof c === 'string' ? c : '';
+  try {
+    for (let r = 0; r < rounds; r++) {
+      js.push(bestOf(3, () => bsBatchBook(input, RATE, DIVIDEND, out)) / N);
+      wasm.push(bestOf(3, wasmPass) / N);
+      if (typeof c !== 'string') {
+        const res = c.run();
+        if (res.ok) cs.push(res.value);
+        else cSkip = res.reason;
+      }
+    }
+  } finally {
+    if (typeof c !== 'string') c.dispose();
+  }
+  const mj = median(js);
+  const mw = median(wasm);
+  log(`  kernel, interleaved, median of ${rounds} rounds (best of 3 each), load average ${loadavg()[0].toFixed(2)}:`);
+  log(`    JS  (bsBatchBook, price+delta+gamma+vega):             ${mj.toFixed(1)} ns/option`);
+  log(`    WASM (fused f64x2, 7 outputs + sums, given vols):      ${mw.toFixed(1)} ns/option (max relative price gap to JS ${worst.toExponential(1)})`);
+  if (cs.length > 0) {
+    const mc = median(cs);
+    log(`    C limit (bs_limit.c, cc -O3 -march=native, 4 outputs): ${mc.toFixed(1)} ns/option`);
+    log(`    ratio to C: JS ${(mj / mc).toFixed(2)}x, WASM ${(mw / mc).toFixed(2)}x (target <= 1.3x)`);
+  } else {
+    log(`    C limit: skipped (${cSkip})`);
+  }
+}
+
 interface NpmBs {
   blackScholes(s: number, k: number, t: number, v: number, r: number, callPut: string): number;
 }
@@ -192,6 +250,7 @@ export async function benchPricing(log: (line: string) => void): Promise<void> {
   bsBatchBook(input, RATE, DIVIDEND, out); // warm-up
   const single = bestOf(RUNS, () => bsBatchBook(input, RATE, DIVIDEND, out)) / N;
   log(`  single thread, price+delta+gamma+vega (bsBatchBook): ${single.toFixed(1)} ns/option (best of ${RUNS}; target <= 70)`);
+  kernelAgainstC(input, out, log);
 
   // A dealer-like book: same options grouped into 12 expiries, so discount
   // factors are reused within each group.

@@ -40,6 +40,7 @@ export type SettleCallback = (book: OptionBook, index: number, payoff: number) =
 export class OptionBook {
   readonly capacity: number;
   private n = 0;
+  private contracts = 0;
 
   // Contract columns.
   /** Strike, quote per base unit. */
@@ -112,6 +113,16 @@ export class OptionBook {
   }
 
   /**
+   * Changes whenever the set of contracts (strike, expiry, kind, their order
+   * or the length) may have changed: add, clear, removal of expiries, a
+   * loaded state. Quantities are not covered (callers adjust qty in place).
+   * Lets a valuation cache per-contract data such as ln K.
+   */
+  get contractsVersion(): number {
+    return this.contracts;
+  }
+
+  /**
    * Appends one option; returns its index. Outputs of the new slot are
    * zeroed until the next valuation.
    * @throws RangeError when the book is full or an input is out of range
@@ -125,6 +136,7 @@ export class OptionBook {
     if (kind !== CALL && kind !== PUT) throw new RangeError(`kind must be +1 (call) or -1 (put), got ${kind}`);
     if (!Number.isFinite(qty)) throw new RangeError(`qty must be finite, got ${qty}`);
     const i = this.n++;
+    this.contracts++;
     this.strike[i] = strike;
     this.expiryMs[i] = expiryMs;
     this.kind[i] = kind;
@@ -153,6 +165,7 @@ export class OptionBook {
   /** Empties the book (capacity kept). */
   clear(): void {
     this.n = 0;
+    this.contracts++;
   }
 
   /**
@@ -181,6 +194,7 @@ export class OptionBook {
       if (j !== i) this.moveSlot(i, j);
       j++;
     }
+    if (j !== n) this.contracts++;
     this.n = j;
     return cash;
   }
@@ -237,6 +251,7 @@ export class OptionBook {
       o += n;
     }
     this.n = n;
+    this.contracts++;
   }
 
   private cols?: readonly (Float64Array | Int8Array)[];

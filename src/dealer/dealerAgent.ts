@@ -108,6 +108,8 @@ export class DealerAgent extends Stateful implements Agent {
   private readonly flows = makeRollFlows();
   private readonly start;
   private readonly end: PnlEnd;
+  /** End vols of a bar with expiries (copied before the book is compacted); other bars read the book's column. */
+  private readonly endVolCopy: Float64Array;
   private readonly fills = makeHedgeFills(4096);
   private readonly attr = makePnlAttribution();
   private readonly hedgeInput = { netDelta: 0, bookGamma: 0, spot: 0, bar: 0, round: 0, costRate: 0, volPerYear: 0 };
@@ -149,8 +151,9 @@ export class DealerAgent extends Stateful implements Agent {
     this.staging = new OptionBook(cfg.book.capacity);
     this.start = makePnlStart(cfg.book.capacity);
     this.nextExpiryMs = minExpiry(cfg.book);
+    this.endVolCopy = new Float64Array(cfg.book.capacity);
     this.end = {
-      spot: 0, vol: new Float64Array(cfg.book.capacity), bookValue: 0, newValue: 0, settlementCash: 0, premiumCash: 0, dtYears: 0,
+      spot: 0, vol: this.endVolCopy, bookValue: 0, newValue: 0, settlementCash: 0, premiumCash: 0, dtYears: 0,
     };
   }
 
@@ -287,10 +290,14 @@ export class DealerAgent extends Stateful implements Agent {
     // so the second-order expansion is exact to speed·dS³/6 (a few 1e-9 of
     // the book for a 0.25% move); bars with expiries are re-valued exactly.
     const end = this.end;
-    // Per-option columns are copied only when they changed this bar (a lazy
-    // bar with no vol move leaves them as the last snapshot holds them).
-    if (this.columnsChanged || this.volsChanged || this.nextExpiryMs <= m.time) {
-      for (let j = 0; j < n0; j++) end.vol[j] = book.vol[j];
+    // The end vols are the book's vols as they stand (nothing in a bar moves
+    // them after beginBar), read in place; only a bar whose expiries are
+    // about to compact the book copies them first.
+    if (this.nextExpiryMs <= m.time) {
+      this.endVolCopy.set(book.vol.subarray(0, n0));
+      end.vol = this.endVolCopy;
+    } else {
+      end.vol = book.vol;
     }
     end.spot = s1;
     end.dtYears = m.dtYears;
@@ -352,12 +359,6 @@ export class DealerAgent extends Stateful implements Agent {
 
     if (this.columnsChanged || this.flows.expired > 0 || this.flows.rolled > 0) {
       snapshotPnlStart(book, g, s1, ledger.asset[this.party], this.start);
-      // After a roll the book's columns are a new set of options: a following
-      // lazy bar with no vol move copies no end vols, so they must already
-      // match the new start vols (else its vega line reads the old options').
-      const ev = end.vol;
-      const bv = book.vol;
-      for (let j = 0; j < book.length; j++) ev[j] = bv[j];
     } else {
       const st = this.start;
       st.spot = s1;
@@ -395,11 +396,11 @@ export class DealerAgent extends Stateful implements Agent {
    * Everything a bar changes, taken between bars (after endBar, before the
    * next beginBar): room for a full book (its saved size varies with its
    * length), the scalars that carry from bar to bar, and the per-option P&L
-   * start and end-vol columns at the book's capacity. Not saved, because
-   * each bar rewrites them before reading: the hedge fills (reset in
-   * beginBar), the roll flows, the staging book, the hedge input and the
-   * attribution scratch, and `end` except its vols (a lazy bar with no vol
-   * move reads the last bar's end vols). A state loads into an agent built
+   * start columns at the book's capacity. Not saved, because each bar
+   * rewrites them before reading: the hedge fills (reset in beginBar), the
+   * roll flows, the staging book, the hedge input, the attribution scratch
+   * and `end` (its vols are the book's column, or a copy taken in the bar
+   * when expiries compact the book). A state loads into an agent built
    * from the same config (same book capacity and policy).
    */
   protected describeState(): Saveable {
@@ -414,7 +415,7 @@ export class DealerAgent extends Stateful implements Agent {
     };
     const st = this.start;
     const cap = this.book.capacity;
-    const cols = [st.qty, st.vega, st.vol, st.vanna, st.volga, this.end.vol];
+    const cols = [st.qty, st.vega, st.vol, st.vanna, st.volga];
     // Only the first start.count entries are ever read (attribution loops over them).
     const options: Saveable = {
       stateSize: cols.length * cap,

@@ -64,8 +64,12 @@ export interface PnlStart {
 export interface PnlEnd {
   /** S1. */
   spot: number;
-  /** σ_j,1 for the START options j = 0..start.count-1 (value them at the bar's end before expiries are removed). */
-  readonly vol: Float64Array;
+  /**
+   * σ_j,1 for the START options j = 0..start.count-1 (value them at the bar's
+   * end before expiries are removed). May be the book's own vol column when
+   * the book did not change in the bar, so a caller need not copy it.
+   */
+  vol: Float64Array;
   /** V1: book value after this bar's expiries and new sales, quote. */
   bookValue: number;
   /** Value at bar end of the options written this bar (included in bookValue), quote. */
@@ -185,14 +189,19 @@ export function snapshotPnlStart(book: BookColumns, totals: BookTotals, spot: nu
   into.bookValue = totals.value;
   into.hedge = hedge;
   into.count = n;
-  for (let j = 0; j < n; j++) {
-    into.qty[j] = book.qty[j];
-    into.vega[j] = book.vega[j];
-    into.vol[j] = book.vol[j];
-    into.vanna[j] = book.vanna[j];
-    into.volga[j] = book.volga[j];
-  }
+  // Bulk copies (memcpy), not a per-option loop: this runs every bar.
+  bulkCopy(book.qty, into.qty, n);
+  bulkCopy(book.vega, into.vega, n);
+  bulkCopy(book.vol, into.vol, n);
+  bulkCopy(book.vanna, into.vanna, n);
+  bulkCopy(book.volga, into.volga, n);
   return into;
+}
+
+/** from[0..n) into to; whole arrays of equal length copy with no view allocated (rows past n are unread). */
+function bulkCopy(from: Float64Array, to: Float64Array, n: number): void {
+  if (from.length === to.length) to.set(from);
+  else to.set(from.subarray(0, n));
 }
 
 /** Attributes one bar's P&L into `out` (returned); formulas in the module comment. */

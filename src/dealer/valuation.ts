@@ -16,6 +16,34 @@ import type { BsBatchInput } from '../pricing/batch.js';
 import { bsEval, OUT_DELTA, OUT_SIZE } from '../pricing/kernel.js';
 import type { VolSurface } from '../sim/volSurface.js';
 import type { OptionBook } from './book.js';
+import { revalueAtSpotWasm, valueBookWasm } from './wasmValuation.js';
+
+/**
+ * Which kernel values books: 'js' (the reference, src/pricing/batch.ts) or
+ * 'wasm' (the fused SIMD kernel, src/pricing/wasm/). Chosen by the
+ * environment variable CASCADE_KERNEL, or setValuationKernel.
+ */
+export type ValuationKernel = 'js' | 'wasm';
+
+export const DEFAULT_VALUATION_KERNEL: ValuationKernel = 'js';
+
+function kernelFromEnv(value: string | undefined): ValuationKernel {
+  if (value === undefined || value === '') return DEFAULT_VALUATION_KERNEL;
+  if (value === 'js' || value === 'wasm') return value;
+  throw new RangeError(`environment variable CASCADE_KERNEL must be 'js' or 'wasm', got '${value}'`);
+}
+
+let kernel: ValuationKernel = kernelFromEnv(process.env.CASCADE_KERNEL);
+
+/** Selects the kernel for every later valuation in this process. */
+export function setValuationKernel(k: ValuationKernel): void {
+  if (k !== 'js' && k !== 'wasm') throw new RangeError(`valuation kernel must be 'js' or 'wasm', got '${String(k)}'`);
+  kernel = k;
+}
+
+export function valuationKernel(): ValuationKernel {
+  return kernel;
+}
 
 /**
  * Aggregates of the whole book, each Σ_j qty_j · (per-unit quantity of
@@ -81,6 +109,7 @@ export function valueBook(
   yearMs: number = MS_PER_YEAR,
 ): BookGreeks {
   checkMarket(spot, rate, dividend);
+  if (kernel === 'wasm') return valueBookWasm(book, spot, nowMs, surface, rate, dividend, out, yearMs);
   const n = book.length;
   const { strike, expiryMs, years, vol } = book;
   const carry = rate - dividend;
@@ -102,6 +131,7 @@ export function valueBook(
  */
 export function revalueAtSpot(book: OptionBook, spot: number, rate: number, dividend: number, out: BookGreeks): BookGreeks {
   checkMarket(spot, rate, dividend);
+  if (kernel === 'wasm') return revalueAtSpotWasm(book, spot, rate, dividend, out);
   return priceAtBookVols(book, spot, rate, dividend, out);
 }
 

@@ -196,6 +196,11 @@ export class SurfaceDynamics extends Stateful implements VolSurface {
     return this.surface.totalVariance(k + this.shift, years);
   }
 
+  ssviSlice(years: number, out: Float64Array): void {
+    this.surface.ssviSlice(years, out);
+    out[3] = this.shift;
+  }
+
   impliedVol(strike: number, forward: number, years: number): number {
     if (this.shift === 0) return this.surface.impliedVol(strike, forward, years);
     return this.surface.impliedVol(strike * Math.exp(this.shift), forward, years);

@@ -244,6 +244,15 @@ export class SsviSurface extends Stateful implements VolSurface {
     return ssviTotalVariance(k, this.memoTheta, this.memoPhi, this.rho);
   }
 
+  ssviSlice(years: number, out: Float64Array): void {
+    // The same θ and φ as totalVariance's memo computes (same calls, same bits).
+    const theta = this.term.theta(years);
+    out[0] = theta;
+    out[1] = this.effectivePhi(theta);
+    out[2] = this.rho;
+    out[3] = 0;
+  }
+
   impliedVol(strike: number, forward: number, years: number): number {
     if (!(strike > 0) || !(forward > 0)) {
       throw new NumericalError(`implied vol needs strike > 0 and forward > 0, got strike = ${strike}, forward = ${forward}`, { field: 'strike' });

@@ -1,13 +1,17 @@
 import { createRequire } from 'node:module';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng.js';
 import { CALL, OptionBook, PUT } from '../../src/dealer/book.js';
-import { bookDeltaAt, bookDeltaTaylor, makeBookGreeks, revalueAtSpot, valueBook } from '../../src/dealer/valuation.js';
+import { bookDeltaAt, bookDeltaTaylor, makeBookGreeks, revalueAtSpot, setValuationKernel, valueBook } from '../../src/dealer/valuation.js';
 import type { BookGreeks } from '../../src/dealer/valuation.js';
 import { blackScholes } from '../../src/pricing/blackScholes.js';
 import { DAY_MS, flatSurface, skewedSurface, START_MS, YEAR_MS } from './helpers.js';
 
 const require = createRequire(import.meta.url);
+
+// These tests pin the JavaScript reference kernel bit for bit (the WASM
+// kernel is held to it in wasmValuation.test.ts), whatever CASCADE_KERNEL says.
+beforeAll(() => setValuationKernel('js'));
 // Independent references (test-only packages): Matt Loppatto's black-scholes and greeks, r only (q = 0).
 const bsRef = require('black-scholes') as { blackScholes(s: number, k: number, t: number, v: number, r: number, cp: 'call' | 'put'): number };
 const greeksRef = require('greeks') as {

@@ -495,8 +495,9 @@ describe('DealerAgent rollback', () => {
     const c = DEALER_CASES[0];
     const d = makeDealer(c);
     // Capacity is twice the 12 specs (bookFromSpecs headroom): book.maxStateSize
-    // (1 + 15·capacity) + 45 scalars + 6 per-option columns at capacity.
+    // (1 + 15·capacity) + 45 scalars + 5 per-option P&L start columns at
+    // capacity (the end vols are the book's own column, not saved twice).
     const cap = 24;
-    expect(d.stateSize, JSON.stringify(c)).toBe(1 + 15 * cap + 45 + 6 * cap);
+    expect(d.stateSize, JSON.stringify(c)).toBe(1 + 15 * cap + 45 + 5 * cap);
   });
 });

@@ -1,0 +1,506 @@
+// The dealer book's fused valuation pass, in AssemblyScript, compiled to
+// WebAssembly with SIMD (f64x2): SSVI implied vols, Black-Scholes prices and
+// greeks, and the quantity-weighted book sums in one call per bar.
+//
+// Build: `npm run build:wasm` (asc, see package.json). The compiled module is
+// committed next to the TypeScript that loads it (src/pricing/wasm/); the
+// test test/pricing/wasmBuild.test.ts rebuilds it and compares the bytes.
+//
+// The arithmetic follows src/pricing/kernel.ts (same Cody CDF, same
+// table-driven exp, out-of-the-money side direct and the other by parity),
+// so the two kernels agree to rounding; the JavaScript one stays the
+// reference. Layout of the columns in linear memory (f64, `cap` entries
+// each, cap even) is mirrored by src/pricing/wasm/layout.ts.
+
+// Column indices (times cap * 8 bytes from the base).
+const C_W: i32 = 0; // +1 call, -1 put
+const C_K: i32 = 1; // strike
+const C_LOGK: i32 = 2; // ln strike
+const C_QTY: i32 = 3; // signed quantity
+const C_GRP: i32 = 4; // expiry group index (as f64)
+const C_T: i32 = 5; // years to expiry
+const C_VOL: i32 = 6; // implied vol
+const C_X: i32 = 7; // ln(F/K)
+const C_DR: i32 = 8; // e^{-rT}
+const C_DQ: i32 = 9; // e^{-qT}
+const C_PRICE: i32 = 10;
+const C_DELTA: i32 = 11;
+const C_GAMMA: i32 = 12;
+const C_VEGA: i32 = 13;
+const C_THETA: i32 = 14;
+const C_VANNA: i32 = 15;
+const C_VOLGA: i32 = 16;
+// Per expiry group (index < number of groups <= cap).
+const G_T: i32 = 17;
+const G_DR: i32 = 18;
+const G_DQ: i32 = 19;
+const G_THETA: i32 = 20; // SSVI ATM total variance
+const G_PHI: i32 = 21; // SSVI phi(theta)
+const G_CARRYT: i32 = 22; // (r - q) T
+const N_COLS: i32 = 23;
+// After the columns: 8 doubles of sums (value, delta, gamma, vega, theta, vanna, volga, spare).
+
+const SPLIT_SMALL: f64 = 0.67448975;
+const SPLIT_TAIL: f64 = 5.656854249492381;
+const INV_SQRT_2PI: f64 = 0.3989422804014327;
+const LOWER_UNDERFLOW: f64 = -38.5;
+const UPPER_SATURATE: f64 = 8.6;
+
+const A0: f64 = 2.2352520354606839287;
+const A1: f64 = 161.02823106855587881;
+const A2: f64 = 1067.6894854603709582;
+const A3: f64 = 18154.981253343561249;
+const A4: f64 = 0.065682337918207449113;
+const B0: f64 = 47.20258190468824187;
+const B1: f64 = 976.09855173777669322;
+const B2: f64 = 10260.932208618978205;
+const B3: f64 = 45507.789335026729956;
+const C0: f64 = 0.39894151208813466764;
+const C1: f64 = 8.8831497943883759412;
+const C2: f64 = 93.506656132177855979;
+const C3: f64 = 597.27027639480026226;
+const C4: f64 = 2494.5375852903726711;
+const C5: f64 = 6848.1904505362823326;
+const C6: f64 = 11602.651437647350124;
+const C7: f64 = 9842.7148383839780218;
+const C8: f64 = 1.0765576773720192317e-8;
+const D0: f64 = 22.266688044328115691;
+const D1: f64 = 235.38790178262499861;
+const D2: f64 = 1519.377599407554805;
+const D3: f64 = 6485.558298266760755;
+const D4: f64 = 18615.571640885098091;
+const D5: f64 = 34900.952721145977266;
+const D6: f64 = 38912.003286093271411;
+const D7: f64 = 19685.429676859990727;
+const P0: f64 = 0.21589853405795699;
+const P1: f64 = 0.1274011611602473639;
+const P2: f64 = 0.022235277870649807;
+const P3: f64 = 0.001421619193227893466;
+const P4: f64 = 2.9112874951168792e-5;
+const P5: f64 = 0.02307344176494017303;
+const Q0: f64 = 1.28426009614491121;
+const Q1: f64 = 0.468238212480865118;
+const Q2: f64 = 0.0659881378689285515;
+const Q3: f64 = 0.00378239633202758244;
+const Q4: f64 = 7.29751555083966205e-5;
+
+// exp: src/pricing/exp.ts' table method (Tang 1989), same table and polynomial.
+const EXP_INV_L: f64 = 46.16624130844683;
+const EXP_L_HI: f64 = 0.6931471803691238 / 32;
+const EXP_L_LO: f64 = 1.9082149292705877e-10 / 32;
+const EXP_ROUND: f64 = 6755399441055744.0;
+const EXP_LIMIT: f64 = 708;
+
+const HEAD = memory.data<f64>([
+  1.0, 1.0218971486541166, 1.0442737824274138, 1.0671404006768237, 1.0905077326652577, 1.1143867425958924,
+  1.1387886347566916, 1.1637248587775775, 1.189207115002721, 1.215247359980469, 1.241857812073484, 1.2690509571917332,
+  1.2968395546510096, 1.3252366431597413, 1.3542555469368927, 1.383909881963832, 1.4142135623730951, 1.4451808069770467,
+  1.4768261459394993, 1.5091644275934228, 1.5422108254079407, 1.5759808451078865, 1.6104903319492543, 1.645755478153965,
+  1.681792830507429, 1.718619298122478, 1.7562521603732995, 1.7947090750031072, 1.8340080864093424, 1.8741676341103,
+  1.9152065613971474, 1.9571441241754002,
+]);
+const TAIL = memory.data<f64>([
+  0.0, 5.109225028973444e-17, 8.551889705537965e-17, -7.899853966841582e-17, -3.046782079812471e-17,
+  1.0410278456845571e-16, 8.912812676025408e-17, 3.8292048369240935e-17, 3.982015231465646e-17,
+  -7.712630692681488e-17, 4.658027591836937e-17, 2.667932131342186e-18, 2.5382502794888315e-17,
+  -2.8587312100388614e-17, 7.70094837980299e-17, -6.770511658794786e-17, -9.667293313452913e-17,
+  -3.0237581349939873e-17, -3.483994556892796e-17, -1.016455327754295e-16, 7.949834809697621e-17,
+  -1.0136916471278304e-17, 2.4707192569797888e-17, -1.0125679913674773e-16, 8.199010020581497e-17,
+  -1.851380418263111e-17, 2.960140695448873e-17, 1.8227458427912087e-17, 3.283107224245627e-17,
+  -6.122763413004143e-17, -1.0619946056195963e-16, 8.960767791036668e-17,
+]);
+
+/** First free byte after the static data: the JavaScript side puts its columns here. */
+export function heapBase(): usize {
+  return __heap_base;
+}
+
+/** 2^m as a double for m in [-1022, 1023]. */
+@inline
+function pow2(m: i32): f64 {
+  return reinterpret<f64>(<i64>(m + 1023) << 52);
+}
+
+function expScalar(x: f64): f64 {
+  if (!(x > -EXP_LIMIT && x < EXP_LIMIT)) return Math.exp(x);
+  const kf = x * EXP_INV_L + EXP_ROUND - EXP_ROUND;
+  const r = x - kf * EXP_L_HI - kf * EXP_L_LO;
+  const k = <i32>kf;
+  const j = k & 31;
+  const r2 = r * r;
+  const p = r + r2 * (0.5 + r * (1.0 / 6) + r2 * (1.0 / 24 + r * (1.0 / 120) + r2 * (1.0 / 720)));
+  const h = load<f64>(HEAD + (<usize>j << 3));
+  return (h + (h * p + load<f64>(TAIL + (<usize>j << 3)))) * pow2(k >> 5);
+}
+
+/** exp on both lanes; both must lie in (-708, 708) (the caller checks). */
+@inline
+function expV(x: v128): v128 {
+  const kf = f64x2.sub(f64x2.add(f64x2.mul(x, f64x2.splat(EXP_INV_L)), f64x2.splat(EXP_ROUND)), f64x2.splat(EXP_ROUND));
+  const r = f64x2.sub(f64x2.sub(x, f64x2.mul(kf, f64x2.splat(EXP_L_HI))), f64x2.mul(kf, f64x2.splat(EXP_L_LO)));
+  const k0 = <i32>f64x2.extract_lane(kf, 0);
+  const k1 = <i32>f64x2.extract_lane(kf, 1);
+  const j0 = <usize>(k0 & 31) << 3;
+  const j1 = <usize>(k1 & 31) << 3;
+  const h = f64x2.replace_lane(f64x2.splat(load<f64>(HEAD + j0)), 1, load<f64>(HEAD + j1));
+  const t = f64x2.replace_lane(f64x2.splat(load<f64>(TAIL + j0)), 1, load<f64>(TAIL + j1));
+  const s = f64x2.replace_lane(f64x2.splat(pow2(k0 >> 5)), 1, pow2(k1 >> 5));
+  const r2 = f64x2.mul(r, r);
+  // r + r2 (0.5 + r/6 + r2 (1/24 + r/120 + r2/720)), in exp.ts' order.
+  const inner = f64x2.add(
+    f64x2.add(f64x2.splat(1.0 / 24), f64x2.mul(r, f64x2.splat(1.0 / 120))),
+    f64x2.mul(r2, f64x2.splat(1.0 / 720)),
+  );
+  const mid = f64x2.add(f64x2.add(f64x2.splat(0.5), f64x2.mul(r, f64x2.splat(1.0 / 6))), f64x2.mul(r2, inner));
+  const p = f64x2.add(r, f64x2.mul(r2, mid));
+  return f64x2.mul(f64x2.add(h, f64x2.add(f64x2.mul(h, p), t)), s);
+}
+
+function expHalfSquareExact(y: f64): f64 {
+  const ys = Math.trunc(y * 16) / 16;
+  const del = (y - ys) * (y + ys);
+  return expScalar(-0.5 * ys * ys) * expScalar(-0.5 * del);
+}
+
+function lowerTailRatioMid(y: f64): f64 {
+  const num = (((((((C8 * y + C0) * y + C1) * y + C2) * y + C3) * y + C4) * y + C5) * y + C6) * y + C7;
+  const den = (((((((y + D0) * y + D1) * y + D2) * y + D3) * y + D4) * y + D5) * y + D6) * y + D7;
+  return num / den;
+}
+
+function tailRatio(y: f64): f64 {
+  if (y <= SPLIT_TAIL) return lowerTailRatioMid(y);
+  const z = 1 / (y * y);
+  let num = P5 * z;
+  let den = z;
+  num = (num + P0) * z;
+  den = (den + Q0) * z;
+  num = (num + P1) * z;
+  den = (den + Q1) * z;
+  num = (num + P2) * z;
+  den = (den + Q2) * z;
+  num = (num + P3) * z;
+  den = (den + Q3) * z;
+  const r = (z * (num + P4)) / (den + Q4);
+  return (INV_SQRT_2PI - r) / y;
+}
+
+function normCdf(x: f64): f64 {
+  const y = Math.abs(x);
+  if (y <= SPLIT_SMALL) {
+    const z = x * x;
+    let num = A4 * z;
+    let den = z;
+    num = (num + A0) * z;
+    den = (den + B0) * z;
+    num = (num + A1) * z;
+    den = (den + B1) * z;
+    num = (num + A2) * z;
+    den = (den + B2) * z;
+    return 0.5 + (x * (num + A3)) / (den + B3);
+  }
+  if (x != x) return NaN;
+  if (x < LOWER_UNDERFLOW) return 0;
+  if (x > UPPER_SATURATE) return 1;
+  const e = y <= SPLIT_TAIL ? expScalar(-0.5 * y * y) : expHalfSquareExact(y);
+  const lower = e * tailRatio(y);
+  return x < 0 ? lower : 1 - lower;
+}
+
+/** Phi(x) = 0.5 + x A(x^2)/B(x^2), Cody's range |x| <= SPLIT_SMALL, on both lanes. */
+@inline
+function cdfSmallV(x: v128): v128 {
+  const z = f64x2.mul(x, x);
+  let num = f64x2.mul(f64x2.splat(A4), z);
+  let den = z;
+  num = f64x2.mul(f64x2.add(num, f64x2.splat(A0)), z);
+  den = f64x2.mul(f64x2.add(den, f64x2.splat(B0)), z);
+  num = f64x2.mul(f64x2.add(num, f64x2.splat(A1)), z);
+  den = f64x2.mul(f64x2.add(den, f64x2.splat(B1)), z);
+  num = f64x2.mul(f64x2.add(num, f64x2.splat(A2)), z);
+  den = f64x2.mul(f64x2.add(den, f64x2.splat(B2)), z);
+  return f64x2.add(f64x2.splat(0.5), f64x2.div(f64x2.mul(x, f64x2.add(num, f64x2.splat(A3))), f64x2.add(den, f64x2.splat(B3))));
+}
+
+/** Cody's middle-range ratio C(y)/D(y) on both lanes. */
+@inline
+function ratioMidV(y: v128): v128 {
+  let num = f64x2.add(f64x2.mul(f64x2.splat(C8), y), f64x2.splat(C0));
+  num = f64x2.add(f64x2.mul(num, y), f64x2.splat(C1));
+  num = f64x2.add(f64x2.mul(num, y), f64x2.splat(C2));
+  num = f64x2.add(f64x2.mul(num, y), f64x2.splat(C3));
+  num = f64x2.add(f64x2.mul(num, y), f64x2.splat(C4));
+  num = f64x2.add(f64x2.mul(num, y), f64x2.splat(C5));
+  num = f64x2.add(f64x2.mul(num, y), f64x2.splat(C6));
+  num = f64x2.add(f64x2.mul(num, y), f64x2.splat(C7));
+  let den = f64x2.add(y, f64x2.splat(D0));
+  den = f64x2.add(f64x2.mul(den, y), f64x2.splat(D1));
+  den = f64x2.add(f64x2.mul(den, y), f64x2.splat(D2));
+  den = f64x2.add(f64x2.mul(den, y), f64x2.splat(D3));
+  den = f64x2.add(f64x2.mul(den, y), f64x2.splat(D4));
+  den = f64x2.add(f64x2.mul(den, y), f64x2.splat(D5));
+  den = f64x2.add(f64x2.mul(den, y), f64x2.splat(D6));
+  den = f64x2.add(f64x2.mul(den, y), f64x2.splat(D7));
+  return f64x2.div(num, den);
+}
+
+/** Phi(z) with |z| <= SPLIT_TAIL on both lanes, given e = exp(-z^2/2). */
+@inline
+function cdfV(z: v128, e: v128): v128 {
+  const a = f64x2.abs(z);
+  const small = cdfSmallV(z);
+  const lower = f64x2.mul(e, ratioMidV(a));
+  const mid = v128.bitselect(lower, f64x2.sub(f64x2.splat(1), lower), f64x2.lt(z, f64x2.splat(0)));
+  return v128.bitselect(small, mid, f64x2.le(a, f64x2.splat(SPLIT_SMALL)));
+}
+
+@inline
+function col(base: usize, cap: i32, c: i32): usize {
+  return base + ((<usize>cap * <usize>c) << 3);
+}
+
+/**
+ * One option, scalar: kernel.ts' bsEval (theta, vanna and volga included,
+ * rho left out), for the lanes the paired path does not cover (expired,
+ * zero vol, a d beyond sqrt(32)) and an odd last option.
+ */
+function bsScalar(base: usize, cap: i32, i: i32, S: f64, r: f64, q: f64): void {
+  const o = <usize>i << 3;
+  const w = load<f64>(col(base, cap, C_W) + o);
+  const K = load<f64>(col(base, cap, C_K) + o);
+  const T = load<f64>(col(base, cap, C_T) + o);
+  const v = load<f64>(col(base, cap, C_VOL) + o);
+  let price: f64, delta: f64, gamma: f64 = 0, vega: f64 = 0, theta: f64 = 0, vanna: f64 = 0, volga: f64 = 0;
+  if (!(T > 0)) {
+    const m = w * (S - K);
+    price = m > 0 ? m : 0;
+    delta = m > 0 ? w : m == 0 ? 0.5 * w : 0;
+  } else {
+    const dr = load<f64>(col(base, cap, C_DR) + o);
+    const dq = load<f64>(col(base, cap, C_DQ) + o);
+    const x = load<f64>(col(base, cap, C_X) + o);
+    const sdq = S * dq;
+    const kdr = K * dr;
+    const sqrtT = Math.sqrt(T);
+    const sd = v * sqrtT;
+    if (!(sd > 0)) {
+      const m = w * (sdq - kdr);
+      const step: f64 = w * x > 0 ? 1 : x == 0 ? 0.5 : 0;
+      price = m > 0 ? m : 0;
+      delta = w * dq * step;
+      theta = w * step * (q * sdq - r * kdr);
+    } else {
+      const d1 = x / sd + 0.5 * sd;
+      const d2 = d1 - sd;
+      const wo: f64 = x < 0 ? 1 : -1;
+      const a1 = Math.abs(d1);
+      const e1 = a1 <= SPLIT_TAIL ? expScalar(-0.5 * d1 * d1) : expHalfSquareExact(a1);
+      const a2 = Math.abs(d2);
+      const z1 = wo * d1;
+      let p1: f64;
+      if (a1 > SPLIT_SMALL && a1 <= SPLIT_TAIL) {
+        const l1 = e1 * lowerTailRatioMid(a1);
+        p1 = z1 < 0 ? l1 : 1 - l1;
+      } else {
+        p1 = normCdf(z1);
+      }
+      const z2 = wo * d2;
+      let p2: f64;
+      if (a2 > SPLIT_SMALL && a2 <= SPLIT_TAIL) {
+        const e2 = a1 <= SPLIT_TAIL ? e1 * (sdq / kdr) : expScalar(-0.5 * d2 * d2);
+        const l2 = e2 * lowerTailRatioMid(a2);
+        p2 = z2 < 0 ? l2 : 1 - l2;
+      } else {
+        p2 = normCdf(z2);
+      }
+      let otm = wo * (sdq * p1 - kdr * p2);
+      if (otm < 0) otm = 0;
+      let n1: f64, n2: f64;
+      if (w == wo) {
+        price = otm;
+        n1 = p1;
+        n2 = p2;
+      } else {
+        price = w * (sdq - kdr) + otm;
+        if (price < otm) price = otm;
+        n1 = 1 - p1;
+        n2 = 1 - p2;
+      }
+      const pdf1 = INV_SQRT_2PI * e1;
+      vega = sdq * pdf1 * sqrtT;
+      delta = w * dq * n1;
+      gamma = (dq * pdf1) / (S * sd);
+      theta = (-sdq * pdf1 * v) / (2 * sqrtT) + w * (q * sdq * n1 - r * kdr * n2);
+      vanna = (-dq * pdf1 * d2) / v;
+      volga = (vega * d1 * d2) / v;
+    }
+  }
+  store<f64>(col(base, cap, C_PRICE) + o, price);
+  store<f64>(col(base, cap, C_DELTA) + o, delta);
+  store<f64>(col(base, cap, C_GAMMA) + o, gamma);
+  store<f64>(col(base, cap, C_VEGA) + o, vega);
+  store<f64>(col(base, cap, C_THETA) + o, theta);
+  store<f64>(col(base, cap, C_VANNA) + o, vanna);
+  store<f64>(col(base, cap, C_VOLGA) + o, volga);
+}
+
+/** SSVI total variance (src/surface/ssvi.ts, with its no-cancellation wing form). */
+@inline
+function ssviW(k: f64, theta: f64, phi: f64, rho: f64): f64 {
+  const omr2 = (1 - rho) * (1 + rho);
+  const z = phi * k + rho;
+  const s = Math.sqrt(z * z + omr2);
+  if (rho * z >= 0) return 0.5 * theta * (1 + rho * phi * k + s);
+  return 0.5 * theta * (omr2 + (omr2 * (z * z + 1)) / (s - rho * z));
+}
+
+/**
+ * Per-option inputs from the expiry groups (mode 1: surface vols; mode 2:
+ * the vols already in the column, for a re-price at a new spot after a
+ * mode-1 valuation) or from the years and vols in the columns (mode 0).
+ */
+function prepare(base: usize, cap: i32, n: i32, mode: i32, logS: f64, r: f64, q: f64, rho: f64, shift: f64): void {
+  const cT = col(base, cap, C_T);
+  const cVol = col(base, cap, C_VOL);
+  const cX = col(base, cap, C_X);
+  const cDr = col(base, cap, C_DR);
+  const cDq = col(base, cap, C_DQ);
+  const cLogK = col(base, cap, C_LOGK);
+  if (mode != 0) {
+    const cGrp = col(base, cap, C_GRP);
+    for (let i = 0; i < n; i++) {
+      const o = <usize>i << 3;
+      const g = <usize>(<i32>load<f64>(cGrp + o)) << 3;
+      const T = load<f64>(col(base, cap, G_T) + g);
+      const x = logS + load<f64>(col(base, cap, G_CARRYT) + g) - load<f64>(cLogK + o);
+      store<f64>(cT + o, T);
+      store<f64>(cX + o, x);
+      store<f64>(cDr + o, load<f64>(col(base, cap, G_DR) + g));
+      store<f64>(cDq + o, load<f64>(col(base, cap, G_DQ) + g));
+      if (mode == 2) continue; // vols given
+      let vol: f64 = 0;
+      if (T > 0) {
+        const w = ssviW(shift - x, load<f64>(col(base, cap, G_THETA) + g), load<f64>(col(base, cap, G_PHI) + g), rho);
+        vol = Math.sqrt(w / T);
+      }
+      store<f64>(cVol + o, vol);
+    }
+  } else {
+    let lastT: f64 = NaN;
+    let dr: f64 = 1;
+    let dq: f64 = 1;
+    for (let i = 0; i < n; i++) {
+      const o = <usize>i << 3;
+      const T = load<f64>(cT + o);
+      if (T != lastT) {
+        dr = expScalar(-r * T);
+        dq = expScalar(-q * T);
+        lastT = T;
+      }
+      store<f64>(cDr + o, dr);
+      store<f64>(cDq + o, dq);
+      store<f64>(cX + o, logS - load<f64>(cLogK + o) + (r - q) * T);
+    }
+  }
+}
+
+/**
+ * Values options 0..n-1 at spot S and writes the quantity-weighted sums
+ * after the columns. mode 1 reads years and vols from the SSVI groups,
+ * mode 2 years from the groups and the vol column as it is, mode 0 the
+ * vol and years columns as they are.
+ */
+export function value(base: usize, cap: i32, n: i32, mode: i32, S: f64, logS: f64, r: f64, q: f64, rho: f64, shift: f64): void {
+  prepare(base, cap, n, mode, logS, r, q, rho, shift);
+  const cW = col(base, cap, C_W);
+  const cK = col(base, cap, C_K);
+  const cT = col(base, cap, C_T);
+  const cVol = col(base, cap, C_VOL);
+  const cX = col(base, cap, C_X);
+  const cDr = col(base, cap, C_DR);
+  const cDq = col(base, cap, C_DQ);
+  const vS = f64x2.splat(S);
+  const vR = f64x2.splat(r);
+  const vQ = f64x2.splat(q);
+  const zero = f64x2.splat(0);
+  const one = f64x2.splat(1);
+  const half = f64x2.splat(0.5);
+  const tailLim = f64x2.splat(SPLIT_TAIL);
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    const o = <usize>i << 3;
+    const T = v128.load(cT + o);
+    const v = v128.load(cVol + o);
+    const sqrtT = f64x2.sqrt(T);
+    const sd = f64x2.mul(v, sqrtT);
+    const x = v128.load(cX + o);
+    const d1 = f64x2.add(f64x2.div(x, sd), f64x2.mul(half, sd));
+    const d2 = f64x2.sub(d1, sd);
+    const a1 = f64x2.abs(d1);
+    const a2 = f64x2.abs(d2);
+    // Paired path: both lanes alive (T > 0, sd > 0) with |d1|, |d2| <= sqrt(32).
+    const ok = v128.and(
+      v128.and(f64x2.gt(T, zero), f64x2.gt(sd, zero)),
+      v128.and(f64x2.le(a1, tailLim), f64x2.le(a2, tailLim)),
+    );
+    if (!i64x2.all_true(ok)) {
+      bsScalar(base, cap, i, S, r, q);
+      bsScalar(base, cap, i + 1, S, r, q);
+      continue;
+    }
+    const w = v128.load(cW + o);
+    const K = v128.load(cK + o);
+    const dr = v128.load(cDr + o);
+    const dq = v128.load(cDq + o);
+    const sdq = f64x2.mul(vS, dq);
+    const kdr = f64x2.mul(K, dr);
+    const xNeg = f64x2.lt(x, zero);
+    const wo = v128.bitselect(one, f64x2.neg(one), xNeg);
+    const e1 = expV(f64x2.mul(f64x2.mul(f64x2.splat(-0.5), d1), d1));
+    const e2 = f64x2.mul(e1, f64x2.div(sdq, kdr));
+    const p1 = cdfV(f64x2.mul(wo, d1), e1);
+    const p2 = cdfV(f64x2.mul(wo, d2), e2);
+    let otm = f64x2.mul(wo, f64x2.sub(f64x2.mul(sdq, p1), f64x2.mul(kdr, p2)));
+    otm = v128.bitselect(zero, otm, f64x2.lt(otm, zero));
+    const same = f64x2.eq(w, wo);
+    let itm = f64x2.add(f64x2.mul(w, f64x2.sub(sdq, kdr)), otm);
+    itm = v128.bitselect(otm, itm, f64x2.lt(itm, otm));
+    const price = v128.bitselect(otm, itm, same);
+    const n1 = v128.bitselect(p1, f64x2.sub(one, p1), same);
+    const n2 = v128.bitselect(p2, f64x2.sub(one, p2), same);
+    const pdf1 = f64x2.mul(f64x2.splat(INV_SQRT_2PI), e1);
+    const vega = f64x2.mul(f64x2.mul(sdq, pdf1), sqrtT);
+    v128.store(col(base, cap, C_PRICE) + o, price);
+    v128.store(col(base, cap, C_DELTA) + o, f64x2.mul(f64x2.mul(w, dq), n1));
+    v128.store(col(base, cap, C_GAMMA) + o, f64x2.div(f64x2.mul(dq, pdf1), f64x2.mul(vS, sd)));
+    v128.store(col(base, cap, C_VEGA) + o, vega);
+    const th1 = f64x2.div(f64x2.mul(f64x2.neg(f64x2.mul(sdq, pdf1)), v), f64x2.mul(f64x2.splat(2), sqrtT));
+    const th2 = f64x2.mul(w, f64x2.sub(f64x2.mul(f64x2.mul(vQ, sdq), n1), f64x2.mul(f64x2.mul(vR, kdr), n2)));
+    v128.store(col(base, cap, C_THETA) + o, f64x2.add(th1, th2));
+    v128.store(col(base, cap, C_VANNA) + o, f64x2.div(f64x2.mul(f64x2.neg(f64x2.mul(dq, pdf1)), d2), v));
+    v128.store(col(base, cap, C_VOLGA) + o, f64x2.div(f64x2.mul(f64x2.mul(vega, d1), d2), v));
+  }
+  if (i < n) bsScalar(base, cap, i, S, r, q);
+  sums(base, cap, n);
+}
+
+/**
+ * Σ qty · column for the seven outputs, written after the columns. Summed
+ * in index order, one lane, as the JavaScript valuation sums: with equal
+ * per-option values the sums are then equal bit for bit, and whole runs do
+ * not pick up a difference of summation order (the sums feed the hedge,
+ * whose small trades are differences of them).
+ */
+function sums(base: usize, cap: i32, n: i32): void {
+  const cQ = col(base, cap, C_QTY);
+  const out = col(base, cap, N_COLS);
+  for (let c = 0; c < 7; c++) {
+    const cc = col(base, cap, C_PRICE + c);
+    let s: f64 = 0;
+    for (let i = 0; i < n; i++) {
+      const o = <usize>i << 3;
+      s += load<f64>(cQ + o) * load<f64>(cc + o);
+    }
+    store<f64>(out + (<usize>c << 3), s);
+  }
+}

@@ -1,0 +1,189 @@
+/**
+ * The dealer book valued by the fused WebAssembly kernel
+ * (src/pricing/wasm/bookKernel.ts): one kernel instance per book, holding
+ * the contract columns (kind, strike, ln K, expiry group) rebuilt only when
+ * the book's contracts change, so a bar's work outside the kernel is one
+ * pass over the book's few expiries (time to expiry, discounts, the SSVI
+ * slice) and bulk copies of the columns in and out.
+ *
+ * Results equal valuation.ts' JavaScript path to rounding (the kernels
+ * share their algorithm; test/dealer/wasmValuation.test.ts measures the
+ * gap and compares whole runs).
+ */
+import { expFast } from '../pricing/exp.js';
+import { MODE_GIVEN_VOLS, MODE_GROUPS_GIVEN_VOLS, MODE_SSVI, SUM_DELTA, SUM_GAMMA, SUM_THETA, SUM_VALUE, SUM_VANNA, SUM_VEGA, SUM_VOLGA, WasmBookKernel } from '../pricing/wasm/bookKernel.js';
+import type { VolSurface } from '../sim/volSurface.js';
+import type { OptionBook } from './book.js';
+import type { BookGreeks } from './valuation.js';
+
+interface BookKernel {
+  readonly kernel: WasmBookKernel;
+  /** The book's contractsVersion the contract columns were built from. */
+  version: number;
+  /** Distinct expiries (epoch ms), groups 0..groups-1. */
+  groups: number;
+  readonly groupExpiry: Float64Array;
+  /**
+   * The group columns hold the last valuation's years, discounts and carry
+   * (a MODE_SSVI valuation since the contracts last changed), so a re-price
+   * at a new spot can read them instead of an exponential pair per option.
+   */
+  groupsFresh: boolean;
+  groupRate: number;
+  groupDividend: number;
+}
+
+const kernels = new WeakMap<OptionBook, BookKernel>();
+const slice = new Float64Array(4);
+
+function kernelOf(book: OptionBook): BookKernel {
+  let s = kernels.get(book);
+  if (s === undefined) {
+    s = { kernel: new WasmBookKernel(book.capacity), version: Number.NaN, groups: 0, groupExpiry: new Float64Array(book.capacity), groupsFresh: false, groupRate: 0, groupDividend: 0 };
+    kernels.set(book, s);
+  }
+  if (s.version !== book.contractsVersion) syncContracts(book, s);
+  return s;
+}
+
+/** Contract columns and expiry groups from the book (only when its contracts changed). */
+function syncContracts(book: OptionBook, s: BookKernel): void {
+  const k = s.kernel;
+  const n = book.length;
+  // ln K is stored from a reference near the money (see
+  // WasmBookKernel.reference): the middle of the strike range, a function of
+  // the contracts alone, so a book restored from a saved state values
+  // exactly as it did (the spot at the sync would not be).
+  let lo = Infinity;
+  let hi = 0;
+  for (let i = 0; i < n; i++) {
+    if (book.strike[i] < lo) lo = book.strike[i];
+    if (book.strike[i] > hi) hi = book.strike[i];
+  }
+  const spot = n > 0 ? Math.sqrt(lo * hi) : 1;
+  k.reference = spot;
+  let groups = 0;
+  const ge = s.groupExpiry;
+  for (let i = 0; i < n; i++) {
+    const K = book.strike[i];
+    k.w[i] = book.kind[i];
+    k.strike[i] = K;
+    k.logStrike[i] = Math.log(K / spot);
+    const e = book.expiryMs[i];
+    let g = 0;
+    while (g < groups && ge[g] !== e) g++;
+    if (g === groups) ge[groups++] = e;
+    k.group[i] = g;
+  }
+  s.groups = groups;
+  s.version = book.contractsVersion;
+  s.groupsFresh = false;
+}
+
+function sumsInto(k: WasmBookKernel, n: number, out: BookGreeks): BookGreeks {
+  const m = k.sums;
+  out.value = m[SUM_VALUE];
+  out.delta = m[SUM_DELTA];
+  out.gamma = m[SUM_GAMMA];
+  out.vega = m[SUM_VEGA];
+  out.theta = m[SUM_THETA];
+  out.vanna = m[SUM_VANNA];
+  out.volga = m[SUM_VOLGA];
+  out.count = n;
+  return out;
+}
+
+/**
+ * Copies `from` into `to` over 0..n-1. Whole columns of equal length (the
+ * kernel is built at the book's capacity) copy by TypedArray.set with no
+ * view allocated; the rows past n are scratch on both sides.
+ */
+function copyColumn(from: Float64Array, to: Float64Array, n: number): void {
+  if (from.length === to.length) to.set(from);
+  else to.set(from.subarray(0, n));
+}
+
+function copyOutputs(k: WasmBookKernel, book: OptionBook, n: number): void {
+  copyColumn(k.price, book.price, n);
+  copyColumn(k.delta, book.delta, n);
+  copyColumn(k.gamma, book.gamma, n);
+  copyColumn(k.vega, book.vega, n);
+  copyColumn(k.theta, book.theta, n);
+  copyColumn(k.vanna, book.vanna, n);
+  copyColumn(k.volga, book.volga, n);
+}
+
+/** valuation.ts' valueBook on the WASM kernel (inputs already checked there). */
+export function valueBookWasm(
+  book: OptionBook,
+  spot: number,
+  nowMs: number,
+  surface: VolSurface,
+  rate: number,
+  dividend: number,
+  out: BookGreeks,
+  yearMs: number,
+): BookGreeks {
+  const n = book.length;
+  const s = kernelOf(book);
+  const k = s.kernel;
+  copyColumn(book.qty, k.qty, n);
+  if (surface.ssviSlice === undefined) {
+    // Not an SSVI slice: vols from the surface per option, as the JavaScript path reads them.
+    const { strike, expiryMs, years, vol } = book;
+    const carry = rate - dividend;
+    for (let i = 0; i < n; i++) {
+      const T = (expiryMs[i] - nowMs) / yearMs;
+      years[i] = T;
+      vol[i] = T > 0 ? surface.impliedVol(strike[i], spot * Math.exp(carry * T), T) : 0;
+    }
+    copyColumn(years, k.years, n);
+    copyColumn(vol, k.vol, n);
+    k.value(n, MODE_GIVEN_VOLS, spot, rate, dividend, 0, 0);
+    s.groupsFresh = false;
+  } else {
+    const carry = rate - dividend;
+    let rho = 0;
+    let shift = 0;
+    for (let g = 0; g < s.groups; g++) {
+      const T = (s.groupExpiry[g] - nowMs) / yearMs;
+      k.groupYears[g] = T;
+      k.groupDiscountRate[g] = expFast(-rate * T);
+      k.groupDiscountDividend[g] = expFast(-dividend * T);
+      k.groupCarryYears[g] = carry * T;
+      if (T > 0) {
+        surface.ssviSlice(T, slice);
+        k.groupTheta[g] = slice[0];
+        k.groupPhi[g] = slice[1];
+        rho = slice[2];
+        shift = slice[3];
+      }
+    }
+    k.value(n, MODE_SSVI, spot, rate, dividend, rho, shift);
+    s.groupsFresh = true;
+    s.groupRate = rate;
+    s.groupDividend = dividend;
+    copyColumn(k.years, book.years, n);
+    copyColumn(k.vol, book.vol, n);
+  }
+  copyOutputs(k, book, n);
+  return sumsInto(k, n, out);
+}
+
+/** valuation.ts' revalueAtSpot on the WASM kernel: the book's years and vols as they stand. */
+export function revalueAtSpotWasm(book: OptionBook, spot: number, rate: number, dividend: number, out: BookGreeks): BookGreeks {
+  const n = book.length;
+  const s = kernelOf(book);
+  const k = s.kernel;
+  copyColumn(book.qty, k.qty, n);
+  copyColumn(book.vol, k.vol, n);
+  if (s.groupsFresh && rate === s.groupRate && dividend === s.groupDividend) {
+    // The book's years are the groups' (the last valuation wrote both).
+    k.value(n, MODE_GROUPS_GIVEN_VOLS, spot, rate, dividend, 0, 0);
+  } else {
+    copyColumn(book.years, k.years, n);
+    k.value(n, MODE_GIVEN_VOLS, spot, rate, dividend, 0, 0);
+  }
+  copyOutputs(k, book, n);
+  return sumsInto(k, n, out);
+}

@@ -1,0 +1,154 @@
+/**
+ * The fused WebAssembly valuation kernel (source: asm/valuation.ts, built
+ * with AssemblyScript into valuation.wasm next to this file): per option the
+ * SSVI implied vol, Black-Scholes price and greeks (price, delta, gamma,
+ * vega, theta, vanna, volga; same conventions as kernel.ts), then the
+ * quantity-weighted sums, in one call. Two options at a time in f64x2 SIMD;
+ * options outside the paired path's range (expired, zero vol, |d| beyond
+ * sqrt(32)) take a scalar copy of kernel.ts' bsEval.
+ *
+ * Each kernel owns one WebAssembly instance, so its columns live in that
+ * instance's memory, which never grows after construction (a grow would
+ * detach the Float64Array views below). The caller fills the input
+ * columns, calls {@link WasmBookKernel.value}, and reads the outputs.
+ */
+import { readFileSync } from 'node:fs';
+
+// Column order: must match asm/valuation.ts (the JS/WASM equivalence tests
+// in test/pricing/wasmKernel.test.ts fail on any mismatch).
+const COLUMNS = [
+  'w', 'strike', 'logStrike', 'qty', 'group', 'years', 'vol', 'logForwardOverStrike', 'discountRate', 'discountDividend',
+  'price', 'delta', 'gamma', 'vega', 'theta', 'vanna', 'volga',
+  'groupYears', 'groupDiscountRate', 'groupDiscountDividend', 'groupTheta', 'groupPhi', 'groupCarryYears',
+] as const;
+type ColumnName = (typeof COLUMNS)[number];
+
+/** Order of the sums the kernel writes after the columns. */
+export const SUM_VALUE = 0;
+export const SUM_DELTA = 1;
+export const SUM_GAMMA = 2;
+export const SUM_VEGA = 3;
+export const SUM_THETA = 4;
+export const SUM_VANNA = 5;
+export const SUM_VOLGA = 6;
+
+/** value() modes. */
+export const MODE_GIVEN_VOLS = 0;
+export const MODE_SSVI = 1;
+/** Years, discounts and (r − q)T from the groups as the last MODE_SSVI call left them; vols from the vol column. */
+export const MODE_GROUPS_GIVEN_VOLS = 2;
+
+// The compiler's lib (ES2023, no DOM) declares no WebAssembly global: the
+// few members used here, typed locally.
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { readonly exports: unknown };
+}
+const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+interface Exports {
+  readonly memory: WasmMemory;
+  heapBase(): number;
+  value(base: number, cap: number, n: number, mode: number, S: number, logS: number, r: number, q: number, rho: number, shift: number): void;
+}
+
+let compiled: object | undefined;
+
+/** The compiled module (once per process). */
+function wasmModule(): object {
+  if (compiled === undefined) {
+    const bytes = readFileSync(new URL('./valuation.wasm', import.meta.url));
+    compiled = new WA.Module(bytes);
+  }
+  return compiled;
+}
+
+/** True when this runtime can compile the module (WebAssembly with SIMD). */
+export function wasmKernelAvailable(): boolean {
+  try {
+    wasmModule();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export class WasmBookKernel implements Record<ColumnName, Float64Array> {
+  readonly capacity: number;
+  private readonly exports: Exports;
+  private readonly base: number;
+  private readonly stride: number;
+  readonly w!: Float64Array;
+  readonly strike!: Float64Array;
+  /** ln(strike / reference). */
+  readonly logStrike!: Float64Array;
+  readonly qty!: Float64Array;
+  /** Index of the option's expiry group (a small integer stored as a double). */
+  readonly group!: Float64Array;
+  readonly years!: Float64Array;
+  readonly vol!: Float64Array;
+  readonly logForwardOverStrike!: Float64Array;
+  readonly discountRate!: Float64Array;
+  readonly discountDividend!: Float64Array;
+  readonly price!: Float64Array;
+  readonly delta!: Float64Array;
+  readonly gamma!: Float64Array;
+  readonly vega!: Float64Array;
+  readonly theta!: Float64Array;
+  readonly vanna!: Float64Array;
+  readonly volga!: Float64Array;
+  /** Per expiry group: years to expiry, e^{-rT}, e^{-qT}, SSVI θ and φ, (r − q)T. */
+  readonly groupYears!: Float64Array;
+  readonly groupDiscountRate!: Float64Array;
+  readonly groupDiscountDividend!: Float64Array;
+  readonly groupTheta!: Float64Array;
+  readonly groupPhi!: Float64Array;
+  readonly groupCarryYears!: Float64Array;
+  /**
+   * The price logStrike is measured from: the caller stores ln(K / reference)
+   * and value() uses ln(S / reference). With a reference near the spot,
+   * ln(F/K) is a difference of two small logs, not of two numbers near
+   * ln S (≈ 11 for bitcoin), whose rounding would cost about four digits of
+   * ln(F/K) near the money (and, at tiny vol·√T, of deep tail prices).
+   */
+  reference = 1;
+  /** Σ qty · output, in SUM_* order (written by value()). */
+  readonly sums: Float64Array;
+
+  constructor(capacity: number) {
+    if (!Number.isInteger(capacity) || capacity < 0) throw new RangeError(`kernel capacity must be an integer >= 0, got ${capacity}`);
+    this.capacity = capacity;
+    // Even stride and a 16-byte base keep every column aligned for f64x2 loads.
+    this.stride = Math.max(2, capacity + (capacity & 1));
+    this.exports = new WA.Instance(wasmModule(), {}).exports as unknown as Exports;
+    this.base = (this.exports.heapBase() + 15) & ~15;
+    const bytes = this.base + 8 * (this.stride * COLUMNS.length + 8);
+    const mem = this.exports.memory;
+    const missing = bytes - mem.buffer.byteLength;
+    if (missing > 0) mem.grow(Math.ceil(missing / 65536));
+    const buf = mem.buffer;
+    const self = this as unknown as Record<ColumnName, Float64Array>;
+    COLUMNS.forEach((name, c) => {
+      // Views are `capacity` long (the stride only pads the layout), so a
+      // book's columns of the same capacity copy in and out whole, by
+      // TypedArray.set, with no subarray view allocated per call.
+      self[name] = new Float64Array(buf, this.base + 8 * this.stride * c, capacity);
+    });
+    this.sums = new Float64Array(buf, this.base + 8 * this.stride * COLUMNS.length, 8);
+  }
+
+  /**
+   * Values options 0..n-1 at spot S. MODE_SSVI: years, vols, discounts and
+   * ln(F/K) come from the groups and the SSVI slice (vol² T = w(k) at
+   * k = ln K − ln F + shift, with correlation `rho`); MODE_GIVEN_VOLS: the
+   * years and vol columns are used as they stand (rho, shift ignored).
+   */
+  value(n: number, mode: number, S: number, r: number, q: number, rho: number, shift: number): void {
+    if (!(n >= 0 && n <= this.capacity)) throw new RangeError(`n = ${n} is outside 0..${this.capacity}`);
+    this.exports.value(this.base, this.stride, n, mode, S, Math.log(S / this.reference), r, q, rho, shift);
+  }
+}
