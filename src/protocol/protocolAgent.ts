@@ -25,6 +25,7 @@ import { makeDeleverageRound, makeDeleverageSettlement, type BackstopCapitalFlig
 import type { BackstopPoolMechanism } from './mechanisms/backstopPool.js';
 import { CAUSE_CODE } from '../sim/tradeLog.js';
 import { invariant } from '../core/errors.js';
+import type { PerpVenue } from './perp/venue.js';
 
 /** Tag of deleveraging orders (lots use their ids, ≥ 0). */
 const DELEVERAGE_TAG = -2;
@@ -65,6 +66,8 @@ export interface ProtocolAgentConfig {
   readonly deleveraging: PreemptiveDeleveraging | null;
   /** Backstop depositors who withdraw on stress (behaviour layer); null when off. Needs the backstop mechanism. */
   readonly flight: BackstopCapitalFlight | null;
+  /** Perp venue mechanics (funding, shorts, ADL); absent or null when off. */
+  readonly perp?: PerpVenue | null;
 }
 
 /** Run totals, quote unless stated. */
@@ -130,6 +133,7 @@ export class ProtocolAgent extends Stateful implements Agent {
   private branching = 0;
   private readonly terms: { closeFactor: number; penalty: number; liquidationThreshold: number };
   private blocked = false;
+  private readonly accountChanged = (a: number): void => this.c.deleveraging?.onAccountChanged(a);
   /** The protocol's recorded columns (set by `declareColumns`). */
   columns!: Columns<ProtocolColumn>;
   /** With pre-emptive deleveraging only. */
@@ -162,6 +166,7 @@ export class ProtocolAgent extends Stateful implements Agent {
     this.c.fund.declareColumns(rec);
     this.c.mechanism.declareColumns(rec);
     this.c.flight?.declareColumns(rec);
+    this.c.perp?.declareColumns(rec);
   }
 
   beginBar(m: MarketView, ledger: Ledger): void {
@@ -183,6 +188,8 @@ export class ProtocolAgent extends Stateful implements Agent {
     c.keepers.beginBar(m.time);
     this.host.gasGwei = c.keepers.gasGwei();
     this.observe(m.time, mid);
+    // Funding moves debts, hence liquidation prices, before anything reads the ladder.
+    c.perp?.beginBar(m, c.ladder, this.accountChanged);
     c.breaker.beginBar(m.time);
     c.fund.beginBar();
     this.multiplier = c.dynamicThreshold.update(m.realisedVol) * c.breaker.marginMultiplier();
@@ -255,6 +262,7 @@ export class ProtocolAgent extends Stateful implements Agent {
     this.drainOffBook(m, this.host.round);
     c.breaker.endBar();
     c.fund.endBar(i, ledger);
+    c.perp?.endBar(m);
     const col = this.columns;
     const price = m.mid();
     const oracle = this.host.oracle;
@@ -333,6 +341,7 @@ export class ProtocolAgent extends Stateful implements Agent {
       barsCircuitBreakerTripped: t.barsPaused,
       protocolLossVar99PerBar: varEs.valueAtRisk,
       protocolLossEs99PerBar: varEs.expectedShortfall,
+      ...(this.c.perp ? this.c.perp.summaryFigures() : {}),
     };
   }
 
@@ -366,6 +375,10 @@ export class ProtocolAgent extends Stateful implements Agent {
     let done = 0;
     let batchSeize = 0;
     let batchRepay = 0;
+    const perp = c.perp && c.perp.adlOn ? c.perp : null;
+    // Shortfalls (at the oracle) of the round's bankrupt accounts already sent
+    // to lots: the fund will pay them when the lots settle.
+    let reserved = 0;
     while (done < c.maxPerRound) {
       const a = ladder.top();
       if (a < 0 || !(ladder.keyOf(a) > cutoff)) break;
@@ -382,6 +395,18 @@ export class ProtocolAgent extends Stateful implements Agent {
         full = true;
       }
       if (repay > allowance) break;
+      if (perp !== null) {
+        // Bankrupt at the oracle and more than the fund can still take: the
+        // short side takes the position at its bankruptcy price, off the book.
+        const shortfall = debt - coll * oracle;
+        if (shortfall > 0) {
+          if (c.fund.balance(ledger) - reserved < shortfall && perp.deleverage(a, ladder, ledger, m.mid(), m.time, bar, round) > 0) {
+            c.deleveraging?.onAccountChanged(a);
+            continue;
+          }
+          reserved += shortfall;
+        }
+      }
       allowance -= repay;
       c.breaker.record(m.time, repay);
       if (full) ladder.close(a);
@@ -460,7 +485,7 @@ export class ProtocolAgent extends Stateful implements Agent {
       loadState: (buf, o) => checkFingerprint(c.ladder, buf, o),
     };
     return stateOf(
-      c.oracle, c.keepers, c.breaker, c.dynamicThreshold, c.floor, c.solvency, c.fund, c.lots, c.mechanism, c.flight, c.deleveraging,
+      c.oracle, c.keepers, c.breaker, c.dynamicThreshold, c.floor, c.solvency, c.fund, c.lots, c.mechanism, c.flight, c.deleveraging, c.perp,
       scalars(this.totals, [
         'liquidationCount', 'firstRoundLiquidations', 'laterRoundLiquidations', 'liquidationVolume', 'seizedBase', 'peakMlr',
         'peakLiquidationBranchingRatio', 'peakLiquidationsPerBar', 'barsBlockedByFloor', 'barsPaused',

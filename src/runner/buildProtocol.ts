@@ -21,6 +21,7 @@ import { ProtocolAgent } from '../protocol/protocolAgent.js';
 import { makeDeleveraging } from '../behaviour/deleveraging.js';
 import { BackstopFlight } from '../behaviour/backstopFlight.js';
 import { InsuranceFund, type SettlementConfig } from '../protocol/settlement.js';
+import { buildPerpVenue } from '../protocol/perp/build.js';
 
 export interface ProtocolBuildReport {
   accounts: number;
@@ -95,6 +96,7 @@ export function buildProtocol(
     putStripEveryBars: p.putStripEveryBars,
     deleveraging: makeDeleveraging(scenario.behaviour.deleveraging, ladder, seeds.rng('behaviour.deleveraging')),
     flight,
+    perp: p.perp ? buildPerpVenue(p.perp, book, startPrice, baseDir, seeds) : null,
   });
   return {
     agent,
