@@ -160,6 +160,11 @@ export class ProtocolAgent extends Stateful implements Agent {
     };
   }
 
+  /** The perp venue, when the protocol runs one. */
+  get perp(): PerpVenue | null {
+    return this.c.perp ?? null;
+  }
+
   declareColumns(rec: Recorder): void {
     this.columns = rec.columns(PROTOCOL_COLUMNS);
     this.delevCols = this.c.deleveraging ? rec.columns(DELEVERAGE_COLUMNS) : null;
