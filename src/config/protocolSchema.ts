@@ -238,6 +238,10 @@ export const perpSchema = z.strictObject({
     .describe('Where the funding rate comes from: premium, series or off. Default premium.'),
   shorts: perpShortsSchema.prefault({}).describe('The generated short side. Default 1,000 shorts at 1-5x.'),
   adl: z.boolean().default(true).describe('Auto-deleverage the short side when the insurance fund cannot take a bankrupt long. Default true.'),
+  index: z
+    .strictObject({ path: z.string().min(1).describe('Index price bars in any bar layout (e.g. Binance indexPriceKlines, binance-kline).') })
+    .optional()
+    .describe('The index the premium is measured against: the close of the latest index bar starting at or before the bar. Default: the replayed bars\' own close.'),
 });
 
 export const protocolSchema = z

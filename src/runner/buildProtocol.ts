@@ -96,7 +96,7 @@ export function buildProtocol(
     putStripEveryBars: p.putStripEveryBars,
     deleveraging: makeDeleveraging(scenario.behaviour.deleveraging, ladder, seeds.rng('behaviour.deleveraging')),
     flight,
-    perp: p.perp ? buildPerpVenue(p.perp, book, startPrice, baseDir, seeds) : null,
+    perp: p.perp ? buildPerpVenue(p.perp, book, startPrice, barMs, baseDir, seeds) : null,
   });
   return {
     agent,

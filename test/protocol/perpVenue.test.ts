@@ -12,7 +12,7 @@ import { adlScore } from '../../src/protocol/perp/adl.js';
 import { premiumFundingRate } from '../../src/protocol/perp/funding.js';
 import { parseFundingSeries } from '../../src/protocol/perp/fundingSeries.js';
 import { ShortBook } from '../../src/protocol/perp/shorts.js';
-import { PerpVenue } from '../../src/protocol/perp/venue.js';
+import { indexAt, PerpVenue } from '../../src/protocol/perp/venue.js';
 import type { MarketView } from '../../src/sim/agent.js';
 import { Ledger, PARTY } from '../../src/sim/ledger.js';
 import { Recorder } from '../../src/sim/recorder.js';
@@ -49,7 +49,7 @@ const SERIES = [
 describe('funding from a settled series (Binance fundingRate layout)', () => {
   it('longs pay shorts rate·mark·size at a positive rate and receive at a negative one, moving liquidation prices', () => {
     const { longs, ladder, shorts } = books();
-    const venue = new PerpVenue({ shorts, intervalMs: H8, premium: BINANCE, series: parseFundingSeries(SERIES, 'f.csv'), fundingOn: true, adlOn: true });
+    const venue = new PerpVenue({ shorts, intervalMs: H8, premium: BINANCE, series: parseFundingSeries(SERIES, 'f.csv'), fundingOn: true, adlOn: true, barMs: 60_000 });
     const rec = new Recorder(3);
     venue.declareColumns(rec);
     const changed: number[] = [];
@@ -88,7 +88,7 @@ describe('funding from a settled series (Binance fundingRate layout)', () => {
   it('counts what the longs the ladder no longer holds pay when open interest is unbalanced', () => {
     const { ladder, shorts } = books();
     ladder.close(1); // long B sold to the book: its buyer is a long outside the ladder
-    const venue = new PerpVenue({ shorts, intervalMs: H8, premium: BINANCE, series: parseFundingSeries(SERIES, 'f.csv'), fundingOn: true, adlOn: true });
+    const venue = new PerpVenue({ shorts, intervalMs: H8, premium: BINANCE, series: parseFundingSeries(SERIES, 'f.csv'), fundingOn: true, adlOn: true, barMs: 60_000 });
     venue.beginBar(view(0, T0, 100, 100), ladder, () => {});
     venue.beginBar(view(1, T0 + H8, 100, 100), ladder, () => {});
     const f = venue.summaryFigures();
@@ -115,7 +115,7 @@ describe('funding from the premium (Binance formula)', () => {
 
   it('pays at every 8-hour mark after the first bar, from the mean premium of the bars since the last', () => {
     const { longs, ladder, shorts } = books();
-    const venue = new PerpVenue({ shorts, intervalMs: H8, premium: BINANCE, series: null, fundingOn: true, adlOn: true });
+    const venue = new PerpVenue({ shorts, intervalMs: H8, premium: BINANCE, series: null, fundingOn: true, adlOn: true, barMs: 60_000 });
     const bar = 4 * MS_PER_HOUR;
     // Bars at 00:00 and 04:00 with premiums −0.1% and −0.3% (mean −0.2%): F = −0.002 + 0.0005 = −0.0015 at 08:00.
     venue.beginBar(view(0, T0, 99.9, 100), ladder, () => {});
@@ -165,7 +165,7 @@ describe('auto-deleveraging', () => {
 
   it('closes the bankrupt long against S3 then S1 at its bankruptcy price 90, and the shorts bear exactly its shortfall', () => {
     const { longs, ladder, shorts } = adlBooks();
-    const venue = new PerpVenue({ shorts, intervalMs: H8, premium: BINANCE, series: null, fundingOn: false, adlOn: true });
+    const venue = new PerpVenue({ shorts, intervalMs: H8, premium: BINANCE, series: null, fundingOn: false, adlOn: true, barMs: 60_000 });
     const ledger = new Ledger();
     ledger.endow(PARTY.accounts, 0, 2.5);
     const equityAt = (p: number): number => {
@@ -201,7 +201,7 @@ describe('auto-deleveraging', () => {
     ladder.add(4, 360, 0.99); // bankrupt at 90
     const shorts = new ShortBook(1);
     shorts.add(1.5, 100, 20);
-    const venue = new PerpVenue({ shorts, intervalMs: H8, premium: BINANCE, series: null, fundingOn: false, adlOn: true });
+    const venue = new PerpVenue({ shorts, intervalMs: H8, premium: BINANCE, series: null, fundingOn: false, adlOn: true, barMs: 60_000 });
     const ledger = new Ledger();
     ledger.endow(PARTY.accounts, 0, 4);
     expect(venue.deleverage(0, ladder, ledger, MARK, T0, 0, 0)).toBe(1.5);
@@ -213,7 +213,7 @@ describe('auto-deleveraging', () => {
 
   it('rolls a tried bar back: sizes, margins and the event log come back as saved', () => {
     const { ladder, shorts } = adlBooks();
-    const venue = new PerpVenue({ shorts, intervalMs: H8, premium: BINANCE, series: null, fundingOn: false, adlOn: true });
+    const venue = new PerpVenue({ shorts, intervalMs: H8, premium: BINANCE, series: null, fundingOn: false, adlOn: true, barMs: 60_000 });
     const ledger = new Ledger();
     ledger.endow(PARTY.accounts, 0, 2.5);
     const buf = new Float64Array(venue.stateSize);
@@ -228,5 +228,32 @@ describe('auto-deleveraging', () => {
     expect(Array.from(shorts.margin)).toEqual(margin0);
     expect(venue.events.length).toBe(0);
     expect(venue.summaryFigures().adlEvents).toBe(0);
+  });
+});
+
+describe('a loaded index', () => {
+  const MIN = 60_000;
+  it('is read once its bar has closed, never earlier (no look-ahead from a coarser index)', () => {
+    const minute = { time: Float64Array.of(T0, T0 + MIN, T0 + 2 * MIN), close: Float64Array.of(100, 101, 102), stepMs: MIN };
+    expect(indexAt(minute, T0 + MIN)).toBe(100); // the end of the first 1-minute bar: its close
+    expect(indexAt(minute, T0 + MIN - 1)).toBeNaN();
+    expect(indexAt(minute, T0 + 10 * MIN)).toBe(102);
+    const hourly = { time: Float64Array.of(T0, T0 + 60 * MIN), close: Float64Array.of(100, 90), stepMs: 60 * MIN };
+    // A 1-minute bar ending at 00:31 sees no hourly close yet; one ending at 01:00 sees 00:00's.
+    expect(indexAt(hourly, T0 + 31 * MIN)).toBeNaN();
+    expect(indexAt(hourly, T0 + 60 * MIN)).toBe(100);
+  });
+
+  it('sets the premium against the loaded index instead of the replayed close', () => {
+    const { ladder, shorts } = books();
+    const index = { time: Float64Array.of(T0), close: Float64Array.of(200), stepMs: 60_000 };
+    const venue = new PerpVenue({ shorts, intervalMs: H8, premium: BINANCE, series: null, fundingOn: true, adlOn: true, barMs: 60_000, index });
+    const rec = new Recorder(1);
+    venue.declareColumns(rec);
+    venue.beginBar(view(0, T0, 190, 100), ladder, () => {});
+    venue.endBar(view(0, T0, 190, 100));
+    // (190 − 200)/200 against the loaded index; the replayed close of 100 is not read.
+    expect(rec.get('index_price')[0]).toBe(200);
+    expect(rec.get('premium')[0]).toBeCloseTo(-0.05, 15);
   });
 });

@@ -7,8 +7,9 @@
  * instead of a lot) and the bar end (premium sample, columns).
  *
  * Index = the bar's historical close (what the venue's spot index would
- * have read without our impact); mark = the simulated mid, so the premium
- * is exactly the impact the simulated flow left on the price.
+ * have read without our impact), or a loaded index series (the venue's
+ * published index); mark = the simulated mid, so with the default index the
+ * premium is exactly the impact the simulated flow left on the price.
  *
  * Money: a long's debt and a short's margin are claims between the two
  * sides, held in the account books, not ledger cash (as a long's debt
@@ -46,6 +47,39 @@ export interface PerpVenueConfig {
   /** Funding off: mark, index and ADL only. */
   readonly fundingOn: boolean;
   readonly adlOn: boolean;
+  /** A loaded index; null reads the replayed bar's own close. */
+  readonly index?: IndexSeries | null;
+  /** Bar length, ms: the premium is sampled at the bar's end. */
+  readonly barMs: number;
+}
+
+/** Index price bars: start times (increasing), closes, and their spacing. */
+export interface IndexSeries {
+  readonly time: Float64Array;
+  readonly close: Float64Array;
+  /** Median spacing of the index bars, ms: a bar's close is known at its start + stepMs. */
+  readonly stepMs: number;
+}
+
+/**
+ * The index known at `time`: the close of the latest index bar that has
+ * ended by then (start + step ≤ time); NaN before the first. A binary
+ * search, so there is no cursor to roll back.
+ */
+export function indexAt(s: IndexSeries, time: number): number {
+  return latestAtOrBefore(s, time - s.stepMs);
+}
+
+function latestAtOrBefore(s: IndexSeries, time: number): number {
+  let lo = 0;
+  let hi = s.time.length - 1;
+  if (hi < 0 || s.time[0] > time) return Number.NaN;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (s.time[mid] <= time) lo = mid;
+    else hi = mid - 1;
+  }
+  return s.close[lo];
 }
 
 export interface PerpTotals {
@@ -71,6 +105,8 @@ export class PerpVenue extends Stateful {
   private readonly clock: FundingClock;
   private readonly queue: AdlQueue;
   private readonly fundingOn: boolean;
+  private readonly index: IndexSeries | null;
+  private readonly barMs: number;
   private started = 0;
   private rankedBar = -1;
   private rankedRound = -1;
@@ -86,6 +122,8 @@ export class PerpVenue extends Stateful {
     this.shorts = cfg.shorts;
     this.adlOn = cfg.adlOn;
     this.fundingOn = cfg.fundingOn;
+    this.index = cfg.index ?? null;
+    this.barMs = cfg.barMs;
     this.clock = new FundingClock(cfg.intervalMs, cfg.premium, cfg.series);
     this.queue = new AdlQueue(cfg.shorts);
   }
@@ -187,7 +225,8 @@ export class PerpVenue extends Stateful {
 
   endBar(m: MarketView): void {
     const mark = m.mid();
-    const index = m.refPrice;
+    // At the bar's end, as the mark: a loaded index bar counts once it has closed.
+    const index = this.index ? indexAt(this.index, m.time + this.barMs) : m.refPrice;
     const premium = index > 0 && Number.isFinite(mark) ? (mark - index) / index : Number.NaN;
     this.clock.samplePremium(premium);
     const col = this.columns;
