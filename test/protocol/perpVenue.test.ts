@@ -193,6 +193,13 @@ describe('auto-deleveraging', () => {
     expect(ledger.assetImbalance()).toBe(0);
     const f = venue.summaryFigures();
     expect([f.adlEvents, f.adlAccountsClosed, f.adlBase, f.adlVolume]).toEqual([2, 1, 2.5, 225]);
+    // The bar's columns: open short size 5 − 2.5, matching the book summed afresh.
+    const rec = new Recorder(8);
+    venue.declareColumns(rec);
+    venue.endBar(view(7, T0, MARK, MARK));
+    expect(rec.get('open_short_base')[7]).toBe(2.5);
+    expect(shorts.totalSize()).toBe(2.5);
+    expect([rec.get('adl_events')[7], rec.get('adl_base')[7], rec.get('adl_volume_quote')[7]]).toEqual([2, 2.5, 225]);
   });
 
   it('leaves the rest of a long the short side cannot take open at the same bankruptcy price', () => {

@@ -116,6 +116,8 @@ export class PerpVenue extends Stateful {
   private barAdlEvents = 0;
   private barAdlBase = 0;
   private barAdlQuote = 0;
+  /** Σ short size, kept as ADL closes it (the shorts' sizes change nowhere else). */
+  private openShortBase: number;
 
   constructor(cfg: PerpVenueConfig) {
     super();
@@ -126,6 +128,7 @@ export class PerpVenue extends Stateful {
     this.barMs = cfg.barMs;
     this.clock = new FundingClock(cfg.intervalMs, cfg.premium, cfg.series);
     this.queue = new AdlQueue(cfg.shorts);
+    this.openShortBase = cfg.shorts.totalSize();
   }
 
   declareColumns(rec: Recorder): void {
@@ -154,7 +157,6 @@ export class PerpVenue extends Stateful {
     this.barRate = rate;
     const book = ladder.book;
     let paid = 0;
-    let longBase = 0;
     for (let i = 0; i < book.length; i++) {
       if (book.open[i] === 0) continue;
       const c = book.collateral[i];
@@ -164,21 +166,16 @@ export class PerpVenue extends Stateful {
       let nd = d + rate * mark * c;
       if (nd < 0.5 * d) nd = 0.5 * d;
       paid += nd - d;
-      longBase += c;
       ladder.modify(i, c, nd);
       changed(i);
     }
     const s = this.shorts;
     let received = 0;
-    let shortBase = 0;
     for (let j = 0; j < s.length; j++) {
       const x = rate * mark * s.size[j];
       s.margin[j] += x;
       received += x;
-      shortBase += s.size[j];
     }
-    void longBase;
-    void shortBase;
     this.barPaid = paid;
     this.barReceived = received;
     const t = this.totals;
@@ -214,6 +211,7 @@ export class PerpVenue extends Stateful {
     const n = this.events.length - before;
     this.barAdlEvents += n;
     this.barAdlBase += q;
+    this.openShortBase -= q;
     this.barAdlQuote += q * price;
     const t = this.totals;
     t.adlEvents += n;
@@ -238,7 +236,7 @@ export class PerpVenue extends Stateful {
     col.funding_rate[i] = this.barRate;
     col.funding_paid_by_longs_quote[i] = this.barPaid;
     col.funding_received_by_shorts_quote[i] = this.barReceived;
-    col.open_short_base[i] = this.shorts.totalSize();
+    col.open_short_base[i] = this.openShortBase;
     col.adl_events[i] = this.barAdlEvents;
     col.adl_base[i] = this.barAdlBase;
     col.adl_volume_quote[i] = this.barAdlQuote;
@@ -277,7 +275,7 @@ export class PerpVenue extends Stateful {
         'fundingPayments', 'fundingPaidByLongs', 'fundingReceivedByShorts', 'fundingFromOtherLongs', 'adlEvents', 'adlAccountsClosed', 'adlBase', 'adlVolume',
       ]),
       scalars(this.clock, ['next', 'cursor', 'premiumSum', 'premiumCount']),
-      ownScalars(this, ['started', 'rankedBar', 'rankedRound', 'barRate', 'barPaid', 'barReceived', 'barAdlEvents', 'barAdlBase', 'barAdlQuote']),
+      ownScalars(this, ['started', 'rankedBar', 'rankedRound', 'barRate', 'barPaid', 'barReceived', 'barAdlEvents', 'barAdlBase', 'barAdlQuote', 'openShortBase']),
     );
   }
 }
