@@ -10,6 +10,7 @@ import { registerCompareCommand } from './commands/compare.js';
 import { registerReportCommand } from './commands/report.js';
 import { registerSweepCommand } from './commands/sweep.js';
 import { registerWorkerCommand } from './commands/worker.js';
+import { registerBondCommands } from './commands/bond.js';
 
 /**
  * The CLI only parses, calls and prints (STYLE.md). User mistakes surface as
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerReportCommand(program);
   registerSweepCommand(program);
   registerWorkerCommand(program);
+  registerBondCommands(program);
   withUsageOnError(program, 'cascade');
   return program;
 }

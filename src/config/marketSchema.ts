@@ -33,6 +33,11 @@ export const liquiditySchema = z.discriminatedUnion('kind', [
       .positive()
       .default(1e-4)
       .describe('Floor on |Q|/V for the local depth used in branching ratios. Default 1e-4 (assumption).'),
+    referenceMetaorderFractionOfDailyVolume: z
+      .number()
+      .positive()
+      .default(0.01)
+      .describe('Size, as a share of V, of the metaorder whose peak and permanent impact the linear permanent part is matched to. Default 0.01 (assumption).'),
     dailyVolumeBase: z
       .number()
       .positive()
@@ -45,7 +50,7 @@ export const liquiditySchema = z.discriminatedUnion('kind', [
     levelsPerSide: z.number().int().min(1).default(200).describe('Levels per side. Default 200.'),
     levelSpacingBps: z.number().positive().default(1).describe('Log distance between levels, bps. Default 1.'),
     halfSpreadBps: z.number().positive().default(0.5).describe('Log distance from mid to the first level, bps. Default 0.5 (assumption).'),
-    profileExponent: z.number().min(0).default(0).describe('Target depth per level ∝ (offset/first)^exponent. Default 0 (flat).'),
+    profileExponent: z.number().min(0).default(0).describe('Depth density over each level\'s span ∝ (offset/first)^exponent. Default 0 (flat).'),
     refillHalfLifeMs: halfLifeMs.default(300_000).describe('Half-life of the refill of consumed levels, ms or "never". Default 300000 (5 min, assumption).'),
     probeBps: z.number().positive().default(100).describe('Window beyond mid for the depth used in branching ratios, bps. Default 100 (1%).'),
     snapshot: z.string().optional().describe('Start from an L2 snapshot CSV (side,price,size) instead of the grid.'),

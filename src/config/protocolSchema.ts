@@ -193,6 +193,20 @@ export const solvencyTestSchema = z.strictObject({
   relaxStepBps: z.number().min(0).default(0),
 });
 
+export const contagionBondSchema = z.strictObject({
+  trigger: z
+    .strictObject({
+      index: z
+        .enum(['liquidationVelocity', 'branchingSum', 'drawdown'])
+        .describe('Public stress index read at each bar start: liquidationVelocity (EWMA of forced-selling quote per minute through the previous bar), branchingSum (liquidation + gamma branching ratios recorded for the previous bar), drawdown (fraction below the running peak of the mid at the bar start).'),
+      level: z.number().positive().describe('The bond pays at the first bar whose index is at or above this level (quote/min, ratio or fraction, by index).'),
+    })
+    .describe('What makes the bond pay.'),
+  notionalQuote: z.number().positive().describe('Paid in full at the trigger bar, quote; escrowed by the sellers before the run.'),
+  couponPerYear: z.number().min(0).default(0).describe('Coupon the lenders pay the sellers, fraction of notional per year, accrued every bar before the trigger. Default 0 (price it with `cascade bond price`).'),
+  payoutTo: z.enum(['insuranceFund', 'backstopPool']).default('insuranceFund').describe('Where the payout goes; backstopPool needs the backstop mechanism. Default insuranceFund.'),
+});
+
 const defencesSchema = z.strictObject({
   dynamicThreshold: dynamicThresholdSchema
     .prefault({ kind: 'off' })
@@ -206,6 +220,9 @@ const defencesSchema = z.strictObject({
   solvencyTest: solvencyTestSchema
     .optional()
     .describe('Algorithmic solvency test: every N bars, project bad debt for shocks through the cascade law; raise the penalty or the fund target when over the limit. Default off.'),
+  contagionBond: contagionBondSchema
+    .optional()
+    .describe('Contagion bond: outside capital paid a coupon in calm bars pays its notional into the insurance fund or backstop pool at the first bar a public stress index reaches a level. Default off.'),
 });
 
 export const perpFundingSchema = z.discriminatedUnion('kind', [
@@ -286,6 +303,7 @@ export type DynamicThresholdSchemaConfig = z.output<typeof dynamicThresholdSchem
 export type CircuitBreakerSchemaConfig = z.output<typeof circuitBreakerSchema>;
 export type MarginFloorSchemaConfig = z.output<typeof marginFloorSchema>;
 export type SolvencyTestSchemaConfig = z.output<typeof solvencyTestSchema>;
+export type ContagionBondSchemaConfig = z.output<typeof contagionBondSchema>;
 export type DistributionConfig = z.output<typeof distribution>;
 export type BidderGroupSchemaConfig = z.output<typeof bidderGroup>;
 export type MechanismSchemaConfig = z.output<typeof mechanismSchema>;

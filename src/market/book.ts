@@ -31,7 +31,9 @@ export interface BookDynamics {
 interface Side {
   readonly sign: 1 | -1;
   readonly off: Float64Array;
-  /** exp(sign · off): price of each level relative to the anchor. */
+  /** Where each level's span begins: the previous level's offset (0 for the first). */
+  readonly prev: Float64Array;
+  /** exp(sign · off): price of each level relative to the side's anchor. */
   readonly factor: Float64Array;
   readonly target: Float64Array;
   /** Current resting depth, base units. */
@@ -45,49 +47,77 @@ interface Side {
 function makeSide(sign: 1 | -1, off: Float64Array, target: Float64Array): Side {
   const n = off.length;
   const factor = new Float64Array(n);
-  for (let k = 0; k < n; k++) factor[k] = Math.exp(sign * off[k]);
+  const prev = new Float64Array(n);
+  for (let k = 0; k < n; k++) {
+    factor[k] = Math.exp(sign * off[k]);
+    prev[k] = k === 0 ? 0 : off[k - 1];
+  }
   const tailGap = n >= 2 ? off[n - 1] - off[n - 2] : off[0];
-  return { sign, off, factor, target, depth: new Float64Array(n), start: new Float64Array(n), tailGap };
+  return { sign, off, prev, factor, target, depth: new Float64Array(n), start: new Float64Array(n), tailGap };
 }
 
 /**
- * Discrete L2 book around the mid (ABIDES-style levels, Obizhaeva–Wang-style
- * resilience). Choices, all documented because the brief left them open:
+ * The steepest secant of a side's target book from its anchor: the largest
+ * cumulative target depth within a log distance y, divided by y, over every
+ * level and over the virtual tail (shape units per unit log-price). A level
+ * counts in full at its own offset, so a first level that holds a whole
+ * level's depth inside the half-spread shows up here as a steep secant.
+ */
+function steepestSecant(off: Float64Array, target: Float64Array): number {
+  const n = off.length;
+  let cum = 0;
+  let best = 0;
+  for (let k = 0; k < n; k++) {
+    cum += target[k];
+    const r = cum / off[k];
+    if (r > best) best = r;
+  }
+  // Tail points (C_L + i·t) / (off_L + i·g) move monotonically towards t / g, so their supremum is one of the ends.
+  const g = n >= 2 ? off[n - 1] - off[n - 2] : off[0];
+  const tail = target[n - 1] / g;
+  return tail > best ? tail : best;
+}
+
+/**
+ * Discrete L2 book (ABIDES-style levels, Obizhaeva–Wang-style resilience),
+ * built so that no round trip pays (Huberman & Stanzl 2004; Gatheral 2010).
  *
  * - **Walk.** A market order walks the levels of its side in order of distance,
- *   each at its own price, against the book as it stood at the bar start
- *   (the anchor = the mid at bar start). Fill price is volume-weighted.
- * - **Where the mid goes.** To where the walk ended, interpolated inside the
- *   last level: consuming level k moves the front from level k−1's offset
- *   (0 for the first level) to level k's, in proportion to the share of
- *   level k's bar-start depth consumed. A fully consumed level k puts the mid
- *   exactly at its price. The interpolation keeps the mid continuous in order
- *   size: snapping the mid to the last touched level would let a one-unit
- *   "hair" order jump it by a whole level, and the re-centring below would
- *   then hand a round trip a profit. J is `J_anchor ± front`; the order's ΔJ
- *   is split into permanent and transient parts as in the linear model.
- * - **Beyond the window.** Past the last level the book continues with virtual
- *   levels at the last gap, each holding the last level's target, filled at
- *   their own prices (summed in closed form), fresh at every bar: liquidity
- *   outside the modelled window is not tracked.
- * - **Between bars** (startBar, in this order): the transient part of J decays
- *   with its half-life (the mid reverts toward the permanent level); the
- *   target depth becomes shape × depthScale, and depth above the new target
- *   is cancelled at once (withdrawal is instant); depth below target refills
- *   by 1 − 0.5^(dt / refillHalfLife) of the gap; then the book is re-centred
- *   on the new mid, keeping each level's depth by index, so consumed levels
- *   stay thin next to the mid until they refill. Exogenous moves of the
+ *   each at its own price, against the book as it stood at the bar start (the
+ *   side's anchor, below). Fill price is volume-weighted. Past the last level
+ *   the book continues with virtual levels at the last gap, each holding the
+ *   last level's target, filled at their own prices (summed in closed form),
+ *   fresh at every bar.
+ * - **Reference mid R.** Every order also moves a reference log-price R by
+ *   q / D, exactly as the linear model moves its mid: a share
+ *   `permanentFraction` for good, the rest transient, decaying with the
+ *   transient half-life. D is the target book's steepest secant depth (above)
+ *   times the bar's depthScale, so for a flat grid it is the depth per unit
+ *   log-price the grid was built with.
+ * - **Displayed mid J.** Where the walk ended: the side's anchor ± the walk
+ *   front, interpolated inside the last level (level k spans from level
+ *   k−1's offset, 0 for the first, to its own), so the mid is continuous in
+ *   order size. J − R is the depletion excess: how much further the walk went
+ *   than a full book would have taken it. It is transient and relaxes with
+ *   the refill: at each bar start it shrinks by the share of consumed depth
+ *   still missing, 0.5^(dt / refillHalfLife).
+ * - **Between bars** (startBar): R's transient part decays; the target
+ *   depth becomes shape × depthScale, depth above it is cancelled at once,
+ *   depth below it refills by 1 − 0.5^(dt / refillHalfLife) of the gap; then
+ *   each side is re-anchored, keeping each level's depth by index. The side
+ *   the excess pushed into (the asks after buying) is anchored at J, so its
+ *   consumed levels stay thin next to the mid until they refill; the other
+ *   side is anchored at R, not next to the pushed mid, so the first order
+ *   the other way fills from R and ends the excess. Exogenous moves of the
  *   reference price move the whole book with it (the overlay).
  *
- * Known limit: a book whose depth falls with distance (possible from a real
- * snapshot) can let buy-then-sell across a re-centring profit, because the
- * re-centred opposite side sits closer to the pushed mid than the walk did.
- * The generated grid refuses such profiles. A flat grid is not safe either
- * once a leg spans bars: an opening split over bars walks the levels its own
- * earlier pieces emptied while the untouched side is re-centred at full
- * depth, and a close split into freshly refilled books meets a first level
- * that spans only the half-spread; both let a round trip profit
- * (test/market/noFreeRoundTrip.test.ts pins them).
+ * Why no round trip pays: every unit bought fills at or above exp(R) at that
+ * moment, and every unit sold at or below it. The ask anchor is never below
+ * R, a walk through depth no fuller than the target reaches offsets at least
+ * (depth walked) / D by the choice of D, and R moved by no more than that
+ * within the bar. So a trip's cash is at most that of the linear model with
+ * depth D and no spread on the same orders, which never profits. Depletion,
+ * refill and withdrawal change only how much worse than R a fill is.
  */
 export class OrderBookModel extends Stateful implements LiquidityModel {
   readonly kind = 'book' as const;
@@ -99,15 +129,29 @@ export class OrderBookModel extends Stateful implements LiquidityModel {
   private readonly transientHalfLifeMs: number;
   private readonly refillHalfLifeMs: number;
   private readonly probe: number;
+  /** Steepest secant over both sides, shape units per unit log-price: one D for buys and sells. */
+  private readonly secant: number;
+
+  // Pure caches (not state): the refill factor of the last dt, and the probed depth per side.
+  private cachedDtMs = Number.NaN;
+  private cachedRemain = Number.NaN;
+  private probeBid = Number.NaN;
+  private probeAsk = Number.NaN;
 
   private started = 0;
   private refPrice = Number.NaN;
   /** Base units per shape unit (1, or 1 / refPrice_0 for quote targets). */
   private unitScale = Number.NaN;
   private depthScale = 1;
-  private j = 0;
-  private jTrans = 0;
-  private jAnchor = 0;
+  /** D of the reference mid this bar, base units per unit log-price. */
+  private refDepth = Number.NaN;
+  /** R (total) and its transient part. */
+  private r = 0;
+  private rTrans = 0;
+  /** J − R: the depletion excess of the displayed mid. */
+  private x = 0;
+  private bidAnchor = 0;
+  private askAnchor = 0;
   /** Base units consumed in each side's tail this bar. */
   private bidTail = 0;
   private askTail = 0;
@@ -118,6 +162,7 @@ export class OrderBookModel extends Stateful implements LiquidityModel {
     checkSide('ask', shape.askOffsets, shape.askTargets);
     this.bids = makeSide(-1, shape.bidOffsets.slice(), shape.bidTargets.slice());
     this.asks = makeSide(1, shape.askOffsets.slice(), shape.askTargets.slice());
+    this.secant = Math.max(steepestSecant(this.bids.off, this.bids.target), steepestSecant(this.asks.off, this.asks.target));
     this.targetUnit = shape.targetUnit;
     this.permanentFraction = dyn.permanentFraction;
     this.transientHalfLifeMs = dyn.transientHalfLifeMs;
@@ -133,42 +178,72 @@ export class OrderBookModel extends Stateful implements LiquidityModel {
       this.started = 1;
     }
     const f = decayFactor(m.dtMs, this.transientHalfLifeMs);
-    const decayed = this.jTrans * f;
-    this.j = (this.j - this.jTrans) + decayed;
-    this.jTrans = decayed;
+    const decayed = this.rTrans * f;
+    this.r = (this.r - this.rTrans) + decayed;
+    this.rTrans = decayed;
     this.refPrice = m.refPrice;
     this.depthScale = m.depthScale;
     const scale = this.unitScale * m.depthScale;
-    const refill = first ? 0 : decayFactor(m.dtMs, this.refillHalfLifeMs);
-    this.refillSide(this.bids, scale, refill);
-    this.refillSide(this.asks, scale, refill);
-    this.jAnchor = this.j;
+    this.refDepth = this.secant * scale;
+    const remain = first ? 0 : this.refillRemain(m.dtMs);
+    this.x *= remain;
+    this.refill(scale, remain);
+    const j = this.r + this.x;
+    this.askAnchor = j > this.r ? j : this.r;
+    this.bidAnchor = j < this.r ? j : this.r;
     this.bidTail = 0;
     this.askTail = 0;
+    this.probeBid = Number.NaN;
+    this.probeAsk = Number.NaN;
   }
 
-  /** `remain` = share of the gap to target still missing after the refill (0 fills the book). */
-  private refillSide(s: Side, scale: number, remain: number): void {
-    for (let k = 0; k < s.off.length; k++) {
-      const t = s.target[k] * scale;
-      let d = s.depth[k];
-      if (d > t) d = t;
-      else if (d < t && remain !== 1) d = t - (t - d) * remain;
-      s.depth[k] = d;
-      s.start[k] = d;
+  /** Share of the gap to target still missing after dt; bars mostly share one dt, so Math.pow runs once per run. */
+  private refillRemain(dtMs: number): number {
+    if (dtMs !== this.cachedDtMs) {
+      this.cachedDtMs = dtMs;
+      this.cachedRemain = decayFactor(dtMs, this.refillHalfLifeMs);
+    }
+    return this.cachedRemain;
+  }
+
+  /** Both sides in one pass: cap at the new target, refill `1 − remain` of the gap, record the bar-start depth. */
+  private refill(scale: number, remain: number): void {
+    const a = this.asks;
+    const b = this.bids;
+    const na = a.off.length;
+    const nb = b.off.length;
+    const n = na > nb ? na : nb;
+    for (let k = 0; k < n; k++) {
+      if (k < nb) {
+        const t = b.target[k] * scale;
+        let d = b.depth[k];
+        if (d > t) d = t;
+        else if (d < t && remain !== 1) d = t - (t - d) * remain;
+        b.depth[k] = d;
+        b.start[k] = d;
+      }
+      if (k < na) {
+        const t = a.target[k] * scale;
+        let d = a.depth[k];
+        if (d > t) d = t;
+        else if (d < t && remain !== 1) d = t - (t - d) * remain;
+        a.depth[k] = d;
+        a.start[k] = d;
+      }
     }
   }
 
   mid(): number {
-    return this.refPrice * Math.exp(this.j);
+    return this.refPrice * Math.exp(this.r + this.x);
   }
 
   logImpact(): number {
-    return this.j;
+    return this.r + this.x;
   }
 
+  /** R's decaying part plus the depletion excess, which relaxes with the refill. */
   transientLogImpact(): number {
-    return this.jTrans;
+    return this.rTrans + this.x;
   }
 
   /** Depth of each virtual tail level: the last level's current target, base units. */
@@ -179,14 +254,15 @@ export class OrderBookModel extends Stateful implements LiquidityModel {
   execute(signedSize: number, out: Fill): void {
     if (this.started === 0) throw new Error('OrderBookModel.execute before the first startBar');
     if (!Number.isFinite(signedSize)) throw new RangeError(`order size must be finite, got ${signedSize}`);
-    const midBefore = this.refPrice * Math.exp(this.j);
+    const midBefore = this.refPrice * Math.exp(this.r + this.x);
     if (signedSize === 0) {
       out.size = 0; out.price = midBefore; out.midBefore = midBefore; out.midAfter = midBefore;
       out.cost = 0; out.impactCost = 0;
       return;
     }
     const s = signedSize > 0 ? this.asks : this.bids;
-    const anchorPrice = this.refPrice * Math.exp(this.jAnchor);
+    const anchor = s.sign > 0 ? this.askAnchor : this.bidAnchor;
+    const anchorPrice = this.refPrice * Math.exp(anchor);
     const n = s.off.length;
     let rem = Math.abs(signedSize);
     let notional = 0;
@@ -207,8 +283,7 @@ export class OrderBookModel extends Stateful implements LiquidityModel {
     let front: number;
     if (rem > 0) {
       // Virtual levels i = 1, 2, ... at off_L + i·gap, each holding the last level's target, filled
-      // at their own prices like real levels (a continuous tail would skip the level-price penalty
-      // and let a round trip across a re-centring profit).
+      // at their own prices like real levels.
       const t = this.tailLevelDepth(s);
       const g = s.tailGap;
       const u0 = s.sign > 0 ? this.askTail : this.bidTail;
@@ -231,16 +306,20 @@ export class OrderBookModel extends Stateful implements LiquidityModel {
       if (s.sign > 0) this.askTail = u1;
       else this.bidTail = u1;
     } else {
-      const prev = kEnd === 0 ? 0 : s.off[kEnd - 1];
+      const prev = s.prev[kEnd];
       const st = s.start[kEnd];
       const frac = st > 0 ? (st - s.depth[kEnd]) / st : 1;
       front = prev + (s.off[kEnd] - prev) * frac;
     }
-    const newJ = this.jAnchor + s.sign * front;
-    const dJ = newJ - this.j;
-    this.j = newJ;
-    this.jTrans += (1 - this.permanentFraction) * dJ;
-    const midAfter = this.refPrice * Math.exp(newJ);
+    const dR = signedSize / this.refDepth;
+    this.r += dR;
+    this.rTrans += (1 - this.permanentFraction) * dR;
+    // A walk never ends short of R (the secant bound); the guard only absorbs rounding.
+    const ex = anchor + s.sign * front - this.r;
+    this.x = s.sign * ex > 0 ? ex : 0;
+    this.probeBid = Number.NaN;
+    this.probeAsk = Number.NaN;
+    const midAfter = this.refPrice * Math.exp(this.r + this.x);
     let price = notional / Math.abs(signedSize);
     // Rounding must never make a buy cheaper than the mid before it (cost >= 0 is a contract).
     if (signedSize > 0 ? price < midBefore : price > midBefore) price = midBefore;
@@ -254,38 +333,65 @@ export class OrderBookModel extends Stateful implements LiquidityModel {
 
   /**
    * Resting depth (plus tail) within probeBps beyond the mid on the side an
-   * order of sign `side` hits, divided by that log window: a secant D.
+   * order of sign `side` hits, divided by that log window: a secant D. Each
+   * level's depth is spread over its span, as the walk front treats it.
+   * Computed once per side between orders (the engine asks several times).
    */
   depthPerLogPrice(side = -1): number {
-    const s = side > 0 ? this.asks : this.bids;
-    const shift = s.sign * (this.j - this.jAnchor);
+    if (side > 0) {
+      if (Number.isNaN(this.probeAsk)) this.probeAsk = this.probeSide(this.asks, this.askAnchor, this.askTail);
+      return this.probeAsk;
+    }
+    if (Number.isNaN(this.probeBid)) this.probeBid = this.probeSide(this.bids, this.bidAnchor, this.bidTail);
+    return this.probeBid;
+  }
+
+  private probeSide(s: Side, anchor: number, tailUsed: number): number {
+    const lo = s.sign * (this.r + this.x - anchor);
+    const hi = lo + this.probe;
     let sum = 0;
     const n = s.off.length;
     for (let k = 0; k < n; k++) {
-      const dist = s.off[k] - shift;
-      if (dist > this.probe) break;
-      if (dist >= 0) sum += s.depth[k];
+      const a = s.prev[k];
+      const b = s.off[k];
+      if (a >= hi) break;
+      if (b <= lo) continue;
+      const from = a > lo ? a : lo;
+      const to = b < hi ? b : hi;
+      sum += (s.depth[k] * (to - from)) / (b - a);
     }
     const density = this.tailLevelDepth(s) / s.tailGap;
-    const tailStart = Math.max(0, s.off[n - 1] + (s.sign > 0 ? this.askTail : this.bidTail) / density - shift);
-    if (tailStart < this.probe) sum += density * (this.probe - tailStart);
+    const tailStart = s.off[n - 1] + tailUsed / density;
+    const from = tailStart > lo ? tailStart : lo;
+    if (from < hi) sum += density * (hi - from);
     return sum / this.probe;
   }
 
   /** The book as `[price, size]` levels, nearest first (inspection and tests; allocates). */
   quotes(): { bids: Array<[number, number]>; asks: Array<[number, number]> } {
-    const anchorPrice = this.refPrice * Math.exp(this.jAnchor);
-    const list = (s: Side): Array<[number, number]> => {
+    const list = (s: Side, anchor: number): Array<[number, number]> => {
+      const anchorPrice = this.refPrice * Math.exp(anchor);
       const out: Array<[number, number]> = [];
       for (let k = 0; k < s.off.length; k++) out.push([anchorPrice * s.factor[k], s.depth[k]]);
       return out;
     };
-    return { bids: list(this.bids), asks: list(this.asks) };
+    return { bids: list(this.bids, this.bidAnchor), asks: list(this.asks, this.askAnchor) };
+  }
+
+  /** D of the reference mid R this bar (base units per unit log-price); tests and docs. */
+  referenceDepth(): number {
+    return this.refDepth;
+  }
+
+  override loadState(buf: Float64Array, offset: number): void {
+    super.loadState(buf, offset);
+    this.probeBid = Number.NaN;
+    this.probeAsk = Number.NaN;
   }
 
   protected describeState(): Saveable {
     return stateOf(
-      ownScalars(this, ['started', 'refPrice', 'unitScale', 'depthScale', 'j', 'jTrans', 'jAnchor', 'bidTail', 'askTail']),
+      ownScalars(this, ['started', 'refPrice', 'unitScale', 'depthScale', 'refDepth', 'r', 'rTrans', 'x', 'bidAnchor', 'askAnchor', 'bidTail', 'askTail']),
       arrays(this.bids.depth, this.bids.start, this.asks.depth, this.asks.start),
     );
   }

@@ -9,10 +9,15 @@ const ONE_PCT_LOG = 0.01;
 const WITHIN_SLACK = 1 + 1e-9;
 
 /**
- * A regular grid: level k (1-based) at (halfSpread + (k−1) · spacing) bps,
- * target ∝ (offset / first offset)^exponent, normalised so that each side's
- * targets within 1% of mid sum to depth1PctQuote (quote units, converted to
- * base at the first bar's price).
+ * A regular grid: level k (1-based) at (halfSpread + (k−1) · spacing) bps.
+ * Each level stands for the log span from the previous level (from the mid,
+ * for the first) to its own offset, with density ∝ (offset / first
+ * offset)^exponent over it; so the first level, whose span is only the
+ * half-spread, holds halfSpread / spacing of a full level. Densities are
+ * normalised so that the depth spread over the spans within 1% of mid sums to
+ * depth1PctQuote per side (quote units, converted to base at the first bar's
+ * price): a flat grid then has exactly the linear model's depth per unit
+ * log-price, depth1PctQuote / 0.01, from the touch outwards.
  */
 export function gridShape(cfg: Extract<BookLevelsConfig, { source: 'grid' }>, path = 'levels'): BookShape {
   const n = cfg.levelsPerSide;
@@ -20,7 +25,7 @@ export function gridShape(cfg: Extract<BookLevelsConfig, { source: 'grid' }>, pa
   if (!(cfg.levelSpacingBps > 0) || !Number.isFinite(cfg.levelSpacingBps)) throw new ConfigError(`must be finite and > 0, got ${cfg.levelSpacingBps}`, { field: `${path}.levelSpacingBps` });
   if (!(cfg.halfSpreadBps > 0) || !Number.isFinite(cfg.halfSpreadBps)) throw new ConfigError(`must be finite and > 0, got ${cfg.halfSpreadBps}`, { field: `${path}.halfSpreadBps` });
   if (!(cfg.profileExponent >= 0) || !Number.isFinite(cfg.profileExponent)) {
-    throw new ConfigError(`must be finite and >= 0 (a book thinning with distance allows round-trip profits), got ${cfg.profileExponent}`, { field: `${path}.profileExponent` });
+    throw new ConfigError(`must be finite and >= 0, got ${cfg.profileExponent}`, { field: `${path}.profileExponent` });
   }
   if (!(cfg.depth1PctQuote > 0) || !Number.isFinite(cfg.depth1PctQuote)) throw new ConfigError(`must be finite and > 0, got ${cfg.depth1PctQuote}`, { field: `${path}.depth1PctQuote` });
   const off = new Float64Array(n);
@@ -28,8 +33,11 @@ export function gridShape(cfg: Extract<BookLevelsConfig, { source: 'grid' }>, pa
   let within = 0;
   for (let k = 0; k < n; k++) {
     off[k] = (cfg.halfSpreadBps + k * cfg.levelSpacingBps) * BPS;
-    w[k] = Math.pow(off[k] / off[0], cfg.profileExponent);
-    if (off[k] <= ONE_PCT_LOG * WITHIN_SLACK) within += w[k];
+    const prev = k === 0 ? 0 : off[k - 1];
+    const span = off[k] - prev;
+    w[k] = Math.pow(off[k] / off[0], cfg.profileExponent) * (span / (cfg.levelSpacingBps * BPS));
+    const inside = Math.min(off[k], ONE_PCT_LOG) - prev;
+    if (inside > 0) within += (w[k] * inside) / span;
   }
   if (within === 0) throw new ConfigError(`no level lies within 1% of mid (first level at ${cfg.halfSpreadBps} bps)`, { field: `${path}.halfSpreadBps` });
   const scale = cfg.depth1PctQuote / within;

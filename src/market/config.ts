@@ -47,8 +47,9 @@ export interface LiteralBook {
  * (0.01 in log-price) of mid; a literal book; or a snapshot CSV
  * `side,price,size` (l2Snapshot.ts), each side rescaled, when
  * `depth1PctQuote` is set (> 0), so its depth within 1% of mid equals it.
- * The schema refuses negative profile exponents: a book thinning with
- * distance lets a round trip across a re-centring profit (see book.ts).
+ * The schema still refuses negative profile exponents for the grid (a
+ * liquidity profile that thins with distance is not what the grid is for);
+ * the model itself is free of round-trip profits for any shape (book.ts).
  */
 export type BookLevelsConfig =
   | ({ source: 'grid'; depth1PctQuote: number } & Pick<Schema<'book'>, 'levelsPerSide' | 'levelSpacingBps' | 'halfSpreadBps' | 'profileExponent'>)

@@ -24,6 +24,7 @@ export function createLiquidityModel(config: LiquidityConfig, path = 'liquidity'
       positiveFinite(config.impactPrefactor, `${path}.impactPrefactor`);
       nonNegativeFinite(config.halfSpreadBps, `${path}.halfSpreadBps`);
       positiveFinite(config.slopeFloorFractionOfDailyVolume, `${path}.slopeFloorFractionOfDailyVolume`);
+      positiveFinite(config.referenceMetaorderFractionOfDailyVolume, `${path}.referenceMetaorderFractionOfDailyVolume`);
       return new SqrtImpactModel(config);
     case 'book':
       return createBook(config, path);

@@ -1,7 +1,7 @@
 export * from './liquidity.js';
 export * from './config.js';
 export { LinearImpactModel } from './linear.js';
-export { SqrtImpactModel, sqrtPathH } from './sqrt.js';
+export { SqrtImpactModel } from './sqrt.js';
 export { OrderBookModel, type BookShape, type BookDynamics } from './book.js';
 export { gridShape, literalShape, snapshotShape } from './bookShape.js';
 export { parseL2Snapshot, loadL2Snapshot, type L2Snapshot } from './l2Snapshot.js';

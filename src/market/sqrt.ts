@@ -1,7 +1,7 @@
 import { MS_PER_DAY, MS_PER_YEAR } from '../core/time.js';
 import { BPS, type SqrtLiquidityConfig } from './config.js';
 import {
-  checkBarMarket, decayFactor, expm1OverX, writeFill,
+  checkBarMarket, decayFactor, writeFill,
   type BarMarket, type Fill, type LiquidityModel,
 } from './liquidity.js';
 import type { Saveable } from '../sim/saveable.js';
@@ -10,48 +10,51 @@ import { ownScalars, Stateful } from '../sim/stateBlock.js';
 /** sqrt(day / year), both calendar: σ_day = σ_year · this. V is volume per calendar day to match. */
 const SQRT_DAY_IN_YEARS = Math.sqrt(MS_PER_DAY / MS_PER_YEAR);
 
-/**
- * (z e^z − (e^z − 1)) / z², the weight of the linear term in the integral
- * ∫_0^d 2(t0+τ) e^{kτ} dτ = 2 t0 d E1(kd) + 2 d² H(kd). The power series
- * Σ_{n≥2} (n−1) z^{n−2} / n! is used near 0, where the closed form cancels.
- */
-export function sqrtPathH(z: number): number {
-  if (Math.abs(z) >= 0.25) return (z * Math.exp(z) - Math.expm1(z)) / (z * z);
-  let sum = 0.5;
-  let pow = 1; // z^{n-2}
-  let fact = 2; // n!
-  for (let n = 3; n < 30; n++) {
-    pow *= z;
-    fact *= n;
-    const term = ((n - 1) * pow) / fact;
-    sum += term;
-    if (Math.abs(term) < 1e-18 * Math.abs(sum)) break;
-  }
-  return sum;
-}
+/** 16-point Gauss–Legendre nodes and weights on [−1, 1] (positive half; symmetric). */
+const GL_X = [
+  0.0950125098376374, 0.2816035507792589, 0.4580167776572274, 0.6178762444026438,
+  0.7554044083550030, 0.8656312023878318, 0.9445750230732326, 0.9894009349916499,
+];
+const GL_W = [
+  0.1894506104550685, 0.1826034150449236, 0.1691565193950025, 0.1495959888165767,
+  0.1246289712555339, 0.0951585116824928, 0.0622535239386479, 0.0271524594117541,
+];
 
 /**
- * Square-root impact (Tóth et al. 2011; Donier & Bonart 2015 for Bitcoin).
+ * Square-root impact (Tóth et al. 2011; Donier & Bonart 2015 for Bitcoin),
+ * with a permanent part linear in volume (Huberman & Stanzl 2004).
  *
  * The impact potential is F(Q) = sign(Q) · c · sqrt(|Q|), c = Y σ_day /
  * (sqrt(V_day) · depthScale), over the running signed metaorder volume Q,
  * which decays with the transient half-life. An order q moves J by
- * F(Q + q) − F(Q). For same-sign flow this is the brief's
- * sign · Yσ (sqrt(|Q+q|/V) − sqrt(|Q|/V)), so splitting an order into pieces
- * costs the same as sending it whole (the sum telescopes). A sign flip is the
- * same formula: the order first unwinds the existing metaorder back through
- * F(0) = 0 along the curve it came up, then starts a new one on the other
- * side; no separate case, and no impact is created or lost by the crossing.
- * depthScale divides c so that depth D scales like depthScale, as in the
+ *
+ *   (1 − pf) · (F(Q + q) − F(Q))   transient, decays with the half-life
+ *   + pf · q · c / sqrt(φ V)        permanent, linear in signed volume
+ *
+ * (pf = permanentFraction, φ = referenceMetaorderFractionOfDailyVolume). A
+ * single metaorder of the reference size φV therefore peaks at exactly the
+ * square-root law's Y σ sqrt(φ) and leaves pf of it for good, as the
+ * all-square-root model did; smaller metaorders leave less, larger ones more,
+ * in proportion to their volume. The square-root part is wholly transient:
+ * a permanent part that is concave in volume lets a buyer who splits an
+ * order over time push the price up for less than a seller gets back.
+ *
+ * For same-sign flow without decay in between the transient increments
+ * telescope and the permanent one is additive, so splitting an order costs
+ * the same as sending it whole. A sign flip first unwinds the metaorder back
+ * through F(0) = 0 along the curve it came up, then starts one on the other
+ * side. depthScale divides c so that depth scales like depthScale, as in the
  * linear and book models; note σ already thins this model as vol rises.
  *
- * Fill price: the exact mean of the mid along the path, in closed form on each
- * same-sign segment (substituting t = sqrt|x| turns the integrand into
- * 2t·e^{kt}), then times (1 ± halfSpread).
+ * Fill price: the mean of the mid along the path, times (1 ± halfSpread).
+ * On each same-sign segment, substituting t = sqrt|x| makes the integrand
+ * smooth (2t · exp(a·t + b·t²)), and 16-point Gauss–Legendre integrates it to
+ * rounding for the exponents an order can reach.
  *
- * D for the branching ratio is the local slope 1 / F'(Q) = 2 sqrt(|Q|) / c,
- * with |Q| floored at slopeFloorFractionOfDailyVolume · V, because F' is
- * infinite at Q = 0. With σ = 0 there is no impact and D is +Infinity.
+ * D for the branching ratio is the local slope 1 / J'(Q) =
+ * 1 / ((1 − pf) c / (2 sqrt|Q|) + pf c / sqrt(φV)), with |Q| floored at
+ * slopeFloorFractionOfDailyVolume · V, because F' is infinite at Q = 0.
+ * With σ = 0 there is no impact and D is +Infinity.
  */
 export class SqrtImpactModel extends Stateful implements LiquidityModel {
   readonly kind = 'sqrt' as const;
@@ -62,6 +65,8 @@ export class SqrtImpactModel extends Stateful implements LiquidityModel {
   private readonly permanentFraction: number;
   private readonly transientHalfLifeMs: number;
   private readonly slopeFloor: number;
+  /** sqrt(φ V): the reference metaorder's sqrt, base^½. */
+  private readonly sqrtReference: number;
 
   private started = 0;
   private refPrice = Number.NaN;
@@ -78,6 +83,7 @@ export class SqrtImpactModel extends Stateful implements LiquidityModel {
     this.permanentFraction = cfg.permanentFraction;
     this.transientHalfLifeMs = cfg.transientHalfLifeMs;
     this.slopeFloor = cfg.slopeFloorFractionOfDailyVolume * cfg.dailyVolumeBase;
+    this.sqrtReference = Math.sqrt(cfg.referenceMetaorderFractionOfDailyVolume * cfg.dailyVolumeBase);
   }
 
   startBar(m: BarMarket): void {
@@ -113,14 +119,27 @@ export class SqrtImpactModel extends Stateful implements LiquidityModel {
     return x >= 0 ? this.c * Math.sqrt(x) : -this.c * Math.sqrt(-x);
   }
 
-  /** Mean of exp(F(x) − F(x0)) for x from x0 to x1 on one side of 0 (x0·x1 >= 0, x0 ≠ x1). */
-  private segmentMean(x0: number, x1: number): number {
+  /**
+   * Mean of exp(J(x) − J(x0)) for x from x0 to x1 on one side of 0 (x0·x1 >= 0, x0 ≠ x1), where
+   * J(x) = (1 − pf) F(x) + pf · k · x. With x = s·t²: ∫ exp(s(a(t − t0) + b(t² − t0²))) 2t dt / (t1² − t0²).
+   */
+  private segmentMean(x0: number, x1: number, k: number): number {
     const s = x0 + x1 > 0 ? 1 : -1;
     const t0 = Math.sqrt(Math.abs(x0));
     const t1 = Math.sqrt(Math.abs(x1));
-    const d = t1 - t0;
-    const kd = s * this.c * d;
-    return (2 * t0 * expm1OverX(kd) + 2 * d * sqrtPathH(kd)) / (t0 + t1);
+    const a = s * (1 - this.permanentFraction) * this.c;
+    const b = s * this.permanentFraction * k;
+    const half = 0.5 * (t1 - t0);
+    const mid = 0.5 * (t1 + t0);
+    let sum = 0;
+    for (let i = 0; i < 8; i++) {
+      const d = half * GL_X[i];
+      const tp = mid + d;
+      const tm = mid - d;
+      sum += GL_W[i] * (tp * Math.exp(a * (tp - t0) + b * (tp * tp - t0 * t0)) + tm * Math.exp(a * (tm - t0) + b * (tm * tm - t0 * t0)));
+    }
+    // ∫ 2t e^{…} dt ≈ 2 · half · Σ w f; divided by t1² − t0² = (t1 − t0)(t1 + t0) = 4 · half · mid.
+    return sum / (2 * mid);
   }
 
   execute(signedSize: number, out: Fill): void {
@@ -131,29 +150,35 @@ export class SqrtImpactModel extends Stateful implements LiquidityModel {
       writeFill(out, 0, midBefore, this.halfSpread, midBefore, midBefore);
       return;
     }
+    const pf = this.permanentFraction;
+    const k = this.c / this.sqrtReference;
     const q0 = this.q;
     const q1 = q0 + signedSize;
     const f0 = this.potential(q0);
-    const dJ = this.potential(q1) - f0;
+    const dTrans = (1 - pf) * (this.potential(q1) - f0);
+    const dPerm = pf * k * signedSize;
     let meanRel: number;
     if (q0 * q1 >= 0) {
-      meanRel = this.segmentMean(q0, q1);
+      meanRel = this.segmentMean(q0, q1, k);
     } else {
-      // Crossing zero: unwind |q0| back to F(0) = 0, then build |q1| on the other side.
+      // Crossing zero: unwind |q0| back to F(0) = 0, then build |q1| on the other side. The first segment's J
+      // change up to the crossing is −(1 − pf) f0 − pf k q0.
       const a0 = Math.abs(q0);
       const a1 = Math.abs(q1);
-      meanRel = (a0 * this.segmentMean(q0, 0) + a1 * Math.exp(-f0) * this.segmentMean(0, q1)) / (a0 + a1);
+      const atZero = Math.exp(-(1 - pf) * f0 - pf * k * q0);
+      meanRel = (a0 * this.segmentMean(q0, 0, k) + a1 * atZero * this.segmentMean(0, q1, k)) / (a0 + a1);
     }
     this.q = q1;
-    this.j += dJ;
-    this.jTrans += (1 - this.permanentFraction) * dJ;
+    this.j += dTrans + dPerm;
+    this.jTrans += dTrans;
     const midAfter = this.refPrice * Math.exp(this.j);
     writeFill(out, signedSize, midBefore * meanRel, this.halfSpread, midBefore, midAfter);
   }
 
   depthPerLogPrice(): number {
     const qa = Math.max(Math.abs(this.q), this.slopeFloor);
-    return (2 * Math.sqrt(qa)) / this.c;
+    const slope = ((1 - this.permanentFraction) * this.c) / (2 * Math.sqrt(qa)) + (this.permanentFraction * this.c) / this.sqrtReference;
+    return 1 / slope;
   }
 
   protected describeState(): Saveable {

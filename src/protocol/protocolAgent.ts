@@ -8,6 +8,7 @@ import { liquidationBranchingRatio } from '../metrics/branching.js';
 import { marginToLiquidityRatio, type RollingQuoteVolume } from '../metrics/mlr.js';
 import { makePutStripValue, PutStripValuer } from '../metrics/putStrip.js';
 import type { CircuitBreaker } from './defences/circuitBreaker.js';
+import type { ContagionBond } from './defences/contagionBond.js';
 import type { DynamicThreshold } from './defences/dynamicThreshold.js';
 import type { MarginFloor } from './defences/marginFloor.js';
 import type { SolvencyTest } from './defences/solvencyTest.js';
@@ -66,6 +67,8 @@ export interface ProtocolAgentConfig {
   readonly deleveraging: PreemptiveDeleveraging | null;
   /** Backstop depositors who withdraw on stress (behaviour layer); null when off. Needs the backstop mechanism. */
   readonly flight: BackstopCapitalFlight | null;
+  /** Contagion bond paying into the fund or the pool on stress; absent or null when off. */
+  readonly bond?: ContagionBond | null;
   /** Perp venue mechanics (funding, shorts, ADL); absent or null when off. */
   readonly perp?: PerpVenue | null;
 }
@@ -171,6 +174,7 @@ export class ProtocolAgent extends Stateful implements Agent {
     this.c.fund.declareColumns(rec);
     this.c.mechanism.declareColumns(rec);
     this.c.flight?.declareColumns(rec);
+    this.c.bond?.declareColumns(rec);
     this.c.perp?.declareColumns(rec);
   }
 
@@ -197,6 +201,8 @@ export class ProtocolAgent extends Stateful implements Agent {
     c.perp?.beginBar(m, c.ladder, this.accountChanged);
     c.breaker.beginBar(m.time);
     c.fund.beginBar();
+    // Before the solvency test and the rounds: the payout can cover this bar's shortfalls.
+    c.bond?.beginBar(m, ledger);
     this.multiplier = c.dynamicThreshold.update(m.realisedVol) * c.breaker.marginMultiplier();
     c.floor.setImpliedVol(m.atmVol);
     this.blocked = c.floor.blocks(this.host.oracle);
@@ -267,6 +273,7 @@ export class ProtocolAgent extends Stateful implements Agent {
     this.drainOffBook(m, this.host.round);
     c.breaker.endBar();
     c.fund.endBar(i, ledger);
+    c.bond?.endBar(i);
     c.perp?.endBar(m);
     const col = this.columns;
     const price = m.mid();
@@ -346,6 +353,7 @@ export class ProtocolAgent extends Stateful implements Agent {
       barsCircuitBreakerTripped: t.barsPaused,
       protocolLossVar99PerBar: varEs.valueAtRisk,
       protocolLossEs99PerBar: varEs.expectedShortfall,
+      ...(this.c.bond ? this.c.bond.summaryFigures() : {}),
       ...(this.c.perp ? this.c.perp.summaryFigures() : {}),
     };
   }
@@ -490,7 +498,7 @@ export class ProtocolAgent extends Stateful implements Agent {
       loadState: (buf, o) => checkFingerprint(c.ladder, buf, o),
     };
     return stateOf(
-      c.oracle, c.keepers, c.breaker, c.dynamicThreshold, c.floor, c.solvency, c.fund, c.lots, c.mechanism, c.flight, c.deleveraging, c.perp,
+      c.oracle, c.keepers, c.breaker, c.dynamicThreshold, c.floor, c.solvency, c.fund, c.lots, c.mechanism, c.flight, c.deleveraging, c.bond, c.perp,
       scalars(this.totals, [
         'liquidationCount', 'firstRoundLiquidations', 'laterRoundLiquidations', 'liquidationVolume', 'seizedBase', 'peakMlr',
         'peakLiquidationBranchingRatio', 'peakLiquidationsPerBar', 'barsBlockedByFloor', 'barsPaused',

@@ -75,6 +75,8 @@ export function runBacktest(scenario: Scenario, data: RunData, baseDir: string, 
   const cols = result.columns;
   const b = scenario.behaviour;
   const behaviourOn = b.herding.enabled || b.deleveraging.enabled || b.liquidityProviders.enabled || b.backstopFlight.enabled;
+  // A contagion bond is judged by the paradox index too (with and without it), so it turns the paradox figures on.
+  const paradoxOn = behaviourOn || scenario.protocol.defences.contagionBond !== undefined;
   Object.assign(
     result.figures,
     dealer ? dealer.summaryFigures() : noDealerFigures(),
@@ -91,7 +93,7 @@ export function runBacktest(scenario: Scenario, data: RunData, baseDir: string, 
       ? {
           // Only with a behaviour on: with every behaviour off the outputs stay
           // byte-identical to the run without the behavioural layer.
-          ...(behaviourOn
+          ...(paradoxOn
             ? paradoxFigures({
                 market: cols.loop,
                 venue: cols.venue,

@@ -6,6 +6,8 @@ import type { BarSeries } from '../data/bars.js';
 import { RollingQuoteVolume } from '../metrics/mlr.js';
 import { AccountBook } from '../protocol/accounts.js';
 import { CircuitBreaker } from '../protocol/defences/circuitBreaker.js';
+import { ContagionBond } from '../protocol/defences/contagionBond.js';
+import { ConfigError } from '../core/errors.js';
 import { DynamicThreshold } from '../protocol/defences/dynamicThreshold.js';
 import { MarginFloor } from '../protocol/defences/marginFloor.js';
 import { SolvencyTest } from '../protocol/defences/solvencyTest.js';
@@ -71,6 +73,11 @@ export function buildProtocol(
     socializeWeights: [1],
   };
   const penaltyBps = p.liquidation.penaltyPct * 100;
+  if (d.contagionBond && d.contagionBond.payoutTo === 'backstopPool' && p.liquidation.mechanism.kind !== 'backstop') {
+    throw new ConfigError(`payoutTo 'backstopPool' needs protocol.liquidation.mechanism 'backstop', got '${p.liquidation.mechanism.kind}'`, {
+      field: 'protocol.defences.contagionBond.payoutTo',
+    });
+  }
   const flight = flightCfg.enabled ? new BackstopFlight(flightCfg, seeds.rng('behaviour.backstopFlight')) : null;
   const agent = new ProtocolAgent({
     ladder,
@@ -96,6 +103,7 @@ export function buildProtocol(
     putStripEveryBars: p.putStripEveryBars,
     deleveraging: makeDeleveraging(scenario.behaviour.deleveraging, ladder, seeds.rng('behaviour.deleveraging')),
     flight,
+    bond: d.contagionBond ? new ContagionBond(d.contagionBond) : null,
     perp: p.perp ? buildPerpVenue(p.perp, book, startPrice, barMs, baseDir, seeds) : null,
   });
   return {

@@ -17,11 +17,13 @@ import { arrays, scalars, stateOf, Stateful, type ScalarKey } from './stateBlock
  * - keepers: liquidators' rewards; insuranceFund, backstopPool,
  *   auctionBidders: as named;
  * - backstopDepositors: capital withdrawn from the backstop pool;
- * - holders: unlevered holders (the stylized herding behaviour).
+ * - holders: unlevered holders (the stylized herding behaviour);
+ * - bondSellers: outside capital that sold the protocol a contagion bond
+ *   (its escrowed notional, the coupons it earned).
  */
 export const PARTY_NAMES = [
   'counterparties', 'dealer', 'optionCustomers', 'strategy', 'insuranceFund', 'backstopPool', 'auctionBidders', 'protocol',
-  'accounts', 'lenders', 'keepers', 'backstopDepositors', 'holders',
+  'accounts', 'lenders', 'keepers', 'backstopDepositors', 'holders', 'bondSellers',
 ] as const;
 export type PartyName = (typeof PARTY_NAMES)[number];
 export const PARTY: Readonly<Record<PartyName, number>> = Object.fromEntries(PARTY_NAMES.map((n, i) => [n, i])) as Record<PartyName, number>;

@@ -41,6 +41,8 @@ const EVERY_BEHAVIOUR = [
   '--set', 'behaviour.liquidityProviders.enabled=true',
   '--set', 'behaviour.herding.enabled=true',
   '--set', 'behaviour.herding.holdingsBase=500',
+  // The contagion bond's figures (it pays into the backstop pool here).
+  '--set', 'protocol.defences.contagionBond={"trigger":{"index":"drawdown","level":0.1},"notionalQuote":1000000,"couponPerYear":0.05,"payoutTo":"backstopPool"}',
 ];
 
 describe('summary.json fields are defined in docs/model.md', () => {

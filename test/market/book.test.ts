@@ -67,15 +67,23 @@ describe('order book (L2) model', () => {
     expect(Math.abs(book.mid() - 98)).toBeLessThanOrEqual(1e-12 * 98);
   });
 
-  it('after one refill half-life the consumed depth is half back and the book is re-centred on the mid', () => {
-    const book = literalBook(1); // all impact permanent: the mid stays where the walk left it
+  it('after one refill half-life the consumed depth is half back; the bids are re-anchored at the pushed mid, the asks at R', () => {
+    const book = literalBook(1); // all impact permanent: R keeps its move, only the depletion excess relaxes
     book.execute(-40, makeFill());
-    const mid = 99 * Math.pow(98 / 99, 0.2);
+    // R moves by q / D with D the steepest secant of either side: the bid tail's 50 per ln(99/98) beats 30 / ln(100/99)
+    // and 80 / ln(100/98) (and the ask side's 30 / ln(101/100)).
+    const d = 50 / Math.log(99 / 98);
+    expect(Math.abs(book.referenceDepth() - d)).toBeLessThanOrEqual(1e-12 * d);
+    const r = -40 / d;
+    const walkEnd = Math.log(99 / 100) + 0.2 * Math.log(98 / 99);
     book.startBar(bar(100, REFILL));
+    // The excess J − R halves with the refill, like the consumed depth.
+    const mid = 100 * Math.exp(r + (walkEnd - r) / 2);
     expect(Math.abs(book.mid() - mid)).toBeLessThanOrEqual(1e-12 * mid);
-    // Level 99 had 0 of 30 (gap 30 → 15 back), level 98 had 40 of 50 (gap 10 → 5 back).
+    // Level 99 had 0 of 30 (gap 30 → 15 back), level 98 had 40 of 50 (gap 10 → 5 back), both kept by index below the mid.
     expectLevels(book.quotes().bids, [[mid * 0.99, 15], [mid * 0.98, 45]], 'bids after refill');
-    expectLevels(book.quotes().asks, [[mid * 1.01, 30]], 'asks after refill');
+    // The untouched asks wait at R, above the pushed mid: a buyer pays for the excess, a round trip cannot harvest it.
+    expectLevels(book.quotes().asks, [[100 * Math.exp(r) * 1.01, 30]], 'asks after refill');
   });
 
   it('withdrawal cancels depth above the shrunken target at once; refill aims at the new target', () => {
@@ -122,27 +130,39 @@ describe('order book (L2) model', () => {
     expect(Math.abs(fill.price - expected), `price=${fill.price} expected=${expected}`).toBeLessThanOrEqual(1e-12 * expected);
   });
 
-  it('a grid book holds depth1PctQuote within 1% of mid: D equals the linear model\'s and selling it moves the mid to the 99.5 bp level', () => {
+  it('a grid book holds depth1PctQuote within 1% of mid: D equals the linear model\'s and selling it moves the mid exactly 1%', () => {
     const book = started(bookConfig()) as OrderBookModel;
     const base = DEPTH_1PCT_QUOTE / C0;
-    // 100 levels at 0.5..99.5 bp, flat: D = base / 0.01 (1e-12 relative: a sum of 100 equal terms).
+    const d = base / 100; // one level: 1 bp of a side holding `base` per 1%
+    // Level 0 spans only the 0.5 bp half-spread, so it holds half a level; the level at 100.5 bp is half inside 1%.
+    const bids = book.quotes().bids;
+    expect(bids[0][1] / d).toBeCloseTo(0.5, 12);
+    expect(bids[1][1] / d).toBeCloseTo(1, 12);
+    // D = base / 0.01, both as the probe secant and as the reference depth (1e-12: sums of 100 terms).
     expect(Math.abs(book.depthPerLogPrice() - base / 0.01)).toBeLessThanOrEqual(1e-12 * base / 0.01);
+    expect(Math.abs(book.referenceDepth() - base / 0.01)).toBeLessThanOrEqual(1e-12 * base / 0.01);
     const fill = makeFill();
     book.execute(-base, fill);
-    expect(book.logImpact()).toBeCloseTo(-99.5e-4, 12);
-    // Flat levels: the average offset is 50 bp, so the average price is the mean of exp(−off).
-    let mean = 0;
-    for (let k = 0; k < 100; k++) mean += Math.exp(-(0.5 + k) * 1e-4);
-    expect(fill.price).toBeCloseTo((C0 * mean) / 100, 6);
+    expect(book.logImpact()).toBeCloseTo(-0.01, 12);
+    // Level prices: half a level at 0.5 bp, whole levels at 1.5 .. 99.5 bp, half of the level at 100.5 bp.
+    let sum = 0.5 * Math.exp(-0.5e-4) + 0.5 * Math.exp(-100.5e-4);
+    for (let k = 1; k < 100; k++) sum += Math.exp(-(0.5 + k) * 1e-4);
+    expect(Math.abs(fill.price - (C0 * sum) / 100)).toBeLessThanOrEqual(1e-12 * C0);
   });
 
   it('a growing profile puts more depth further out but the same total within 1%', () => {
     const book = started(bookConfig({ profileExponent: 1 })) as OrderBookModel;
     const bids = book.quotes().bids;
+    // Depth spread evenly over each level's span: whole levels up to 99.5 bp, half the level at 100.5 bp.
     let within = 0;
-    for (const [p, s] of bids) if (Math.log(C0 / p) <= 0.01 + 1e-12) within += s;
+    for (const [p, s] of bids) {
+      const off = Math.log(C0 / p);
+      if (off <= 0.01 + 1e-12) within += s;
+      else if (off <= 0.01005 + 1e-12) within += s / 2;
+    }
     expect(within).toBeCloseTo(DEPTH_1PCT_QUOTE / C0, 9);
-    expect(bids[99][1] / bids[0][1]).toBeCloseTo(199, 9); // offsets 99.5 bp / 0.5 bp
+    // Density ∝ offset: 99.5 bp / 0.5 bp = 199 times level 0's, and level 0 spans half a level.
+    expect(bids[99][1] / bids[0][1]).toBeCloseTo(2 * 199, 9);
   });
 
   it('refuses a thinning profile, a crossed literal book and bad sizes, naming the field', () => {

@@ -34,6 +34,7 @@ export function sqrtConfig(o: Overrides = {}): LiquidityConfig {
     impactPrefactor: 1,
     halfSpreadBps: o.halfSpreadBps ?? 1,
     slopeFloorFractionOfDailyVolume: 1e-4,
+    referenceMetaorderFractionOfDailyVolume: 0.01,
     permanentFraction: o.permanentFraction ?? 2 / 3,
     transientHalfLifeMs: o.transientHalfLifeMs ?? 15 * MIN,
   };

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MS_PER_DAY, MS_PER_YEAR } from '../../src/core/time.js';
 import { makeFill } from '../../src/market/liquidity.js';
-import { sqrtPathH } from '../../src/market/sqrt.js';
 import type { SqrtImpactModel } from '../../src/market/sqrt.js';
 import { C0, MIN, adaptiveSimpson, bar, sqrtConfig, started } from './helpers.js';
 
@@ -13,16 +12,36 @@ function model(depthScale = 1) {
   return started(sqrtConfig(), bar(C0, 0, depthScale, VOL)) as SqrtImpactModel;
 }
 
+const PF = 2 / 3; // sqrtConfig's permanentFraction
+const PHI = 0.01; // sqrtConfig's referenceMetaorderFractionOfDailyVolume
+
 /** Reference potential F(Q) = sign(Q) Y σ_day sqrt(|Q| / V) (Tóth et al. 2011), Y = 1. */
 const F = (x: number, scale = 1) => (Math.sign(x) * SIGMA_DAY * Math.sqrt(Math.abs(x) / V)) / scale;
+/** Permanent log impact per base unit: the slope that gives the reference metaorder φV its square-root peak, F(φV) / (φV). */
+const K = (scale = 1) => F(PHI * V, scale) / (PHI * V);
+/** J change of an order q on a metaorder memory q0: transient square-root part plus linear permanent part. */
+const dJ = (q0: number, q: number, scale = 1) => (1 - PF) * (F(q0 + q, scale) - F(q0, scale)) + PF * K(scale) * q;
 
 describe('square-root impact', () => {
-  it('one order from rest moves J by Y σ_day sqrt(Q / V) (1e-12 relative)', () => {
+  it('one order from rest moves J by (1 − pf) Y σ_day sqrt(Q / V) + pf k Q (1e-12 relative)', () => {
     for (const q of [1, 250, -250, 5000, -40_000]) {
       const m = model();
       m.execute(q, makeFill());
-      expect(Math.abs(m.logImpact() - F(q)), `q=${q}`).toBeLessThanOrEqual(1e-12 * Math.abs(F(q)));
+      expect(Math.abs(m.logImpact() - dJ(0, q)), `q=${q}`).toBeLessThanOrEqual(1e-12 * Math.abs(dJ(0, q)));
+      expect(Math.abs(m.transientLogImpact() - (1 - PF) * F(q)), `q=${q}`).toBeLessThanOrEqual(1e-12 * Math.abs(F(q)));
     }
+  });
+
+  it('the reference metaorder (1% of V) peaks at exactly the square-root law and leaves pf of it; the permanent part is linear', () => {
+    const m = model();
+    m.execute(PHI * V, makeFill());
+    expect(Math.abs(m.logImpact() - F(PHI * V))).toBeLessThanOrEqual(1e-12 * F(PHI * V));
+    expect(Math.abs(m.logImpact() - m.transientLogImpact() - PF * F(PHI * V))).toBeLessThanOrEqual(1e-12 * F(PHI * V));
+    // Four times the volume leaves four times the permanent impact (the square-root part would give twice).
+    const big = model();
+    big.execute(4 * PHI * V, makeFill());
+    const perm = big.logImpact() - big.transientLogImpact();
+    expect(Math.abs(perm / (PF * F(PHI * V)) - 4)).toBeLessThanOrEqual(1e-12);
   });
 
   it('ten pieces sent at once end at the same J as one order (1e-12 relative)', () => {
@@ -36,12 +55,12 @@ describe('square-root impact', () => {
     }
   });
 
-  it('a sign flip unwinds along the curve through F(0) = 0: J change = F(Q+q) − F(Q)', () => {
+  it('a sign flip unwinds along the curve through F(0) = 0: J change = (1 − pf)(F(Q+q) − F(Q)) + pf k q', () => {
     const m = model();
     m.execute(400, makeFill());
     const j0 = m.logImpact();
     m.execute(-1000, makeFill());
-    const expected = j0 + F(-600) - F(400);
+    const expected = j0 + dJ(400, -1000);
     expect(Math.abs(m.logImpact() - expected), `J=${m.logImpact()} expected=${expected}`).toBeLessThanOrEqual(1e-12 * Math.abs(expected));
     expect(m.metaorderVolume()).toBe(-600);
   });
@@ -55,7 +74,7 @@ describe('square-root impact', () => {
       const fill = makeFill();
       m.execute(q, fill);
       const q0 = prior;
-      const path = (u: number) => fill.midBefore * Math.exp(F(q0 + Math.sign(q) * u) - F(q0));
+      const path = (u: number) => fill.midBefore * Math.exp(dJ(q0, Math.sign(q) * u));
       // Split at the zero crossing so each piece is smooth except at an endpoint.
       const cross = q0 * (q0 + q) < 0 ? Math.abs(q0) : 0;
       const integral = cross > 0
@@ -67,39 +86,24 @@ describe('square-root impact', () => {
     }
   });
 
-  it('sqrtPathH matches its closed form away from 0 and its series near 0', () => {
-    for (const z of [-3, -0.3, -0.25, 0.25, 0.7, 2]) {
-      expect(sqrtPathH(z)).toBeCloseTo((z * Math.exp(z) - Math.expm1(z)) / (z * z), 14);
-    }
-    // Series Σ (n−1) z^{n−2}/n!: 1/2 + z/3 + z²/8 + z³/30 + z⁴/144 + ...; at 1e-3 the next term is 1e-18.
-    const z = 1e-3;
-    const ref = 0.5 + z / 3 + (z * z) / 8 + (z ** 3) / 30 + (z ** 4) / 144;
-    expect(Math.abs(sqrtPathH(z) - ref), `H=${sqrtPathH(z)} ref=${ref}`).toBeLessThanOrEqual(2.3e-16); // 2 ulp at 0.5
-    expect(sqrtPathH(0)).toBe(0.5);
-    // Just inside the series branch it must agree with the closed form (which loses ~1 digit there): 1e-14.
-    for (const zs of [0.2499, -0.2499]) {
-      const closed = (zs * Math.exp(zs) - Math.expm1(zs)) / (zs * zs);
-      expect(Math.abs(sqrtPathH(zs) - closed), `z=${zs}`).toBeLessThan(1e-14);
-    }
-  });
-
-  it('D is the local slope 1/F\'(Q) (central finite difference, 1e-6) and floored at small Q', () => {
+  it('D is the local slope 1/J\'(Q) (central finite difference, 1e-6) and floored at small Q', () => {
     const m = model();
     m.execute(2000, makeFill());
     const d = m.depthPerLogPrice();
     const h = 1e-3;
-    const slope = (F(2000 + h) - F(2000 - h)) / (2 * h);
+    const slope = (dJ(2000, h) - dJ(2000, -h)) / (2 * h);
     expect(Math.abs(d * slope - 1), `D=${d} slope=${slope}`).toBeLessThanOrEqual(1e-6);
     // At Q = 0 the slope is infinite; the floor uses |Q| = 1e-4 · V.
     const fresh = model();
     const floorQ = 1e-4 * V;
-    expect(fresh.depthPerLogPrice()).toBeCloseTo((2 * Math.sqrt(floorQ) * Math.sqrt(V)) / SIGMA_DAY, 6);
+    const floorSlope = ((1 - PF) * SIGMA_DAY) / (2 * Math.sqrt(floorQ) * Math.sqrt(V)) + PF * K();
+    expect(Math.abs(fresh.depthPerLogPrice() * floorSlope - 1)).toBeLessThanOrEqual(1e-12);
   });
 
   it('depthScale divides the impact; zero vol means no impact', () => {
     const thin = model(0.5);
     thin.execute(900, makeFill());
-    expect(Math.abs(thin.logImpact() - F(900, 0.5))).toBeLessThanOrEqual(1e-12 * F(900, 0.5));
+    expect(Math.abs(thin.logImpact() - dJ(0, 900, 0.5))).toBeLessThanOrEqual(1e-12 * dJ(0, 900, 0.5));
     const calm = started(sqrtConfig(), bar(C0, 0, 1, 0));
     calm.execute(900, makeFill());
     expect(calm.logImpact()).toBe(0);

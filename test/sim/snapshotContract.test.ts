@@ -58,6 +58,7 @@ const REGISTRY: Record<string, 'run' | 'driver' | 'block' | 'refuses'> = {
   AsOfRing: 'run',
   Keepers: 'run',
   CircuitBreaker: 'run',
+  ContagionBond: 'run',
   DynamicThreshold: 'run',
   MarginFloor: 'run',
   SolvencyTest: 'run',
@@ -180,13 +181,15 @@ const SCENARIOS: Array<[string, Partial<ScenarioInput>]> = [
       defences: DEFENCES,
     },
   }],
-  ['linear, backstop pool, TWAP oracle, capital flight, deleveraging, liquidity providers, herding', {
+  ['linear, backstop pool, TWAP oracle, capital flight, deleveraging, liquidity providers, herding, contagion bond into the pool', {
     market: { liquidity: { kind: 'linear' } },
     protocol: {
       enabled: true,
       population: ACCOUNTS,
       oracle: { kind: 'twap', windowMs: 7_200_000 },
       liquidation: { mechanism: { kind: 'backstop', initialCapitalQuote: 5e6, resaleFractionPerBar: 0.1 } },
+      // Pays into the pool when the drawdown reaches 10%, inside the run.
+      defences: { contagionBond: { trigger: { index: 'drawdown', level: 0.1 }, notionalQuote: 2e6, couponPerYear: 0.2, payoutTo: 'backstopPool' } },
     },
     behaviour: {
       backstopFlight: { enabled: true, lockupBars: 3 },

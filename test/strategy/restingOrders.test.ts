@@ -108,7 +108,7 @@ describe('resting orders in the venue', () => {
 
   for (const cfg of [
     linear(),
-    { kind: 'sqrt', dailyVolumeBase: 20_000, impactPrefactor: 0.7, halfSpreadBps: 1, permanentFraction: 0.5, transientHalfLifeMs: 60_000, slopeFloorFractionOfDailyVolume: 1e-4 } as LiquidityConfig,
+    { kind: 'sqrt', dailyVolumeBase: 20_000, impactPrefactor: 0.7, halfSpreadBps: 1, permanentFraction: 0.5, transientHalfLifeMs: 60_000, slopeFloorFractionOfDailyVolume: 1e-4, referenceMetaorderFractionOfDailyVolume: 0.01 } as LiquidityConfig,
     { kind: 'book', permanentFraction: 0.5, transientHalfLifeMs: 60_000, refillHalfLifeMs: 60_000, probeBps: 10, levels: { source: 'grid', depth1PctQuote: 100_000, levelsPerSide: 50, levelSpacingBps: 10, halfSpreadBps: 1, profileExponent: 0 } } as LiquidityConfig,
   ]) {
     it(`${cfg.kind}: with no open resting order every fill is bit for bit the plain venue's`, () => {

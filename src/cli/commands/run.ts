@@ -130,6 +130,13 @@ export function registerRunCommand(program: Command): void {
           ...(typeof f.liquidationCount === 'number'
             ? [`liquidations ${f.liquidationCount} (${fmtQuote(f.liquidationVolume as number)}), insurance fund used ${fmtQuote(f.insuranceFundUsed as number)}, bad debt ${fmtQuote(f.badDebt as number)}`]
             : []),
+          ...(typeof f.bondTriggerBar === 'number'
+            ? [
+                f.bondTriggerBar >= 0
+                  ? `contagion bond paid ${fmtQuote(f.bondPayoutQuote as number)} at bar ${f.bondTriggerBar} (index ${(f.bondTriggerIndex as number).toPrecision(4)}), coupon paid ${fmtQuote(f.bondCouponPaidQuote as number)}; paradox index ${(f.paradoxIndex as number).toFixed(3)}`
+                  : `contagion bond never triggered, coupon paid ${fmtQuote(f.bondCouponPaidQuote as number)}; paradox index ${(f.paradoxIndex as number).toFixed(3)}`,
+              ]
+            : []),
           `report: ${dir}`,
           '',
         ].join('\n'),

@@ -231,6 +231,7 @@ export function runCharts(run: RunFolder): ChartOrNote[] {
           series(cols, 'bad_debt_cum_quote', 'bad debt (cumulative)', PALETTE[1]),
           series(cols, 'backstop_committed_quote', 'backstop committed', PALETTE[0]),
           series(cols, 'backstop_flight_withdrawn_total_quote', 'backstop withdrawn', PALETTE[3]),
+          series(cols, 'bond_payout_quote', 'contagion bond payout', PALETTE[4]),
         ]),
         caption: 'Backstop lines appear when the scenario has a backstop pool or backstop capital flight.',
       },
