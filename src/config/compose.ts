@@ -7,6 +7,8 @@ export interface CommandLineOverrides {
   readonly data?: string;
   /** `--iv FILE` (absolute): sets the IV index path, keeping the scenario's other IV settings. */
   readonly iv?: string;
+  /** `--liquidations FILE` (absolute): exchange liquidation prints to set against the simulated ones. */
+  readonly liquidations?: string;
   /** `--seed N`. */
   readonly seed?: string;
   /** `--set path=value`, applied last, in the order given, so they win over everything above. */
@@ -29,6 +31,7 @@ export function composeOverrides(raw: Record<string, unknown>, cl: CommandLineOv
     data.bars = isObject(bars) && bars.source === 'file' ? { ...bars, path: cl.data } : { source: 'file', path: cl.data };
   }
   if (cl.iv !== undefined) setDotted(root, ['data', 'iv', 'path'], cl.iv, '--iv');
+  if (cl.liquidations !== undefined) setDotted(root, ['data', 'liquidationPrints', 'path'], cl.liquidations, '--liquidations');
   if (cl.seed !== undefined) {
     const seed = Number(cl.seed);
     if (!Number.isInteger(seed)) throw new ConfigError(`--seed expects a whole number, got '${cl.seed}'`);

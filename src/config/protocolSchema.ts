@@ -225,6 +225,42 @@ const defencesSchema = z.strictObject({
     .describe('Contagion bond: outside capital paid a coupon in calm bars pays its notional into the insurance fund or backstop pool at the first bar a public stress index reaches a level. Default off.'),
 });
 
+export const perpFundingSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('premium').describe('Rate from the mean premium (mark − index)/index over the interval, Binance\'s formula F = P + clamp(I − P, ±c), capped.'),
+    interestPctPerInterval: z.number().default(0.01).describe('Interest part I, percent per interval. Default 0.01 (Binance, per 8 h).'),
+    premiumClampPct: z.number().min(0).default(0.05).describe('Clamp c on I − P, percent. Default 0.05 (Binance).'),
+    capPct: z.number().positive().default(0.75).describe('Cap on |F|, percent per interval. Default 0.75 (a choice: venues set it per contract).'),
+  }),
+  z.strictObject({
+    kind: z.literal('series').describe('Settled rates from a file in Binance\'s fundingRate layout (calc_time,funding_interval_hours,last_funding_rate).'),
+    path: z.string().min(1),
+  }),
+  z.strictObject({ kind: z.literal('off').describe('No funding.') }),
+]);
+
+export const perpShortsSchema = z.strictObject({
+  count: z.number().int().min(1).default(1_000).describe('Short accounts; their sizes sum to the longs\' open interest. Default 1,000.'),
+  leverageMin: z.number().min(1).default(1).describe('Leverage drawn uniform in [min, max]. Default 1-5 (a choice).'),
+  leverageMax: z.number().min(1).default(5),
+  entryLogSd: z.number().min(0).default(0.1).describe('Log-sd of entry / start price. Default 0.1, as the longs.'),
+  sizeLogSd: z.number().min(0).default(1.5).describe('Log-sd of sizes before scaling. Default 1.5, as the longs.'),
+}).refine((s) => s.leverageMax >= s.leverageMin, { message: 'leverageMax must be >= leverageMin', path: ['leverageMax'] });
+
+export const perpSchema = z.strictObject({
+  fundingIntervalHours: z.number().positive().default(8).describe('Funding interval, hours (premium funding; a series carries its own times). Default 8.'),
+  funding: z
+    .preprocess((v) => (typeof v === 'string' ? { kind: v } : v), perpFundingSchema)
+    .prefault({ kind: 'premium' })
+    .describe('Where the funding rate comes from: premium, series or off. Default premium.'),
+  shorts: perpShortsSchema.prefault({}).describe('The generated short side. Default 1,000 shorts at 1-5x.'),
+  adl: z.boolean().default(true).describe('Auto-deleverage the short side when the insurance fund cannot take a bankrupt long. Default true.'),
+  index: z
+    .strictObject({ path: z.string().min(1).describe('Index price bars in any bar layout (e.g. Binance indexPriceKlines, binance-kline).') })
+    .optional()
+    .describe('The index the premium is measured against: the close of the latest index bar starting at or before the bar. Default: the replayed bars\' own close.'),
+});
+
 export const protocolSchema = z
   .strictObject({
     enabled: z.boolean().default(false).describe('Run a lending protocol / perp venue with leveraged accounts. Default false.'),
@@ -253,6 +289,9 @@ export const protocolSchema = z
     defences: defencesSchema.prefault({}).describe('Defences; all off by default.'),
     putStripTenorDays: z.number().positive().default(1).describe('Tenor at which the implicit put strip (bad-debt exposure) is valued, days. Default 1.'),
     putStripEveryBars: z.number().int().min(1).default(15).describe('Value the put strip every this many bars (it costs O(strike buckets)). Default 15.'),
+    perp: perpSchema
+      .optional()
+      .describe('Perpetual venue mechanics: mark and index, funding between longs and a generated short side, auto-deleveraging. Default off.'),
   })
   .describe('The leveraged accounts and their liquidation engine.');
 
@@ -271,3 +310,4 @@ export type MechanismSchemaConfig = z.output<typeof mechanismSchema>;
 export type VenueConfig = z.output<typeof venueSchema>;
 export type SizeDistributionConfig = z.output<typeof sizeSchema>;
 export type EntryDistributionConfig = z.output<typeof entrySchema>;
+export type PerpConfig = z.output<typeof perpSchema>;

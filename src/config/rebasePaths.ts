@@ -25,6 +25,9 @@ export function rebasePaths(scenario: Scenario, fromDir: string, toDir: string):
   }
   if (s.protocol.population.kind === 'csv') s.protocol.population.path = move(s.protocol.population.path);
   if (s.protocol.keepers.gas) s.protocol.keepers.gas.path = move(s.protocol.keepers.gas.path);
+  if (s.protocol.perp?.funding.kind === 'series') s.protocol.perp.funding.path = move(s.protocol.perp.funding.path);
+  if (s.protocol.perp?.index) s.protocol.perp.index.path = move(s.protocol.perp.index.path);
+  if (s.data.liquidationPrints) s.data.liquidationPrints.path = move(s.data.liquidationPrints.path);
   if (s.strategy && !isStrategyId(s.strategy.path)) s.strategy.path = move(s.strategy.path);
   return s;
 }
@@ -51,5 +54,8 @@ export function absoluteRawPaths(raw: unknown, baseDir: string): unknown {
   for (const block of Array.isArray(inv) ? inv : [inv]) fix(block, 'path');
   fix(at('protocol', 'population'), 'path');
   fix(at('protocol', 'keepers', 'gas'), 'path');
+  fix(at('protocol', 'perp', 'funding'), 'path');
+  fix(at('protocol', 'perp', 'index'), 'path');
+  fix(at('data', 'liquidationPrints'), 'path');
   return s;
 }

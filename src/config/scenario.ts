@@ -108,6 +108,12 @@ export const dataSchema = z
           .describe('How long after its timestamp a value becomes known; default: the series own interval (a daily close is known at the end of its day).'),
       })
       .optional(),
+    liquidationPrints: z
+      .strictObject({
+        path: z.string().min(1).describe('Exchange liquidation prints CSV: time,side,price,size, or Binance\'s liquidationSnapshot (forceOrder) layout.'),
+      })
+      .optional()
+      .describe('Historical liquidation prints, binned per bar and set against the simulated liquidations in the report. Default none.'),
     window: z
       .strictObject({
         start: isoUtc.optional().describe('First bar start to keep (inclusive), UTC.'),

@@ -26,6 +26,7 @@ import { makeDeleverageRound, makeDeleverageSettlement, type BackstopCapitalFlig
 import type { BackstopPoolMechanism } from './mechanisms/backstopPool.js';
 import { CAUSE_CODE } from '../sim/tradeLog.js';
 import { invariant } from '../core/errors.js';
+import type { PerpVenue } from './perp/venue.js';
 
 /** Tag of deleveraging orders (lots use their ids, ≥ 0). */
 const DELEVERAGE_TAG = -2;
@@ -68,6 +69,8 @@ export interface ProtocolAgentConfig {
   readonly flight: BackstopCapitalFlight | null;
   /** Contagion bond paying into the fund or the pool on stress; absent or null when off. */
   readonly bond?: ContagionBond | null;
+  /** Perp venue mechanics (funding, shorts, ADL); absent or null when off. */
+  readonly perp?: PerpVenue | null;
 }
 
 /** Run totals, quote unless stated. */
@@ -133,6 +136,7 @@ export class ProtocolAgent extends Stateful implements Agent {
   private branching = 0;
   private readonly terms: { closeFactor: number; penalty: number; liquidationThreshold: number };
   private blocked = false;
+  private readonly accountChanged = (a: number): void => this.c.deleveraging?.onAccountChanged(a);
   /** The protocol's recorded columns (set by `declareColumns`). */
   columns!: Columns<ProtocolColumn>;
   /** With pre-emptive deleveraging only. */
@@ -159,6 +163,11 @@ export class ProtocolAgent extends Stateful implements Agent {
     };
   }
 
+  /** The perp venue, when the protocol runs one. */
+  get perp(): PerpVenue | null {
+    return this.c.perp ?? null;
+  }
+
   declareColumns(rec: Recorder): void {
     this.columns = rec.columns(PROTOCOL_COLUMNS);
     this.delevCols = this.c.deleveraging ? rec.columns(DELEVERAGE_COLUMNS) : null;
@@ -166,6 +175,7 @@ export class ProtocolAgent extends Stateful implements Agent {
     this.c.mechanism.declareColumns(rec);
     this.c.flight?.declareColumns(rec);
     this.c.bond?.declareColumns(rec);
+    this.c.perp?.declareColumns(rec);
   }
 
   beginBar(m: MarketView, ledger: Ledger): void {
@@ -187,6 +197,8 @@ export class ProtocolAgent extends Stateful implements Agent {
     c.keepers.beginBar(m.time);
     this.host.gasGwei = c.keepers.gasGwei();
     this.observe(m.time, mid);
+    // Funding moves debts, hence liquidation prices, before anything reads the ladder.
+    c.perp?.beginBar(m, c.ladder, this.accountChanged);
     c.breaker.beginBar(m.time);
     c.fund.beginBar();
     // Before the solvency test and the rounds: the payout can cover this bar's shortfalls.
@@ -262,6 +274,7 @@ export class ProtocolAgent extends Stateful implements Agent {
     c.breaker.endBar();
     c.fund.endBar(i, ledger);
     c.bond?.endBar(i);
+    c.perp?.endBar(m);
     const col = this.columns;
     const price = m.mid();
     const oracle = this.host.oracle;
@@ -341,6 +354,7 @@ export class ProtocolAgent extends Stateful implements Agent {
       protocolLossVar99PerBar: varEs.valueAtRisk,
       protocolLossEs99PerBar: varEs.expectedShortfall,
       ...(this.c.bond ? this.c.bond.summaryFigures() : {}),
+      ...(this.c.perp ? this.c.perp.summaryFigures() : {}),
     };
   }
 
@@ -374,6 +388,10 @@ export class ProtocolAgent extends Stateful implements Agent {
     let done = 0;
     let batchSeize = 0;
     let batchRepay = 0;
+    const perp = c.perp && c.perp.adlOn ? c.perp : null;
+    // Shortfalls (at the oracle) of the round's bankrupt accounts already sent
+    // to lots: the fund will pay them when the lots settle.
+    let reserved = 0;
     while (done < c.maxPerRound) {
       const a = ladder.top();
       if (a < 0 || !(ladder.keyOf(a) > cutoff)) break;
@@ -390,6 +408,18 @@ export class ProtocolAgent extends Stateful implements Agent {
         full = true;
       }
       if (repay > allowance) break;
+      if (perp !== null) {
+        // Bankrupt at the oracle and more than the fund can still take: the
+        // short side takes the position at its bankruptcy price, off the book.
+        const shortfall = debt - coll * oracle;
+        if (shortfall > 0) {
+          if (c.fund.balance(ledger) - reserved < shortfall && perp.deleverage(a, ladder, ledger, m.mid(), m.time, bar, round) > 0) {
+            c.deleveraging?.onAccountChanged(a);
+            continue;
+          }
+          reserved += shortfall;
+        }
+      }
       allowance -= repay;
       c.breaker.record(m.time, repay);
       if (full) ladder.close(a);
@@ -468,7 +498,7 @@ export class ProtocolAgent extends Stateful implements Agent {
       loadState: (buf, o) => checkFingerprint(c.ladder, buf, o),
     };
     return stateOf(
-      c.oracle, c.keepers, c.breaker, c.dynamicThreshold, c.floor, c.solvency, c.fund, c.lots, c.mechanism, c.flight, c.deleveraging, c.bond,
+      c.oracle, c.keepers, c.breaker, c.dynamicThreshold, c.floor, c.solvency, c.fund, c.lots, c.mechanism, c.flight, c.deleveraging, c.bond, c.perp,
       scalars(this.totals, [
         'liquidationCount', 'firstRoundLiquidations', 'laterRoundLiquidations', 'liquidationVolume', 'seizedBase', 'peakMlr',
         'peakLiquidationBranchingRatio', 'peakLiquidationsPerBar', 'barsBlockedByFloor', 'barsPaused',

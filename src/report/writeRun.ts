@@ -9,6 +9,8 @@ import { writeTimeseriesCsv, writeTradesCsv } from './timeseriesCsv.js';
 import { buildRunReport } from './html/runPage.js';
 import { runFolderFromResult } from './html/readRunFolder.js';
 import { writeStrategyOrdersCsv } from './strategyOrdersCsv.js';
+import { writeAdlEventsCsv } from './adlEventsCsv.js';
+import type { AdlEvents } from '../protocol/perp/adl.js';
 import type { OrdersLog } from '../strategy/ordersLog.js';
 
 /** What identifies a run: enough to repeat it exactly. */
@@ -53,7 +55,7 @@ export function writeRun(
   out: string | PreparedOutput,
   identity: RunIdentity,
   resolvedConfig: unknown,
-  result: RunResult & { readonly profiles?: StressProfiles; readonly strategyOrders?: OrdersLog },
+  result: RunResult & { readonly profiles?: StressProfiles; readonly strategyOrders?: OrdersLog; readonly adlEvents?: AdlEvents },
   timing: RunTiming | (() => RunTiming),
   options: { readonly gzip?: boolean; readonly rows?: number } = {},
 ): WrittenRun {
@@ -83,6 +85,8 @@ export function writeRun(
   ];
   const orders = result.strategyOrders;
   if (orders) streamed.push([`strategy_orders${ext}`, (sink) => writeStrategyOrdersCsv(orders, sink)]);
+  const adl = result.adlEvents;
+  if (adl) streamed.push([`adl_events${ext}`, (sink) => writeAdlEventsCsv(adl, sink)]);
   try {
     for (const [name, text] of files) writeFileSync(join(target.partial, name), text);
     for (const [name, write] of streamed) {

@@ -11,6 +11,8 @@ import { Simulation, type RunData, type RunHooks, type RunResult } from '../engi
 import { StressProfileTracker, type StressProfiles } from './stressProfiles.js';
 import { CascadeError } from '../core/errors.js';
 import { StrategyError } from '../strategy/errors.js';
+import { recordLiquidationPrints } from './liquidationPrints.js';
+import type { AdlEvents } from '../protocol/perp/adl.js';
 
 export interface BacktestResult extends RunResult {
   readonly build: BuildReport;
@@ -18,6 +20,8 @@ export interface BacktestResult extends RunResult {
   readonly profiles?: StressProfiles;
   /** The strategy's orders log (strategy_orders.csv), when a strategy ran. */
   readonly strategyOrders?: OrdersLog;
+  /** Auto-deleveraging fills (adl_events.csv), when the protocol runs a perp venue. */
+  readonly adlEvents?: AdlEvents;
 }
 
 /**
@@ -105,8 +109,10 @@ export function runBacktest(scenario: Scenario, data: RunData, baseDir: string, 
     herding ? herding.summaryFigures() : {},
     report.warnings.length > 0 ? { warnings: report.warnings } : {},
     strategy && overrides.strategy ? { strategy: strategyFigures(scenario, data, overrides.strategy, strategy) } : {},
+    recordLiquidationPrints(scenario, baseDir, result.recorder, loop.time),
   );
-  return { ...result, build: report, profiles: tracker.profiles(), ...(strategy ? { strategyOrders: strategy.log } : {}) };
+  const perp = protocol?.perp;
+  return { ...result, build: report, profiles: tracker.profiles(), ...(strategy ? { strategyOrders: strategy.log } : {}), ...(perp ? { adlEvents: perp.events } : {}) };
 }
 
 /**

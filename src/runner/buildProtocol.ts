@@ -23,6 +23,7 @@ import { ProtocolAgent } from '../protocol/protocolAgent.js';
 import { makeDeleveraging } from '../behaviour/deleveraging.js';
 import { BackstopFlight } from '../behaviour/backstopFlight.js';
 import { InsuranceFund, type SettlementConfig } from '../protocol/settlement.js';
+import { buildPerpVenue } from '../protocol/perp/build.js';
 
 export interface ProtocolBuildReport {
   accounts: number;
@@ -103,6 +104,7 @@ export function buildProtocol(
     deleveraging: makeDeleveraging(scenario.behaviour.deleveraging, ladder, seeds.rng('behaviour.deleveraging')),
     flight,
     bond: d.contagionBond ? new ContagionBond(d.contagionBond) : null,
+    perp: p.perp ? buildPerpVenue(p.perp, book, startPrice, barMs, baseDir, seeds) : null,
   });
   return {
     agent,

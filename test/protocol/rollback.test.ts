@@ -144,6 +144,20 @@ const CASES: Case[] = [
       backstopFlight: { enabled: true, depositorCount: 20, lockupBars: 1, withdrawalFeePct: 1 },
     },
   },
+  {
+    // Funding every 30 minutes: the first payment (bar 30) comes after the
+    // crash, so a state saved before it still loads into a fresh instance
+    // (funding changes every account), and the retried bar's saved clock
+    // must bring it at the same bar as the twin's.
+    name: 'perp venue: shorts, premium funding every 30 bars, auto-deleveraging on, no fund',
+    protocol: {
+      enabled: true,
+      liquidation: { mechanism: { kind: 'direct' }, dustDebtQuote: 5 },
+      insuranceFundQuote: 0,
+      perp: { fundingIntervalHours: 0.5, shorts: { count: 50 } },
+    },
+    behaviour: { deleveraging: DELEVERAGING },
+  },
 ];
 
 /** One vol everywhere: the put strip needs a surface, the test does not care which. */
@@ -310,6 +324,13 @@ class World {
     out.set('fund.total', c.fund.total.slice());
     out.set('agent.totals', Float64Array.from(Object.values(this.agent.totals)));
     if (c.deleveraging) out.set('deleveraging.totals', Float64Array.from(Object.values(c.deleveraging.totals)));
+    const perp = this.agent.perp;
+    if (perp) {
+      out.set('perp.shorts.size', perp.shorts.size.slice());
+      out.set('perp.shorts.margin', perp.shorts.margin.slice());
+      out.set('perp.totals', Float64Array.from(Object.values(perp.totals)));
+      out.set('perp.events', Float64Array.of(perp.events.length, ...perp.events.price.subarray(0, perp.events.length)));
+    }
     for (const name of this.rec.names()) out.set(`column ${name}`, this.rec.get(name).slice());
     const t = this.trades;
     const n = t.length;

@@ -24,6 +24,7 @@ import { ProgressReporter } from '../progress.js';
 interface RunOptions {
   data?: string;
   iv?: string;
+  liquidations?: string;
   seed?: string;
   out?: string;
   set: string[];
@@ -44,6 +45,7 @@ export function registerRunCommand(program: Command): void {
     .argument('<target>', 'scenario file (.json/.yaml), `default`, or a crash name from `cascade crashes`')
     .option('--data <file>', 'replay these real bars instead of the scenario data')
     .option('--iv <file>', 'implied-volatility index CSV (timestamp,value in vol points)')
+    .option('--liquidations <file>', 'exchange liquidation prints CSV (time,side,price,size, or Binance liquidationSnapshot) to set against the simulated liquidations')
     .option('--seed <n>', 'master seed (overrides the scenario)')
     .option('--out <dir>', 'write the report here (default: <output.dir>/<name>-<config hash>)')
     .option('--set <path=value>', 'override a scenario field by dotted path (repeatable)', collect, [])
@@ -60,6 +62,7 @@ export function registerRunCommand(program: Command): void {
         set: opts.set,
         ...(opts.data !== undefined ? { data: resolve(opts.data) } : {}),
         ...(opts.iv !== undefined ? { iv: resolve(opts.iv) } : {}),
+        ...(opts.liquidations !== undefined ? { liquidations: resolve(opts.liquidations) } : {}),
         ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
       });
       const scenario = validateScenario(composed, resolved.file);

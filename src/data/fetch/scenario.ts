@@ -14,12 +14,18 @@ export function fetchedScenario(base: Record<string, unknown>, plan: FetchPlan, 
   const iv = result.dvol ?? result.vix;
   const ivName = result.dvol ? `Deribit ${plan.dvol?.currency ?? ''} DVOL` : 'CBOE VIX';
   const market = plan.market === 'um' ? 'USD-M futures' : 'spot';
+  // The venue's settled funding, where the fetch brought it, drives the perp
+  // venue's funding (docs/model.md#perpetual-venue); without a protocol there
+  // is nobody to pay it.
+  const protocol = base.protocol as Record<string, unknown> | undefined;
+  const perp = result.funding && protocol?.enabled === true ? { perp: { funding: { kind: 'series', path: rel(result.funding.path) } } } : null;
   return {
     ...base,
+    ...(perp ? { protocol: { ...protocol, ...perp } } : {}),
     name: `${plan.crash}-${plan.symbol.toLowerCase()}-${plan.market}-${plan.interval}`,
     description:
       `Catalog crash ${plan.crash} on REAL Binance ${market} ${plan.symbol} ${plan.interval} klines fetched from Binance's public data archive ` +
-      `(${result.bars.rows} bars${iv ? `, implied vol from ${ivName}` : ''}; see fetch.json for every file's URL and sha256), ` +
+      `(${result.bars.rows} bars${iv ? `, implied vol from ${ivName}` : ''}${perp ? ', funding from Binance fundingRate' : ''}; see fetch.json for every file's URL and sha256), ` +
       `with the model and sizes of \`cascade run ${plan.crash}\`.`,
     data: {
       bars: { source: 'file', path: rel(result.bars.path), layout: 'binance-kline', symbol: plan.symbol },

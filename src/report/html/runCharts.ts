@@ -120,6 +120,39 @@ export function runCharts(run: RunFolder): ChartOrNote[] {
     });
   } else out.push({ omitted: { title: 'Liquidations by round', reason: 'no protocol in this scenario' } });
 
+  // Only when the run has them: a run without prints or a perp venue keeps its report unchanged.
+  const printed = present([
+    series(cols, 'liquidation_volume_quote', 'simulated', PALETTE[1]),
+    series(cols, 'printed_liq_long_quote', 'printed: longs liquidated', '#555555'),
+    series(cols, 'printed_liq_short_quote', 'printed: shorts liquidated', PALETTE[0]),
+  ]);
+  if (hasData(cols.get('printed_liq_count'))) {
+    out.push({
+      chart: {
+        id: 'liquidation-prints',
+        title: 'Liquidation volume per bar: simulated and the exchange\'s prints',
+        unit: 'quote per bar',
+        series: printed,
+        caption: 'Simulated: collateral seized × oracle. Printed: the venue\'s published forced orders (price × filled size) in the same bar, for the real market as a whole, which the simulated population only samples.',
+      },
+    });
+  }
+  const perp = present([
+    series(cols, 'adl_volume_quote', 'auto-deleveraged (at bankruptcy price)', PALETTE[3]),
+    series(cols, 'funding_paid_by_longs_quote', 'funding paid by longs', PALETTE[2]),
+  ]);
+  if (hasData(cols.get('adl_volume_quote'))) {
+    out.push({
+      chart: {
+        id: 'perp',
+        title: 'Perp venue: auto-deleveraging and funding per bar',
+        unit: 'quote per bar',
+        series: perp,
+        caption: 'Auto-deleveraging closes bankrupt longs against the most profitable, most levered shorts once the insurance fund cannot take them; funding is positive when longs pay shorts.',
+      },
+    });
+  }
+
   const sum = summedBranching(cols);
   const crit = present([
     series(cols, 'mlr', 'MLR', PALETTE[2]),
