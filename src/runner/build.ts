@@ -12,7 +12,11 @@ import { makeHedgePolicy, type HedgeConfig } from '../dealer/hedgePolicy.js';
 import { calibrateDepth1PctQuote, rollingDailyVolumeBase } from '../market/depthCalibration.js';
 import { createLiquidityModel } from '../market/factory.js';
 import type { LiquidityConfig } from '../market/config.js';
-import { SurfaceDynamics } from '../surface/dynamics.js';
+import { SurfaceDynamics, type SurfaceSchedule } from '../surface/dynamics.js';
+import { fitChainSeries, surfaceInForce, type ChainSurfaceSeries } from '../surface/chainSeries.js';
+import { forEachChainSnapshot, MAX_CHAIN_FILE_BYTES, readOptionChain } from '../data/optionChain.js';
+import { checkInputFile } from '../core/files.js';
+import { bookFromChain } from '../dealer/bookFromChain.js';
 import { buildProtocol, type ProtocolBuildReport } from './buildProtocol.js';
 import type { AccountBook } from '../protocol/accounts.js';
 import { barIntervalMs } from '../data/bars.js';
@@ -123,6 +127,7 @@ export function buildEngineParts(scenario: Scenario, data: RunData, baseDir: str
   const sf = scenario.surface;
   // A flat surface is SSVI with ρ = 0 and η = 0 (φ = 0, so w(k) = θ for every k) under sticky strike.
   const flat = sf.flatVol;
+  const schedule = sf.chain !== undefined ? chainSchedule(scenario, bars, baseDir, warnings) : undefined;
   const surface = new SurfaceDynamics({
     mode: flat !== undefined ? 'sticky-strike' : sf.dynamics,
     base: {
@@ -132,6 +137,7 @@ export function buildEngineParts(scenario: Scenario, data: RunData, baseDir: str
       onArbitrage: sf.onArbitrage,
     },
     stress: sf.stress,
+    ...(schedule !== undefined ? { schedule } : {}),
   });
   const market = new MarketStateModel({
     surface,
@@ -218,6 +224,48 @@ export function buildEngineParts(scenario: Scenario, data: RunData, baseDir: str
     report: { depth1PctQuote, depthCalibration: how, dealerOptions: specs.length, dealerNetQtyBase: netQty, protocol: protocol ? protocol.report : null, warnings },
     roles: { protocol: protocol ? protocol.agent : null, dealer, herding, flight: protocol ? protocol.flight : null, strategy },
   };
+}
+
+const chainFits = new Map<string, ChainSurfaceSeries>();
+
+/**
+ * The surfaces fitted to the scenario's option chain and the one in force
+ * at each bar; what the fit left out goes into the build's warnings.
+ */
+function chainSchedule(scenario: Scenario, bars: BarSeries, baseDir: string, warnings: string[]): SurfaceSchedule {
+  const c = scenario.surface.chain;
+  if (c === undefined) throw new ConfigError('no option chain in the scenario', { field: 'surface.chain' });
+  if (scenario.surface.flatVol !== undefined) {
+    throw new ConfigError('surface.flatVol fixes one vol everywhere, and surface.chain calibrates the surface to quotes: set one of them', { field: 'surface.chain' });
+  }
+  const path = resolveDataPath(c.path, baseDir);
+  const opts = { yearMs: optionYearMs(scenario), iv: c.iv, weights: c.weights, minExpiryMs: c.minExpiryDays * MS_PER_DAY, maxAgeMs: c.maxQuoteAgeMinutes * MS_PER_MINUTE, file: path };
+  // The band's runs and a sweep's trials rebuild the parts with the same chain: fit it once per file version.
+  const st = checkInputFile(path, { maxBytes: MAX_CHAIN_FILE_BYTES, label: 'option-chain file', field: 'surface.chain.path' });
+  const key = JSON.stringify([path, st.size, st.mtimeMs, c.layout, c.everyMinutes, opts]);
+  let series = chainFits.get(key);
+  if (series === undefined) {
+    series = fitChainSeries((onSnapshot) => forEachChainSnapshot((onRow) => readOptionChain(path, c.layout, onRow), c.everyMinutes * MS_PER_MINUTE, onSnapshot), opts);
+    if (chainFits.size >= 8) chainFits.clear();
+    chainFits.set(key, series);
+  }
+  if (series.fits.length === 0) {
+    const why = series.skipped.length > 0 ? `: ${series.skipped[0].reason}` : '';
+    throw new ConfigError(`no snapshot of the option chain could be calibrated${why}`, { field: 'surface.chain.path' });
+  }
+  const inForce = surfaceInForce(series.timesMs, bars.time);
+  if (inForce.length > 0 && inForce[0] < 0) {
+    let first = 0;
+    while (first < inForce.length && inForce[first] < 0) first++;
+    warnings.push(`surface.chain: no calibrated snapshot at or before ${first === inForce.length ? 'any bar' : `bar ${first}`}; the surface section's own surface applies until then`);
+  }
+  if (series.skipped.length > 0) {
+    warnings.push(`surface.chain: ${series.skipped.length} of ${series.skipped.length + series.fits.length} snapshots not calibrated (first at ${new Date(series.skipped[0].timeMs).toISOString()}: ${series.skipped[0].reason})`);
+  }
+  if (scenario.surface.dynamics === 'stress') {
+    warnings.push("surface.chain with dynamics 'stress': the quoted surface already holds the historical crash, and the stress regime moves it again with the simulated drawdown; 'sticky-moneyness' keeps the quotes as they were");
+  }
+  return { surfaces: series.fits.map((f) => f.surface), atmVol: Float64Array.from(series.fits, (f) => f.atmVol), inForce };
 }
 
 /** Grouping options by expiry lets the surface reuse θ and φ across an expiry. */
@@ -340,5 +388,7 @@ function inventoryBlock(inv: InventoryBlock, bars: BarSeries, baseDir: string, r
       );
     case 'csv':
       return loadBookCsv(resolveDataPath(inv.path, baseDir), start.startMs, start.spot0);
+    case 'chain':
+      return bookFromChain(resolveDataPath(inv.path, baseDir), inv.layout, start.startMs, { side: inv.side, fraction: inv.fraction });
   }
 }

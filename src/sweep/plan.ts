@@ -81,7 +81,8 @@ function scenarioFiles(s: Scenario): string[] {
   if (s.data.iv) files.push(s.data.iv.path);
   const liq = s.market.liquidity;
   if (liq.kind === 'book' && liq.snapshot !== undefined) files.push(liq.snapshot);
-  for (const block of Array.isArray(s.dealer.inventory) ? s.dealer.inventory : [s.dealer.inventory]) if (block.kind === 'csv') files.push(block.path);
+  for (const block of Array.isArray(s.dealer.inventory) ? s.dealer.inventory : [s.dealer.inventory]) if (block.kind === 'csv' || block.kind === 'chain') files.push(block.path);
+  if (s.surface.chain) files.push(s.surface.chain.path);
   if (s.protocol.population.kind === 'csv') files.push(s.protocol.population.path);
   if (s.protocol.keepers.gas) files.push(s.protocol.keepers.gas.path);
   return files;
