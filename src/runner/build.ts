@@ -241,7 +241,7 @@ function chainSchedule(scenario: Scenario, bars: BarSeries, baseDir: string, war
   const path = resolveDataPath(c.path, baseDir);
   const opts = { yearMs: optionYearMs(scenario), iv: c.iv, weights: c.weights, minExpiryMs: c.minExpiryDays * MS_PER_DAY, maxAgeMs: c.maxQuoteAgeMinutes * MS_PER_MINUTE, file: path };
   // The band's runs and a sweep's trials rebuild the parts with the same chain: fit it once per file version.
-  const st = checkInputFile(path, { maxBytes: MAX_CHAIN_FILE_BYTES, label: 'option-chain file', field: 'surface.chain.path' });
+  const st = checkInputFile(path, { maxBytes: MAX_CHAIN_FILE_BYTES, label: 'option-chain file' });
   const key = JSON.stringify([path, st.size, st.mtimeMs, c.layout, c.everyMinutes, opts]);
   let series = chainFits.get(key);
   if (series === undefined) {

@@ -116,6 +116,21 @@ describe('an option chain in a run', () => {
   }, 120_000);
 });
 
+describe('a run folder with a chain reruns as it was', () => {
+  it('config.json names the chain relative to the folder (surface and dealer), and rerunning it gives the same timeseries', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'chainrerun-'));
+    writeBars(join(dir, 'bars.csv'));
+    writeFileSync(join(dir, 'chain.csv'), chainCsv(snapshots(), YEAR_MS));
+    writeFileSync(join(dir, 's.json'), JSON.stringify(scenario('bars.csv', 'chain.csv')));
+    await run(join(dir, 's.json'), join(dir, 'out'));
+    const config = JSON.parse(readFileSync(join(dir, 'out', 'config.json'), 'utf8'));
+    expect(config.surface.chain.path).toBe('../chain.csv');
+    expect(config.dealer.inventory.path).toBe('../chain.csv');
+    await run(join(dir, 'out', 'config.json'), join(dir, 'again'));
+    expect(readFileSync(join(dir, 'again', 'timeseries.csv'), 'utf8')).toBe(readFileSync(join(dir, 'out', 'timeseries.csv'), 'utf8'));
+  }, 120_000);
+});
+
 describe('the dealer book from open interest', () => {
   const dir = mkdtempSync(join(tmpdir(), 'chainbook-'));
   const write = (name: string, text: string): string => {
