@@ -6,6 +6,7 @@ import { main } from '../../src/cli/main.js';
 import { MS_PER_DAY } from '../../src/core/time.js';
 import { bookFromChain } from '../../src/dealer/bookFromChain.js';
 import { chainCsv, TARDIS_HEADER, type KnownSnapshot } from '../surface/chainHelpers.js';
+import { flatKeys, MODEL_DOC, summaryDefinitions } from '../docs/summaryTable.js';
 
 /**
  * An option chain in a run: the surface re-fitted per snapshot and the
@@ -110,6 +111,15 @@ describe('an option chain in a run', () => {
     // The ATM level at a bar is the fit in force then: the last snapshot at or before bar 0's time.
     const k0 = Math.floor((warmup * barMs) / (6 * HOUR));
     expect(Number(r.base.ts[1].split(',')[atm])).toBeCloseTo(0.6 + 0.03 * k0, 6);
+    // summary.json says what the surface was fitted to, each field documented with its unit.
+    const sc = r.base.summary.surfaceChain;
+    expect(sc).toMatchObject({ fits: 12, skipped: 0, firstFit: '2021-05-18T00:00:00.000Z', lastFit: '2021-05-20T18:00:00.000Z', barsBeforeFirstFit: 0 });
+    expect(sc.rmseVolPointsMax).toBeLessThan(1e-4); // exact marks (8 decimals of vol points)
+    expect(sc.quotesExcluded.stale).toBeGreaterThan(0); // each earlier snapshot's strikes, six hours old
+    const defs = summaryDefinitions(readFileSync(MODEL_DOC, 'utf8'));
+    const keys = flatKeys(r.base.summary).filter((k) => k.startsWith('surfaceChain.'));
+    expect(keys.length).toBe(11);
+    expect(keys.filter((k) => !defs.has(k))).toEqual([]);
     // Open interest after the first bar: not one figure moves.
     expect(r.laterOi.ts).toEqual(r.base.ts);
     expect(r.laterOi.summary.dealerNetQtyBase).toBe(r.base.summary.dealerNetQtyBase);
