@@ -141,6 +141,43 @@ describe('a run folder with a chain reruns as it was', () => {
   }, 120_000);
 });
 
+describe('a chain the run cannot use is refused in one line', () => {
+  async function refused(setup: (dir: string) => Record<string, unknown>, message: RegExp): Promise<void> {
+    const dir = mkdtempSync(join(tmpdir(), 'chainbad-'));
+    writeBars(join(dir, 'bars.csv'));
+    writeFileSync(join(dir, 's.json'), JSON.stringify(setup(dir)));
+    const e = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      expect(await main(['run', join(dir, 's.json'), '--no-band', '--quiet', '--out', join(dir, 'o')])).toBe(1);
+      expect(String(e.mock.calls[0][0])).toMatch(message);
+    } finally {
+      e.mockRestore();
+    }
+  }
+
+  it('with surface.flatVol (one vol everywhere) beside it', async () => {
+    await refused((dir) => {
+      writeFileSync(join(dir, 'c.csv'), chainCsv(snapshots(), YEAR_MS));
+      const sc = scenario('bars.csv', 'c.csv') as { surface: Record<string, unknown> };
+      return { ...sc, surface: { ...sc.surface, flatVol: 0.5 } };
+    }, /field 'surface.chain': surface.flatVol fixes one vol everywhere/);
+  });
+
+  it('with no snapshot that can be fitted, giving the first reason', async () => {
+    await refused((dir) => {
+      writeFileSync(join(dir, 'c.csv'), chainCsv(snapshots(), YEAR_MS).split('\n').slice(0, 4).join('\n') + '\n');
+      return { ...scenario('bars.csv', 'c.csv'), dealer: {} };
+    }, /field 'surface.chain.path': no snapshot of the option chain could be calibrated: 3 usable quotes over 1 expiries/);
+  });
+
+  it('a bad row, with its file, line and field', async () => {
+    await refused((dir) => {
+      writeFileSync(join(dir, 'c.csv'), chainCsv(snapshots(), YEAR_MS).replace(/,put,/, ',PUT?,'));
+      return scenario('bars.csv', 'c.csv');
+    }, /c\.csv:2: field 'type': type must be 'call' or 'put', got 'PUT\?'/);
+  });
+});
+
 describe('the dealer book from open interest', () => {
   const dir = mkdtempSync(join(tmpdir(), 'chainbook-'));
   const write = (name: string, text: string): string => {
