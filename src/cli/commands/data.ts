@@ -6,6 +6,7 @@ import { loadBars } from '../../data/csv/load.js';
 import type { LoadBarsOptions } from '../../data/csv/loadBars.js';
 import { describeBars } from '../../data/info.js';
 import { readSyntheticSidecar } from '../../data/syntheticSidecar.js';
+import { registerChainCommand } from './dataChain.js';
 import { registerFetchCommand } from './dataFetch.js';
 
 interface DataOptions {
@@ -55,5 +56,6 @@ export function registerDataCommands(program: Command): void {
       );
     },
   );
+  registerChainCommand(data);
   registerFetchCommand(data);
 }
