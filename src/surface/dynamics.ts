@@ -209,6 +209,8 @@ export class SurfaceDynamics extends Stateful implements VolSurface {
     this.surface = this.surfaces[j];
     this.surface.loadState(this.builtState[j], 0);
     this.baseParams = this.builtParams[j];
+    // A fit's strikes are quoted against the forward of its own snapshot: sticky strike holds them from the bar it takes over.
+    if (j > 0) this.anchor = NaN;
   }
 
   /** ATM level in force after the last updateBar (stress multiplier and cap applied). */
@@ -260,7 +262,8 @@ export class SurfaceDynamics extends Stateful implements VolSurface {
       },
       loadState: (buf, o) => this.use(buf[o]),
     };
-    return stateOf(ownScalars(this, ['anchor', 'shift', 'lastAtmVol', 'lastProjected']), which, activeSurface);
+    // `which` first: putting a surface in force resets the anchor, which the scalars then restore.
+    return stateOf(which, ownScalars(this, ['anchor', 'shift', 'lastAtmVol', 'lastProjected']), activeSurface);
   }
 
   /** The forward the sticky-strike smile is anchored at (NaN before the first update). */

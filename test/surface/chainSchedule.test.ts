@@ -44,6 +44,28 @@ describe('a schedule of calibrated surfaces', () => {
     }
   });
 
+  it('sticky strike: each fit is anchored at the forward of the bar it takes over, then holds its strikes until the next', () => {
+    const d = new SurfaceDynamics({ mode: 'sticky-strike', base: BASE, schedule: SCHEDULE });
+    const at = (i: number, F: number): number[] => {
+      const chainAtm = d.selectBar(i);
+      d.updateBar(F, F, Number.isNaN(chainAtm) ? 0.55 : chainAtm, 0, 0, 5);
+      return STRIKES.map((K) => d.impliedVol(K, F, T));
+    };
+    at(0, 100);
+    // Bar 1: FIT_A takes over at F = 90, so its smile is read as quoted against 90.
+    const a = new SsviSurface(FIT_A);
+    expect(at(1, 90)).toEqual(STRIKES.map((K) => a.impliedVol(K, 90, T)));
+    // Bar 2, same fit, F = 80: the strikes keep their vols (sticky strike), so the smile is not FIT_A's at 80.
+    const bar2 = at(2, 80);
+    STRIKES.forEach((K, k) => expect(bar2[k], `K=${K}`).toBeCloseTo(a.impliedVol(K, 90, T), 12));
+    expect(bar2).not.toEqual(STRIKES.map((K) => a.impliedVol(K, 80, T)));
+    expect(d.anchorForward).toBe(90);
+    // Bar 3: FIT_B takes over at F = 75.
+    const b = new SsviSurface(FIT_B);
+    expect(at(3, 75)).toEqual(STRIKES.map((K) => b.impliedVol(K, 75, T)));
+    expect(d.anchorForward).toBe(75);
+  });
+
   it('a calibrated ρ below the stress floor is not raised to it (the floor only bounds the steepening)', () => {
     const stress = { atmPerDrawdown: 0, atmPerStress: 0, rhoPerDrawdown: 1, rhoPerStress: 0, rhoMin: -0.6 };
     const d = new SurfaceDynamics({ mode: 'stress', base: BASE, stress, schedule: SCHEDULE });
