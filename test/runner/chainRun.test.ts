@@ -141,6 +141,33 @@ describe('a run folder with a chain reruns as it was', () => {
   }, 120_000);
 });
 
+describe('inferred mode over a chain (every bar tried and rolled back, the fits switching inside)', () => {
+  it('ends every unflagged bar at the historical close within 1e-10, with the dealer trading', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'chaininf-'));
+    writeBars(join(dir, 'bars.csv'));
+    writeFileSync(join(dir, 'chain.csv'), chainCsv(snapshots(), YEAR_MS));
+    const sc = { ...scenario('bars.csv', 'chain.csv'), history: { mode: 'inferred' } } as Record<string, any>;
+    sc.dealer.inventory.fraction = 0.05;
+    writeFileSync(join(dir, 's.json'), JSON.stringify(sc));
+    await run(join(dir, 's.json'), join(dir, 'out'));
+    const [head, ...rows] = readFileSync(join(dir, 'out', 'timeseries.csv'), 'utf8').trim().split('\n');
+    const col = (name: string): number => head.split(',').indexOf(name);
+    const [hist, sim, unsolved, endo] = ['historical_close', 'simulated_close', 'inferred_unsolved', 'endogenous_return'].map(col);
+    expect(Math.min(hist, sim, unsolved, endo)).toBeGreaterThanOrEqual(0);
+    let solved = 0;
+    let endogenous = 0;
+    for (const r of rows) {
+      const f = r.split(',').map(Number);
+      endogenous += Math.abs(f[endo]);
+      if (f[unsolved] !== 0) continue;
+      solved++;
+      expect(Math.abs(f[sim] / f[hist] - 1)).toBeLessThanOrEqual(1e-10);
+    }
+    expect(solved).toBeGreaterThan(rows.length * 0.9);
+    expect(endogenous).toBeGreaterThan(1e-3);
+  }, 120_000);
+});
+
 describe('a chain the run cannot use is refused in one line', () => {
   async function refused(setup: (dir: string) => Record<string, unknown>, message: RegExp): Promise<void> {
     const dir = mkdtempSync(join(tmpdir(), 'chainbad-'));
