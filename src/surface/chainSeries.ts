@@ -53,7 +53,7 @@ export interface SnapshotFit {
   readonly quotes: number;
 }
 
-/** Options of one snapshot as calibration quotes; `null` fit when too few remain. */
+/** The options of one snapshot that are fitted, as calibration quotes; what is left out is counted in `excluded`. */
 export function snapshotQuotes(timeMs: number, rows: readonly ChainRow[], opts: ChainFitOptions, excluded: ExcludedQuotes): ChainQuote[] {
   // One forward per expiry: the venue's figure from that expiry's latest row.
   const fwd = new Map<number, { t: number; f: number }>();
