@@ -30,7 +30,7 @@ const CARRY = 0.05;
  * UTC) and log-moneyness, a put at or below the forward and a call above
  * it, with the true surface's vol as mark IV (vol points to 8 decimals).
  */
-export function snapshotRows(s: KnownSnapshot, yearMs: number, leadMs = 30_000): string[] {
+export function snapshotRows(s: KnownSnapshot, yearMs: number, leadMs = 30_000, book?: BookQuotes): string[] {
   const truth = new SsviSurface({ params: s.params, term: { kind: 'flat' }, atmVol: s.atmVol });
   const rows: string[] = [];
   const day0 = Math.floor(s.timeMs / 86_400_000) * 86_400_000;
@@ -42,15 +42,27 @@ export function snapshotRows(s: KnownSnapshot, yearMs: number, leadMs = 30_000):
     for (const k of LOG_MONEYNESS) {
       const strike = Math.round(forward * Math.exp(k));
       const type = strike <= forward ? 'put' : 'call';
-      const ivPts = (100 * truth.impliedVol(strike, forward, years)).toFixed(8);
+      const iv = 100 * truth.impliedVol(strike, forward, years);
       const name = `BTC-X${d}-${strike}-${type === 'put' ? 'P' : 'C'}`;
       const oi = s.openInterest ?? 10;
-      rows.push(`deribit,${name},${tUs},${tUs + 700},${type},${strike},${expiryMs * 1000},${oi},,,,,,,,,${ivPts},BTC-X${d},${forward},,,,,`);
+      if (book === undefined) {
+        rows.push(`deribit,${name},${tUs},${tUs + 700},${type},${strike},${expiryMs * 1000},${oi},,,,,,,,,${iv.toFixed(8)},BTC-X${d},${forward},,,,,`);
+      } else {
+        const half = 0.5 * book.spreadPts(k);
+        const [bid, ask, mark] = [iv - half, iv + half, iv + book.markBiasPts].map((x) => x.toFixed(8));
+        rows.push(`deribit,${name},${tUs},${tUs + 700},${type},${strike},${expiryMs * 1000},${oi},,,1,${bid},,1,${ask},,${mark},BTC-X${d},${forward},,,,,`);
+      }
     }
   }
   return rows;
 }
 
-export function chainCsv(snaps: readonly KnownSnapshot[], yearMs: number): string {
-  return [TARDIS_HEADER, ...snaps.flatMap((s) => snapshotRows(s, yearMs))].join('\n') + '\n';
+/** Bid and ask IVs around the true vol (spread in vol points by log-moneyness), and a mark off the truth by a bias. */
+export interface BookQuotes {
+  readonly spreadPts: (k: number) => number;
+  readonly markBiasPts: number;
+}
+
+export function chainCsv(snaps: readonly KnownSnapshot[], yearMs: number, book?: BookQuotes): string {
+  return [TARDIS_HEADER, ...snaps.flatMap((s) => snapshotRows(s, yearMs, 30_000, book))].join('\n') + '\n';
 }
