@@ -124,7 +124,9 @@ export class MarketStateModel extends Stateful {
     let atm = !Number.isNaN(chainAtm) ? chainAtm
       : c.fixedAtmVol !== undefined ? c.fixedAtmVol : c.useIvIndex && !Number.isNaN(ivPoints) && ivPoints > 0 ? ivPoints / 100 : slow * c.atmPremium;
     if (!(atm >= c.minAtmVol)) atm = c.minAtmVol;
-    this.lastAtm = this.surface.updateBar(spot, spot, atm, drawdown, 0, c.maxAtmVol);
+    // The cap bounds levels the model infers, not a quoted one (a fit's level is its shortest expiry's vol, which a crash can put past it).
+    const cap = Number.isNaN(chainAtm) ? c.maxAtmVol : Math.max(c.maxAtmVol, chainAtm);
+    this.lastAtm = this.surface.updateBar(spot, spot, atm, drawdown, 0, cap);
     this.lastProjected = this.surface.lastProjected ? 1 : 0;
     this.lastDd = drawdown;
     if (c.skewYears > 0) {

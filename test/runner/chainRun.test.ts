@@ -92,7 +92,8 @@ describe('an option chain in a run', () => {
   it('no look-ahead: quotes rewritten after t change no bar before the first snapshot after t; open interest rewritten after the first bar changes nothing', async () => {
     const CUT = 8; // snapshots 8.. (from START + 48h) rewritten
     const base = chainCsv(snapshots(), YEAR_MS);
-    const laterQuotes = chainCsv(snapshots((s, k) => (k >= CUT ? { ...s, params: { rho: 0.1, eta: 0.5, gamma: 0.3 }, atmVol: 1.5 } : s)), YEAR_MS);
+    // 260 vol: past surface.atm.maxVol (2), which bounds inferred levels, not quoted ones.
+    const laterQuotes = chainCsv(snapshots((s, k) => (k >= CUT ? { ...s, params: { rho: 0.1, eta: 0.5, gamma: 0.3 }, atmVol: 2.6 } : s)), YEAR_MS);
     const laterOi = chainCsv(snapshots((s, k) => (k >= 5 ? { ...s, openInterest: 1000 } : s)), YEAR_MS);
     const r = await runChains({ base, laterQuotes, laterOi });
     const warmup = r.base.summary.calibrationWindow.warmupBars as number;
@@ -106,7 +107,7 @@ describe('an option chain in a run', () => {
     expect(atm).toBeGreaterThan(0);
     // Rows 1..cutBar (bars 0..cutBar-1) identical, the bar at the cut differs: the surface there is the rewritten one.
     expect(r.laterQuotes.ts.slice(0, cutBar + 1)).toEqual(r.base.ts.slice(0, cutBar + 1));
-    expect(Number(r.laterQuotes.ts[cutBar + 1].split(',')[atm])).toBeCloseTo(1.5, 6);
+    expect(Number(r.laterQuotes.ts[cutBar + 1].split(',')[atm])).toBeCloseTo(2.6, 6);
     expect(Number(r.base.ts[cutBar + 1].split(',')[atm])).toBeCloseTo(0.6 + 0.03 * CUT, 6);
     // The ATM level at a bar is the fit in force then: the last snapshot at or before bar 0's time.
     const k0 = Math.floor((warmup * barMs) / (6 * HOUR));
