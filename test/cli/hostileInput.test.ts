@@ -242,8 +242,8 @@ describe('messages stay one line', () => {
   });
 
   it('a command group without its subcommand, or with an unknown one, names the subcommands in one line', async () => {
-    await refused(['data'], /^error: cascade data needs a subcommand: validate, info, fetch \(usage: cascade data/);
-    await refused(['data', 'frobnicate'], /^error: unknown command 'frobnicate' for cascade data: validate, info, fetch/);
+    await refused(['data'], /^error: cascade data needs a subcommand: validate, info, fetch, chain \(usage: cascade data/);
+    await refused(['data', 'frobnicate'], /^error: unknown command 'frobnicate' for cascade data: validate, info, fetch, chain/);
   });
 
   it('an unknown option prints the usage line', async () => {

@@ -38,7 +38,7 @@ function withOptions(cmd: Command): Command {
 }
 
 export function registerDataCommands(program: Command): void {
-  const data = program.command('data').description('check, describe and fetch bar files');
+  const data = program.command('data').description('check, describe and fetch bar files; check option chains');
   withOptions(data.command('validate').description('load a bar file with every check; print what was found or the first problem (file:line: field: reason)')).action(
     (file: string, opts: DataOptions) => {
       const loaded = loadBars(file, loadOptions(opts));
@@ -56,6 +56,6 @@ export function registerDataCommands(program: Command): void {
       );
     },
   );
-  registerChainCommand(data);
   registerFetchCommand(data);
+  registerChainCommand(data);
 }
