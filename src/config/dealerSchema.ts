@@ -29,6 +29,15 @@ export const inventoryBlockSchema = z.discriminatedUnion('kind', [
     side: z.enum(['long', 'short']).default('short'),
   }),
   z.strictObject({
+    kind: z
+      .literal('chain')
+      .describe("Open interest from an option chain as known at the first bar: each live option's open interest at its last row at or before the first bar's time, times `fraction`, on `side`. Fixed for the run (later open interest is never read)."),
+    path: z.string().min(1).describe('Option-chain CSV (relative to the scenario file).'),
+    layout: z.enum(['tardis', 'deribit']).describe("Column layout: 'tardis' or 'deribit' (as surface.chain)."),
+    side: z.enum(['short', 'long']).default('short').describe("The dealer's side of the open interest. Default short (customers long)."),
+    fraction: z.number().gt(0).max(1).default(1).describe('Share of the open interest the dealer holds, in (0, 1]: the dealer\'s net position is some fraction of open interest that nobody observes: sweep it. Default 1.'),
+  }),
+  z.strictObject({
     kind: z.literal('csv').describe('Positions from a CSV file (strike,expiry,type,qty; qty is the dealer\'s signed quantity).'),
     path: z.string().min(1),
   }),

@@ -21,8 +21,9 @@ export function rebasePaths(scenario: Scenario, fromDir: string, toDir: string):
   const liq = s.market.liquidity;
   if (liq.kind === 'book' && liq.snapshot !== undefined) liq.snapshot = move(liq.snapshot);
   for (const block of Array.isArray(s.dealer.inventory) ? s.dealer.inventory : [s.dealer.inventory]) {
-    if (block.kind === 'csv') block.path = move(block.path);
+    if (block.kind === 'csv' || block.kind === 'chain') block.path = move(block.path);
   }
+  if (s.surface.chain) s.surface.chain.path = move(s.surface.chain.path);
   if (s.protocol.population.kind === 'csv') s.protocol.population.path = move(s.protocol.population.path);
   if (s.protocol.keepers.gas) s.protocol.keepers.gas.path = move(s.protocol.keepers.gas.path);
   if (s.protocol.perp?.funding.kind === 'series') s.protocol.perp.funding.path = move(s.protocol.perp.funding.path);
@@ -50,6 +51,7 @@ export function absoluteRawPaths(raw: unknown, baseDir: string): unknown {
   fix(at('data', 'bars'), 'path');
   fix(at('data', 'iv'), 'path');
   fix(at('market', 'liquidity'), 'snapshot');
+  fix(at('surface', 'chain'), 'path');
   const inv = at('dealer', 'inventory');
   for (const block of Array.isArray(inv) ? inv : [inv]) fix(block, 'path');
   fix(at('protocol', 'population'), 'path');

@@ -57,6 +57,29 @@ export const surfaceSchema = z
       .positive()
       .optional()
       .describe('One implied vol (decimal) for every strike and expiry, all run long: ρ = 0, η = 0, a flat term structure, sticky-strike, the ATM level fixed (no IV index, no realised vol, no stress). For checks against Black-Scholes. Default: off (the SSVI fields apply).'),
+    chain: z
+      .strictObject({
+        path: z.string().min(1).describe('Option-chain CSV (relative to the scenario file).'),
+        layout: z.enum(['tardis', 'deribit']).describe("Column layout: 'tardis' (Tardis.dev options_chain) or 'deribit' (rows of Deribit's get_book_summary_by_currency)."),
+        everyMinutes: z
+          .number()
+          .positive()
+          .default(60)
+          .describe('Snapshot grid, minutes: the surface is re-fitted to the chain as known at each multiple of this since the epoch. Default 60.'),
+        iv: z.enum(['mark', 'mid']).default('mark').describe("Vol fitted: the venue's mark IV, or the mid of bid and ask IV. Default mark."),
+        weights: z
+          .enum(['vega', 'spread', 'equal'])
+          .default('vega')
+          .describe('Least-squares weights: Black vega at the quoted vol, 1/(bid-ask IV spread)², or equal. Default vega.'),
+        minExpiryDays: z.number().min(0).default(1).describe('Options closer to expiry than this are not fitted, days. Default 1.'),
+        maxQuoteAgeMinutes: z
+          .number()
+          .positive()
+          .default(60)
+          .describe('Quotes last updated longer than this before a snapshot are not fitted (stale), minutes. Default 60.'),
+      })
+      .optional()
+      .describe('Calibrate the surface to an option chain, one fit per snapshot; each bar uses the last fit at or before its time (its shape, term structure and ATM level; the dynamics mode still applies on top). Default: off.'),
     skewTenorDays: z.number().min(0).default(30).describe('Expiry at which rr25 and put_wing_slope are recorded, days; 0 = off. Default 30.'),
   })
   .describe('The SSVI implied-volatility surface (Gatheral & Jacquier 2014).');

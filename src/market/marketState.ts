@@ -116,12 +116,17 @@ export class MarketStateModel extends Stateful {
   }
 
   /** Updates the surface for the bar and returns the ATM vol in force. */
-  beginBar(_i: number, spot: number, _realisedVol: number, drawdown: number, ivPoints: number): number {
+  beginBar(i: number, spot: number, _realisedVol: number, drawdown: number, ivPoints: number): number {
     const c = this.cfg;
     const slow = this.slowVol ? this.slowVol.value() : c.initialVol;
-    let atm = c.fixedAtmVol !== undefined ? c.fixedAtmVol : c.useIvIndex && !Number.isNaN(ivPoints) && ivPoints > 0 ? ivPoints / 100 : slow * c.atmPremium;
+    // A surface calibrated to the option chain as known at this bar sets its own ATM level.
+    const chainAtm = this.surface.selectBar(i);
+    let atm = !Number.isNaN(chainAtm) ? chainAtm
+      : c.fixedAtmVol !== undefined ? c.fixedAtmVol : c.useIvIndex && !Number.isNaN(ivPoints) && ivPoints > 0 ? ivPoints / 100 : slow * c.atmPremium;
     if (!(atm >= c.minAtmVol)) atm = c.minAtmVol;
-    this.lastAtm = this.surface.updateBar(spot, spot, atm, drawdown, 0, c.maxAtmVol);
+    // The cap bounds levels the model infers, not a quoted one (a fit's level is its shortest expiry's vol, which a crash can put past it).
+    const cap = Number.isNaN(chainAtm) ? c.maxAtmVol : Math.max(c.maxAtmVol, chainAtm);
+    this.lastAtm = this.surface.updateBar(spot, spot, atm, drawdown, 0, cap);
     this.lastProjected = this.surface.lastProjected ? 1 : 0;
     this.lastDd = drawdown;
     if (c.skewYears > 0) {

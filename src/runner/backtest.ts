@@ -107,6 +107,7 @@ export function runBacktest(scenario: Scenario, data: RunData, baseDir: string, 
         }
       : {},
     herding ? herding.summaryFigures() : {},
+    report.surfaceChain ? { surfaceChain: report.surfaceChain } : {},
     report.warnings.length > 0 ? { warnings: report.warnings } : {},
     strategy && overrides.strategy ? { strategy: strategyFigures(scenario, data, overrides.strategy, strategy) } : {},
     recordLiquidationPrints(scenario, baseDir, result.recorder, loop.time),

@@ -114,7 +114,7 @@ export function bandDesign(s: Scenario): { variations: Variation[]; skipped: str
       low: { label: 'x0.5', scenario: variant(s, (c) => scaleInventory(c, 0.5)) },
       high: { label: 'x2', scenario: variant(s, (c) => scaleInventory(c, 2)) },
     });
-  } else skipped.push('dealer inventory (none, or a block from a CSV file: no size to scale)');
+  } else skipped.push('dealer inventory (none, or a block from a CSV file or an option chain: no size to scale; sweep a chain block\'s fraction instead)');
   variations.push({
     input: 'resilience',
     low: { label: 'off', scenario: variant(s, (c) => setResilience(c, 0)) },

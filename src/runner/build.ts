@@ -12,7 +12,11 @@ import { makeHedgePolicy, type HedgeConfig } from '../dealer/hedgePolicy.js';
 import { calibrateDepth1PctQuote, rollingDailyVolumeBase } from '../market/depthCalibration.js';
 import { createLiquidityModel } from '../market/factory.js';
 import type { LiquidityConfig } from '../market/config.js';
-import { SurfaceDynamics } from '../surface/dynamics.js';
+import { SurfaceDynamics, type SurfaceSchedule } from '../surface/dynamics.js';
+import { fitChainSeries, surfaceInForce, type ChainSurfaceSeries, type ExcludedQuotes } from '../surface/chainSeries.js';
+import { forEachChainSnapshot, MAX_CHAIN_FILE_BYTES, readOptionChain } from '../data/optionChain.js';
+import { checkInputFile } from '../core/files.js';
+import { bookFromChain } from '../dealer/bookFromChain.js';
 import { buildProtocol, type ProtocolBuildReport } from './buildProtocol.js';
 import type { AccountBook } from '../protocol/accounts.js';
 import { barIntervalMs } from '../data/bars.js';
@@ -66,6 +70,19 @@ function optionYearMs(scenario: Scenario): number {
   return (scenario.dealer.tenorDayCount === 'ACT/365' ? TENOR_DAYS_PER_YEAR : DAYS_PER_YEAR) * MS_PER_DAY;
 }
 
+/** The option-chain fits behind the surface, as summary.json reports them (docs/model.md, "Summary figures"). */
+export interface SurfaceChainReport {
+  readonly fits: number;
+  readonly skipped: number;
+  readonly firstFit: string;
+  readonly lastFit: string;
+  /** Run bars priced on the section's own surface, before the first fit was known. */
+  readonly barsBeforeFirstFit: number;
+  readonly rmseVolPointsMedian: number;
+  readonly rmseVolPointsMax: number;
+  readonly quotesExcluded: ExcludedQuotes;
+}
+
 /** Facts about how the parts were set up, reported in summary.json. */
 export interface BuildReport {
   depth1PctQuote: number;
@@ -73,6 +90,8 @@ export interface BuildReport {
   dealerOptions: number;
   dealerNetQtyBase: number;
   protocol: ProtocolBuildReport | null;
+  /** How the surface was fitted to the option chain (surface.chain only). */
+  surfaceChain?: SurfaceChainReport;
   /** What a user must know about how the parts were set (an implausible volume unit); empty when nothing. */
   warnings: string[];
 }
@@ -123,6 +142,8 @@ export function buildEngineParts(scenario: Scenario, data: RunData, baseDir: str
   const sf = scenario.surface;
   // A flat surface is SSVI with ρ = 0 and η = 0 (φ = 0, so w(k) = θ for every k) under sticky strike.
   const flat = sf.flatVol;
+  const chain = sf.chain !== undefined ? chainSchedule(scenario, bars, baseDir, warnings) : undefined;
+  const schedule = chain?.schedule;
   const surface = new SurfaceDynamics({
     mode: flat !== undefined ? 'sticky-strike' : sf.dynamics,
     base: {
@@ -132,6 +153,7 @@ export function buildEngineParts(scenario: Scenario, data: RunData, baseDir: str
       onArbitrage: sf.onArbitrage,
     },
     stress: sf.stress,
+    ...(schedule !== undefined ? { schedule } : {}),
   });
   const market = new MarketStateModel({
     surface,
@@ -215,8 +237,72 @@ export function buildEngineParts(scenario: Scenario, data: RunData, baseDir: str
   const liquidityProviders = lpCfg.enabled ? new LiquidityProviders(lpCfg, seeds.rng('behaviour.liquidityProviders'), 'behaviour.liquidityProviders') : null;
   return {
     parts: { liquidity, market, agents, liquidityProviders, resting: strategy ? strategy.resting : null },
-    report: { depth1PctQuote, depthCalibration: how, dealerOptions: specs.length, dealerNetQtyBase: netQty, protocol: protocol ? protocol.report : null, warnings },
+    report: {
+      depth1PctQuote,
+      depthCalibration: how,
+      dealerOptions: specs.length,
+      dealerNetQtyBase: netQty,
+      protocol: protocol ? protocol.report : null,
+      ...(chain !== undefined ? { surfaceChain: chain.report } : {}),
+      warnings,
+    },
     roles: { protocol: protocol ? protocol.agent : null, dealer, herding, flight: protocol ? protocol.flight : null, strategy },
+  };
+}
+
+const chainFits = new Map<string, ChainSurfaceSeries>();
+
+/**
+ * The surfaces fitted to the scenario's option chain and the one in force
+ * at each bar; what the fit left out goes into the build's warnings.
+ */
+function chainSchedule(scenario: Scenario, bars: BarSeries, baseDir: string, warnings: string[]): { schedule: SurfaceSchedule; report: SurfaceChainReport } {
+  const c = scenario.surface.chain;
+  if (c === undefined) throw new ConfigError('no option chain in the scenario', { field: 'surface.chain' });
+  if (scenario.surface.flatVol !== undefined) {
+    throw new ConfigError('surface.flatVol fixes one vol everywhere, and surface.chain calibrates the surface to quotes: set one of them', { field: 'surface.chain' });
+  }
+  const path = resolveDataPath(c.path, baseDir);
+  const opts = { yearMs: optionYearMs(scenario), iv: c.iv, weights: c.weights, minExpiryMs: c.minExpiryDays * MS_PER_DAY, maxAgeMs: c.maxQuoteAgeMinutes * MS_PER_MINUTE, file: path };
+  // The band's runs and a sweep's trials rebuild the parts with the same chain: fit it once per file version.
+  const st = checkInputFile(path, { maxBytes: MAX_CHAIN_FILE_BYTES, label: 'option-chain file' });
+  const key = JSON.stringify([path, st.size, st.mtimeMs, c.layout, c.everyMinutes, opts]);
+  let series = chainFits.get(key);
+  if (series === undefined) {
+    series = fitChainSeries((onSnapshot) => forEachChainSnapshot((onRow) => readOptionChain(path, c.layout, onRow), c.everyMinutes * MS_PER_MINUTE, onSnapshot), opts);
+    if (chainFits.size >= 8) chainFits.clear();
+    chainFits.set(key, series);
+  }
+  if (series.fits.length === 0) {
+    const why = series.skipped.length > 0 ? `: ${series.skipped[0].reason}` : '';
+    throw new ConfigError(`no snapshot of the option chain could be calibrated${why}`, { field: 'surface.chain.path' });
+  }
+  const inForce = surfaceInForce(series.timesMs, bars.time);
+  let first = 0;
+  while (first < inForce.length && inForce[first] < 0) first++;
+  if (first > 0) {
+    warnings.push(`surface.chain: no calibrated snapshot at or before ${first === inForce.length ? 'any bar' : `bar ${first}`}; the surface section's own surface applies until then`);
+  }
+  if (series.skipped.length > 0) {
+    warnings.push(`surface.chain: ${series.skipped.length} of ${series.skipped.length + series.fits.length} snapshots not calibrated (first at ${new Date(series.skipped[0].timeMs).toISOString()}: ${series.skipped[0].reason})`);
+  }
+  if (scenario.surface.dynamics === 'stress') {
+    warnings.push("surface.chain with dynamics 'stress': the quoted surface already holds the historical crash, and the stress regime moves it again with the simulated drawdown; 'sticky-moneyness' keeps the quotes as they were");
+  }
+  const rmse = series.fits.map((f) => f.rmseVolPoints).sort((a, b) => a - b);
+  const mid = rmse.length >> 1;
+  return {
+    schedule: { surfaces: series.fits.map((f) => f.surface), atmVol: Float64Array.from(series.fits, (f) => f.atmVol), inForce },
+    report: {
+      fits: series.fits.length,
+      skipped: series.skipped.length,
+      firstFit: new Date(series.fits[0].timeMs).toISOString(),
+      lastFit: new Date(series.fits[series.fits.length - 1].timeMs).toISOString(),
+      barsBeforeFirstFit: first,
+      rmseVolPointsMedian: rmse.length % 2 === 1 ? rmse[mid] : 0.5 * (rmse[mid - 1] + rmse[mid]),
+      rmseVolPointsMax: rmse[rmse.length - 1],
+      quotesExcluded: { ...series.excluded },
+    },
   };
 }
 
@@ -340,5 +426,7 @@ function inventoryBlock(inv: InventoryBlock, bars: BarSeries, baseDir: string, r
       );
     case 'csv':
       return loadBookCsv(resolveDataPath(inv.path, baseDir), start.startMs, start.spot0);
+    case 'chain':
+      return bookFromChain(resolveDataPath(inv.path, baseDir), inv.layout, start.startMs, { side: inv.side, fraction: inv.fraction });
   }
 }

@@ -71,6 +71,22 @@ export interface DynamicsConfig {
   readonly stress?: StressCoefficients;
   /** Forward the sticky-strike smile is anchored at; default: the first bar's forward (or spot). */
   readonly anchorForward?: number;
+  /**
+   * Surfaces calibrated to an option chain, one per snapshot: from the bar
+   * where {@link SurfaceDynamics.selectBar} picks one, it replaces `base`
+   * (its parameters, term structure and ATM level); the mode's rules then
+   * apply on top of it as they do to `base`.
+   */
+  readonly schedule?: SurfaceSchedule;
+}
+
+/** Calibrated surfaces and the one in force at each bar (chainSeries.ts). */
+export interface SurfaceSchedule {
+  readonly surfaces: readonly SsviSurfaceConfig[];
+  /** ATM level of each surface, handed to its term structure (decimal). */
+  readonly atmVol: Float64Array;
+  /** Per bar: index into `surfaces` in force, −1 while none is known yet (then `base` applies). */
+  readonly inForce: Int32Array;
 }
 
 export interface DynamicsBarReport {
@@ -86,8 +102,18 @@ export interface DynamicsBarReport {
 
 export class SurfaceDynamics extends Stateful implements VolSurface {
   readonly mode: DynamicsMode;
-  readonly surface: SsviSurface;
-  private readonly baseParams: SsviParams;
+  /** The surface in force: `base`, or the scheduled one the last selectBar picked. */
+  surface: SsviSurface;
+  private baseParams: SsviParams;
+  /** All surfaces, built once: [base, ...schedule.surfaces] (only the base without a schedule). */
+  private readonly surfaces: readonly SsviSurface[];
+  /** Each surface's parameters as built (its `params` moves with every update). */
+  private readonly builtParams: readonly SsviParams[];
+  /** Each surface's state as built, loaded when it is put in force (see use). */
+  private readonly builtState: readonly Float64Array[];
+  private readonly schedule: SurfaceSchedule | undefined;
+  /** Index into `surfaces` of the one in force. */
+  private active = 0;
   private readonly coeffs: StressCoefficients | undefined;
   private anchor: number;
   /** ln(F / F_anchor) in sticky-strike mode, else 0. */
@@ -99,6 +125,14 @@ export class SurfaceDynamics extends Stateful implements VolSurface {
     // The base itself obeys the caller's onArbitrage; only bar updates always project.
     this.surface = new SsviSurface(cfg.base);
     this.baseParams = this.surface.params;
+    this.schedule = cfg.schedule;
+    this.surfaces = [this.surface, ...(cfg.schedule?.surfaces ?? []).map((c) => new SsviSurface(c))];
+    this.builtParams = this.surfaces.map((s) => s.params);
+    this.builtState = this.surfaces.map((s) => {
+      const buf = new Float64Array(s.stateSize);
+      s.saveState(buf, 0);
+      return buf;
+    });
     if (cfg.mode === 'stress') {
       const c = cfg.stress;
       if (c === undefined) throw new ConfigError('stress coefficients are required for mode stress', { field: 'surface.dynamics.stress' });
@@ -135,7 +169,8 @@ export class SurfaceDynamics extends Stateful implements VolSurface {
     if (this.mode === 'stress') {
       const c = this.coeffs as StressCoefficients;
       atmVol *= 1 + c.atmPerDrawdown * state.drawdown + c.atmPerStress * state.stress;
-      const rho = Math.max(c.rhoMin, params.rho - c.rhoPerDrawdown * state.drawdown - c.rhoPerStress * state.stress);
+      // min(): a calibrated ρ may already lie below the floor, which only bounds the steepening.
+      const rho = Math.max(Math.min(c.rhoMin, params.rho), params.rho - c.rhoPerDrawdown * state.drawdown - c.rhoPerStress * state.stress);
       params = { rho, eta: params.eta, gamma: params.gamma };
     }
     if (atmVol > maxAtmVol) atmVol = maxAtmVol;
@@ -147,6 +182,35 @@ export class SurfaceDynamics extends Stateful implements VolSurface {
       clamps: adm.clamps,
       termFloored: adm.termFloored,
     };
+  }
+
+  /**
+   * Puts in force the scheduled surface of bar i (none: the base) and
+   * returns its ATM level, or NaN when no schedule applies at this bar (the
+   * caller then sets the level as without one). Switching re-points at a
+   * surface built up front, so a bar allocates nothing.
+   */
+  selectBar(i: number): number {
+    const sch = this.schedule;
+    if (sch === undefined) return NaN;
+    const k = sch.inForce[i];
+    this.use(k + 1);
+    return k >= 0 ? sch.atmVol[k] : NaN;
+  }
+
+  /**
+   * Puts surface j in force as it was built, so what it holds never depends
+   * on when it was last in force (a bar tried and rolled back may have used
+   * it already): only the surface in force is saved state.
+   */
+  private use(j: number): void {
+    if (j === this.active) return;
+    this.active = j;
+    this.surface = this.surfaces[j];
+    this.surface.loadState(this.builtState[j], 0);
+    this.baseParams = this.builtParams[j];
+    // A fit's strikes are quoted against the forward of its own snapshot: sticky strike holds them from the bar it takes over.
+    if (j > 0) this.anchor = NaN;
   }
 
   /** ATM level in force after the last updateBar (stress multiplier and cap applied). */
@@ -171,7 +235,7 @@ export class SurfaceDynamics extends Stateful implements VolSurface {
     if (this.mode === 'stress') {
       const c = this.coeffs as StressCoefficients;
       atmVol *= 1 + c.atmPerDrawdown * drawdown + c.atmPerStress * stress;
-      rho = Math.max(c.rhoMin, b.rho - c.rhoPerDrawdown * drawdown - c.rhoPerStress * stress);
+      rho = Math.max(Math.min(c.rhoMin, b.rho), b.rho - c.rhoPerDrawdown * drawdown - c.rhoPerStress * stress);
     }
     if (atmVol > maxAtmVol) atmVol = maxAtmVol;
     this.lastProjected = this.surface.updateBar(rho, b.eta, b.gamma, atmVol);
@@ -184,7 +248,22 @@ export class SurfaceDynamics extends Stateful implements VolSurface {
    * last bar's ATM level and projection flag, then the surface in force.
    */
   protected describeState(): Saveable {
-    return stateOf(ownScalars(this, ['anchor', 'shift', 'lastAtmVol', 'lastProjected']), this.surface);
+    if (this.schedule === undefined) return stateOf(ownScalars(this, ['anchor', 'shift', 'lastAtmVol', 'lastProjected']), this.surface);
+    // With a schedule: which surface is in force, then that surface's state (all have the same size).
+    const activeSurface: Saveable = {
+      stateSize: this.surface.stateSize,
+      saveState: (buf, o) => this.surface.saveState(buf, o),
+      loadState: (buf, o) => this.surface.loadState(buf, o),
+    };
+    const which: Saveable = {
+      stateSize: 1,
+      saveState: (buf, o) => {
+        buf[o] = this.active;
+      },
+      loadState: (buf, o) => this.use(buf[o]),
+    };
+    // `which` first: putting a surface in force resets the anchor, which the scalars then restore.
+    return stateOf(which, ownScalars(this, ['anchor', 'shift', 'lastAtmVol', 'lastProjected']), activeSurface);
   }
 
   /** The forward the sticky-strike smile is anchored at (NaN before the first update). */

@@ -5,7 +5,8 @@
  * raw scenario with absolute paths (trial.ts) and its key: the validated
  * scenario, a checksum of the files it reads, and the code version.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { setDotted, validateScenario } from '../config/load.js';
 import { absoluteRawPaths } from '../config/rebasePaths.js';
@@ -81,10 +82,28 @@ function scenarioFiles(s: Scenario): string[] {
   if (s.data.iv) files.push(s.data.iv.path);
   const liq = s.market.liquidity;
   if (liq.kind === 'book' && liq.snapshot !== undefined) files.push(liq.snapshot);
-  for (const block of Array.isArray(s.dealer.inventory) ? s.dealer.inventory : [s.dealer.inventory]) if (block.kind === 'csv') files.push(block.path);
+  for (const block of Array.isArray(s.dealer.inventory) ? s.dealer.inventory : [s.dealer.inventory]) if (block.kind === 'csv' || block.kind === 'chain') files.push(block.path);
+  if (s.surface.chain) files.push(s.surface.chain.path);
   if (s.protocol.population.kind === 'csv') files.push(s.protocol.population.path);
   if (s.protocol.keepers.gas) files.push(s.protocol.keepers.gas.path);
   return files;
+}
+
+/**
+ * sha256 of a file read in chunks: bar files and option chains may be
+ * gigabytes, past what one Buffer holds. The same digest as hashing the
+ * whole file at once.
+ */
+function fileSha256(path: string): string {
+  const hash = createHash('sha256');
+  const buf = Buffer.allocUnsafe(4 * 1024 * 1024);
+  const fd = openSync(path, 'r');
+  try {
+    for (let n = readSync(fd, buf, 0, buf.length, null); n > 0; n = readSync(fd, buf, 0, buf.length, null)) hash.update(buf.subarray(0, n));
+  } finally {
+    closeSync(fd);
+  }
+  return hash.digest('hex');
 }
 
 /** sha256 over the bytes of every file the scenario reads (scenarioFiles), cached per path for the life of the process. */
@@ -92,7 +111,7 @@ export function dataChecksum(s: Scenario): string {
   const parts = scenarioFiles(s).map((f) => {
     let h = fileSha.get(f);
     if (h === undefined) {
-      h = existsSync(f) ? sha256(readFileSync(f)) : 'missing';
+      h = existsSync(f) ? fileSha256(f) : 'missing';
       fileSha.set(f, h);
     }
     return `${f}:${h}`;

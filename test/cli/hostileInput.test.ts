@@ -141,6 +141,8 @@ describe('every file is checked before it is read', () => {
     ['protocol.population csv at /dev/zero', (d) => ['run', 'default', '--no-band', '--set', `protocol.population={"kind":"csv","path":"${DEV}"}`, '--out', join(d, 'o')]],
     ['protocol.keepers.gas at /dev/zero', (d) => ['run', 'default', '--no-band', '--set', `protocol.keepers.gas={"path":"${DEV}"}`, '--out', join(d, 'o')]],
     ['market.liquidity.snapshot at /dev/zero', (d) => ['run', 'default', '--no-band', '--set', `market.liquidity.snapshot=${DEV}`, '--out', join(d, 'o')]],
+    ['surface.chain at /dev/zero', (d) => ['run', 'default', '--no-band', '--set', `surface.chain={"path":"${DEV}","layout":"tardis"}`, '--out', join(d, 'o')]],
+    ['dealer.inventory chain at /dev/zero', (d) => ['run', 'default', '--no-band', '--set', `dealer.inventory={"kind":"chain","path":"${DEV}","layout":"deribit"}`, '--out', join(d, 'o')]],
   ];
   for (const [label, args] of devCases) {
     it(`${label}: refused at once as not a regular file`, async () => {
@@ -240,8 +242,8 @@ describe('messages stay one line', () => {
   });
 
   it('a command group without its subcommand, or with an unknown one, names the subcommands in one line', async () => {
-    await refused(['data'], /^error: cascade data needs a subcommand: validate, info, fetch \(usage: cascade data/);
-    await refused(['data', 'frobnicate'], /^error: unknown command 'frobnicate' for cascade data: validate, info, fetch/);
+    await refused(['data'], /^error: cascade data needs a subcommand: validate, info, fetch, chain \(usage: cascade data/);
+    await refused(['data', 'frobnicate'], /^error: unknown command 'frobnicate' for cascade data: validate, info, fetch, chain/);
   });
 
   it('an unknown option prints the usage line', async () => {

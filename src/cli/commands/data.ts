@@ -6,6 +6,7 @@ import { loadBars } from '../../data/csv/load.js';
 import type { LoadBarsOptions } from '../../data/csv/loadBars.js';
 import { describeBars } from '../../data/info.js';
 import { readSyntheticSidecar } from '../../data/syntheticSidecar.js';
+import { registerChainCommand } from './dataChain.js';
 import { registerFetchCommand } from './dataFetch.js';
 
 interface DataOptions {
@@ -37,7 +38,7 @@ function withOptions(cmd: Command): Command {
 }
 
 export function registerDataCommands(program: Command): void {
-  const data = program.command('data').description('check, describe and fetch bar files');
+  const data = program.command('data').description('check, describe and fetch bar files; check option chains');
   withOptions(data.command('validate').description('load a bar file with every check; print what was found or the first problem (file:line: field: reason)')).action(
     (file: string, opts: DataOptions) => {
       const loaded = loadBars(file, loadOptions(opts));
@@ -56,4 +57,5 @@ export function registerDataCommands(program: Command): void {
     },
   );
   registerFetchCommand(data);
+  registerChainCommand(data);
 }
