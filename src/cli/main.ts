@@ -11,6 +11,7 @@ import { registerReportCommand } from './commands/report.js';
 import { registerSweepCommand } from './commands/sweep.js';
 import { registerWorkerCommand } from './commands/worker.js';
 import { registerBondCommands } from './commands/bond.js';
+import { registerReplayCommand } from './commands/replay.js';
 
 /**
  * The CLI only parses, calls and prints (STYLE.md). User mistakes surface as
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerCatalogCommands(program);
   registerPriceCommands(program);
   registerCompareCommand(program);
+  registerReplayCommand(program);
   registerReportCommand(program);
   registerSweepCommand(program);
   registerWorkerCommand(program);
