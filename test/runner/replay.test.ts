@@ -72,6 +72,9 @@ describe.skipIf(!DATA_DIR)(`replay on the real crash files${skipNote}`, () => {
       if (s.flagged[i] === 0) expect(Math.abs(replayed[i] / hist[i] - 1), info).toBeLessThanOrEqual(TOL);
       flagged += s.flagged[i];
       acted += Math.abs(s.endogenousReturn[i]);
+      // The causes account for the whole endogenous move: every fill's mid chains onto the next.
+      const c = s.byCause;
+      expect(c.hedge[i] + c.liquidation[i] + c.other[i] + c.recovery[i], info).toBeCloseTo(s.endogenousReturn[i], 12);
     }
     // Not a vacuous fit: the agents moved the price, so the shocks differ from the history.
     expect(acted, file).toBeGreaterThan(1e-4);
