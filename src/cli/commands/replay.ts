@@ -34,7 +34,7 @@ export function registerReplayCommand(program: Command): void {
     .description('infer the exogenous shocks of the history under the scenario\'s design (history.mode inferred), then replay them in overlay under each --design; writes a table per design')
     .argument('<scenario>', 'scenario file (.json/.yaml), `default`, or a crash name: the design the shocks are inferred under')
     .option('--design <file>', 'a scenario file whose market, agents and defences are replayed on the inferred shocks (its data is ignored; repeatable)', collect, [])
-    .option('--design-set <path=value;...>', 'a design made of the scenario with these overrides, separated by ";" (repeatable)', collect, [])
+    .option('--design-set <[name:] path=value;...>', 'a design made of the scenario with these overrides, separated by ";", optionally named first ("no-ladder: protocol.enabled=false"; repeatable)', collect, [])
     .option('--data <file>', 'infer from these real bars instead of the scenario data')
     .option('--seed <n>', 'master seed of the scenario (overrides it)')
     .option('--set <path=value>', 'override a field of the scenario before anything runs (repeatable)', collect, [])
@@ -81,13 +81,18 @@ function designFromFile(file: string, base: Scenario): ReplayDesign {
   return { name, scenario, baseDir: r.baseDir };
 }
 
-/** A design from overrides of the base: `a.b=1;c.d=x`. */
+/** A design from overrides of the base: `a.b=1;c.d=x`, optionally named first: `no-ladder: a.b=1`. */
 function designFromSets(spec: string, raw: Record<string, unknown>, file: string | undefined, baseDir: string): ReplayDesign {
-  const sets = spec.split(';').map((s) => s.trim()).filter((s) => s !== '');
+  // A name is the text before a ':' that comes before any '=' (values may hold ':').
+  const colon = spec.indexOf(':');
+  const eq = spec.indexOf('=');
+  const named = colon > 0 && (eq < 0 || colon < eq);
+  const name = named ? spec.slice(0, colon).trim() : undefined;
+  const sets = (named ? spec.slice(colon + 1) : spec).split(';').map((s) => s.trim()).filter((s) => s !== '');
   if (sets.length === 0 || sets.some((s) => !s.includes('='))) throw new ConfigError(`--design-set '${spec}': expected path=value, several separated by ';'`);
   const scenario = validateScenario(composeOverrides(raw, { set: sets }), file);
   checkOverridesHeld(scenario, sets);
-  return { name: sets.join(' '), scenario, baseDir };
+  return { name: name !== undefined && name !== '' ? name : sets.join(' '), scenario, baseDir };
 }
 
 function pct(x: number): string {
