@@ -57,7 +57,8 @@ export function replayDoc(identity: ReplayIdentity, r: ReplayResult): ReplayDoc 
       liquidations: typeof f.liquidationCount === 'number' ? f.liquidationCount : Number.NaN,
       badDebt: typeof f.badDebt === 'number' ? f.badDebt : Number.NaN,
     },
-    designs: r.rows.map((row) => ({ name: row.name, figures: { ...row.figures } })),
+    // NaN (no protocol: no liquidations, no bad debt) is null: absent, not a number.
+    designs: r.rows.map((row) => ({ name: row.name, figures: Object.fromEntries(Object.entries(row.figures).map(([k, v]) => [k, Number.isNaN(v) ? null : v])) })),
     paths: {
       firstBarSeconds: t0,
       secondsAfterFirstBar: Array.from(idx, (i) => Math.round(s.time[i] / 1000) - t0),

@@ -46,6 +46,9 @@ describe('cascade replay', () => {
     const html = readFileSync(join(out, 'replay.html'), 'utf8');
     expect(html).toContain('id="replay-table"');
     expect(html).toContain('data-design="no ladder"');
+    // No protocol: its liquidations and bad debt are absent (null, a dash on the page), not NaN.
+    expect(doc.designs[1].figures.liquidations).toBeNull();
+    expect(html).not.toContain('>NaN<');
   }, 60_000);
 
   it('refuses a run with no design, naming the options', async () => {
