@@ -13,7 +13,7 @@ const skipNote = DATA_DIR ? '' : ' (skipped: CASCADE_DATA_DIR is not set)';
 const TOL = 1e-10;
 
 /**
- * A dealer short crash puts and a perp ladder of 5,000 accounts in a book
+ * A dealer short crash puts and a perp ladder of 2,000 accounts in a book
  * calibrated from the file's own volume, both sized to the file's market:
  * with H the median hourly quote volume of the warm-up, open interest 1.5 H
  * and puts on 0.3 H of notional (the default scenario's proportions on
@@ -37,7 +37,7 @@ function realScenario(file: string): ScenarioInput {
     dealer: { inventory: { kind: 'customer-crash-puts', totalQtyBase: (0.3 * h) / pre.bars.close[0] }, hedge: { kind: 'every-bar' } },
     protocol: {
       enabled: true,
-      population: { kind: 'generated', count: 5000, totalNotionalQuote: 1.5 * h },
+      population: { kind: 'generated', count: 2000, totalNotionalQuote: 1.5 * h },
       insuranceFundQuote: 0.02 * h,
       liquidation: { mechanism: { kind: 'direct' } },
     },
