@@ -47,11 +47,11 @@ describe.skipIf(!DATA_DIR)(`story: 12 March 2020 replayed under other designs ($
     expect(asInferred.figures.low / r.historicalLow - 1, info).toBeCloseTo(0, 9);
     expect(without.figures.low, info).toBeGreaterThan(r.historicalLow);
     expect(without.figures.deAmplification, info).toBeLessThan(1);
-    // Pinned counterexample to "a defence never deepens the crash". Measured: the breaker trips inside the
-    // 12 March 23:00 bar (bar 167) and holds back about 1,150 of its 6,084 liquidations; they are sold in the
-    // next bar with that bar's own (2,512 against 1,242), into a price that has fallen further, so bar 168
-    // closes at 4,405 against 4,568 and bar 169 at 4,057 against the historical 4,131, with 76% more bad debt.
-    // A pause of one bar on hourly bars defers the forced selling; it does not remove it.
+    // Pinned counterexample to "a defence never deepens the crash". Measured: the breaker trips in 11 hours
+    // (first on 8 March 15:00, then through the 12 March fall); the accounts held back during each hour's
+    // pause are sold when it lifts, at a lower price and by then more of them (48,186 liquidations before
+    // 12 March 22:00 against 41,634 without it): at 21:00 the price is 4,875 against 5,820, the low 3,576
+    // against the historical 4,131, with 18% more bad debt. A pause defers forced selling; it does not remove it.
     expect(withBreaker.figures.low, info).toBeLessThan(r.historicalLow);
     expect(withBreaker.figures.badDebt, info).toBeGreaterThan(asInferred.figures.badDebt);
   }, 120_000);
