@@ -12,9 +12,10 @@ import { registerSweepCommand } from './commands/sweep.js';
 import { registerWorkerCommand } from './commands/worker.js';
 import { registerBondCommands } from './commands/bond.js';
 import { registerMarginCommands } from './commands/margin.js';
+import { registerReplayCommand } from './commands/replay.js';
 
 /**
- * The CLI only parses, calls and prints (STYLE.md). User mistakes surface as
+ * The CLI only parses, calls and prints. User mistakes surface as
  * one line on stderr and exit code 1; anything else is a bug and keeps its
  * stack trace (exit 2).
  */
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerCatalogCommands(program);
   registerPriceCommands(program);
   registerCompareCommand(program);
+  registerReplayCommand(program);
   registerReportCommand(program);
   registerSweepCommand(program);
   registerWorkerCommand(program);

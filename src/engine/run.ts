@@ -39,6 +39,13 @@ export interface RunData {
   readonly ivPoints?: Float64Array;
   /** sha256 of the bar file (or of the generated CSV for synthetic paths). */
   readonly dataSha256: string;
+  /**
+   * Counterfactual replay (overlay mode only): the exogenous reference price
+   * of each bar in place of its historical close, e.g. the path inferred
+   * under another design. The historical closes stay what the run is
+   * scored against.
+   */
+  readonly exogenous?: Float64Array;
 }
 
 /** What a run is made of; built from a scenario by `buildEngineParts`. */
@@ -61,8 +68,12 @@ const LOOP_COLUMNS = [
 const IV_COLUMNS = ['iv_index'] as const;
 const VENUE_COLUMNS = ['depth_per_log_price', 'order_flow_base'] as const;
 const LP_COLUMNS = ['lp_depth_factor'] as const;
-/** Inferred mode only: tries per bar, 1 where no shock reaches the close, and the relative miss (0 when fitted). */
-const INFERRED_COLUMNS = ['inferred_tries', 'inferred_unsolved', 'inferred_gap'] as const;
+/**
+ * Inferred mode only: tries per bar, 1 where no shock reaches the close, the
+ * relative miss (0 when fitted), and the exogenous reference price the bar
+ * was run at (exact, so a replay on it retraces the run bit for bit).
+ */
+const INFERRED_COLUMNS = ['inferred_tries', 'inferred_unsolved', 'inferred_gap', 'inferred_reference'] as const;
 
 /** The columns the engine records; a group is null when its part is absent. */
 export interface EngineColumns {
@@ -170,6 +181,8 @@ export class Simulation {
     for (const a of parts.agents) a.declareColumns(rec);
     const liquidityProviders = parts.liquidityProviders ? rec.columns(LP_COLUMNS) : null;
     const inferredMode = scenario.history?.mode === 'inferred';
+    if (inferredMode && data.exogenous) throw new Error('an exogenous path replaces the history in overlay mode only; inferred mode solves for it');
+    if (data.exogenous && data.exogenous.length !== this.n) throw new Error(`the exogenous path has ${data.exogenous.length} prices for ${this.n} bars`);
     const inferred = inferredMode ? rec.columns(INFERRED_COLUMNS) : null;
     this.columns = { loop, iv, venue, liquidityProviders, inferred };
     this.lastRef = this.n > 0 ? bars.close[0] : 0;
@@ -272,6 +285,7 @@ export class Simulation {
     cols.inferred_tries[i] = solver.tries;
     cols.inferred_unsolved[i] = solver.solved ? 0 : 1;
     cols.inferred_gap[i] = solver.solved ? 0 : this.columns.loop.simulated_close[i] / close[i] - 1;
+    cols.inferred_reference[i] = this.lastRef;
     this.hooks.onBarEnd?.(i, this.ledger);
   }
 
@@ -301,7 +315,7 @@ export class Simulation {
     const cols = this.columns.loop;
     const simClose = cols.simulated_close;
     const c = bars.close[i];
-    const exoRef = ref ?? c;
+    const exoRef = ref ?? (this.data.exogenous ? this.data.exogenous[i] : c);
     const dtMs = i > 0 ? bars.time[i] - bars.time[i - 1] : 0;
     const volNow = this.vol.value();
     view.bar = i;
@@ -365,8 +379,8 @@ export class Simulation {
     cols.time[i] = bars.time[i];
     cols.historical_close[i] = c;
     simClose[i] = s;
-    if (ref !== undefined) {
-      // Inferred mode: the exogenous return is the reference's, from bar 0's close before bar 0.
+    if (ref !== undefined || this.data.exogenous) {
+      // Inferred mode or a replayed path: the exogenous return is the reference's, from bar 0's close before bar 0.
       const exo = Math.log(exoRef / this.lastRef);
       cols.exogenous_return[i] = exo;
       cols.endogenous_return[i] = Math.log(s / (i > 0 ? simClose[i - 1] : c)) - exo;

@@ -25,7 +25,7 @@ import { describeErrno } from '../core/files.js';
 export class OutputError extends CascadeError {}
 
 /** Which command writes a folder, and the files that command writes. */
-export type OutputKind = 'run' | 'compare';
+export type OutputKind = 'run' | 'compare' | 'replay';
 
 /** The files each command writes; a folder holding only these (and its own marker file) is that command's output. */
 export const OUTPUT_FILES: Record<OutputKind, readonly string[]> = {
@@ -34,10 +34,11 @@ export const OUTPUT_FILES: Record<OutputKind, readonly string[]> = {
     'report.html', 'profiles.json',
   ],
   compare: ['compare.csv', 'compare.json', 'compare.html'],
+  replay: ['replay.json', 'configs.json', 'inferred_shocks.csv', 'replay.csv', 'replay.html'],
 };
 
 /** The file whose presence says which command wrote a folder. */
-const MARKER: Record<OutputKind, string> = { run: 'summary.json', compare: 'compare.json' };
+const MARKER: Record<OutputKind, string> = { run: 'summary.json', compare: 'compare.json', replay: 'replay.json' };
 
 /** Folders a report may not be written under: kernel and device trees (writing under /proc can spin forever). */
 const SYSTEM_TREES = ['/proc', '/sys', '/dev'];
@@ -151,15 +152,16 @@ export function abandonOpenOutputs(): void {
   for (const o of [...OPEN]) o.abandon();
 }
 
-/** What an existing folder holds: empty, a run's or a compare's output, or foreign files. */
+/** What an existing folder holds: empty, a run's, a compare's or a replay's output, or foreign files. */
 export function describeFolder(abs: string): { kind: OutputKind | 'empty' | 'foreign'; foreign: string[] } {
   const names = readdirSync(abs);
   if (names.length === 0) return { kind: 'empty', foreign: [] };
-  for (const kind of ['run', 'compare'] as const) {
+  const kinds = ['run', 'compare', 'replay'] as const;
+  for (const kind of kinds) {
     if (names.includes(MARKER[kind]) && names.every((n) => OUTPUT_FILES[kind].includes(n))) return { kind, foreign: [] };
   }
-  const known = new Set([...OUTPUT_FILES.run, ...OUTPUT_FILES.compare]);
-  const mixed = names.includes(MARKER.run) || names.includes(MARKER.compare);
+  const known = new Set(kinds.flatMap((k) => OUTPUT_FILES[k]));
+  const mixed = kinds.some((k) => names.includes(MARKER[k]));
   return { kind: 'foreign', foreign: mixed ? names : names.filter((n) => !known.has(n)) };
 }
 

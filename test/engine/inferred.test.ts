@@ -210,6 +210,25 @@ describe('inferred mode past a critical point', () => {
     expect(r.columns.loop.exogenous_return[5]).toBeCloseTo(Math.log((9000 * Math.exp(Q / D)) / TRIGGER), 9);
     expect(r.figures.inferredBarsFlagged).toBe(2);
     expect(r.figures.inferredMaxAbsGap).toBeCloseTo(TRIGGER / 9400 - 1, 12);
+
+    // Replayed in overlay on the inferred reference prices (`cascade replay`'s first row), the same system
+    // retraces the inference bit for bit: the flagged bars keep their nearest closes, not the history.
+    const exogenous = inf.inferred_reference;
+    const replayed = new Simulation(testScenario({ market: { depth: FIXED_DEPTH } }), { ...data, exogenous }, { liquidity: new MemorylessBook(), market: buildEngineParts(scenario, data, ROOT).parts.market, agents: [new StopSeller()] }).run();
+    expect(Array.from(replayed.columns.loop.simulated_close)).toEqual(Array.from(sim));
+    expect(Array.from(replayed.columns.loop.exogenous_return)).toEqual(Array.from(r.columns.loop.exogenous_return));
+    // Without the stop seller (the design with the agent removed) each close is the exogenous reference itself.
+    const bare = new Simulation(testScenario({ market: { depth: FIXED_DEPTH } }), { ...data, exogenous }, { liquidity: new MemorylessBook(), market: buildEngineParts(scenario, data, ROOT).parts.market, agents: [] }).run();
+    expect(Array.from(bare.columns.loop.simulated_close)).toEqual(Array.from(exogenous));
+  });
+
+  it('refuses an exogenous path in inferred mode and one of the wrong length', () => {
+    const scenario = testScenario({ history: { mode: 'inferred' }, market: { depth: FIXED_DEPTH } });
+    const data = inferredData(5);
+    const market = buildEngineParts(scenario, data, ROOT).parts.market;
+    expect(() => new Simulation(scenario, { ...data, exogenous: data.bars.close }, { liquidity: new ScriptedMid(), market, agents: [] })).toThrow(/overlay mode only/);
+    const overlay = testScenario({ market: { depth: FIXED_DEPTH } });
+    expect(() => new Simulation(overlay, { ...data, exogenous: new Float64Array(3) }, { liquidity: new ScriptedMid(), market, agents: [] })).toThrow(/3 prices for 5 bars/);
   });
 });
 
