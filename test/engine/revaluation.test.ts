@@ -39,10 +39,17 @@ describe('dealer re-valuation modes', () => {
     const pnlL = lazy.figures.dealerPnl as { total: number };
     const info = JSON.stringify({ worstPrice, worstHedge, maxHedge, pnlE, pnlL });
     // The lazy mode shifts every vol by the ATM change; the stress regime also
-    // steepens ρ with drawdown, which only the next exact valuation picks up:
-    // 5e-4 of price (prices move ~1e-2 per hour on this path).
-    expect(worstPrice, info).toBeLessThan(5e-4);
+    // steepens ρ with drawdown, which only the next exact valuation picks up.
+    // The book amplifies a small hedge difference: a round whose net flow
+    // reverses direction fills from the reference mid and ends the depletion
+    // excess at once (docs/model.md#order-book), so two hedges that differ by
+    // a fraction of a BTC can leave mids a depletion excess apart. Measured on
+    // this path: 7.7e-4 of price, 0.36% of the largest hedge, P&L totals 2.1%
+    // of |theta| + |gamma| apart (2.7e-4, 0.17% and 0.9% before the book
+    // stopped giving round trips away). Bounds: 1e-3 of price (prices move
+    // ~1e-2 per hour here), 1% of the hedge, 3% of the P&L.
+    expect(worstPrice, info).toBeLessThan(1e-3);
     expect(worstHedge, info).toBeLessThan(0.01 * maxHedge);
-    expect(Math.abs(pnlL.total - pnlE.total), info).toBeLessThan(0.02 * (Math.abs(pnlE.theta) + Math.abs(pnlE.gamma)));
+    expect(Math.abs(pnlL.total - pnlE.total), info).toBeLessThan(0.03 * (Math.abs(pnlE.theta) + Math.abs(pnlE.gamma)));
   });
 });
