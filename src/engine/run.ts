@@ -54,6 +54,9 @@ export interface EngineParts {
   readonly resting?: RestingOrders | null;
 }
 
+/** Most fills the trade log makes room for up front (each costs 66 bytes). */
+const TRADE_LOG_RESERVE_CAP = 1 << 20;
+
 /** The loop's own columns, declared in this order before every other component's. */
 const LOOP_COLUMNS = [
   'time', 'historical_close', 'simulated_close', 'exogenous_return', 'endogenous_return', 'realised_vol', 'cascade_rounds', 'cascade_capped',
@@ -173,6 +176,8 @@ export class Simulation {
     const inferred = inferredMode ? rec.columns(INFERRED_COLUMNS) : null;
     this.columns = { loop, iv, venue, liquidityProviders, inferred };
     this.lastRef = this.n > 0 ? bars.close[0] : 0;
+    // About one fill per bar with a hedging dealer; capped so a years-long history does not reserve what it may never fill.
+    this.trades.reserve(Math.min(this.n, TRADE_LOG_RESERVE_CAP));
     // One evaluator for the whole run: no closure per bar.
     this.solver = inferredMode ? new ShockSolver((d) => this.tryBar(d)) : null;
     this.barMs = this.n > 1 ? barIntervalMs(bars) : 60_000;

@@ -9,4 +9,9 @@ export interface VolSurface {
   impliedVolBatch(strikes: Float64Array, forwards: Float64Array | number, years: Float64Array, out: Float64Array): void;
   /** Total implied variance w = σ² T at log-moneyness k = ln(K/F); 0 for years ≤ 0. */
   totalVariance(k: number, years: number): number;
+  /**
+   * ∂w/∂k at log-moneyness k, where the surface has it in closed form. Optional:
+   * a root-finder uses it for Newton steps and bisects without it.
+   */
+  totalVarianceSlope?(k: number, years: number): number;
 }

@@ -196,6 +196,10 @@ export class SurfaceDynamics extends Stateful implements VolSurface {
     return this.surface.totalVariance(k + this.shift, years);
   }
 
+  totalVarianceSlope(k: number, years: number): number {
+    return this.surface.totalVarianceSlope(k + this.shift, years);
+  }
+
   impliedVol(strike: number, forward: number, years: number): number {
     if (this.shift === 0) return this.surface.impliedVol(strike, forward, years);
     return this.surface.impliedVol(strike * Math.exp(this.shift), forward, years);
