@@ -154,6 +154,11 @@ export class Simulation {
   private solvingBar = -1;
   private muteBarEnd = false;
   private snapshot: Float64Array | null = null;
+  /**
+   * The one agent and the model's mid query when an agent trades alone and
+   * may size its order against its own impact (engine.soloHedge); else null.
+   */
+  private readonly solo: { agent: Required<Pick<Agent, 'actAlone'>>; midAfter: (q: number) => number } | null;
   private state: Saveable | null = null;
 
   constructor(scenario: Scenario, data: RunData, parts: EngineParts, hooks: RunHooks = {}) {
@@ -193,6 +198,12 @@ export class Simulation {
         parts.market.observeReturn(r);
       }
     }
+    const only = parts.agents.length === 1 ? parts.agents[0] : null;
+    const midAfter = liq?.midAfter;
+    this.solo =
+      scenario.engine.soloHedge === 'fixed-point' && only?.actAlone && liq && midAfter && !parts.resting
+        ? { agent: only as Required<Pick<Agent, 'actAlone'>>, midAfter: (q: number): number => midAfter.call(liq, q) }
+        : null;
     this.venue = liq ? new Venue(liq, this.ledger, this.trades, parts.agents, parts.resting ?? null) : null;
     this.calmVol = scenario.market.withdrawal.calmVolPerYear ?? scenario.market.initialVolPerYear;
     this.velocityDecay = Math.pow(0.5, this.barMs / (scenario.engine.liquidationVelocityHalfLifeMinutes * MS_PER_MINUTE));
@@ -350,9 +361,11 @@ export class Simulation {
       const orders = this.orders;
       const quiet = this.scenario.engine.quietSizeBase;
       const maxRounds = this.scenario.engine.maxCascadeRounds;
+      const solo = this.solo;
       for (let r = 0; ; r++) {
         orders.clear();
-        for (const a of parts.agents) a.act(view, r, orders, ledger);
+        if (solo) solo.agent.actAlone(view, r, orders, ledger, solo.midAfter);
+        else for (const a of parts.agents) a.act(view, r, orders, ledger);
         if (orders.totalAbs() <= quiet) break;
         if (r === maxRounds) {
           hitCap = 1;

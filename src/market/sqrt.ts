@@ -156,6 +156,11 @@ export class SqrtImpactModel extends Stateful implements LiquidityModel {
     return (2 * Math.sqrt(qa)) / this.c;
   }
 
+  /** The potential's step from the current metaorder volume: execute's dJ, nothing moved. */
+  midAfter(signedSize: number): number {
+    return this.refPrice * Math.exp(this.j + (this.potential(this.q + signedSize) - this.potential(this.q)));
+  }
+
   protected describeState(): Saveable {
     return ownScalars(this, ['started', 'refPrice', 'c', 'j', 'jTrans', 'q']);
   }
