@@ -36,10 +36,15 @@
  * empties is reset to exactly zero, so windows away from the accounts read 0.
  *
  * Rollback. beginJournal() opens the book's journal and the ladder's own:
- * every write to a bucket array or a Fenwick node records its old value, and
- * every change to an account's cached ladder entry records the old entry.
- * rollback() undoes the book, restores the bucket arrays bit for bit, and
- * re-files only the touched accounts in the heap: O(changes · log n).
+ * the first write to a bucket array slot or a Fenwick node records its old
+ * value, and the first change to an account's cached ladder entry records
+ * the old entry (an epoch stamp per slot and per account says whether this
+ * journal has seen it). A crash bar re-files thousands of accounts through
+ * the same few hundred buckets and the same upper Fenwick nodes, so the
+ * journal and its rollback scale with the distinct slots touched, not with
+ * the writes. rollback() undoes the book, restores the bucket arrays bit
+ * for bit, and re-files only the touched accounts in the heap:
+ * O(distinct touched · log n).
  */
 import { IndexedHeap4 } from '../core/indexedHeap.js';
 import { ConfigError, invariant } from '../core/errors.js';
@@ -128,6 +133,10 @@ export class Ladder implements LadderView {
   private readonly count0: number;
 
   private jOn = false;
+  /** Journal epoch: a slot or account whose stamp equals it has its old value recorded already. */
+  private epoch = 0;
+  private readonly storeStamp: Int32Array;
+  private readonly acctStamp: Int32Array;
   private jsLen = 0;
   private jsAddr = new Int32Array(JOURNAL_START);
   private jsOld = new Float64Array(JOURNAL_START);
@@ -170,6 +179,8 @@ export class Ladder implements LadderView {
     this.plain0 = 4 * (m + 1);
     this.count0 = this.plain0 + 4 * m;
     this.store = new Float64Array(this.count0 + 2 * m);
+    this.storeStamp = new Int32Array(this.store.length);
+    this.acctStamp = new Int32Array(cap);
   }
 
   /**
@@ -437,8 +448,19 @@ export class Ladder implements LadderView {
     invariant(!this.jOn, 'Ladder.beginJournal: a journal is already open');
     this.book.beginJournal();
     this.jOn = true;
+    // Stamps start at 0, so epochs start at 1; after 2^31 journals they wrap and every stamp is cleared.
+    if (++this.epoch === 0x7fffffff) {
+      this.storeStamp.fill(0);
+      this.acctStamp.fill(0);
+      this.epoch = 1;
+    }
     this.jsLen = 0;
     this.jaLen = 0;
+  }
+
+  /** Entries in the open journal: distinct bucket slots and distinct accounts touched since beginJournal(). */
+  get journalEntries(): number {
+    return this.jsLen + this.jaLen;
   }
 
   commitJournal(): void {
@@ -641,7 +663,8 @@ export class Ladder implements LadderView {
   }
 
   private put(addr: number, v: number): void {
-    if (this.jOn) {
+    if (this.jOn && this.storeStamp[addr] !== this.epoch) {
+      this.storeStamp[addr] = this.epoch;
       if (this.jsLen === this.jsAddr.length) this.growStoreJournal();
       this.jsAddr[this.jsLen] = addr;
       this.jsOld[this.jsLen] = this.store[addr];
@@ -696,6 +719,8 @@ export class Ladder implements LadderView {
   // ---- internals: journal -------------------------------------------------------------
 
   private recordAccount(i: number): void {
+    if (this.acctStamp[i] === this.epoch) return;
+    this.acctStamp[i] = this.epoch;
     if (this.jaLen === this.jaIdx.length) this.growAccountJournal();
     const k = this.jaLen++;
     this.jaIdx[k] = i;
