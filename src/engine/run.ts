@@ -201,7 +201,7 @@ export class Simulation {
     const only = parts.agents.length === 1 ? parts.agents[0] : null;
     const midAfter = liq?.midAfter;
     this.solo =
-      scenario.engine.soloHedge === 'fixed-point' && only?.actAlone && liq && midAfter && !parts.resting
+      (scenario.engine.soloHedge ?? 'fixed-point') === 'fixed-point' && only?.actAlone && liq && midAfter && !parts.resting
         ? { agent: only as Required<Pick<Agent, 'actAlone'>>, midAfter: (q: number): number => midAfter.call(liq, q) }
         : null;
     this.venue = liq ? new Venue(liq, this.ledger, this.trades, parts.agents, parts.resting ?? null) : null;
