@@ -146,6 +146,12 @@ export const engineSchema = z
       .nonnegative()
       .default(1e-8)
       .describe('A round whose total order size is at most this many base units ends the cascade. Default 1e-8.'),
+    soloHedge: z
+      .enum(['fixed-point', 'rounds'])
+      .optional()
+      .describe(
+        "When the dealer is the only agent (no protocol, strategy or behaviour agents) and hedges to zero: 'fixed-point' sends, each round, the one order that leaves it hedged after its own impact (the limit of its rounds; one round per bar instead of about seven); 'rounds' sends its net delta every round until the round is quiet. The two agree to about quietSizeBase in the hedge. Default 'fixed-point'.",
+      ),
     realisedVolHalfLifeMinutes: z
       .number()
       .positive()

@@ -7,7 +7,7 @@ import type { Saveable } from '../sim/saveable.js';
 import { ownScalars, scalars, stateOf, Stateful } from '../sim/stateBlock.js';
 import { CAUSE_CODE } from '../sim/tradeLog.js';
 import { OptionBook } from './book.js';
-import type { HedgePolicy } from './hedgePolicy.js';
+import { hedgeFixedPoint, type HedgePolicy } from './hedgePolicy.js';
 import { makeRollFlows, settleAndRoll, type RollPolicy } from './inventory.js';
 import {
   addPnl, attributeBarPnl, makeHedgeFills, makePnlAttribution, makePnlStart, makePnlTotals, pushFill, snapshotPnlStart,
@@ -269,6 +269,26 @@ export class DealerAgent extends Stateful implements Agent {
     x.volPerYear = m.atmVol;
     const q = this.cfg.policy.trade(x);
     if (q !== 0 && Number.isFinite(q)) orders.push(this.party, CAUSE_CODE.hedge, q);
+  }
+
+  /**
+   * Alone in the run, a dealer that trades to zero sends its rounds' limit
+   * as one order (hedgeFixedPoint) instead of a geometric series of ever
+   * smaller ones. Only where no round of the series would re-value the book
+   * exactly: the mids it would pass lie between the spot, the mid after
+   * the plain order and the mid after the fixed point, so all three must be
+   * within rebaseFraction of the last exact valuation; else the plain order.
+   */
+  actAlone(m: MarketView, round: number, orders: OrderQueue, ledger: Ledger, midAfter: (signedSize: number) => number): void {
+    const k = orders.length;
+    this.act(m, round, orders, ledger);
+    if (orders.length === k || !this.cfg.policy.toZero) return;
+    const x = this.hedgeInput;
+    const q = hedgeFixedPoint(x.netDelta, this.baseGamma, x.spot, midAfter);
+    if (!(q === q)) return;
+    const lim = this.cfg.rebaseFraction * this.baseSpot;
+    if (Math.abs(midAfter(q) - this.baseSpot) > lim || Math.abs(midAfter(orders.size[k]) - this.baseSpot) > lim) return;
+    orders.size[k] = q;
   }
 
   onFill(fill: OrderFill): void {

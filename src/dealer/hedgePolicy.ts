@@ -33,6 +33,13 @@ export interface HedgeInput {
 
 export interface HedgePolicy {
   readonly kind: HedgeConfig['kind'];
+  /**
+   * True when every trade it makes is to net delta 0 with no threshold
+   * ('every-bar' with minTradeBase 0, 'time-interval'): its rounds within a
+   * bar then converge to the root of hedgeFixedPoint, which can be sent as
+   * one order.
+   */
+  readonly toZero: boolean;
   /** Signed trade in base units (> 0 buy, < 0 sell, 0 no trade). */
   trade(input: HedgeInput): number;
 }
@@ -91,12 +98,13 @@ export function makeHedgePolicy(cfg: HedgeConfig, fieldPrefix = 'dealer.hedge'):
   const p = fieldPrefix;
   switch (cfg.kind) {
     case 'none':
-      return { kind: 'none', trade: () => 0 };
+      return { kind: 'none', toZero: false, trade: () => 0 };
     case 'every-bar': {
       const min = cfg.minTradeBase;
       nonNegative(min, `${p}.minTradeBase`);
       return {
         kind: 'every-bar',
+        toZero: min === 0,
         trade: (x) => (Math.abs(x.netDelta) > min ? -x.netDelta : 0),
       };
     }
@@ -106,7 +114,7 @@ export function makeHedgePolicy(cfg: HedgeConfig, fieldPrefix = 'dealer.hedge'):
       if (target !== 'edge' && target !== 'zero') throw new ConfigError(`must be 'edge' or 'zero', got '${String(target)}'`, { field: `${p}.target` });
       const h = cfg.halfWidthBase;
       const toZero = target === 'zero';
-      return { kind: 'delta-band', trade: (x) => tradeToBand(x.netDelta, h, toZero) };
+      return { kind: 'delta-band', toZero: false, trade: (x) => tradeToBand(x.netDelta, h, toZero) };
     }
     case 'time-interval': {
       const k = cfg.everyBars;
@@ -115,6 +123,7 @@ export function makeHedgePolicy(cfg: HedgeConfig, fieldPrefix = 'dealer.hedge'):
       if (!Number.isInteger(off) || off < 0) throw new ConfigError(`must be an integer >= 0, got ${off}`, { field: `${p}.offsetBars` });
       return {
         kind: 'time-interval',
+        toZero: true,
         // ((b % k) + k) % k keeps bars before the offset on the same schedule.
         trade: (x) => ((((x.bar - off) % k) + k) % k === 0 ? -x.netDelta : 0),
       };
@@ -128,6 +137,7 @@ export function makeHedgePolicy(cfg: HedgeConfig, fieldPrefix = 'dealer.hedge'):
       nonNegative(floor, `${p}.minHalfWidthBase`);
       return {
         kind: 'whalley-wilmott',
+        toZero: false,
         trade: (x) => {
           const h = whalleyWilmottHalfWidth(fixedCost ?? x.costRate, x.spot, x.bookGamma, g);
           return tradeToBand(x.netDelta, h > floor ? h : floor, false);
@@ -140,3 +150,79 @@ export function makeHedgePolicy(cfg: HedgeConfig, fieldPrefix = 'dealer.hedge'):
     }
   }
 }
+
+/**
+ * The one order that leaves a trade-to-zero dealer hedged after its own
+ * impact: the limit of its cascade rounds. Each round trades its net delta,
+ * the trade moves the mid, and the book's delta moves with it by Γ·Δmid, so
+ * the rounds' running total Q stops where
+ *
+ *   F(Q) = netDelta + Q + Γ·(midAfter(Q) − spot) = 0,
+ *
+ * midAfter being the liquidity model's pure query. The rounds are the
+ * iteration Q ← Q − F(Q) from 0. In the direction u of the first order
+ * (h(u) = F signed so h(0) < 0), rounds with a positive ratio climb
+ * monotonically to the first root of h, and rounds with a negative ratio
+ * overshoot into a bracket around it; a book's depth can vary with distance
+ * so h may have further roots, and only the first is the rounds' limit.
+ * So: secant steps that must keep climbing with h < 0 (each point a lower
+ * bound), then regula falsi (Illinois) inside the first bracket found.
+ * Returns NaN, and the caller sends the plain round's order, where h stops
+ * rising before a root (the rounds stall or run away: at or past
+ * criticality, where the round cap decides).
+ */
+export function hedgeFixedPoint(netDelta: number, gamma: number, spot: number, midAfter: (q: number) => number): number {
+  if (netDelta === 0) return 0;
+  const s = netDelta > 0 ? -1 : 1;
+  const h = (u: number): number => s * (netDelta + s * u + gamma * (midAfter(s * u) - spot));
+  let lo = 0;
+  let hlo = s * netDelta;
+  let u = Math.abs(netDelta);
+  let hu = h(u);
+  let it = 0;
+  for (; hu < 0; it++) {
+    if (it === SOLVE_MAX_STEPS) return Number.NaN;
+    const slope = (hu - hlo) / (u - lo);
+    if (!(slope > 0)) return Number.NaN;
+    const next = u - hu / slope;
+    lo = u;
+    hlo = hu;
+    if (next - u <= SOLVE_TOL * next) return s * next;
+    u = next;
+    hu = h(u);
+  }
+  if (hu === 0) return s * u;
+  // Bracket [lo, hi] with h(lo) < 0 < h(hi), narrowed by regula falsi with the Illinois halving.
+  let hi = u;
+  let hhi = hu;
+  let side = 0;
+  let c = u;
+  for (; it < SOLVE_MAX_STEPS; it++) {
+    const prev = c;
+    c = (lo * hhi - hi * hlo) / (hhi - hlo);
+    if (!Number.isFinite(c)) return Number.NaN;
+    const hc = h(c);
+    if (hc === 0 || Math.abs(c - prev) <= SOLVE_TOL * c || hi - lo <= SOLVE_TOL * hi) return s * c;
+    if (hc < 0) {
+      lo = c;
+      hlo = hc;
+      if (side === -1) hhi *= 0.5;
+      side = -1;
+    } else {
+      hi = c;
+      hhi = hc;
+      if (side === 1) hlo *= 0.5;
+      side = 1;
+    }
+  }
+  return Number.NaN;
+}
+
+const SOLVE_MAX_STEPS = 100;
+/**
+ * Relative step that ends the solve. F carries rounding of a few ulps of
+ * netDelta, so steps cannot shrink much below this; the order is then
+ * within ~1e-12 of the root in relative terms, far inside the 1e-8 base
+ * units at which the plain rounds stop.
+ */
+const SOLVE_TOL = 1e-12;

@@ -61,6 +61,9 @@ export interface EngineParts {
   readonly resting?: RestingOrders | null;
 }
 
+/** Most fills the trade log makes room for up front (each costs 66 bytes). */
+const TRADE_LOG_RESERVE_CAP = 1 << 20;
+
 /** The loop's own columns, declared in this order before every other component's. */
 const LOOP_COLUMNS = [
   'time', 'historical_close', 'simulated_close', 'exogenous_return', 'endogenous_return', 'realised_vol', 'cascade_rounds', 'cascade_capped',
@@ -162,6 +165,11 @@ export class Simulation {
   private solvingBar = -1;
   private muteBarEnd = false;
   private snapshot: Float64Array | null = null;
+  /**
+   * The one agent and the model's mid query when an agent trades alone and
+   * may size its order against its own impact (engine.soloHedge); else null.
+   */
+  private readonly solo: { agent: Required<Pick<Agent, 'actAlone'>>; midAfter: (q: number) => number } | null;
   private state: Saveable | null = null;
 
   constructor(scenario: Scenario, data: RunData, parts: EngineParts, hooks: RunHooks = {}) {
@@ -186,6 +194,8 @@ export class Simulation {
     const inferred = inferredMode ? rec.columns(INFERRED_COLUMNS) : null;
     this.columns = { loop, iv, venue, liquidityProviders, inferred };
     this.lastRef = this.n > 0 ? bars.close[0] : 0;
+    // About one fill per bar with a hedging dealer; capped so a years-long history does not reserve what it may never fill.
+    this.trades.reserve(Math.min(this.n, TRADE_LOG_RESERVE_CAP));
     // One evaluator for the whole run: no closure per bar.
     this.solver = inferredMode ? new ShockSolver((d) => this.tryBar(d)) : null;
     this.barMs = this.n > 1 ? barIntervalMs(bars) : 60_000;
@@ -201,6 +211,12 @@ export class Simulation {
         parts.market.observeReturn(r);
       }
     }
+    const only = parts.agents.length === 1 ? parts.agents[0] : null;
+    const midAfter = liq?.midAfter;
+    this.solo =
+      (scenario.engine.soloHedge ?? 'fixed-point') === 'fixed-point' && only?.actAlone && liq && midAfter && !parts.resting
+        ? { agent: only as Required<Pick<Agent, 'actAlone'>>, midAfter: (q: number): number => midAfter.call(liq, q) }
+        : null;
     this.venue = liq ? new Venue(liq, this.ledger, this.trades, parts.agents, parts.resting ?? null) : null;
     this.calmVol = scenario.market.withdrawal.calmVolPerYear ?? scenario.market.initialVolPerYear;
     this.velocityDecay = Math.pow(0.5, this.barMs / (scenario.engine.liquidationVelocityHalfLifeMinutes * MS_PER_MINUTE));
@@ -359,9 +375,11 @@ export class Simulation {
       const orders = this.orders;
       const quiet = this.scenario.engine.quietSizeBase;
       const maxRounds = this.scenario.engine.maxCascadeRounds;
+      const solo = this.solo;
       for (let r = 0; ; r++) {
         orders.clear();
-        for (const a of parts.agents) a.act(view, r, orders, ledger);
+        if (solo) solo.agent.actAlone(view, r, orders, ledger, solo.midAfter);
+        else for (const a of parts.agents) a.act(view, r, orders, ledger);
         if (orders.totalAbs() <= quiet) break;
         if (r === maxRounds) {
           hitCap = 1;

@@ -395,6 +395,43 @@ export class OrderBookModel extends Stateful implements LiquidityModel {
       arrays(this.bids.depth, this.bids.start, this.asks.depth, this.asks.start),
     );
   }
+
+  /**
+   * execute's walk, reading the levels without taking from them: where the
+   * front would end, hence the mid. Kept apart from execute so the walk's
+   * owner can change execute's bookkeeping freely; the two must end the
+   * front at the same place (test/market/midAfter.test.ts).
+   */
+  midAfter(signedSize: number): number {
+    if (signedSize === 0) return this.refPrice * Math.exp(this.r + this.x);
+    const s = signedSize > 0 ? this.asks : this.bids;
+    const anchor = s.sign > 0 ? this.askAnchor : this.bidAnchor;
+    const n = s.off.length;
+    let rem = Math.abs(signedSize);
+    let kEnd = -1;
+    let left = 0;
+    for (let k = 0; k < n; k++) {
+      const d = s.depth[k];
+      if (d <= 0) continue;
+      const take = d < rem ? d : rem;
+      rem -= take;
+      kEnd = k;
+      left = d - take;
+      if (rem === 0) break;
+    }
+    let front: number;
+    if (rem > 0) {
+      const u1 = (s.sign > 0 ? this.askTail : this.bidTail) + rem;
+      front = s.off[n - 1] + (u1 / this.tailLevelDepth(s)) * s.tailGap;
+    } else {
+      const prev = s.prev[kEnd];
+      const st = s.start[kEnd];
+      front = prev + (s.off[kEnd] - prev) * (st > 0 ? (st - left) / st : 1);
+    }
+    const r = this.r + signedSize / this.refDepth;
+    const ex = anchor + s.sign * front - r;
+    return this.refPrice * Math.exp(r + (s.sign * ex > 0 ? ex : 0));
+  }
 }
 
 function checkSide(name: string, off: Float64Array, target: Float64Array): void {

@@ -91,6 +91,10 @@ export class LinearImpactModel extends Stateful implements LiquidityModel {
     return this.depth;
   }
 
+  midAfter(signedSize: number): number {
+    return this.refPrice * Math.exp(this.j + signedSize / this.depth);
+  }
+
   protected describeState(): Saveable {
     return ownScalars(this, ['started', 'refPrice', 'depth0', 'depth', 'j', 'jTrans']);
   }

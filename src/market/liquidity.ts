@@ -63,6 +63,14 @@ export interface LiquidityModel {
    * Feeds the branching ratio n/D' (docs/model.md#branching-ratios-and-criticality).
    */
   depthPerLogPrice(side?: number): number;
+  /**
+   * The mid a market order of `signedSize` base units would leave if it
+   * executed now, with nothing changed: what `execute` would write as
+   * `midAfter`, up to rounding. Lets an order be sized against its own
+   * impact (the dealer's fixed-point hedge) before it is sent. Optional: a
+   * model without it gets the plain cascade rounds.
+   */
+  midAfter?(signedSize: number): number;
   /** Number of float64 slots `saveState` writes. */
   readonly stateSize: number;
   /** Writes the whole mutable state into `buf[offset .. offset + stateSize)`. */

@@ -1,10 +1,10 @@
 import { depthScale as withdrawalScale, type DepthWithdrawalParams } from './depthWithdrawal.js';
 import type { SurfaceDynamics } from '../surface/dynamics.js';
-import { skewMeasures } from '../surface/skew.js';
+import { SkewTracker } from '../surface/skew.js';
 import { RealisedVol } from './realisedVol.js';
 import type { Columns, Recorder } from '../sim/recorder.js';
 import type { Saveable } from '../sim/saveable.js';
-import { ownScalars, stateOf, Stateful } from '../sim/stateBlock.js';
+import { ownScalars, scalars, stateOf, Stateful } from '../sim/stateBlock.js';
 
 export interface MarketStateConfig {
   readonly surface: SurfaceDynamics;
@@ -74,6 +74,8 @@ export class MarketStateModel extends Stateful {
   private barMs = Number.NaN;
   private readonly skewOpts: { dividendYield: number };
   private readonly skew = { rr25: 0, putWingSlope: 0 };
+  /** Delta-strike roots carried from bar to bar (saved state: a replayed bar starts from the same roots). */
+  readonly skewTracker = new SkewTracker();
 
   constructor(cfg: MarketStateConfig) {
     super();
@@ -130,7 +132,7 @@ export class MarketStateModel extends Stateful {
     this.lastProjected = this.surface.lastProjected ? 1 : 0;
     this.lastDd = drawdown;
     if (c.skewYears > 0) {
-      skewMeasures(this.surface, c.skewYears, this.skewOpts, this.skew);
+      this.skewTracker.measure(this.surface, c.skewYears, this.skewOpts, this.skew);
       this.lastRr = this.skew.rr25;
       this.lastWing = this.skew.putWingSlope;
     }
@@ -163,7 +165,7 @@ export class MarketStateModel extends Stateful {
         }
       },
     };
-    return stateOf(ownScalars(this, ['lastScale', 'lastAtm', 'lastRr', 'lastWing', 'lastDd', 'lastProjected']), slow, this.surface);
+    return stateOf(ownScalars(this, ['lastScale', 'lastAtm', 'lastRr', 'lastWing', 'lastDd', 'lastProjected']), scalars(this.skewTracker, ['kc', 'kp']), slow, this.surface);
   }
 
   endBar(i: number, _rec: Recorder): void {

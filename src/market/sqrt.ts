@@ -181,6 +181,13 @@ export class SqrtImpactModel extends Stateful implements LiquidityModel {
     return 1 / slope;
   }
 
+  /** The potential's step from the current metaorder volume: execute's dJ, nothing moved. */
+  midAfter(signedSize: number): number {
+    const dTrans = (1 - this.permanentFraction) * (this.potential(this.q + signedSize) - this.potential(this.q));
+    const dPerm = this.permanentFraction * (this.c / this.sqrtReference) * signedSize;
+    return this.refPrice * Math.exp(this.j + (dTrans + dPerm));
+  }
+
   protected describeState(): Saveable {
     return ownScalars(this, ['started', 'refPrice', 'c', 'j', 'jTrans', 'q']);
   }

@@ -3,7 +3,16 @@
  * liquidation price so each bar costs O(log n + liquidated), not O(n)).
  *
  * Over an AccountBook it keeps:
- * - a 4-ary max-heap (core/indexedHeap.ts) on the key debt / (collateral · LT)
+ * - the accounts by key, debt / (collateral · LT), in two tiers split at a
+ *   key bucket (the hot floor): accounts in buckets at or above it sit in
+ *   a 4-ary max-heap (core/indexedHeap.ts), the rest in one unordered list
+ *   per key bucket. Liquidations take from the top, so the heap holds only
+ *   the few accounts near it and stays in cache, where a heap of all n
+ *   accounts would miss the cache at every level of every sift at a million
+ *   accounts. When the heap empties, the next non-empty bucket below the
+ *   floor moves into it and the floor drops to it; the floor never rises.
+ *   Keys in a higher bucket are strictly larger, so the heap's top is the
+ *   top of the whole ladder. In the heap, the key debt / (collateral · LT)
  *   (types.ts: the liquidation price is key / m for the protocol-wide
  *   multiplier m), held in an Int32Array of account indices with a parallel
  *   Float64Array of keys and a position array, so one account can be re-keyed
@@ -36,10 +45,15 @@
  * empties is reset to exactly zero, so windows away from the accounts read 0.
  *
  * Rollback. beginJournal() opens the book's journal and the ladder's own:
- * every write to a bucket array or a Fenwick node records its old value, and
- * every change to an account's cached ladder entry records the old entry.
- * rollback() undoes the book, restores the bucket arrays bit for bit, and
- * re-files only the touched accounts in the heap: O(changes · log n).
+ * the first write to a bucket array slot or a Fenwick node records its old
+ * value, and the first change to an account's cached ladder entry records
+ * the old entry (an epoch stamp per slot and per account says whether this
+ * journal has seen it). A crash bar re-files thousands of accounts through
+ * the same few hundred buckets and the same upper Fenwick nodes, so the
+ * journal and its rollback scale with the distinct slots touched, not with
+ * the writes. rollback() undoes the book, restores the bucket arrays bit
+ * for bit, and re-files only the touched accounts in the heap:
+ * O(distinct touched · log n).
  */
 import { IndexedHeap4 } from '../core/indexedHeap.js';
 import { ConfigError, invariant } from '../core/errors.js';
@@ -103,11 +117,22 @@ export class Ladder implements LadderView {
   /** Keys at or above this are in the overflow bucket. */
   private readonly topEdge: number;
 
-  /** Filed accounts by key (core/indexedHeap.ts); its arrays are read here directly. */
+  /** Hot accounts (key bucket >= hotFloor) by key (core/indexedHeap.ts); its arrays are read here directly. */
   private readonly h: IndexedHeap4;
   private readonly heap: Int32Array;
   private readonly hk: Float64Array;
   private readonly pos: Int32Array;
+  /** Key buckets at or above this are hot (in the heap); below, cold (in the bucket lists). */
+  private hotFloor: number;
+  /** Filed accounts, hot and cold. */
+  private filed = 0;
+  /** Per key bucket, the first cold account in its list (−1: none). */
+  private readonly coldHead: Int32Array;
+  /** Per account, its neighbours in its cold list (−1 at the ends). */
+  private readonly coldNext: Int32Array;
+  private readonly coldPrev: Int32Array;
+  /** Per account, the key bucket whose cold list holds it (−1: not in a cold list). */
+  private readonly coldIn: Int32Array;
 
   /**
    * Per account, the entry as filed (what was added to the buckets), so it
@@ -128,6 +153,10 @@ export class Ladder implements LadderView {
   private readonly count0: number;
 
   private jOn = false;
+  /** Journal epoch: a slot or account whose stamp equals it has its old value recorded already. */
+  private epoch = 0;
+  private readonly storeStamp: Int32Array;
+  private readonly acctStamp: Int32Array;
   private jsLen = 0;
   private jsAddr = new Int32Array(JOURNAL_START);
   private jsOld = new Float64Array(JOURNAL_START);
@@ -162,6 +191,11 @@ export class Ladder implements LadderView {
     this.hk = new Float64Array(cap);
     this.pos = new Int32Array(cap).fill(-1);
     this.h = new IndexedHeap4(this.heap, this.hk, this.pos);
+    this.hotFloor = m;
+    this.coldHead = new Int32Array(m).fill(-1);
+    this.coldNext = new Int32Array(cap).fill(-1);
+    this.coldPrev = new Int32Array(cap).fill(-1);
+    this.coldIn = new Int32Array(cap).fill(-1);
     this.acct = new Float64Array(cap * REC);
     for (let i = 0; i < cap; i++) {
       this.acct[REC * i + 1] = -1;
@@ -170,6 +204,8 @@ export class Ladder implements LadderView {
     this.plain0 = 4 * (m + 1);
     this.count0 = this.plain0 + 4 * m;
     this.store = new Float64Array(this.count0 + 2 * m);
+    this.storeStamp = new Int32Array(this.store.length);
+    this.acctStamp = new Int32Array(cap);
   }
 
   /**
@@ -187,10 +223,11 @@ export class Ladder implements LadderView {
 
   /** Accounts in the ladder (open accounts not popped). */
   get openCount(): number {
-    return this.h.size;
+    return this.filed;
   }
 
   topKey(): number {
+    if (this.h.size === 0) this.warm();
     return this.h.size > 0 ? this.hk[0] : -Infinity;
   }
 
@@ -206,11 +243,13 @@ export class Ladder implements LadderView {
 
   /** Account with the largest key (lowest index among equals), −1 when empty. */
   top(): number {
+    if (this.h.size === 0) this.warm();
     return this.h.size > 0 ? this.heap[0] : -1;
   }
 
   /** Removes and returns the top account (−1 when empty). */
   popTop(): number {
+    if (this.h.size === 0) this.warm();
     if (this.h.size === 0) return -1;
     const i = this.heap[0];
     this.remove(i);
@@ -246,7 +285,9 @@ export class Ladder implements LadderView {
     this.acct[REC * i + 4] = d;
     this.bucketAdd(KEY, kb, c, d);
     this.bucketAdd(STRIKE, sb, c, d);
-    this.h.push(i, key);
+    this.filed++;
+    if (kb >= this.hotFloor) this.h.push(i, key);
+    else this.coldAdd(i, kb);
   }
 
   /**
@@ -292,7 +333,7 @@ export class Ladder implements LadderView {
     this.acct[REC * i + 2] = sb;
     this.acct[REC * i + 3] = c;
     this.acct[REC * i + 4] = d;
-    this.h.setKey(i, key);
+    this.place(i, key, kb);
   }
 
   /** Takes account i out of the ladder (the book is not touched). */
@@ -303,7 +344,9 @@ export class Ladder implements LadderView {
     this.bucketRemove(STRIKE, this.acct[REC * i + 2], this.acct[REC * i + 3], this.acct[REC * i + 4]);
     this.acct[REC * i + 1] = -1;
     this.acct[REC * i + 2] = -1;
-    this.h.removeAt(this.pos[i]);
+    this.filed--;
+    if (this.pos[i] >= 0) this.h.removeAt(this.pos[i]);
+    else this.coldRemove(i);
   }
 
   // ---- book and ladder together -------------------------------------------------
@@ -437,8 +480,19 @@ export class Ladder implements LadderView {
     invariant(!this.jOn, 'Ladder.beginJournal: a journal is already open');
     this.book.beginJournal();
     this.jOn = true;
+    // Stamps start at 0, so epochs start at 1; after 2^31 journals they wrap and every stamp is cleared.
+    if (++this.epoch === 0x7fffffff) {
+      this.storeStamp.fill(0);
+      this.acctStamp.fill(0);
+      this.epoch = 1;
+    }
     this.jsLen = 0;
     this.jaLen = 0;
+  }
+
+  /** Entries in the open journal: distinct bucket slots and distinct accounts touched since beginJournal(). */
+  get journalEntries(): number {
+    return this.jsLen + this.jaLen;
   }
 
   commitJournal(): void {
@@ -463,14 +517,21 @@ export class Ladder implements LadderView {
       this.acct[REC * i + 3] = this.jaColl[k];
       this.acct[REC * i + 4] = this.jaDebt[k];
     }
-    // The entries now say what was filed; bring the heap in line with them.
+    // The entries now say what was filed; bring the tiers in line with them
+    // (the hot floor stays where it is: it only ever drops, and an account
+    // is hot or cold by its bucket against the floor, whatever the history).
     for (let k = 0; k < this.jaLen; k++) {
       const i = this.jaIdx[k];
-      const p = this.pos[i];
-      if (this.acct[REC * i + 1] >= 0) {
-        if (p < 0) this.h.push(i, this.acct[REC * i]);
-        else if (this.hk[p] !== this.acct[REC * i]) this.h.setKey(i, this.acct[REC * i]);
-      } else if (p >= 0) this.h.removeAt(p);
+      const kb = this.acct[REC * i + 1];
+      const wasFiled = this.pos[i] >= 0 || this.coldIn[i] >= 0;
+      if (kb >= 0) {
+        if (!wasFiled) this.filed++;
+        this.place(i, this.acct[REC * i], kb);
+      } else if (wasFiled) {
+        this.filed--;
+        if (this.pos[i] >= 0) this.h.removeAt(this.pos[i]);
+        else this.coldRemove(i);
+      }
     }
     this.jOn = false;
     this.jsLen = 0;
@@ -497,10 +558,26 @@ export class Ladder implements LadderView {
     }
     const sums = new Float64Array(6 * m);
     let filed = 0;
+    let coldListed = 0;
+    for (let b = 0; b < m; b++) {
+      for (let i = this.coldHead[b], prev = -1; i >= 0; prev = i, i = this.coldNext[i]) {
+        if (this.coldIn[i] !== b || this.coldPrev[i] !== prev) throw new Error(`ladder: cold list of bucket ${b} broken at account ${i}`);
+        if (b >= this.hotFloor) throw new Error(`ladder: account ${i} is cold in bucket ${b}, at or above the hot floor ${this.hotFloor}`);
+        coldListed++;
+      }
+    }
+    let coldSeen = 0;
     for (let i = 0; i < book.capacity; i++) {
       const inHeap = this.pos[i] >= 0;
-      if ((this.acct[REC * i + 1] >= 0) !== inHeap) throw new Error(`ladder: account ${i} filed=${this.acct[REC * i + 1] >= 0} but inHeap=${inHeap}`);
-      if (!inHeap) continue;
+      const cold = this.coldIn[i] >= 0;
+      if (inHeap && cold) throw new Error(`ladder: account ${i} is both hot and cold`);
+      if ((this.acct[REC * i + 1] >= 0) !== (inHeap || cold)) throw new Error(`ladder: account ${i} filed=${this.acct[REC * i + 1] >= 0} but inHeap=${inHeap}, cold=${cold}`);
+      if (!inHeap && !cold) continue;
+      if (inHeap !== this.acct[REC * i + 1] >= this.hotFloor) throw new Error(`ladder: account ${i} in bucket ${this.acct[REC * i + 1]} is ${inHeap ? 'hot' : 'cold'} with the hot floor at ${this.hotFloor}`);
+      if (cold) {
+        coldSeen++;
+        if (this.coldIn[i] !== this.acct[REC * i + 1]) throw new Error(`ladder: account ${i} is in the cold list of bucket ${this.coldIn[i]}, filed in ${this.acct[REC * i + 1]}`);
+      }
       filed++;
       if (book.open[i] !== 1) throw new Error(`ladder: account ${i} is filed but closed in the book`);
       const c = book.collateral[i];
@@ -518,7 +595,8 @@ export class Ladder implements LadderView {
       sums[4 * m + kb] += 1;
       sums[5 * m + sb] += 1;
     }
-    if (filed !== this.h.size) throw new Error(`ladder: ${filed} filed accounts but heap size ${this.h.size}`);
+    if (coldSeen !== coldListed) throw new Error(`ladder: ${coldSeen} cold accounts but ${coldListed} in the lists`);
+    if (filed !== this.filed) throw new Error(`ladder: ${filed} filed accounts but the count says ${this.filed}`);
     const s = this.store;
     for (let t = 0; t < 4; t++) {
       let total = 0;
@@ -641,7 +719,8 @@ export class Ladder implements LadderView {
   }
 
   private put(addr: number, v: number): void {
-    if (this.jOn) {
+    if (this.jOn && this.storeStamp[addr] !== this.epoch) {
+      this.storeStamp[addr] = this.epoch;
       if (this.jsLen === this.jsAddr.length) this.growStoreJournal();
       this.jsAddr[this.jsLen] = addr;
       this.jsOld[this.jsLen] = this.store[addr];
@@ -669,9 +748,7 @@ export class Ladder implements LadderView {
       this.acct[REC * i + 2] = sb;
       this.acct[REC * i + 3] = c;
       this.acct[REC * i + 4] = d;
-      this.heap[n] = i;
-      this.hk[n] = key;
-      this.pos[i] = n;
+      this.coldAdd(i, kb);
       n++;
       s[this.plain0 + KC * m + kb] += c;
       s[this.plain0 + KD * m + kb] += d;
@@ -680,8 +757,7 @@ export class Ladder implements LadderView {
       s[this.count0 + kb] += 1;
       s[this.count0 + m + sb] += 1;
     }
-    this.h.size = n;
-    this.h.heapify();
+    this.filed = n;
     for (let t = 0; t < 4; t++) {
       const off = (t >> 1) * 2 * (m + 1) + (t & 1);
       const pl = this.plain0 + t * m;
@@ -693,9 +769,69 @@ export class Ladder implements LadderView {
     }
   }
 
+  // ---- internals: tiers ----------------------------------------------------------------
+
+  /** Files a filed account hot or cold by its bucket against the floor, moving it if it sits elsewhere. */
+  private place(i: number, key: number, kb: number): void {
+    if (kb >= this.hotFloor) {
+      if (this.coldIn[i] >= 0) this.coldRemove(i);
+      if (this.pos[i] >= 0) this.h.setKey(i, key);
+      else this.h.push(i, key);
+    } else {
+      if (this.pos[i] >= 0) this.h.removeAt(this.pos[i]);
+      if (this.coldIn[i] !== kb) {
+        if (this.coldIn[i] >= 0) this.coldRemove(i);
+        this.coldAdd(i, kb);
+      }
+    }
+  }
+
+  /** The heap is empty: the highest non-empty bucket below the floor becomes hot, the floor drops to it. */
+  private warm(): void {
+    const cnt = this.count0;
+    const s = this.store;
+    let b = this.hotFloor - 1;
+    while (b >= 0 && s[cnt + b] === 0) b--;
+    // Nothing cold is left: every bucket turns hot, so later accounts go straight to the heap and no later call scans again.
+    this.hotFloor = b < 0 ? 0 : b;
+    if (b < 0) return;
+    for (let i = this.coldHead[b]; i >= 0; ) {
+      const next = this.coldNext[i];
+      this.coldNext[i] = -1;
+      this.coldPrev[i] = -1;
+      this.coldIn[i] = -1;
+      this.h.push(i, this.acct[REC * i]);
+      i = next;
+    }
+    this.coldHead[b] = -1;
+  }
+
+  private coldAdd(i: number, b: number): void {
+    const head = this.coldHead[b];
+    this.coldNext[i] = head;
+    this.coldPrev[i] = -1;
+    if (head >= 0) this.coldPrev[head] = i;
+    this.coldHead[b] = i;
+    this.coldIn[i] = b;
+  }
+
+  private coldRemove(i: number): void {
+    const b = this.coldIn[i];
+    const next = this.coldNext[i];
+    const prev = this.coldPrev[i];
+    if (prev >= 0) this.coldNext[prev] = next;
+    else this.coldHead[b] = next;
+    if (next >= 0) this.coldPrev[next] = prev;
+    this.coldNext[i] = -1;
+    this.coldPrev[i] = -1;
+    this.coldIn[i] = -1;
+  }
+
   // ---- internals: journal -------------------------------------------------------------
 
   private recordAccount(i: number): void {
+    if (this.acctStamp[i] === this.epoch) return;
+    this.acctStamp[i] = this.epoch;
     if (this.jaLen === this.jaIdx.length) this.growAccountJournal();
     const k = this.jaLen++;
     this.jaIdx[k] = i;

@@ -56,6 +56,15 @@ export interface Agent {
   /** One cascade round: push market orders (signed base units). */
   act(m: MarketView, round: number, orders: OrderQueue, ledger: Ledger): void;
   /**
+   * Optional: the engine calls this instead of `act` when the agent trades
+   * alone (the only agent, no resting orders), so no one else can answer
+   * the mid between its rounds. An agent whose rounds converge to a fixed
+   * point may push, in place of its round's order, the order that reaches
+   * that point at once, sized with `midAfter` (the mid an order would
+   * leave, a pure query of the liquidity model). Otherwise it acts as in `act`.
+   */
+  actAlone?(m: MarketView, round: number, orders: OrderQueue, ledger: Ledger, midAfter: (signedSize: number) => number): void;
+  /**
    * Told of each of its own fills (the ledger has already moved cash and
    * asset). `fill` is reused for the next order: read it, do not keep it.
    */

@@ -28,7 +28,7 @@ export class TradeLog {
   party = new Int8Array(1024).fill(-1);
 
   push(time: number, bar: number, round: number, cause: number, size: number, price: number, midBefore: number, midAfter: number, cost: number): void {
-    if (this.length === this.time.length) this.grow();
+    if (this.length === this.time.length) this.grow(this.time.length * 2);
     const k = this.length++;
     this.time[k] = time;
     this.bar[k] = bar;
@@ -42,13 +42,21 @@ export class TradeLog {
     this.party[k] = -1;
   }
 
+  /**
+   * Makes room for `capacity` fills at once, so a run that knows roughly how
+   * many it will log (the engine: about one per bar) copies nothing while it
+   * runs. Never shrinks.
+   */
+  reserve(capacity: number): void {
+    if (this.time.length < capacity) this.grow(capacity);
+  }
+
   /** Drops fills after `length` (used when a tried bar is rolled back). */
   truncate(length: number): void {
     this.length = Math.min(this.length, length);
   }
 
-  private grow(): void {
-    const cap = this.time.length * 2;
+  private grow(cap: number): void {
     const growF = (a: Float64Array): Float64Array<ArrayBuffer> => {
       const b = new Float64Array(cap);
       b.set(a);

@@ -17,4 +17,9 @@ export interface VolSurface {
    * a whole book in one pass (the WASM kernel). Allocates nothing.
    */
   ssviSlice?(years: number, out: Float64Array): void;
+  /**
+   * ∂w/∂k at log-moneyness k, where the surface has it in closed form. Optional:
+   * a root-finder uses it for Newton steps and bisects without it.
+   */
+  totalVarianceSlope?(k: number, years: number): number;
 }

@@ -280,6 +280,10 @@ export class SurfaceDynamics extends Stateful implements VolSurface {
     out[3] = this.shift;
   }
 
+  totalVarianceSlope(k: number, years: number): number {
+    return this.surface.totalVarianceSlope(k + this.shift, years);
+  }
+
   impliedVol(strike: number, forward: number, years: number): number {
     if (this.shift === 0) return this.surface.impliedVol(strike, forward, years);
     return this.surface.impliedVol(strike * Math.exp(this.shift), forward, years);

@@ -9,7 +9,7 @@ import { ConfigError, NumericalError } from '../core/errors.js';
 import { TENOR_DAYS_PER_YEAR } from '../core/time.js';
 import { admitSsviParams } from './arbitrage.js';
 import type { AdmissibleParams, Clamp, OnArbitrage } from './arbitrage.js';
-import { phiPowerLaw, ssviTotalVariance } from './ssvi.js';
+import { phiPowerLaw, ssviSlope, ssviTotalVariance } from './ssvi.js';
 import type { SsviParams } from './ssvi.js';
 import { AtmTermStructure } from './termStructure.js';
 import type { TermShape } from './termStructure.js';
@@ -251,6 +251,13 @@ export class SsviSurface extends Stateful implements VolSurface {
     out[1] = this.effectivePhi(theta);
     out[2] = this.rho;
     out[3] = 0;
+  }
+
+  /** ∂w/∂k in closed form (the same memoised θ and φ as totalVariance). */
+  totalVarianceSlope(k: number, years: number): number {
+    if (!(years > 0)) return 0;
+    if (years !== this.memoYears || this.term.version !== this.memoVersion) this.totalVariance(k, years);
+    return ssviSlope(k, this.memoTheta, this.memoPhi, this.rho);
   }
 
   impliedVol(strike: number, forward: number, years: number): number {
