@@ -63,6 +63,8 @@ const REGISTRY: Record<string, 'run' | 'driver' | 'block' | 'refuses'> = {
   MarginFloor: 'run',
   SolvencyTest: 'run',
   InsuranceFund: 'run',
+  PerpVenue: 'run',
+  ShortBook: 'run',
   LotBook: 'run',
   DirectMechanism: 'run',
   DirectSeller: 'run',
@@ -196,6 +198,15 @@ const SCENARIOS: Array<[string, Partial<ScenarioInput>]> = [
       deleveraging: { enabled: true },
       liquidityProviders: { enabled: true },
       herding: { enabled: true, holdingsBase: 2000 },
+    },
+  }],
+  ['L2 book, perp venue with shorts, hourly premium funding, auto-deleveraging with no insurance fund', {
+    market: { liquidity: { kind: 'book' } },
+    protocol: {
+      enabled: true,
+      population: ACCOUNTS,
+      insuranceFundQuote: 0,
+      perp: { fundingIntervalHours: 1, shorts: { count: 50 } },
     },
   }],
 ];
