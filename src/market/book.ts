@@ -347,7 +347,12 @@ export class OrderBookModel extends Stateful implements LiquidityModel {
   }
 
   private probeSide(s: Side, anchor: number, tailUsed: number): number {
-    const lo = s.sign * (this.r + this.x - anchor);
+    // The window starts at the mid or, when the mid sits inside this side's spread (the other side's
+    // depletion excess pushed it away, or this side's excess relaxed back), at the side's own start:
+    // an order from the mid jumps that gap at no depth, and a window over the gap alone would read
+    // D = 0 (an infinite branching ratio) for a book that still holds its full levels.
+    const fromMid = s.sign * (this.r + this.x - anchor);
+    const lo = fromMid > 0 ? fromMid : 0;
     const hi = lo + this.probe;
     let sum = 0;
     const n = s.off.length;
