@@ -2,7 +2,9 @@
  * Whole runs with the WASM valuation kernel against the JavaScript
  * reference: the default scenario and the engine bench's workload (200
  * options, L2 book, exact re-valuation every bar) give the same summary
- * figures and the same CSV columns to 12 significant digits. Also: the
+ * figures and the same CSV columns to 12 significant digits, except where
+ * a discrete choice of the engine follows the last bit (COARSE and
+ * SPLIT_SUMMARY say which, and how they are compared instead). Also: the
  * per-book kernel follows a book whose contracts change (rolls, loads) and
  * the switch refuses unknown kernels.
  */
@@ -41,7 +43,14 @@ function flatten(obj: unknown, prefix = '', out: Record<string, unknown> = {}): 
  * whose rounding error is ~1e-11 relative, so an ulp's change anywhere
  * upstream moves it by about that much. Held to 1e-10 of its scale.
  */
-const COARSE: Record<string, number> = { put_wing_slope: 1e-10 };
+const COARSE: Record<string, number> = {
+  put_wing_slope: 1e-10,
+  // Second derivatives of the book: near expiry their sensitivity to spot (S·speed / Γ) reaches ~100,
+  // so the ~1e-13 price differences of a bench bar whose hedge took one order instead of rounds
+  // (see SPLIT_SUMMARY below) move them by up to 8e-12 of their scale (one cell each in 21,600 bars).
+  dealer_gamma: 1e-10,
+  dealer_vanna: 1e-10,
+};
 
 /**
  * Columns measured at the scale of the quantity they are a part of:
@@ -63,7 +72,7 @@ const TWELVE = 0.5 * 10 ** (1 - SIG);
  * 12 digits of their own under any change of rounding, and are compared
  * at the scale of what they are differences of.
  */
-function compareRuns(dirA: string, dirB: string): { numbers: number; worstSummary: number; worstColumn: number; where: string } {
+function compareRuns(dirA: string, dirB: string, discrete = false): { numbers: number; worstSummary: number; worstColumn: number; where: string } {
   let numbers = 0;
   let worstSummary = 0;
   let worstColumn = 0;
@@ -76,6 +85,11 @@ function compareRuns(dirA: string, dirB: string): { numbers: number; worstSummar
     if (typeof va === 'number' && typeof vb === 'number') {
       numbers++;
       if (Object.is(va, vb)) continue;
+      if (discrete && SPLIT_SUMMARY.has(k)) {
+        // Counts and the delta/execution split follow how many orders a hedge took (see DISCRETE).
+        expect(Math.abs(va - vb) / Math.max(Math.abs(va), Math.abs(vb)), `summary ${k}: js ${va}, wasm ${vb}`).toBeLessThan(1e-3);
+        continue;
+      }
       const gap = Math.abs(va - vb) / Math.max(Math.abs(va), Math.abs(vb));
       worstSummary = Math.max(worstSummary, gap);
       expect(gap <= TWELVE, `summary ${k}: js ${va}, wasm ${vb}`).toBe(true);
@@ -86,6 +100,11 @@ function compareRuns(dirA: string, dirB: string): { numbers: number; worstSummar
   for (const file of ['timeseries.csv', 'trades.csv']) {
     const la = readFileSync(join(dirA, file), 'utf8').trimEnd().split('\n');
     const lb = readFileSync(join(dirB, file), 'utf8').trimEnd().split('\n');
+    if (discrete && file === 'trades.csv' && lb.length !== la.length) {
+      // One order instead of several on a few bars: the fill list shifts, so only its length is compared.
+      expect(Math.abs(lb.length - la.length) / la.length, `${file} rows`).toBeLessThan(1e-3);
+      continue;
+    }
     expect(lb.length, `${file} rows`).toBe(la.length);
     expect(lb[0]).toBe(la[0]);
     const header = la[0].split(',');
@@ -102,6 +121,7 @@ function compareRuns(dirA: string, dirB: string): { numbers: number; worstSummar
     for (let c = 0; c < header.length; c++) {
       const related = RELATED[header[c]] === undefined ? -1 : header.indexOf(RELATED[header[c]]);
       const scale = Math.max(columnScale(c), related >= 0 ? columnScale(related) : 0);
+      if (discrete && SPLIT_COLUMNS.has(header[c])) continue;
       const tol = COARSE[header[c]] ?? TWELVE;
       for (let r = 0; r < ra.length; r++) {
         numbers++;
@@ -118,8 +138,41 @@ function compareRuns(dirA: string, dirB: string): { numbers: number; worstSummar
       }
     }
   }
+  if (discrete) {
+    // What the split leaves continuous: delta plus execution P&L, in the summary and on every bar.
+    const sum = (s: Record<string, unknown>): number => (s['dealerPnl.delta'] as number) + (s['dealerPnl.execution'] as number);
+    expect(sameDigits(sum(sa), sum(sb)), `summary delta + execution: js ${sum(sa)}, wasm ${sum(sb)}`).toBe(true);
+    const la = readFileSync(join(dirA, 'timeseries.csv'), 'utf8').trimEnd().split('\n').map((l) => l.split(','));
+    const lb = readFileSync(join(dirB, 'timeseries.csv'), 'utf8').trimEnd().split('\n').map((l) => l.split(','));
+    const d = la[0].indexOf('pnl_delta');
+    const e = la[0].indexOf('pnl_execution');
+    const rounds = la[0].indexOf('cascade_rounds');
+    let scale = 0;
+    for (let r = 1; r < la.length; r++) scale = Math.max(scale, Math.abs(Number(la[r][d]) + Number(la[r][e])));
+    let roundBars = 0;
+    for (let r = 1; r < la.length; r++) {
+      const gap = Math.abs(Number(la[r][d]) + Number(la[r][e]) - Number(lb[r][d]) - Number(lb[r][e])) / scale;
+      expect(gap, `timeseries.csv row ${r} pnl_delta + pnl_execution`).toBeLessThanOrEqual(TWELVE);
+      if (la[r][rounds] !== lb[r][rounds]) roundBars++;
+    }
+    expect(roundBars / (la.length - 1), 'bars whose round count differs').toBeLessThan(1e-3);
+  }
   return { numbers, worstSummary, worstColumn, where };
 }
+
+/**
+ * With the dealer alone the engine sends its hedge as one order when a
+ * fixed-point solve succeeds, and falls back to rounds when it does not
+ * (engine.soloHedge). A last-bit difference in the valuation can flip that
+ * choice on a bar: 12 of 21,600 bars of the bench workload, 4 fills of
+ * 77,853. Prices and the hedge position agree to 12 digits either way, but
+ * the count of rounds and fills, each fill, and how the hedge's P&L splits
+ * between delta and execution cost (one order's impact is all charged
+ * against the mid before it) follow the choice. Those are compared as
+ * counts (within 0.1%) and as the delta + execution sum (12 digits).
+ */
+const SPLIT_SUMMARY = new Set(['fills', 'meanCascadeRounds', 'executionCost', 'dealerPnl.execution', 'dealerPnl.delta']);
+const SPLIT_COLUMNS = new Set(['cascade_rounds', 'pnl_delta', 'pnl_execution']);
 
 async function runWith(kernel: 'js' | 'wasm', target: string, out: string): Promise<void> {
   setValuationKernel(kernel);
@@ -166,7 +219,7 @@ describe('whole runs: WASM kernel against the JavaScript kernel', () => {
       writeFileSync(file, JSON.stringify(scenario));
       await runWith('js', file, join(dir, 'js'));
       await runWith('wasm', file, join(dir, 'wasm'));
-      const r = compareRuns(join(dir, 'js'), join(dir, 'wasm'));
+      const r = compareRuns(join(dir, 'js'), join(dir, 'wasm'), true);
       console.log(`bench workload: ${r.numbers} numbers; largest gap: summary ${r.worstSummary.toExponential(2)}, CSV ${r.worstColumn.toExponential(2)} of column scale (${r.where})`);
       expect(r.numbers).toBeGreaterThan(100_000);
     } finally {
