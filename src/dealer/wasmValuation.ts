@@ -28,6 +28,8 @@ interface BookKernel {
    * (a MODE_SSVI valuation since the contracts last changed), so a re-price
    * at a new spot can read them instead of an exponential pair per option.
    */
+  /** Scratch: which groups a rebuild has set. */
+  groupSeen: Uint8Array;
   groupsFresh: boolean;
   groupRate: number;
   groupDividend: number;
@@ -39,7 +41,7 @@ const slice = new Float64Array(4);
 function kernelOf(book: OptionBook): BookKernel {
   let s = kernels.get(book);
   if (s === undefined) {
-    s = { kernel: new WasmBookKernel(book.capacity), version: Number.NaN, groups: 0, groupExpiry: new Float64Array(book.capacity), groupsFresh: false, groupRate: 0, groupDividend: 0 };
+    s = { kernel: new WasmBookKernel(book.capacity), version: Number.NaN, groups: 0, groupExpiry: new Float64Array(book.capacity), groupSeen: new Uint8Array(book.capacity), groupsFresh: false, groupRate: 0, groupDividend: 0 };
     kernels.set(book, s);
   }
   if (s.version !== book.contractsVersion) syncContracts(book, s);
@@ -147,10 +149,7 @@ export function valueBookWasm(
     let shift = 0;
     for (let g = 0; g < s.groups; g++) {
       const T = (s.groupExpiry[g] - nowMs) / yearMs;
-      k.groupYears[g] = T;
-      k.groupDiscountRate[g] = expFast(-rate * T);
-      k.groupDiscountDividend[g] = expFast(-dividend * T);
-      k.groupCarryYears[g] = carry * T;
+      setGroupYears(k, g, T, rate, dividend, carry);
       if (T > 0) {
         surface.ssviSlice(T, slice);
         k.groupTheta[g] = slice[0];
@@ -170,20 +169,44 @@ export function valueBookWasm(
   return sumsInto(k, n, out);
 }
 
-/** valuation.ts' revalueAtSpot on the WASM kernel: the book's years and vols as they stand. */
+/** One expiry group's time inputs; the one place they are computed, so every path rounds alike. */
+function setGroupYears(k: WasmBookKernel, g: number, T: number, rate: number, dividend: number, carry: number): void {
+  k.groupYears[g] = T;
+  k.groupDiscountRate[g] = expFast(-rate * T);
+  k.groupDiscountDividend[g] = expFast(-dividend * T);
+  k.groupCarryYears[g] = carry * T;
+}
+
+/**
+ * valuation.ts' revalueAtSpot on the WASM kernel: the book's years and vols
+ * as they stand. Always through the expiry groups: when the last valuation
+ * did not leave them (a loaded state, a surface that is not an SSVI slice,
+ * another rate), they are rebuilt from the book's years with the same
+ * arithmetic, so a re-price after a restore is bit for bit the one the
+ * uninterrupted run makes (test/engine/rollbackDealer.test.ts).
+ */
 export function revalueAtSpotWasm(book: OptionBook, spot: number, rate: number, dividend: number, out: BookGreeks): BookGreeks {
   const n = book.length;
   const s = kernelOf(book);
   const k = s.kernel;
   copyColumn(book.qty, k.qty, n);
   copyColumn(book.vol, k.vol, n);
-  if (s.groupsFresh && rate === s.groupRate && dividend === s.groupDividend) {
-    // The book's years are the groups' (the last valuation wrote both).
-    k.value(n, MODE_GROUPS_GIVEN_VOLS, spot, rate, dividend, 0, 0);
-  } else {
-    copyColumn(book.years, k.years, n);
-    k.value(n, MODE_GIVEN_VOLS, spot, rate, dividend, 0, 0);
+  if (!(s.groupsFresh && rate === s.groupRate && dividend === s.groupDividend)) {
+    const carry = rate - dividend;
+    const seen = s.groupSeen;
+    seen.fill(0, 0, s.groups);
+    for (let i = 0; i < n; i++) {
+      const g = k.group[i];
+      if (seen[g] === 0) {
+        seen[g] = 1;
+        setGroupYears(k, g, book.years[i], rate, dividend, carry);
+      }
+    }
+    s.groupsFresh = true;
+    s.groupRate = rate;
+    s.groupDividend = dividend;
   }
+  k.value(n, MODE_GROUPS_GIVEN_VOLS, spot, rate, dividend, 0, 0);
   copyOutputs(k, book, n);
   return sumsInto(k, n, out);
 }

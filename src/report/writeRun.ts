@@ -1,3 +1,4 @@
+import { valuationKernel } from '../dealer/valuation.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stableStringify } from '../core/hash.js';
@@ -63,6 +64,7 @@ export function writeRun(
   const summary = {
     cascadeLab: 1,
     ...identity,
+    valuationKernel: valuationKernel(),
     dataLabel: identity.synthetic ? 'SYNTHETIC path (generated, not historical data)' : 'historical data',
     wallTimeFile: 'timing.json',
     ...result.figures,

@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setValuationKernel, valuationKernel } from '../../src/dealer/valuation.js';
 import { makeStressSignals } from '../../src/sim/stress.js';
 import { Rng } from '../../src/core/rng.js';
 import { MS_PER_HOUR, MS_PER_YEAR } from '../../src/core/time.js';
@@ -415,8 +416,12 @@ const DEALER_CASES: DealerCase[] = [
   { revaluation: 'when-moved', hedge: 'delta-band', volPerBar: 0.002, ivShare: 1, ivConst: 70, seed: 14 },
 ];
 
-describe('DealerAgent rollback', () => {
+// Both valuation kernels: the WASM one keeps per-book scratch (expiry groups) that a restore must not leak into.
+describe.each(['wasm', 'js'] as const)('DealerAgent rollback (%s kernel)', (kernel) => {
   const BARS = 40;
+  const initial = valuationKernel();
+  beforeAll(() => setValuationKernel(kernel));
+  afterAll(() => setValuationKernel(initial));
   for (const c of DEALER_CASES) {
     it(`retrying any bar repeats it bit for bit, and a fresh dealer has the same future (${JSON.stringify(c)})`, () => {
       // Reference run without any rollback.

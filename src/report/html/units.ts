@@ -13,6 +13,7 @@ export const SUMMARY_UNITS: Readonly<Record<string, string>> = {
   'dataSha256': 'hex text',
   'synthetic': 'boolean',
   'dataLabel': 'text',
+  'valuationKernel': 'text',
   'firstBar': 'ISO-8601 UTC',
   'lastBar': 'ISO-8601 UTC',
   'calibrationWindow.warmupBars': 'count',
