@@ -1,5 +1,5 @@
-import { closeSync, existsSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fetchItem, type DownloadOptions, type ItemOutcome } from './download.js';
 import type { FetchItem, PagedFetch } from './plan.js';
 import { FetchError } from './sources.js';
@@ -112,6 +112,7 @@ export interface PagedResult {
 export async function fetchOptionTrades(p: PagedFetch, opts: DownloadOptions, out: string): Promise<PagedResult> {
   const pages: ItemOutcome[] = [];
   const tmp = `${out}.tmp`;
+  mkdirSync(dirname(out), { recursive: true });
   const fd = openSync(tmp, 'w');
   let rows = 0;
   let duplicates = 0;
