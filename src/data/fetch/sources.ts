@@ -24,11 +24,12 @@ export type Origins = Readonly<Record<SourceName, string>>;
 
 /**
  * `--mirror binance=http://host/prefix` points one source elsewhere; a bare
- * URL points every source at one host (a local server that serves all three
- * layouts, as the tests do).
+ * URL points every source at one host (a local server that serves every
+ * layout, as the tests do).
  */
 export function parseMirrors(specs: readonly string[]): Origins {
   const origins: Record<SourceName, string> = { ...DEFAULT_ORIGINS };
+  const explicit = new Set<SourceName>();
   for (const spec of specs) {
     const eq = spec.indexOf('=');
     const named = eq > 0 && !spec.slice(0, eq).includes('/') ? spec.slice(0, eq) : null;
@@ -48,7 +49,10 @@ export function parseMirrors(specs: readonly string[]): Origins {
     const origin = url.replace(/\/+$/, '');
     if (named === null) for (const s of SOURCE_NAMES) origins[s] = origin;
     else origins[named as SourceName] = origin;
+    if (named !== null) explicit.add(named as SourceName);
   }
+  // A Deribit mirror serves the history host's methods too, unless that host is pointed elsewhere itself.
+  if (explicit.has('deribit') && !explicit.has('deribit-history')) origins['deribit-history'] = origins.deribit;
   return origins;
 }
 
