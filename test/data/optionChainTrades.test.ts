@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { DataError } from '../../src/core/errors.js';
 import { parseOptionChain, type ChainRow } from '../../src/data/optionChain.js';
 import { requireOpenInterest } from '../../src/data/optionChainLayouts.js';
+import { surfaceSchema } from '../../src/config/surfaceSchema.js';
 import { bookFromChain } from '../../src/dealer/bookFromChain.js';
 
 /**
@@ -60,6 +61,10 @@ describe('layout deribit-trades', () => {
     expect(err).toBeInstanceOf(DataError);
     expect((err as DataError).location).toEqual({ file: 'trades.csv', line, field });
     expect((err as DataError).message).toContain(`trades.csv:${line}: field '${field}': ${reason}`);
+  });
+
+  it('surface.chain accepts the layout (the surface is fitted to the trades per snapshot)', () => {
+    expect(surfaceSchema.parse({ chain: { path: 'BTC-option-trades.csv', layout: 'deribit-trades' } }).chain).toMatchObject({ layout: 'deribit-trades', iv: 'mark' });
   });
 
   it('cannot seed the dealer\'s book: trades carry no open interest, and the refusal says so before the file is read', () => {
