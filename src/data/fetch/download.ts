@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { parseTradesPage } from './deribitTrades.js';
+import { parseTradesPage } from './deribitTradesPage.js';
 import { getToPart, NotFoundError, TransientError } from './http.js';
 import type { FetchItem } from './plan.js';
 import { FetchError } from './sources.js';
