@@ -60,7 +60,9 @@ export const surfaceSchema = z
     chain: z
       .strictObject({
         path: z.string().min(1).describe('Option-chain CSV (relative to the scenario file).'),
-        layout: z.enum(['tardis', 'deribit']).describe("Column layout: 'tardis' (Tardis.dev options_chain) or 'deribit' (rows of Deribit's get_book_summary_by_currency)."),
+        layout: z
+          .enum(['tardis', 'deribit', 'deribit-trades'])
+          .describe("Column layout: 'tardis' (Tardis.dev options_chain), 'deribit' (rows of Deribit's get_book_summary_by_currency) or 'deribit-trades' (Deribit's option trades as cascade data fetch writes them; each trade a mark quote, the index as forward)."),
         everyMinutes: z
           .number()
           .positive()

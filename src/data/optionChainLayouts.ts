@@ -17,11 +17,18 @@
  *   expiry and type are read from the instrument name
  *   (`BTC-27MAR20-5000-P`; a 'd' in the strike is a decimal point,
  *   `AVAX_USDC-29MAY26-8d6-P`), and Deribit options expire at 08:00 UTC.
+ * - 'deribit-trades': Deribit's option trades as `cascade data fetch`
+ *   writes them (timestamp in ms, instrument_name, price, iv in vol points,
+ *   index_price, amount, direction, trade_id). Each trade is a quote of its
+ *   option at its time: its IV is the mark, and the index price stands for
+ *   the forward (a trade carries no future price; the basis of the expiry's
+ *   future to the index is not in the file). Trades say nothing of open
+ *   interest, so this layout cannot seed the dealer's book.
  */
 import { DataError } from '../core/errors.js';
 
-export type ChainLayout = 'tardis' | 'deribit';
-export const CHAIN_LAYOUTS: readonly ChainLayout[] = ['tardis', 'deribit'];
+export type ChainLayout = 'tardis' | 'deribit' | 'deribit-trades';
+export const CHAIN_LAYOUTS: readonly ChainLayout[] = ['tardis', 'deribit', 'deribit-trades'];
 
 /** Header names a layout reads; `optional` may be absent from the header (or empty in a row). */
 export interface ChainColumns {
@@ -63,7 +70,29 @@ export const CHAIN_COLUMNS: Record<ChainLayout, ChainColumns> = {
     openInterest: 'open_interest',
     optional: ['bid_iv', 'ask_iv'],
   },
+  'deribit-trades': {
+    time: 'timestamp',
+    instrument: 'instrument_name',
+    forward: 'index_price',
+    markIv: 'iv',
+    bidIv: 'bid_iv',
+    askIv: 'ask_iv',
+    openInterest: 'open_interest',
+    optional: ['bid_iv', 'ask_iv', 'open_interest'],
+  },
 };
+
+/** Layouts whose rows carry open interest, which seeding the dealer's book from a chain needs. */
+export const CHAIN_LAYOUTS_WITH_OPEN_INTEREST: readonly ChainLayout[] = ['tardis', 'deribit'];
+
+/** Refuses a layout without open interest where the dealer's book is to be seeded from the chain. */
+export function requireOpenInterest(layout: ChainLayout, file: string): void {
+  if (CHAIN_LAYOUTS_WITH_OPEN_INTEREST.includes(layout)) return;
+  throw new DataError(
+    `the '${layout}' layout has no open interest (trades say what changed hands, not what is outstanding), so it cannot seed the dealer's book; use it for the surface (surface.chain) and seed the book from a '${CHAIN_LAYOUTS_WITH_OPEN_INTEREST.join("' or '")}' chain`,
+    { file, field: 'layout' },
+  );
+}
 
 const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
 const DERIBIT_NAME = /^([A-Z0-9_]+)-(\d{1,2})([A-Z]{3})(\d{2})-(\d+(?:[.d]\d+)?)-([CP])$/;

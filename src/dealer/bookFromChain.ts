@@ -13,7 +13,7 @@
 import { DataError } from '../core/errors.js';
 import { chainAsOf, readOptionChain } from '../data/optionChain.js';
 import type { ChainRow } from '../data/optionChain.js';
-import type { ChainLayout } from '../data/optionChainLayouts.js';
+import { requireOpenInterest, type ChainLayout } from '../data/optionChainLayouts.js';
 import type { OptionSpec } from './book.js';
 
 export interface BookFromChainConfig {
@@ -35,6 +35,7 @@ export function specsFromOpenInterest(rows: readonly ChainRow[], cfg: BookFromCh
 
 /** Reads the chain file and returns the dealer's options at `startMs` (the first bar's time). */
 export function bookFromChain(path: string, layout: ChainLayout, startMs: number, cfg: BookFromChainConfig): OptionSpec[] {
+  requireOpenInterest(layout, path);
   const { rows, lastRowMs } = chainAsOf((onRow) => readOptionChain(path, layout, onRow), startMs);
   if (lastRowMs === -Infinity) {
     throw new DataError(`no row at or before the first bar (${new Date(startMs).toISOString()}): the open interest known at the start is unknown`, { file: path });

@@ -36,6 +36,6 @@ describe('cascade data chain', () => {
     expect(bad.err).toMatch(/deribit\.csv:1: field 'timestamp': missing column 'timestamp' \(the tardis layout needs/);
     const layout = await cli(['data', 'chain', join(FIXTURES, 'deribit.csv'), '--layout', 'okx']);
     expect(layout.code).toBe(1);
-    expect(layout.err).toMatch(/field '--layout': unknown layout 'okx' \(tardis, deribit\)/);
+    expect(layout.err).toMatch(/field '--layout': unknown layout 'okx' \(tardis, deribit, deribit-trades\)/);
   });
 });

@@ -78,7 +78,7 @@ export function registerFetchCommand(data: Command): void {
     .option('--symbol <symbol>', "Binance symbol, e.g. ETHUSDT; default: the catalog's")
     .option('--from <date>', "first day (UTC) instead of the catalog's window start")
     .option('--to <date>', "end day (UTC, exclusive) instead of the catalog's window end")
-    .option('--mirror <[source=]url>', 'fetch a source (binance, deribit, cboe) from another host with the same layout; a bare URL for all (repeatable)', collect, [])
+    .option('--mirror <[source=]url>', 'fetch a source (binance, deribit, deribit-history, cboe) from another host with the same layout; a bare URL for all (repeatable)', collect, [])
     .option('--dry-run', 'print every file and URL the fetch would get, and fetch nothing')
     .option('--scenario <file>', 'where to write the scenario (default: <data-dir>/<crash>/scenario.json)')
     .option('--retries <n>', 'retries per file after a dropped connection or server error (exponential backoff from 0.5 s)', '5')
@@ -108,11 +108,17 @@ export function registerFetchCommand(data: Command): void {
           if (item.checksumUrl !== undefined) process.stdout.write(`${item.kind}\t${item.checksumUrl}\t${to}.CHECKSUM\n`);
           process.stdout.write(`${item.kind}\t${item.url}\t${to}${item.required ? '' : '\t(optional)'}\n`);
         }
+        for (const p of plan.paged ?? []) {
+          process.stdout.write(`${p.kind}\t${p.firstUrl}\t${shown(join(dataDir, p.cacheDir))}/\t(optional; then pages by time until has_more is false)\n`);
+        }
         const names = outputNames(plan);
-        const kinds = [...new Set(plan.items.map((i) => i.kind))];
+        const kinds = [...new Set([...plan.items.map((i) => i.kind), ...(plan.paged ?? []).map((p) => p.kind)])];
         for (const k of kinds) process.stdout.write(`joined\t${shown(join(planDir(plan, dataDir), names[k]))}\n`);
         process.stdout.write(`scenario\t${shown(scenarioPath)}\n`);
-        process.stdout.write(`${plan.items.length} files (${plan.items.filter((i) => i.checksumUrl !== undefined).length} with a published sha256)\n`);
+        const paged = plan.paged?.length ?? 0;
+        process.stdout.write(
+          `${plan.items.length} files (${plan.items.filter((i) => i.checksumUrl !== undefined).length} with a published sha256)${paged > 0 ? ` and ${paged} paged series` : ''}\n`,
+        );
         return;
       }
       const result = await runFetch(plan, { dataDir, retries, retryBaseMs: 500, timeoutMs: 30_000, events: progressEvents(dataDir) });
@@ -125,6 +131,7 @@ export function registerFetchCommand(data: Command): void {
       process.stdout.write(
         `${result.bars.rows} bars in ${relative(process.cwd(), result.bars.path)}` +
           `${result.dvol ? `; ${result.dvol.rows} DVOL rows` : ''}${result.vix ? `; ${result.vix.rows} VIX rows` : ''}` +
+          `${result.index ? `; ${result.index.rows} Deribit perpetual candles` : ''}${result.optionTrades ? `; ${result.optionTrades.rows} Deribit option trades` : ''}` +
           `${missing > 0 ? `; ${missing} optional files missing (see fetch.json)` : ''}\n` +
           `scenario ${existed ? 'rewritten' : 'written'}: ${relative(process.cwd(), scenarioPath)}\n` +
           `next: cascade run ${relative(process.cwd(), scenarioPath)}\n`,

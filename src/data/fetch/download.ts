@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { parseTradesPage } from './deribitTradesPage.js';
 import { getToPart, NotFoundError, TransientError } from './http.js';
 import type { FetchItem } from './plan.js';
 import { FetchError } from './sources.js';
@@ -97,9 +98,35 @@ function checkContent(item: FetchItem, path: string): void {
     const data = (json as { result?: { data?: unknown } }).result?.data;
     const rowsOk = Array.isArray(data) && data.every((r) => Array.isArray(r) && r.length === 5 && r.every((v) => typeof v === 'number' && Number.isFinite(v)));
     if (!rowsOk) throw new FetchError('Deribit\'s answer has no result.data of [timestamp, open, high, low, close] rows', { file: item.url });
+  } else if (item.kind === 'index') {
+    checkChart(text, item.url);
+  } else if (item.kind === 'optionTrades') {
+    const q = new URL(item.url).searchParams;
+    parseTradesPage(text, item.url, Number(q.get('start_timestamp')), Number(q.get('end_timestamp')));
   } else if (item.kind === 'vix') {
     const header = text.split(/\r?\n/, 1)[0].trim().toUpperCase();
     if (header !== 'DATE,OPEN,HIGH,LOW,CLOSE') throw new FetchError(`CBOE's VIX history should start 'DATE,OPEN,HIGH,LOW,CLOSE', got '${header.slice(0, 80)}'`, { file: item.url });
+  }
+}
+
+const CHART_SERIES = ['ticks', 'open', 'high', 'low', 'close', 'volume'] as const;
+
+/** Deribit's TradingView candles: parallel arrays of one length, all finite numbers ('no_data' answers carry empty ones). */
+function checkChart(text: string, url: string): void {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new FetchError(`Deribit's answer is not JSON: '${text.slice(0, 100)}'`, { file: url });
+  }
+  const r = (json as { result?: Record<string, unknown> } | null)?.result;
+  if (r === undefined || r === null || typeof r !== 'object') throw new FetchError("Deribit's answer has no result object", { file: url, field: 'result' });
+  const n = Array.isArray(r.ticks) ? r.ticks.length : -1;
+  for (const k of CHART_SERIES) {
+    const a = r[k];
+    if (!Array.isArray(a) || a.length !== n) throw new FetchError(`expected an array as long as result.ticks (${n})`, { file: url, field: `result.${k}` });
+    const bad = a.findIndex((v) => typeof v !== 'number' || !Number.isFinite(v));
+    if (bad >= 0) throw new FetchError(`expected a finite number, got ${JSON.stringify(a[bad])}`, { file: url, field: `result.${k}[${bad}]` });
   }
 }
 

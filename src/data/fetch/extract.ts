@@ -110,6 +110,32 @@ export function dvolCsv(jsons: readonly string[], startMs: number, endMs: number
   return times.length;
 }
 
+/**
+ * Deribit's TradingView candles as bars in the normalized layout
+ * (`timestamp,open,high,low,close,volume`, ISO UTC, volume in the base
+ * coin), restricted to [startMs, endMs), each start time once, in time
+ * order. Returns 0 and writes nothing when no candle falls inside.
+ */
+export function chartCsv(jsons: readonly string[], startMs: number, endMs: number, out: string): number {
+  const byTime = new Map<number, { r: Record<string, number[]>; i: number }>();
+  for (const j of jsons) {
+    const r = (JSON.parse(readFileSync(j, 'utf8')) as { result: Record<string, number[]> }).result;
+    r.ticks.forEach((t, i) => {
+      if (t >= startMs && t < endMs) byTime.set(t, { r, i });
+    });
+  }
+  const times = [...byTime.keys()].sort((a, b) => a - b);
+  if (times.length === 0) return 0;
+  writeAtomically(out, (put) => {
+    put('timestamp,open,high,low,close,volume\n');
+    for (const t of times) {
+      const { r, i } = byTime.get(t) as { r: Record<string, number[]>; i: number };
+      put(`${new Date(t).toISOString().replace('.000Z', 'Z')},${r.open[i]},${r.high[i]},${r.low[i]},${r.close[i]},${r.volume[i]}\n`);
+    }
+  });
+  return times.length;
+}
+
 const US_DATE = /^(\d{2})\/(\d{2})\/(\d{4})$/;
 
 /** CBOE's VIX history (`DATE,OPEN,HIGH,LOW,CLOSE`, dates MM/DD/YYYY) with ISO dates, as the IV loader reads it. */

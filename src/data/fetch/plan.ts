@@ -6,7 +6,9 @@ import {
   binanceKlinePath,
   binanceMetricsPath,
   CBOE_VIX_PATH,
+  deribitChartPath,
   deribitDvolPath,
+  deribitOptionTradesPath,
   FetchError,
   sourceUrl,
   type BinanceMarket,
@@ -21,7 +23,24 @@ import {
  * CBOE's VIX), so the same name always asks for the same URLs.
  */
 
-export type ItemKind = 'klines' | 'metrics' | 'funding' | 'dvol' | 'vix';
+export type ItemKind = 'klines' | 'metrics' | 'funding' | 'dvol' | 'index' | 'vix' | 'optionTrades';
+
+/**
+ * A series fetched page by page, where each page's URL depends on the page
+ * before (Deribit's option trades: the next page starts at the last trade's
+ * time), so only the first URL is known when planning.
+ */
+export interface PagedFetch {
+  readonly kind: 'optionTrades';
+  readonly source: SourceName;
+  readonly currency: string;
+  readonly startMs: number;
+  /** Inclusive, as Deribit reads it. */
+  readonly endMs: number;
+  readonly firstUrl: string;
+  /** Folder of the verified pages, relative to the data directory. */
+  readonly cacheDir: string;
+}
 
 export interface FetchItem {
   readonly kind: ItemKind;
@@ -45,7 +64,11 @@ export interface FetchPlan {
   readonly endMs: number;
   /** Deribit currency and resolution when DVOL is fetched. */
   readonly dvol?: { readonly currency: string; readonly resolution: string };
+  /** Deribit instrument and resolution (minutes) of the price candles, when fetched. */
+  readonly index?: { readonly instrument: string; readonly resolution: string };
   readonly items: readonly FetchItem[];
+  /** Absent or empty: nothing is paged. */
+  readonly paged?: readonly PagedFetch[];
 }
 
 export interface PlanOptions {
@@ -64,6 +87,21 @@ export interface PlanOptions {
 export const DERIBIT_MAX_CANDLES = 1000;
 
 const DERIBIT_RESOLUTIONS = ['1', '60', '3600', '43200', '1D'];
+
+/** Trades per page of Deribit's trade queries (its maximum). */
+export const DERIBIT_TRADES_PER_PAGE = 1000;
+
+/**
+ * First day Deribit lists options of a currency: a window wholly before it
+ * has no trades to ask for. BTC options trade there since 2016; ETH since 2019.
+ */
+const DERIBIT_OPTIONS_SINCE: Readonly<Record<string, number>> = {
+  BTC: Date.UTC(2016, 0, 1),
+  ETH: Date.UTC(2019, 0, 1),
+};
+
+/** Candle resolution of the perpetual's prices, minutes: the kline grid the model replays by default. */
+const DERIBIT_CHART_RESOLUTION = '1';
 
 const ARCHIVE_PREFIX = /data\.binance\.vision\/\?prefix=data\/(spot|futures\/um)\/(?:monthly|daily)\/klines\/([A-Z0-9]+)\//;
 
@@ -173,8 +211,38 @@ export function planFetch(crash: CrashEntry, opts: PlanOptions): FetchPlan {
       });
     }
   }
+  const paged: PagedFetch[] = [];
+  // A catalog entry that names Deribit (its DVOL) is a crypto crash Deribit
+  // covers: its perpetual's candles and its option trades are fetched too.
+  const index = dvol ? { instrument: `${dvol.currency}-PERPETUAL`, resolution: DERIBIT_CHART_RESOLUTION } : undefined;
+  if (index) {
+    const span = DERIBIT_MAX_CANDLES * Number(index.resolution) * 60_000;
+    for (let s = startMs; s < endMs; s += span) {
+      const e = Math.min(s + span, endMs) - 1;
+      items.push({
+        kind: 'index',
+        source: 'deribit',
+        url: sourceUrl(opts.origins, 'deribit', deribitChartPath(index.instrument, s, e, index.resolution)),
+        cachePath: `deribit/chart/${index.instrument}-${index.resolution}-${s}-${e}.json`,
+        required: false,
+      });
+    }
+  }
+  const since = dvol ? DERIBIT_OPTIONS_SINCE[dvol.currency] : undefined;
+  if (dvol && since !== undefined && endMs > since) {
+    const from = Math.max(startMs, since);
+    paged.push({
+      kind: 'optionTrades',
+      source: 'deribit-history',
+      currency: dvol.currency,
+      startMs: from,
+      endMs: endMs - 1,
+      firstUrl: sourceUrl(opts.origins, 'deribit-history', deribitOptionTradesPath(dvol.currency, from, endMs - 1, DERIBIT_TRADES_PER_PAGE)),
+      cacheDir: `deribit/trades/${dvol.currency}-option-${from}-${endMs - 1}`,
+    });
+  }
   if (crash.dataSources.some((s) => s.url.includes('cboe.com'))) {
     items.push({ kind: 'vix', source: 'cboe', url: sourceUrl(opts.origins, 'cboe', CBOE_VIX_PATH), cachePath: 'cboe/VIX_History.csv', required: false });
   }
-  return { crash: crash.name, symbol, market, interval, startMs, endMs, ...(dvol ? { dvol } : {}), items };
+  return { crash: crash.name, symbol, market, interval, startMs, endMs, ...(dvol ? { dvol } : {}), ...(index ? { index } : {}), items, paged };
 }

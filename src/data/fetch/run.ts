@@ -1,7 +1,8 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fetchItem, type DownloadOptions, type ItemOutcome } from './download.js';
-import { dvolCsv, mergeHeaderedZips, mergeKlineZips, vixCsv } from './extract.js';
+import { fetchOptionTrades, tradesCsvName, type PagedResult } from './deribitTrades.js';
+import { chartCsv, dvolCsv, mergeHeaderedZips, mergeKlineZips, vixCsv } from './extract.js';
 import type { FetchPlan, ItemKind } from './plan.js';
 
 /**
@@ -23,6 +24,10 @@ export interface FetchResult {
   readonly funding?: FetchedSeries;
   readonly dvol?: FetchedSeries;
   readonly vix?: FetchedSeries;
+  /** Deribit perpetual candles (normalized bar layout). */
+  readonly index?: FetchedSeries;
+  /** Deribit option trades (the `deribit-trades` chain layout), with the boundary duplicates skipped. */
+  readonly optionTrades?: FetchedSeries & { readonly duplicates: number };
   readonly outcomes: readonly ItemOutcome[];
   readonly manifest: string;
 }
@@ -35,6 +40,8 @@ export function outputNames(plan: FetchPlan): Record<ItemKind, string> {
     funding: `${plan.symbol}-fundingRate.csv`,
     dvol: plan.dvol ? `${plan.dvol.currency}-dvol-${plan.dvol.resolution}.csv` : 'dvol.csv',
     vix: 'VIX.csv',
+    index: plan.index ? `${plan.index.instrument}-${plan.index.resolution}m.csv` : 'index.csv',
+    optionTrades: plan.paged?.[0] ? tradesCsvName(plan.paged[0]) : 'option-trades.csv',
   };
 }
 
@@ -62,6 +69,14 @@ export async function runFetch(plan: FetchPlan, opts: DownloadOptions): Promise<
   const funding = series('funding', mergeHeaderedZips);
   const dvol = series('dvol', (p, out) => dvolCsv(p, plan.startMs, plan.endMs, out));
   const vix = series('vix', (p, out) => vixCsv(p[0], out));
+  const index = series('index', (p, out) => chartCsv(p, plan.startMs, plan.endMs, out));
+  let optionTrades: (FetchedSeries & { duplicates: number }) | undefined;
+  for (const p of plan.paged ?? []) {
+    const out = join(dir, names.optionTrades);
+    const got: PagedResult = await fetchOptionTrades(p, opts, out);
+    outcomes.push(...got.pages);
+    if (got.rows > 0) optionTrades = { path: out, rows: got.rows, duplicates: got.duplicates };
+  }
   const manifest = join(dir, 'fetch.json');
   const rel = (p: string): string => relative(dir, p);
   const body = {
@@ -71,7 +86,7 @@ export async function runFetch(plan: FetchPlan, opts: DownloadOptions): Promise<
     interval: plan.interval,
     window: { start: new Date(plan.startMs).toISOString(), end: new Date(plan.endMs).toISOString() },
     outputs: Object.fromEntries(
-      Object.entries({ bars, metrics, funding, dvol, vix })
+      Object.entries({ bars, metrics, funding, dvol, vix, index, optionTrades })
         .filter(([, s]) => s !== undefined)
         .map(([k, s]) => [k, { path: rel((s as FetchedSeries).path), rows: (s as FetchedSeries).rows }]),
     ),
@@ -84,5 +99,5 @@ export async function runFetch(plan: FetchPlan, opts: DownloadOptions): Promise<
   };
   writeFileSync(`${manifest}.tmp`, `${JSON.stringify(body, null, 2)}\n`);
   renameSync(`${manifest}.tmp`, manifest);
-  return { dir, bars, ...(metrics ? { metrics } : {}), ...(funding ? { funding } : {}), ...(dvol ? { dvol } : {}), ...(vix ? { vix } : {}), outcomes, manifest };
+  return { dir, bars, ...(metrics ? { metrics } : {}), ...(funding ? { funding } : {}), ...(dvol ? { dvol } : {}), ...(vix ? { vix } : {}), ...(index ? { index } : {}), ...(optionTrades ? { optionTrades } : {}), outcomes, manifest };
 }

@@ -5,12 +5,15 @@ import { CascadeError } from '../../core/errors.js';
  * publishers' own, so a mirror (or a test's local server) that copies the
  * layout is reached by swapping the origin only.
  */
-export const SOURCE_NAMES = ['binance', 'deribit', 'cboe'] as const;
+export const SOURCE_NAMES = ['binance', 'deribit', 'deribit-history', 'cboe'] as const;
 export type SourceName = (typeof SOURCE_NAMES)[number];
 
 export const DEFAULT_ORIGINS: Readonly<Record<SourceName, string>> = {
   binance: 'https://data.binance.vision',
   deribit: 'https://www.deribit.com',
+  // Deribit's live API answers trade queries for the last 24 hours only; its
+  // history host serves the same methods over the whole record.
+  'deribit-history': 'https://history.deribit.com',
   cboe: 'https://cdn.cboe.com',
 };
 
@@ -21,11 +24,12 @@ export type Origins = Readonly<Record<SourceName, string>>;
 
 /**
  * `--mirror binance=http://host/prefix` points one source elsewhere; a bare
- * URL points every source at one host (a local server that serves all three
- * layouts, as the tests do).
+ * URL points every source at one host (a local server that serves every
+ * layout, as the tests do).
  */
 export function parseMirrors(specs: readonly string[]): Origins {
   const origins: Record<SourceName, string> = { ...DEFAULT_ORIGINS };
+  const explicit = new Set<SourceName>();
   for (const spec of specs) {
     const eq = spec.indexOf('=');
     const named = eq > 0 && !spec.slice(0, eq).includes('/') ? spec.slice(0, eq) : null;
@@ -45,7 +49,10 @@ export function parseMirrors(specs: readonly string[]): Origins {
     const origin = url.replace(/\/+$/, '');
     if (named === null) for (const s of SOURCE_NAMES) origins[s] = origin;
     else origins[named as SourceName] = origin;
+    if (named !== null) explicit.add(named as SourceName);
   }
+  // A Deribit mirror serves the history host's methods too, unless that host is pointed elsewhere itself.
+  if (explicit.has('deribit') && !explicit.has('deribit-history')) origins['deribit-history'] = origins.deribit;
   return origins;
 }
 
@@ -76,6 +83,23 @@ export function binanceFundingPath(symbol: string, month: string): string {
 /** Deribit's DVOL candles; `resolution` in seconds or `1D`. */
 export function deribitDvolPath(currency: string, startMs: number, endMs: number, resolution: string): string {
   return `api/v2/public/get_volatility_index_data?currency=${currency}&start_timestamp=${startMs}&end_timestamp=${endMs}&resolution=${resolution}`;
+}
+
+/**
+ * Deribit's TradingView candles of one instrument (`BTC-PERPETUAL`): open,
+ * high, low, close and volume per period; `resolution` in minutes or `1D`.
+ */
+export function deribitChartPath(instrument: string, startMs: number, endMs: number, resolution: string): string {
+  return `api/v2/public/get_tradingview_chart_data?instrument_name=${instrument}&start_timestamp=${startMs}&end_timestamp=${endMs}&resolution=${resolution}`;
+}
+
+/**
+ * One page of a currency's option trades in [startMs, endMs] (both
+ * inclusive at Deribit), oldest first; `include_old` keeps the trades of
+ * options that have expired since.
+ */
+export function deribitOptionTradesPath(currency: string, startMs: number, endMs: number, count: number): string {
+  return `api/v2/public/get_last_trades_by_currency_and_time?currency=${currency}&kind=option&start_timestamp=${startMs}&end_timestamp=${endMs}&count=${count}&sorting=asc&include_old=true`;
 }
 
 export const CBOE_VIX_PATH = 'api/global/us_indices/daily_prices/VIX_History.csv';

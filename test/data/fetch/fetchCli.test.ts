@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../../cli/capture.js';
+import { tradesRoute, type FixtureTrade } from './deribitTradesFixtures.js';
 import { checksumText, klineDayCsv, makeZip, serve, sha256, type Route, type Served } from './fixtures.js';
 
 /**
@@ -33,7 +34,28 @@ function dayFiles(): Map<string, Buffer> {
   return files;
 }
 
+/** Ten option trades on the crash day, two sharing a millisecond; served 4 a page, so 3 pages with boundary repeats. */
+const TRADES: FixtureTrade[] = [0, 1, 2, 3, 3, 4, 5, 5, 5, 6].map((s, i) => ({
+  trade_id: String(400_000_000 + i),
+  timestamp: Date.parse('2025-10-10T21:00:00Z') + s * 1000,
+  instrument_name: 'BTC-31OCT25-100000-P',
+  price: 0.02 + i / 1000,
+  iv: 55 + i,
+  index_price: 110_000 - 100 * i,
+  amount: 1,
+  direction: 'sell',
+}));
+
 function route(files: Map<string, Buffer>, path: string): Route | undefined {
+  const trades = tradesRoute(TRADES, path, 4);
+  if (trades) return trades;
+  if (path.startsWith('/api/v2/public/get_tradingview_chart_data?')) {
+    const q = new URL(path, 'http://x').searchParams;
+    const ticks: number[] = [];
+    for (let t = Number(q.get('start_timestamp')); t <= Number(q.get('end_timestamp')); t += 60_000) ticks.push(t);
+    const close = ticks.map((t) => 120_000 + (t / 60_000) % 11);
+    return { body: Buffer.from(JSON.stringify({ jsonrpc: '2.0', result: { status: 'ok', ticks, open: close, high: close.map((c) => c + 1), low: close.map((c) => c - 1), close, volume: ticks.map(() => 2), cost: ticks.map(() => 0) } })) };
+  }
   const body = files.get(path);
   if (body) return { body };
   if (path.endsWith('.CHECKSUM')) {
@@ -69,7 +91,7 @@ afterAll(async () => {
 });
 
 describe('cascade data fetch --dry-run btc-2025-10-10', () => {
-  it('lists the exact URLs: each Binance file after its .CHECKSUM, Deribit DVOL in 1,000-minute calls, CBOE VIX', async () => {
+  it('lists the exact URLs: each Binance file after its .CHECKSUM, Deribit DVOL and perpetual candles in 1,000-minute calls, CBOE VIX, the first page of the option trades', async () => {
     const r = await cli(['data', 'fetch', '--dry-run', 'btc-2025-10-10', '--data-dir', join(tmp, 'dry')]);
     expect(r.code).toBe(0);
     const urls = r.out.split('\n').filter((l) => l.includes('\thttp')).map((l) => l.split('\t')[1]);
@@ -83,9 +105,17 @@ describe('cascade data fetch --dry-run btc-2025-10-10', () => {
       const e = Math.min(s + 60_000_000, 1760745600000) - 1;
       want.push(`https://www.deribit.com/api/v2/public/get_volatility_index_data?currency=BTC&start_timestamp=${s}&end_timestamp=${e}&resolution=60`);
     }
+    for (let s = 1759449600000; s < 1760745600000; s += 60_000_000) {
+      const e = Math.min(s + 60_000_000, 1760745600000) - 1;
+      want.push(`https://www.deribit.com/api/v2/public/get_tradingview_chart_data?instrument_name=BTC-PERPETUAL&start_timestamp=${s}&end_timestamp=${e}&resolution=1`);
+    }
     want.push('https://cdn.cboe.com/api/global/us_indices/daily_prices/VIX_History.csv');
+    want.push(
+      'https://history.deribit.com/api/v2/public/get_last_trades_by_currency_and_time?currency=BTC&kind=option&start_timestamp=1759449600000&end_timestamp=1760745599999&count=1000&sorting=asc&include_old=true',
+    );
     expect(urls).toEqual(want);
-    expect(r.out).toContain('54 files (31 with a published sha256)');
+    expect(r.out).toContain('(optional; then pages by time until has_more is false)');
+    expect(r.out).toContain('76 files (31 with a published sha256) and 1 paged series');
     expect(existsSync(join(tmp, 'dry'))).toBe(false); // a dry run writes nothing
   });
 });
@@ -96,13 +126,19 @@ describe('cascade data fetch btc-2025-10-10 --mirror <local server>, then cascad
     const r = await cli(['data', 'fetch', 'btc-2025-10-10', '--mirror', `binance=${server.origin}`, '--mirror', `deribit=${server.origin}`, '--mirror', `cboe=${server.origin}`, '--data-dir', dataDir]);
     expect(r.err).not.toContain('retry');
     expect(r.code).toBe(0);
-    // Off a terminal, progress is one plain line per file (54 files: 15 + 15 + 1 Binance, 22 DVOL calls, VIX).
+    // Off a terminal, progress is one plain line per file (79 files: 15 + 15 + 1 Binance, 22 DVOL and 22 candle calls, VIX, 3 pages of trades).
     const lines = r.err.trimEnd().split('\n');
-    expect(lines).toHaveLength(54);
+    expect(lines).toHaveLength(79);
     expect(lines[0]).toMatch(/^fetched {2}binance\/data\/futures\/um\/daily\/klines\/BTCUSDT\/1m\/BTCUSDT-1m-2025-10-03\.zip \(\d+ bytes; sha256 verified against the published \.CHECKSUM\)$/);
-    expect(lines.at(-1)).toMatch(/^fetched {2}cboe\/VIX_History\.csv \(\d+ bytes; no published checksum; content checked\)$/);
+    expect(lines.at(-4)).toMatch(/^fetched {2}cboe\/VIX_History\.csv \(\d+ bytes; no published checksum; content checked\)$/);
+    expect(lines.at(-1)).toMatch(/^fetched {2}deribit\/trades\/BTC-option-1759449600000-1760745599999\/1760130005000\.json \(\d+ bytes; no published checksum; content checked\)$/);
     expect(r.out).toContain('21600 bars in');
-    expect(r.out).toContain('; 21600 DVOL rows; 2 VIX rows');
+    expect(r.out).toContain('; 21600 DVOL rows; 2 VIX rows; 21600 Deribit perpetual candles; 10 Deribit option trades');
+    // The ten trades once each, in order (the two pages after the first each began with a trade already written).
+    const trades = readFileSync(join(dataDir, 'btc-2025-10-10', 'BTC-option-trades.csv'), 'utf8').trimEnd().split('\n');
+    expect(trades.slice(1).map((l) => l.split(',').at(-1))).toEqual(TRADES.map((t) => t.trade_id));
+    // The first candle: minute 29,324,160 since the epoch = 11 × 2,665,832 + 8, so close 120,008.
+    expect(readFileSync(join(dataDir, 'btc-2025-10-10', 'BTC-PERPETUAL-1m.csv'), 'utf8').split('\n')[1]).toBe('2025-10-03T00:00:00Z,120008,120009,120007,120008,2');
     const crashDir = join(dataDir, 'btc-2025-10-10');
     const manifest = JSON.parse(readFileSync(join(crashDir, 'fetch.json'), 'utf8')) as { files: Array<{ url: string; status: string; sha256?: string; verifiedBy?: string }> };
     // Every Binance file was checked against the sha256 the server published for it.
@@ -166,7 +202,7 @@ describe('cascade data fetch btc-2025-10-10 --mirror <local server>, then cascad
 describe('cascade data fetch refuses bad options in one line, before any download', () => {
   it.each([
     [['nope-2030'], /^error: field 'crash': unknown crash 'nope-2030'; valid names: /],
-    [['btc-2025-10-10', '--mirror', 'bybit=http://127.0.0.1:1'], /^error: field '--mirror': unknown source 'bybit' \(binance, deribit, cboe\)$/],
+    [['btc-2025-10-10', '--mirror', 'bybit=http://127.0.0.1:1'], /^error: field '--mirror': unknown source 'bybit' \(binance, deribit, deribit-history, cboe\)$/],
     [['btc-2025-10-10', '--market', 'coin'], /^error: field '--market': unknown market 'coin' \(spot, um\)$/],
     [['btc-2025-10-10', '--retries', '-1'], /^error: field '--retries': '-1' is not a whole number from 0 to 20$/],
     [['btc-2025-10-10', '--from', '2025-02-30'], /^error: field '--from': .*2025-02 has 28 days, not 30$/],

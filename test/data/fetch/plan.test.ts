@@ -69,7 +69,10 @@ describe('planFetch from the catalog', () => {
 describe('parseMirrors', () => {
   it('points one source, or all of them, at another origin', () => {
     expect(parseMirrors(['binance=http://127.0.0.1:9/m/'])).toEqual({ ...DEFAULT_ORIGINS, binance: 'http://127.0.0.1:9/m' });
-    expect(parseMirrors(['http://h:1'])).toEqual({ binance: 'http://h:1', deribit: 'http://h:1', cboe: 'http://h:1' });
+    expect(parseMirrors(['http://h:1'])).toEqual({ binance: 'http://h:1', deribit: 'http://h:1', 'deribit-history': 'http://h:1', cboe: 'http://h:1' });
+    // A Deribit mirror serves the history host's trade queries too, unless that host is named itself (in either order).
+    expect(parseMirrors(['deribit=http://d:1'])).toEqual({ ...DEFAULT_ORIGINS, deribit: 'http://d:1', 'deribit-history': 'http://d:1' });
+    expect(parseMirrors(['deribit-history=http://h:2', 'deribit=http://d:1'])).toEqual({ ...DEFAULT_ORIGINS, deribit: 'http://d:1', 'deribit-history': 'http://h:2' });
   });
   it.each([
     ['bybit=http://h', "unknown source 'bybit'"],
