@@ -12,6 +12,7 @@
  * 'invalid' and never retried: a rerun would fail the same way. Anything
  * else is 'error', which a runner may retry.
  */
+import { valuationKernel } from '../dealer/valuation.js';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { validateScenario } from '../config/load.js';
@@ -91,12 +92,18 @@ export function trialKey(canonicalScenario: unknown, dataSha256: string, codeVer
 let cachedVersion: string | undefined;
 
 /**
- * The package version and a hash of every source file under src/ and
- * strategies/ (path and bytes, in sorted order): a code change gives new keys, so a resumed sweep
- * never mixes results of two versions. Read from the files, not from git,
- * so an installed copy or a container without .git has a version too.
+ * The package version, a hash of every source file under src/ and
+ * strategies/ (path and bytes, in sorted order) and the valuation kernel in
+ * use (CASCADE_KERNEL: the two kernels agree to rounding, not bit for bit):
+ * a code or kernel change gives new keys, so a resumed sweep never mixes
+ * results of two versions. Read from the files, not from git, so an
+ * installed copy or a container without .git has a version too.
  */
 export function codeVersion(): string {
+  return sha256(`${sourceVersion()} kernel ${valuationKernel()}`);
+}
+
+function sourceVersion(): string {
   if (cachedVersion !== undefined) return cachedVersion;
   const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version?: string };
   const files: string[] = [];

@@ -73,7 +73,7 @@ export default async function processTrial(job: SandboxedJob<TrialJobData>): Pro
 
   if (job.data.codeVersion !== codeVersion()) {
     throw new UnrecoverableError(
-      `worker ${worker} runs code version ${codeVersion().slice(0, 12)}, the sweep was submitted with ${job.data.codeVersion.slice(0, 12)}: run the same cascade-lab on every machine`,
+      `worker ${worker} runs code version ${codeVersion().slice(0, 12)}, the sweep was submitted with ${job.data.codeVersion.slice(0, 12)}: run the same cascade-lab, with the same CASCADE_KERNEL, on every machine`,
     );
   }
   const hooks = testHooks();
