@@ -63,5 +63,31 @@ export type BookLiquidityConfig = Pick<Schema<'book'>, 'kind' | 'permanentFracti
 
 export type LiquidityConfig = LinearLiquidityConfig | SqrtLiquidityConfig | BookLiquidityConfig;
 
+/**
+ * The book model's config from the scenario's `liquidity` entry: a snapshot
+ * when one is given (its path already resolved by the caller), else a grid
+ * of the entry's levels; either holds `depth1PctQuote` within 1% of the mid.
+ */
+export function bookLiquidityConfig(l: Schema<'book'>, depth1PctQuote: number, snapshotFile?: string): BookLiquidityConfig {
+  return {
+    kind: 'book',
+    permanentFraction: l.permanentFraction,
+    transientHalfLifeMs: l.transientHalfLifeMs,
+    refillHalfLifeMs: l.refillHalfLifeMs,
+    probeBps: l.probeBps,
+    levels:
+      snapshotFile !== undefined
+        ? { source: 'snapshot', file: snapshotFile, depth1PctQuote }
+        : {
+            source: 'grid',
+            depth1PctQuote,
+            levelsPerSide: l.levelsPerSide,
+            levelSpacingBps: l.levelSpacingBps,
+            halfSpreadBps: l.halfSpreadBps,
+            profileExponent: l.profileExponent,
+          },
+  };
+}
+
 /** 1 bp in fraction / log-price units. */
 export const BPS = 1e-4;

@@ -4,7 +4,7 @@ import { SeedTree } from '../core/rng.js';
 import { MS_PER_HOUR, MS_PER_MINUTE, parseIsoUtc } from '../core/time.js';
 import { barIntervalMs, type BarSeries } from '../data/bars.js';
 import type { PortfolioAsset, PortfolioScenario } from '../config/portfolioSchema.js';
-import type { LiquidityConfig } from '../market/config.js';
+import { bookLiquidityConfig, type LiquidityConfig } from '../market/config.js';
 import { calibrateDepth1PctQuote } from '../market/depthCalibration.js';
 import { buildAccounts } from './accounts.js';
 import { alignAssets, loadAssetBars } from './align.js';
@@ -122,13 +122,6 @@ function liquidityConfig(a: PortfolioAsset, i: number, depth1PctQuote: number): 
     }
     case 'book':
       if (l.snapshot !== undefined) throw new ConfigError('book snapshots are not supported in multi-asset runs yet', { field: `assets.${i}.liquidity.snapshot` });
-      return {
-        kind: 'book',
-        permanentFraction: l.permanentFraction,
-        transientHalfLifeMs: l.transientHalfLifeMs,
-        refillHalfLifeMs: l.refillHalfLifeMs,
-        probeBps: l.probeBps,
-        levels: { source: 'grid', depth1PctQuote, levelsPerSide: l.levelsPerSide, levelSpacingBps: l.levelSpacingBps, halfSpreadBps: l.halfSpreadBps, profileExponent: l.profileExponent },
-      };
+      return bookLiquidityConfig(l, depth1PctQuote);
   }
 }

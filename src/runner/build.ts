@@ -11,7 +11,7 @@ import { DealerAgent } from '../dealer/dealerAgent.js';
 import { makeHedgePolicy, type HedgeConfig } from '../dealer/hedgePolicy.js';
 import { calibrateDepth1PctQuote, rollingDailyVolumeBase } from '../market/depthCalibration.js';
 import { createLiquidityModel } from '../market/factory.js';
-import type { LiquidityConfig } from '../market/config.js';
+import { bookLiquidityConfig, type LiquidityConfig } from '../market/config.js';
 import { SurfaceDynamics, type SurfaceSchedule } from '../surface/dynamics.js';
 import { fitChainSeries, surfaceInForce, type ChainSurfaceSeries, type ExcludedQuotes } from '../surface/chainSeries.js';
 import { forEachChainSnapshot, MAX_CHAIN_FILE_BYTES, readOptionChain } from '../data/optionChain.js';
@@ -370,24 +370,7 @@ function liquidityConfig(scenario: Scenario, history: BarSeries, first: number, 
       return { ...l, dailyVolumeBase: v };
     }
     case 'book':
-      return {
-        kind: 'book',
-        permanentFraction: l.permanentFraction,
-        transientHalfLifeMs: l.transientHalfLifeMs,
-        refillHalfLifeMs: l.refillHalfLifeMs,
-        probeBps: l.probeBps,
-        levels:
-          l.snapshot !== undefined
-            ? { source: 'snapshot', file: resolveDataPath(l.snapshot, baseDir), depth1PctQuote }
-            : {
-                source: 'grid',
-                depth1PctQuote,
-                levelsPerSide: l.levelsPerSide,
-                levelSpacingBps: l.levelSpacingBps,
-                halfSpreadBps: l.halfSpreadBps,
-                profileExponent: l.profileExponent,
-              },
-      };
+      return bookLiquidityConfig(l, depth1PctQuote, l.snapshot !== undefined ? resolveDataPath(l.snapshot, baseDir) : undefined);
   }
 }
 
