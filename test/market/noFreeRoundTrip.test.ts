@@ -52,6 +52,27 @@ interface Trip {
   moves: number[];
 }
 
+/** The lone trader's account: every fill's cash, position, gross and mid move. */
+class Trader {
+  private readonly f = makeFill();
+  cash = 0;
+  pos = 0;
+  gross = 0;
+  readonly moves: number[] = [];
+  constructor(private readonly m: LiquidityModel) {}
+  fill(size: number): void {
+    const f = this.f;
+    this.m.execute(size, f);
+    this.cash -= f.size * f.price;
+    this.pos += f.size;
+    this.gross += Math.abs(f.size) * f.price;
+    this.moves.push(Math.log(f.midAfter / f.midBefore));
+  }
+  trip(): Trip {
+    return { pnl: this.cash, gross: this.gross, moves: this.moves };
+  }
+}
+
 function advance(m: LiquidityModel, bars: number): void {
   for (let i = 0; i < bars; i++) m.startBar(bar(C0, MIN));
 }
@@ -60,29 +81,18 @@ function advance(m: LiquidityModel, bars: number): void {
 function roundTrip(cfg: LiquidityConfig, p: Plan): Trip {
   const m = createLiquidityModel(cfg);
   m.startBar(bar(C0, 0));
-  const f = makeFill();
-  let cash = 0;
-  let pos = 0;
-  let gross = 0;
-  const moves: number[] = [];
-  const fill = (size: number): void => {
-    m.execute(size, f);
-    cash -= f.size * f.price;
-    pos += f.size;
-    gross += Math.abs(f.size) * f.price;
-    moves.push(Math.log(f.midAfter / f.midBefore));
-  };
+  const t = new Trader(m);
   p.open.forEach((q, i) => {
     if (i > 0) advance(m, p.openGap);
-    fill(p.dir * q);
+    t.fill(p.dir * q);
   });
   advance(m, p.hold);
-  const total = pos;
+  const total = t.pos;
   for (let i = 0; i < p.closePieces; i++) {
     if (i > 0) advance(m, p.closeGap);
-    fill(i === p.closePieces - 1 ? -pos : -total / p.closePieces);
+    t.fill(i === p.closePieces - 1 ? -t.pos : -total / p.closePieces);
   }
-  return { pnl: cash, gross, moves };
+  return t.trip();
 }
 
 const piece = fc.double({ min: 0.01, max: 600, noNaN: true });
@@ -116,25 +126,14 @@ function checkNoProfit(name: string, cfg: (o: Overrides) => LiquidityConfig, spr
 function anyFlow(cfg: LiquidityConfig, orders: Array<[number, number]>, closeAfter: number): Trip {
   const m = createLiquidityModel(cfg);
   m.startBar(bar(C0, 0));
-  const f = makeFill();
-  let cash = 0;
-  let pos = 0;
-  let gross = 0;
-  const moves: number[] = [];
-  const fill = (size: number): void => {
-    m.execute(size, f);
-    cash -= f.size * f.price;
-    pos += f.size;
-    gross += Math.abs(f.size) * f.price;
-    moves.push(Math.log(f.midAfter / f.midBefore));
-  };
+  const t = new Trader(m);
   for (const [gap, q] of orders) {
     advance(m, gap);
-    fill(q);
+    t.fill(q);
   }
   advance(m, closeAfter);
-  if (pos !== 0) fill(-pos);
-  return { pnl: cash, gross, moves };
+  if (t.pos !== 0) t.fill(-t.pos);
+  return t.trip();
 }
 
 const flowArb = fc.array(fc.tuple(fc.integer({ min: 0, max: 4 }), fc.double({ min: -500, max: 500, noNaN: true })), { minLength: 1, maxLength: 10 });
