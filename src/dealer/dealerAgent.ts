@@ -284,10 +284,12 @@ export class DealerAgent extends Stateful implements Agent {
     this.act(m, round, orders, ledger);
     if (orders.length === k || !this.cfg.policy.toZero) return;
     const x = this.hedgeInput;
+    const lim = this.cfg.rebaseFraction * this.baseSpot;
+    // The plain order's own mid is checked first: when it already leaves the window the solve is not needed.
+    if (Math.abs(midAfter(orders.size[k]) - this.baseSpot) > lim) return;
     const q = hedgeFixedPoint(x.netDelta, this.baseGamma, x.spot, midAfter);
     if (!(q === q)) return;
-    const lim = this.cfg.rebaseFraction * this.baseSpot;
-    if (Math.abs(midAfter(q) - this.baseSpot) > lim || Math.abs(midAfter(orders.size[k]) - this.baseSpot) > lim) return;
+    if (Math.abs(midAfter(q) - this.baseSpot) > lim) return;
     orders.size[k] = q;
   }
 

@@ -4,7 +4,7 @@ import { PARTY, type Ledger } from '../sim/ledger.js';
 import type { OrderQueue } from '../sim/orderQueue.js';
 import { CAUSE_CODE, type TradeLog } from '../sim/tradeLog.js';
 import type { RestingOrders } from '../strategy/restingOrders.js';
-import { makeFill } from '../market/liquidity.js';
+import { makeFill, touchOf } from '../market/liquidity.js';
 
 /** What the venue needs of an order's owner: the parties it answers for and where to tell it of a fill. */
 export type FillOwner = Pick<Agent, 'party' | 'extraParties' | 'onFill'>;
@@ -123,14 +123,15 @@ export class Venue {
   }
 
   /**
-   * The part of an order of `size` (signed) that takes the mid from where it
-   * is to `price` and no further: `size` itself when the whole order stops
-   * short of it. The mid after an order is monotone in its size in every
-   * model but has a closed inverse only in some (the book's levels make it
-   * piecewise), so the root of ln(mid after q / price) is bracketed and found
-   * by regula falsi with the Illinois step (exact in one step on the linear
-   * model, a few on the others), falling back to bisection if it stalls.
-   * Returns the bracket's near end: the mid after it never passes `price`.
+   * The part of an order of `size` (signed) that takes the touch it walks
+   * (the mid, in a model that trades at its mid) from where it is to `price`
+   * and no further: `size` itself when the whole order stops short of it.
+   * The touch after an order is monotone in its size in every model but has
+   * a closed inverse only in some (the book's levels make it piecewise), so
+   * the root of ln(touch after q / price) is bracketed and found by regula
+   * falsi with the Illinois step (exact in one step on the linear model, a
+   * few on the others), falling back to bisection if it stalls. Returns the
+   * bracket's near end: the touch after it never passes `price`.
    */
   private sizeToPrice(size: number, price: number): number {
     const liq = this.liquidity;
@@ -141,7 +142,7 @@ export class Venue {
     let fFar = sign * this.gapAfter(size, lnP, saved);
     if (fFar >= 0) return size;
     let near = 0;
-    let fNear = sign * (Math.log(liq.mid()) - lnP);
+    let fNear = sign * (Math.log(touchOf(liq, -sign)) - lnP);
     // The true gap at `near` (fNear is scaled down by the Illinois steps).
     let gapNear = fNear;
     let far = size;
@@ -169,10 +170,10 @@ export class Venue {
     return near;
   }
 
-  /** ln(mid after an order of `q`) − `lnPrice`, the model put back to `saved` afterwards. */
+  /** ln(touch the order walks, after an order of `q`) − `lnPrice`, the model put back to `saved` afterwards. */
   private gapAfter(q: number, lnPrice: number, saved: Float64Array): number {
     this.liquidity.execute(q, this.probe);
-    const g = Math.log(this.probe.midAfter) - lnPrice;
+    const g = Math.log(touchOf(this.liquidity, q)) - lnPrice;
     this.liquidity.loadState(saved, 0);
     return g;
   }
@@ -199,12 +200,13 @@ export class Venue {
       const k = resting.best(side);
       if (k < 0) break;
       const p = resting.price[k];
-      const mid = liq.mid();
-      if (side < 0 ? mid > p : mid < p) {
+      const t = touchOf(liq, side);
+      if (side < 0 ? t > p : t < p) {
         // The whole rest first: most orders stop short of the resting price, and then this is their fill.
         const saved = this.saveModel();
         liq.execute(rem, probe);
-        if (side < 0 ? probe.midAfter >= p : probe.midAfter <= p) {
+        const after = touchOf(liq, side);
+        if (side < 0 ? after >= p : after <= p) {
           modelBase += probe.size;
           modelQuote += probe.size * probe.price;
           impactCost += probe.impactCost;
@@ -303,8 +305,9 @@ export class Venue {
     for (let k = 0; k < resting.count; ) {
       const s = resting.size[k];
       const p = resting.price[k];
-      const mid = liq.mid();
-      if (!(s > 0 ? p > mid : p < mid)) {
+      // Marketable when it crosses the touch it would take: a bid above the best ask, an ask below the best bid.
+      const t = touchOf(liq, s);
+      if (!(s > 0 ? p > t : p < t)) {
         k++;
         continue;
       }

@@ -94,30 +94,41 @@ function steepestSecant(off: Float64Array, target: Float64Array): number {
  *   transient half-life. D is the target book's steepest secant depth (above)
  *   times the bar's depthScale, so for a flat grid it is the depth per unit
  *   log-price the grid was built with.
- * - **Displayed mid J.** Where the walk ended: the side's anchor ± the walk
- *   front, interpolated inside the last level (level k spans from level
- *   k−1's offset, 0 for the first, to its own), so the mid is continuous in
- *   order size. J − R is the depletion excess: how much further the walk went
- *   than a full book would have taken it. It is transient and relaxes with
- *   the refill: at each bar start it shrinks by the share of consumed depth
- *   still missing, 0.5^(dt / refillHalfLife).
+ * - **Touches and the mid.** Each side's touch is where its walks ended:
+ *   its anchor ± the walk front, interpolated inside the last level (level k
+ *   spans from level k−1's offset, 0 for the first, to its own), so it is
+ *   continuous in order size. The mid is the midpoint of the two touches in
+ *   log-price, continuous in every order on either side. A touch beyond R
+ *   is that side's depletion excess: how much further its walks went than a
+ *   full book would have taken them. It is transient and relaxes with the
+ *   refill: at each bar start it shrinks by the share of consumed depth still
+ *   missing, 0.5^(dt / refillHalfLife).
+ * - **Anchors.** Each side starts the bar at R plus its excess. Orders on the
+ *   other side move it with R (a seller's impact re-quotes the asks down with
+ *   R); its own walks leave the anchor and advance its front. So after a sale
+ *   has emptied the bids below R the asks wait at R, the mid sits halfway,
+ *   and a small buy moves the mid by a small amount. (A mid at wherever the
+ *   last walk ended flipped by the whole excess, several percent in a crash,
+ *   on the first order the other way; a side held where its first walk of
+ *   the bar left it stayed far above a price that liquidations then took
+ *   down 35% within the bar, and held the mid up with it.)
  * - **Between bars** (startBar): R's transient part decays; the target
  *   depth becomes shape × depthScale, depth above it is cancelled at once,
- *   depth below it refills by 1 − 0.5^(dt / refillHalfLife) of the gap; then
- *   each side is re-anchored, keeping each level's depth by index. The side
- *   the excess pushed into (the asks after buying) is anchored at J, so its
- *   consumed levels stay thin next to the mid until they refill; the other
- *   side is anchored at R, not next to the pushed mid, so the first order
- *   the other way fills from R and ends the excess. Exogenous moves of the
- *   reference price move the whole book with it (the overlay).
+ *   depth below it refills by 1 − 0.5^(dt / refillHalfLife) of the gap; each
+ *   side's excess relaxes and its levels keep their depth by index, so the
+ *   consumed levels stay thin next to its touch until they refill.
+ *   Exogenous moves of the reference price move the whole book with it (the
+ *   overlay).
  *
  * Why no round trip pays: every unit bought fills at or above exp(R) at that
- * moment, and every unit sold at or below it. The ask anchor is never below
- * R, a walk through depth no fuller than the target reaches offsets at least
- * (depth walked) / D by the choice of D, and R moved by no more than that
- * within the bar. So a trip's cash is at most that of the linear model with
- * depth D and no spread on the same orders, which never profits. Depletion,
- * refill and withdrawal change only how much worse than R a fill is.
+ * moment, and every unit sold at or below it. Each unit fills beyond its
+ * side's touch, and the touch never falls behind R: it starts the bar at or
+ * beyond R, moves with R when the other side trades, and when its own side
+ * trades R moves by q / D while a walk through depth no fuller than the
+ * target advances the front by at least q / D, by the choice of D. So a
+ * trip's cash is at most that of the linear model with depth D and no spread
+ * on the same orders, which never profits. Depletion, refill and withdrawal
+ * change only how much worse than R a fill is.
  */
 export class OrderBookModel extends Stateful implements LiquidityModel {
   readonly kind = 'book' as const;
@@ -148,10 +159,22 @@ export class OrderBookModel extends Stateful implements LiquidityModel {
   /** R (total) and its transient part. */
   private r = 0;
   private rTrans = 0;
-  /** J − R: the depletion excess of the displayed mid. */
-  private x = 0;
+  /**
+   * Each side's depletion excess at the bar start (≥ 0): how far beyond R its
+   * anchor sits because its own levels were consumed and have not refilled.
+   */
+  private bidExcess = 0;
+  private askExcess = 0;
+  /**
+   * Each side's anchor, log-price: R plus its excess at the bar start, then
+   * moved with R by orders on the other side, not by its own walks (those
+   * advance its front instead).
+   */
   private bidAnchor = 0;
   private askAnchor = 0;
+  /** How far each side's walks reached this bar from its anchor (its touch), log-price; 0 if not walked. */
+  private bidFront = 0;
+  private askFront = 0;
   /** Base units consumed in each side's tail this bar. */
   private bidTail = 0;
   private askTail = 0;
@@ -177,6 +200,13 @@ export class OrderBookModel extends Stateful implements LiquidityModel {
       this.unitScale = this.targetUnit === 'quote' ? 1 / m.refPrice : 1;
       this.started = 1;
     }
+    if (!first) {
+      // Each side's excess as the last bar left it: its touch beyond R.
+      const bid = this.r - this.touchLog(this.bids);
+      const ask = this.touchLog(this.asks) - this.r;
+      this.bidExcess = bid > 0 ? bid : 0;
+      this.askExcess = ask > 0 ? ask : 0;
+    }
     const f = decayFactor(m.dtMs, this.transientHalfLifeMs);
     const decayed = this.rTrans * f;
     this.r = (this.r - this.rTrans) + decayed;
@@ -186,11 +216,13 @@ export class OrderBookModel extends Stateful implements LiquidityModel {
     const scale = this.unitScale * m.depthScale;
     this.refDepth = this.secant * scale;
     const remain = first ? 0 : this.refillRemain(m.dtMs);
-    this.x *= remain;
     this.refill(scale, remain);
-    const j = this.r + this.x;
-    this.askAnchor = j > this.r ? j : this.r;
-    this.bidAnchor = j < this.r ? j : this.r;
+    this.bidExcess *= remain;
+    this.askExcess *= remain;
+    this.bidAnchor = this.r - this.bidExcess;
+    this.askAnchor = this.r + this.askExcess;
+    this.bidFront = 0;
+    this.askFront = 0;
     this.bidTail = 0;
     this.askTail = 0;
     this.probeBid = Number.NaN;
@@ -233,17 +265,36 @@ export class OrderBookModel extends Stateful implements LiquidityModel {
     }
   }
 
+  /**
+   * A side's touch, log-price: its anchor plus this bar's walk front. Never
+   * on the wrong side of R (a walk ends at least as far as R moved, by the
+   * choice of D; the clamp only absorbs rounding).
+   */
+  private touchLog(s: Side): number {
+    if (s.sign > 0) {
+      const t = this.askAnchor + this.askFront;
+      return t > this.r ? t : this.r;
+    }
+    const t = this.bidAnchor - this.bidFront;
+    return t < this.r ? t : this.r;
+  }
+
+  /** ln(mid / refPrice): the midpoint of the two touches. */
+  private logMid(): number {
+    return 0.5 * (this.touchLog(this.bids) + this.touchLog(this.asks));
+  }
+
   mid(): number {
-    return this.refPrice * Math.exp(this.r + this.x);
+    return this.refPrice * Math.exp(this.logMid());
   }
 
   logImpact(): number {
-    return this.r + this.x;
+    return this.logMid();
   }
 
-  /** R's decaying part plus the depletion excess, which relaxes with the refill. */
+  /** R's decaying part plus the mid's distance from R (the depletion excesses), which relaxes with the refill. */
   transientLogImpact(): number {
-    return this.rTrans + this.x;
+    return this.rTrans + (this.logMid() - this.r);
   }
 
   /** Depth of each virtual tail level: the last level's current target, base units. */
@@ -254,7 +305,7 @@ export class OrderBookModel extends Stateful implements LiquidityModel {
   execute(signedSize: number, out: Fill): void {
     if (this.started === 0) throw new Error('OrderBookModel.execute before the first startBar');
     if (!Number.isFinite(signedSize)) throw new RangeError(`order size must be finite, got ${signedSize}`);
-    const midBefore = this.refPrice * Math.exp(this.r + this.x);
+    const midBefore = this.refPrice * Math.exp(this.logMid());
     if (signedSize === 0) {
       out.size = 0; out.price = midBefore; out.midBefore = midBefore; out.midAfter = midBefore;
       out.cost = 0; out.impactCost = 0;
@@ -314,12 +365,17 @@ export class OrderBookModel extends Stateful implements LiquidityModel {
     const dR = signedSize / this.refDepth;
     this.r += dR;
     this.rTrans += (1 - this.permanentFraction) * dR;
-    // A walk never ends short of R (the secant bound); the guard only absorbs rounding.
-    const ex = anchor + s.sign * front - this.r;
-    this.x = s.sign * ex > 0 ? ex : 0;
+    // The other side is re-quoted with R; this side's walk is its front.
+    if (s.sign > 0) {
+      this.askFront = front;
+      this.bidAnchor += dR;
+    } else {
+      this.bidFront = front;
+      this.askAnchor += dR;
+    }
     this.probeBid = Number.NaN;
     this.probeAsk = Number.NaN;
-    const midAfter = this.refPrice * Math.exp(this.r + this.x);
+    const midAfter = this.refPrice * Math.exp(this.logMid());
     let price = notional / Math.abs(signedSize);
     // Rounding must never make a buy cheaper than the mid before it (cost >= 0 is a contract).
     if (signedSize > 0 ? price < midBefore : price > midBefore) price = midBefore;
@@ -339,20 +395,18 @@ export class OrderBookModel extends Stateful implements LiquidityModel {
    */
   depthPerLogPrice(side = -1): number {
     if (side > 0) {
-      if (Number.isNaN(this.probeAsk)) this.probeAsk = this.probeSide(this.asks, this.askAnchor, this.askTail);
+      if (Number.isNaN(this.probeAsk)) this.probeAsk = this.probeSide(this.asks, this.askFront, this.askTail);
       return this.probeAsk;
     }
-    if (Number.isNaN(this.probeBid)) this.probeBid = this.probeSide(this.bids, this.bidAnchor, this.bidTail);
+    if (Number.isNaN(this.probeBid)) this.probeBid = this.probeSide(this.bids, this.bidFront, this.bidTail);
     return this.probeBid;
   }
 
-  private probeSide(s: Side, anchor: number, tailUsed: number): number {
-    // The window starts at the mid or, when the mid sits inside this side's spread (the other side's
-    // depletion excess pushed it away, or this side's excess relaxed back), at the side's own start:
-    // an order from the mid jumps that gap at no depth, and a window over the gap alone would read
-    // D = 0 (an infinite branching ratio) for a book that still holds its full levels.
-    const fromMid = s.sign * (this.r + this.x - anchor);
-    const lo = fromMid > 0 ? fromMid : 0;
+  private probeSide(s: Side, front: number, tailUsed: number): number {
+    // The window starts at the side's touch, where the next order on this side starts to fill: the mid
+    // sits between the touches, and the gap from it to the touch is crossed at no depth (a window over
+    // that gap would read D = 0, an infinite branching ratio, for a book that still holds its levels).
+    const lo = front;
     const hi = lo + this.probe;
     let sum = 0;
     const n = s.off.length;
@@ -374,13 +428,27 @@ export class OrderBookModel extends Stateful implements LiquidityModel {
 
   /** The book as `[price, size]` levels, nearest first (inspection and tests; allocates). */
   quotes(): { bids: Array<[number, number]>; asks: Array<[number, number]> } {
-    const list = (s: Side, anchor: number): Array<[number, number]> => {
-      const anchorPrice = this.refPrice * Math.exp(anchor);
+    const list = (s: Side): Array<[number, number]> => {
+      const anchorPrice = this.refPrice * Math.exp(s.sign > 0 ? this.askAnchor : this.bidAnchor);
       const out: Array<[number, number]> = [];
       for (let k = 0; k < s.off.length; k++) out.push([anchorPrice * s.factor[k], s.depth[k]]);
       return out;
     };
-    return { bids: list(this.bids, this.bidAnchor), asks: list(this.asks, this.askAnchor) };
+    return { bids: list(this.bids), asks: list(this.asks) };
+  }
+
+  /**
+   * The best ask for a buy (side > 0), the best bid for a sale: where that
+   * side's walk front stands (the continuous touch; the next unit fills at
+   * the far edge of the level the front is in).
+   */
+  touch(side: number): number {
+    return this.refPrice * Math.exp(this.touchLog(side > 0 ? this.asks : this.bids));
+  }
+
+  /** The best bid and ask as the walks left them, prices (their log-midpoint is the mid); inspection and tests. */
+  touches(): { bid: number; ask: number } {
+    return { bid: this.touch(-1), ask: this.touch(1) };
   }
 
   /** D of the reference mid R this bar (base units per unit log-price); tests and docs. */
@@ -396,7 +464,10 @@ export class OrderBookModel extends Stateful implements LiquidityModel {
 
   protected describeState(): Saveable {
     return stateOf(
-      ownScalars(this, ['started', 'refPrice', 'unitScale', 'depthScale', 'refDepth', 'r', 'rTrans', 'x', 'bidAnchor', 'askAnchor', 'bidTail', 'askTail']),
+      ownScalars(this, [
+        'started', 'refPrice', 'unitScale', 'depthScale', 'refDepth', 'r', 'rTrans', 'bidExcess', 'askExcess',
+        'bidAnchor', 'askAnchor', 'bidFront', 'askFront', 'bidTail', 'askTail',
+      ]),
       arrays(this.bids.depth, this.bids.start, this.asks.depth, this.asks.start),
     );
   }
@@ -408,7 +479,7 @@ export class OrderBookModel extends Stateful implements LiquidityModel {
    * front at the same place (test/market/midAfter.test.ts).
    */
   midAfter(signedSize: number): number {
-    if (signedSize === 0) return this.refPrice * Math.exp(this.r + this.x);
+    if (signedSize === 0) return this.refPrice * Math.exp(this.logMid());
     const s = signedSize > 0 ? this.asks : this.bids;
     const anchor = s.sign > 0 ? this.askAnchor : this.bidAnchor;
     const n = s.off.length;
@@ -433,9 +504,21 @@ export class OrderBookModel extends Stateful implements LiquidityModel {
       const st = s.start[kEnd];
       front = prev + (s.off[kEnd] - prev) * (st > 0 ? (st - left) / st : 1);
     }
-    const r = this.r + signedSize / this.refDepth;
-    const ex = anchor + s.sign * front - r;
-    return this.refPrice * Math.exp(r + (s.sign * ex > 0 ? ex : 0));
+    // execute's touches after the order: this side's at its new front, the other side's moved with R,
+    // each clamped at R.
+    const dR = signedSize / this.refDepth;
+    const r = this.r + dR;
+    let own = anchor + s.sign * front;
+    if (s.sign * (own - r) < 0) own = r;
+    let other: number;
+    if (s.sign > 0) {
+      other = this.bidAnchor + dR - this.bidFront;
+      if (other > r) other = r;
+    } else {
+      other = this.askAnchor + dR + this.askFront;
+      if (other < r) other = r;
+    }
+    return this.refPrice * Math.exp(0.5 * (own + other));
   }
 }
 

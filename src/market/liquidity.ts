@@ -71,12 +71,24 @@ export interface LiquidityModel {
    * model without it gets the plain cascade rounds.
    */
   midAfter?(signedSize: number): number;
+  /**
+   * The price the next unit of an order of sign `side` trades at the margin:
+   * the best ask for a buy (side > 0), the best bid for a sale. Where resting
+   * limit orders meet the flow. Optional: a model without it (linear, square
+   * root) trades at its mid, so the mid is its touch on both sides.
+   */
+  touch?(side: number): number;
   /** Number of float64 slots `saveState` writes. */
   readonly stateSize: number;
   /** Writes the whole mutable state into `buf[offset .. offset + stateSize)`. */
   saveState(buf: Float64Array, offset: number): void;
   /** Restores a state written by `saveState` of a model built from the same config. */
   loadState(buf: Float64Array, offset: number): void;
+}
+
+/** `model.touch(side)`, or the mid for a model whose touch is its mid. */
+export function touchOf(model: LiquidityModel, side: number): number {
+  return model.touch === undefined ? model.mid() : model.touch(side);
 }
 
 /** A fresh Fill to reuse (allocate once, outside the hot path). */

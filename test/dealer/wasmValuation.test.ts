@@ -50,6 +50,8 @@ const COARSE: Record<string, number> = {
   // (see SPLIT_SUMMARY below) move them by up to 8e-12 of their scale (one cell each in 21,600 bars).
   dealer_gamma: 1e-10,
   dealer_vanna: 1e-10,
+  // −S·Γ/D: the book's gamma again (two cells of the bench run at 5.0e-12 and 5.5e-12 of their scale).
+  gamma_branching_ratio: 1e-10,
 };
 
 /**
@@ -60,6 +62,16 @@ const COARSE: Record<string, number> = {
  * 1e7); it is compared at the scale of the same strip's full value.
  */
 const RELATED: Record<string, string> = { bad_debt_exposure_quote: 'put_strip_value' };
+
+/**
+ * Log-returns are differences of log-prices: twelve digits of two prices
+ * leave a log-return 5e-12 in absolute terms, whatever its size, so these
+ * columns are measured at a scale of at least 1 (one unit of log-price).
+ * On the bench workload a close that agrees to 7e-13 of itself gives a
+ * one-minute endogenous return whose gap is 6e-12 of the column's largest
+ * move (0.12).
+ */
+const LOG_RETURNS = new Set(['endogenous_return', 'exogenous_return']);
 
 /** Half a unit in the 12th significant digit. */
 const TWELVE = 0.5 * 10 ** (1 - SIG);
@@ -121,7 +133,7 @@ function compareRuns(dirA: string, dirB: string, discrete = false): { numbers: n
     };
     for (let c = 0; c < header.length; c++) {
       const related = RELATED[header[c]] === undefined ? -1 : header.indexOf(RELATED[header[c]]);
-      const scale = Math.max(columnScale(c), related >= 0 ? columnScale(related) : 0);
+      const scale = Math.max(columnScale(c), related >= 0 ? columnScale(related) : 0, LOG_RETURNS.has(header[c]) ? 1 : 0);
       if (discrete && SPLIT_COLUMNS.has(header[c])) continue;
       const tol = COARSE[header[c]] ?? TWELVE;
       for (let r = 0; r < ra.length; r++) {

@@ -15,7 +15,7 @@ function run(soloHedge: 'fixed-point' | 'rounds', protocol = false, near?: { qui
   const scenario = validateScenario({
     name: 'solo-hedge',
     data: { bars: { source: 'synthetic', crash: 'btc-2020-03-12', barMinutes: 1 }, warmupBars: 0 },
-    market: { liquidity: { kind: 'book' }, depth: { source: 'fixed', depth1PctQuote: near ? 3e6 : 1e7 } },
+    market: { liquidity: { kind: 'book' }, depth: { source: 'fixed', depth1PctQuote: near ? 1.2e6 : 1e7 } },
     engine: near ? { soloHedge, quietSizeBase: near.quiet, maxCascadeRounds: 10_000 } : { soloHedge },
     dealer: { inventory: { kind: 'customer-crash-puts', totalQtyBase: 1500, strikes: 20, tenorsDays: [7, 30] }, hedge: { kind: 'every-bar' } },
     ...(protocol ? { protocol: { enabled: true, population: { kind: 'generated', count: 2000, totalNotionalQuote: 20_000_000 } } } : {}),
@@ -72,9 +72,10 @@ describe('engine.soloHedge', () => {
       for (let i = 0; i < c.length; i++) w = Math.max(w, Math.abs(c[i] / fp[i] - 1));
       return w;
     };
-    // Measured on the book without free round trips: 1.3e-7, 1.2e-9, 1.2e-11 for quiet 1e-8, 1e-10,
-    // 1e-12 (0.3%, 3e-5, 3.6e-7 on the earlier book): the gap shrinks in proportion to the threshold,
-    // far above rounding (1e-15), so the single order sits at the rounds' limit.
+    // Measured on the book whose mid is the touches' midpoint: 13 rounds a bar, gaps 2.2e-7, 2.0e-9,
+    // 2.3e-11 for quiet 1e-8, 1e-10, 1e-12 (1.3e-7, 1.2e-9, 1.2e-11 at 3e6 depth on the book whose mid
+    // was the last walk's end; 0.3%, 3e-5, 3.6e-7 on the book with free round trips): the gap shrinks in
+    // proportion to the threshold, far above rounding (1e-15), so the single order sits at the rounds' limit.
     const coarse = gap(1e-8);
     const middle = gap(1e-10);
     const fine = gap(1e-12);

@@ -41,17 +41,24 @@ describe('order book (L2) model', () => {
     expectLevels(q.asks, [[101, 30]], 'asks');
   });
 
-  it('sell 40 walks 99×30 then 98×10; the mid ends 20% of the way from 99 to 98 in log-price', () => {
+  it('sell 40 walks 99×30 then 98×10; the bid touch ends 20% of the way from 99 to 98 in log-price, the asks follow R, the mid is halfway', () => {
     const book = literalBook();
     const fill = makeFill();
     book.execute(-40, fill);
     const expectedPrice = (99 * 30 + 98 * 10) / 40;
     expect(Math.abs(fill.price - expectedPrice), `price=${fill.price}`).toBeLessThanOrEqual(1e-12 * expectedPrice);
     expectLevels(book.quotes().bids, [[99, 0], [98, 40]], 'bids after sell');
-    expectLevels(book.quotes().asks, [[101, 30]], 'asks after sell');
-    // Interpolated front: ln mid = ln 99 + 0.2 · ln(98/99), i.e. 10 of level 98's 50 consumed.
-    const mid = 99 * Math.pow(98 / 99, 0.2);
+    // Interpolated front: ln touch = ln 99 + 0.2 · ln(98/99), i.e. 10 of level 98's 50 consumed.
+    const bid = 99 * Math.pow(98 / 99, 0.2);
+    // R moved by −40 / D (D the bid tail's 50 per ln(99/98), the steepest secant); the unwalked asks moved with it.
+    const ask = 100 * Math.exp(-40 / (50 / Math.log(99 / 98)));
+    const t = book.touches();
+    expect(Math.abs(t.bid - bid)).toBeLessThanOrEqual(1e-12 * bid);
+    expect(Math.abs(t.ask - ask)).toBeLessThanOrEqual(1e-12 * ask);
+    expectLevels(book.quotes().asks, [[ask * 1.01, 30]], 'asks after sell');
+    const mid = Math.sqrt(bid * ask);
     expect(Math.abs(fill.midAfter - mid)).toBeLessThanOrEqual(1e-12 * mid);
+    expect(book.mid()).toBe(fill.midAfter);
     // The touch was 99, so the impact part of the cost is (99 − price) · 40.
     expect(fill.impactCost).toBeCloseTo((99 - expectedPrice) * 40, 9);
     expect(fill.cost).toBeCloseTo((100 - expectedPrice) * 40, 9);
@@ -64,10 +71,12 @@ describe('order book (L2) model', () => {
     book.execute(-40, fill);
     expect(fill.price).toBeCloseTo(98, 12);
     expectLevels(book.quotes().bids, [[99, 0], [98, 0]], 'bids');
-    expect(Math.abs(book.mid() - 98)).toBeLessThanOrEqual(1e-12 * 98);
+    expect(Math.abs(book.touches().bid - 98)).toBeLessThanOrEqual(1e-12 * 98);
+    const mid = Math.sqrt(98 * 100 * Math.exp(-80 / (50 / Math.log(99 / 98))));
+    expect(Math.abs(book.mid() - mid)).toBeLessThanOrEqual(1e-12 * mid);
   });
 
-  it('after one refill half-life the consumed depth is half back; the bids are re-anchored at the pushed mid, the asks at R', () => {
+  it('after one refill half-life the consumed depth is half back; the bids are re-anchored at their halved excess, the asks at R', () => {
     const book = literalBook(1); // all impact permanent: R keeps its move, only the depletion excess relaxes
     book.execute(-40, makeFill());
     // R moves by q / D with D the steepest secant of either side: the bid tail's 50 per ln(99/98) beats 30 / ln(100/99)
@@ -77,13 +86,38 @@ describe('order book (L2) model', () => {
     const r = -40 / d;
     const walkEnd = Math.log(99 / 100) + 0.2 * Math.log(98 / 99);
     book.startBar(bar(100, REFILL));
-    // The excess J − R halves with the refill, like the consumed depth.
-    const mid = 100 * Math.exp(r + (walkEnd - r) / 2);
+    // The bids' excess (their touch below R) halves with the refill, like the consumed depth; the mid is halfway to R.
+    const bidAnchor = 100 * Math.exp(r + (walkEnd - r) / 2);
+    const mid = 100 * Math.exp(r + (walkEnd - r) / 4);
     expect(Math.abs(book.mid() - mid)).toBeLessThanOrEqual(1e-12 * mid);
-    // Level 99 had 0 of 30 (gap 30 → 15 back), level 98 had 40 of 50 (gap 10 → 5 back), both kept by index below the mid.
-    expectLevels(book.quotes().bids, [[mid * 0.99, 15], [mid * 0.98, 45]], 'bids after refill');
-    // The untouched asks wait at R, above the pushed mid: a buyer pays for the excess, a round trip cannot harvest it.
+    // Level 99 had 0 of 30 (gap 30 → 15 back), level 98 had 40 of 50 (gap 10 → 5 back), both kept by index below the touch.
+    expectLevels(book.quotes().bids, [[bidAnchor * 0.99, 15], [bidAnchor * 0.98, 45]], 'bids after refill');
+    // The untouched asks wait at R, above the mid: a buyer pays for the excess, a round trip cannot harvest it.
     expectLevels(book.quotes().asks, [[100 * Math.exp(r) * 1.01, 30]], 'asks after refill');
+  });
+
+  it('the mid is continuous in a small order the other way: after a sale empties the bids far below R, a 0.01 buy moves it by a hair', () => {
+    // The counterexample that made the mid the touches' midpoint: when the mid was where the last walk ended, it sat
+    // on the emptied bids under R and the first small buy moved it to the asks at R, a jump of the whole excess (in
+    // the bench's crash, +4.7% for a 0.42 BTC buy).
+    const book = literalBook(1);
+    book.execute(-180, makeFill());
+    book.startBar(bar(100, MIN));
+    const { bid, ask } = book.touches();
+    const d = 50 / Math.log(99 / 98);
+    // 180 walked 4.05% down the bids (two virtual levels past 98) while R moved 180 / D = 3.65%; a minute's refill
+    // leaves 0.5^(1/5) of that excess.
+    const excess = (Math.log(98 / 100) + 2 * Math.log(98 / 99) + 180 / d) * -Math.pow(0.5, 0.2);
+    expect(Math.abs(Math.log(ask / bid) - excess)).toBeLessThan(1e-12);
+    expect(excess).toBeGreaterThan(0.003);
+    const fill = makeFill();
+    book.execute(0.01, fill);
+    // 0.01 of the 30 at level 101 moves the ask touch by 0.01/30 of ln 1.01; R and the unwalked bids rise by 0.01 / D;
+    // the mid moves by half of each.
+    const move = 0.5 * ((0.01 * Math.log(1.01)) / 30 + 0.01 / d);
+    expect(Math.abs(Math.log(fill.midAfter / fill.midBefore) - move)).toBeLessThan(1e-12);
+    expect(move).toBeLessThan(1e-5 * excess * 100);
+    expect(fill.price).toBeGreaterThanOrEqual(ask);
   });
 
   it('withdrawal cancels depth above the shrunken target at once; refill aims at the new target', () => {
@@ -111,11 +145,14 @@ describe('order book (L2) model', () => {
     const r = 98 / 99;
     const expected = (99 * 30 + 98 * 50 + 50 * 98 * r + 50 * 98 * r * r) / 180;
     expect(Math.abs(fill.price - expected), `price=${fill.price} expected=${expected}`).toBeLessThanOrEqual(1e-12 * expected);
-    expect(Math.abs(book.mid() - 98 * r * r)).toBeLessThanOrEqual(1e-12 * 98);
-    // A further 20 in the same bar: 20 of virtual level 3; the mid goes 40% of the way into it.
+    expect(Math.abs(book.touches().bid - 98 * r * r)).toBeLessThanOrEqual(1e-12 * 98);
+    // A further 20 in the same bar: 20 of virtual level 3; the touch goes 40% of the way into it.
     book.execute(-20, fill);
     expect(Math.abs(fill.price - 98 * r ** 3)).toBeLessThanOrEqual(1e-12 * 98);
-    expect(Math.abs(book.mid() - 98 * r ** 2.4)).toBeLessThanOrEqual(1e-12 * 98);
+    expect(Math.abs(book.touches().bid - 98 * r ** 2.4)).toBeLessThanOrEqual(1e-12 * 98);
+    // The asks followed R down by 200 / D; the mid is the log-midpoint of the touches.
+    const mid = Math.sqrt(98 * r ** 2.4 * 100 * Math.exp(-200 / (50 / Math.log(99 / 98))));
+    expect(Math.abs(book.mid() - mid)).toBeLessThanOrEqual(1e-12 * mid);
   });
 
   it('the closed-form tail sum equals level-by-level summation over many virtual levels (1e-12)', () => {

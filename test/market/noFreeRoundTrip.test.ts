@@ -20,6 +20,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createLiquidityModel } from '../../src/market/factory.js';
+import { OrderBookModel } from '../../src/market/book.js';
 import { makeFill, type LiquidityModel } from '../../src/market/liquidity.js';
 import { C0, MIN, bar, bookConfig, linearConfig, sqrtConfig, type Overrides } from './helpers.js';
 import type { BookLevelsConfig, LiquidityConfig } from '../../src/market/config.js';
@@ -50,6 +51,8 @@ interface Trip {
   gross: number;
   /** ln(midAfter / midBefore) of every fill, in order. */
   moves: number[];
+  /** For the book, ln(after / before) of the touch each fill walked (the best ask for a buy), in order. */
+  walks: number[];
 }
 
 /** The lone trader's account: every fill's cash, position, gross and mid move. */
@@ -59,17 +62,21 @@ class Trader {
   pos = 0;
   gross = 0;
   readonly moves: number[] = [];
+  readonly walks: number[] = [];
   constructor(private readonly m: LiquidityModel) {}
   fill(size: number): void {
     const f = this.f;
+    const touch = (): number => (this.m instanceof OrderBookModel ? (size > 0 ? this.m.touches().ask : this.m.touches().bid) : Number.NaN);
+    const before = touch();
     this.m.execute(size, f);
+    this.walks.push(Math.log(touch() / before));
     this.cash -= f.size * f.price;
     this.pos += f.size;
     this.gross += Math.abs(f.size) * f.price;
     this.moves.push(Math.log(f.midAfter / f.midBefore));
   }
   trip(): Trip {
-    return { pnl: this.cash, gross: this.gross, moves: this.moves };
+    return { pnl: this.cash, gross: this.gross, moves: this.moves, walks: this.walks };
   }
 }
 
@@ -225,13 +232,18 @@ describe('book: an opening split over bars (once a counterexample) now loses', (
     expect(t.pnl).toBeLessThan(-1e-4 * t.gross);
   });
 
-  it('the mechanism: the second buy still walks emptied levels and pushes the mid twice as far, but the bids wait at R, not next to the pushed mid', () => {
+  it('the mechanism: the second buy still walks emptied levels twice as far, but the bids wait at R, not next to the pushed touch', () => {
     const t = roundTrip(bookConfig(), plan);
     const [up1, up2, down] = t.moves;
-    // 100 BTC against a full side: exactly 100 / D = 0.5% (the flat grid's first level spans the half-spread).
+    const [walk1, walk2] = t.walks;
+    // 100 BTC against a full side: the ask touch and R both move exactly 100 / D = 0.5% (the flat grid's first level
+    // spans the half-spread), the bids follow R, so the mid moves 0.5% too.
+    expect(walk1).toBeCloseTo(0.005, 12);
     expect(up1).toBeCloseTo(0.005, 12);
-    // A bar later the asks near the mid are 13% refilled: the walk goes about twice as far, all of it depletion excess.
-    expect(up2).toBeGreaterThan(1.6 * up1);
+    // A bar later the asks near the touch are 13% refilled: the walk goes about twice as far, the excess being
+    // depletion; the mid, halfway between that touch and the bids that followed R up by 0.5%, rises by the mean.
+    expect(walk2).toBeGreaterThan(1.6 * walk1);
+    expect(Math.abs(up2 - 0.5 * (walk2 + 0.005))).toBeLessThan(1e-12);
     // The sale walks the full bid side from R, not from the pushed mid: 200 / D = 1% below R, so the mid falls by that
     // 1% plus whatever depletion excess was still left above R.
     expect(-down).toBeGreaterThan(0.01 - 1e-12);

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Venue } from '../../src/engine/venue.js';
+import type { OrderBookModel } from '../../src/market/book.js';
 import { createLiquidityModel } from '../../src/market/factory.js';
+import { makeFill } from '../../src/market/liquidity.js';
 import type { LiquidityConfig } from '../../src/market/config.js';
 import type { OrderFill } from '../../src/sim/fill.js';
 import { Ledger, PARTY } from '../../src/sim/ledger.js';
@@ -104,6 +106,34 @@ describe('resting orders in the venue', () => {
     expect(resting.count).toBe(1);
     expect(resting.size[0]).toBeCloseTo(50 - q, 9);
     expect(s.trades.party[0]).toBe(PARTY.strategy);
+  });
+
+  it('book: a resting bid inside the spread is the best bid, and a seller meets it before any level of the book', () => {
+    // The book's mid is the midpoint of its touches. After two sales a minute apart the bids are emptied below R
+    // while the asks followed R: a bid between the best bid and the mid is the best bid. Met at the mid, it would
+    // wait while sellers sold the book's levels under its price.
+    const cfg = { kind: 'book', permanentFraction: 0.5, transientHalfLifeMs: 60_000, refillHalfLifeMs: 60_000, probeBps: 10, levels: { source: 'grid', depth1PctQuote: 100_000, levelsPerSide: 50, levelSpacingBps: 10, halfSpreadBps: 1, profileExponent: 0 } } as LiquidityConfig;
+    const resting = new RestingOrders(PARTY.strategy);
+    const { liq, trades, venue, strategyTold, told } = setup(resting, cfg);
+    const book = liq as OrderBookModel;
+    liq.execute(-500, makeFill());
+    liq.startBar({ refPrice: MID, dtMs: 60_000, depthScale: 1, volPerSqrtYear: 0.8 });
+    venue.beginBar(4, Date.UTC(2020, 2, 12, 0, 1));
+    liq.execute(-500, makeFill());
+    const bid = book.touch(-1);
+    const mid = liq.mid();
+    expect(Math.log(mid / bid)).toBeGreaterThan(0.001);
+    const price = Math.sqrt(bid * mid);
+    resting.add(1, 4, price);
+    const orders = new OrderQueue(2);
+    orders.push(PARTY.protocol, CAUSE_CODE.liquidation, -3, 0);
+    venue.execute(orders, 0);
+    // The whole sale trades with the resting bid at its price; the book is not touched.
+    expect(strategyTold.reduce((a, f) => a + f.size, 0)).toBeCloseTo(3, 12);
+    expect(told[0].price).toBeCloseTo(price, 12);
+    expect(trades.cause[trades.length - 2]).toBe(CAUSE_CODE.strategy);
+    expect(book.touch(-1)).toBe(bid);
+    expect(liq.mid()).toBe(mid);
   });
 
   for (const cfg of [
