@@ -354,6 +354,22 @@ function ssviW(k: f64, theta: f64, phi: f64, rho: f64): f64 {
   return 0.5 * theta * (omr2 + (omr2 * (z * z + 1)) / (s - rho * z));
 }
 
+/** ssviW on two lanes: both forms computed with ssviW's operations, each lane taking the one ssviW's branch takes. */
+@inline
+function ssviWV(k: v128, theta: v128, phi: v128, rho: f64): v128 {
+  const omr2 = (1 - rho) * (1 + rho);
+  const vOmr2 = f64x2.splat(omr2);
+  const vRho = f64x2.splat(rho);
+  const one = f64x2.splat(1);
+  const halfTheta = f64x2.mul(f64x2.splat(0.5), theta);
+  const z = f64x2.add(f64x2.mul(phi, k), vRho);
+  const s = f64x2.sqrt(f64x2.add(f64x2.mul(z, z), vOmr2));
+  const rz = f64x2.mul(vRho, z);
+  const near = f64x2.mul(halfTheta, f64x2.add(f64x2.add(one, f64x2.mul(f64x2.mul(vRho, phi), k)), s));
+  const wing = f64x2.mul(halfTheta, f64x2.add(vOmr2, f64x2.div(f64x2.mul(vOmr2, f64x2.add(f64x2.mul(z, z), one)), f64x2.sub(s, rz))));
+  return v128.bitselect(near, wing, f64x2.ge(rz, f64x2.splat(0)));
+}
+
 /**
  * Per-option inputs from the expiry groups (mode 1: surface vols; mode 2:
  * the vols already in the column, for a re-price at a new spot after a
@@ -368,7 +384,33 @@ function prepare(base: usize, cap: i32, n: i32, mode: i32, logS: f64, r: f64, q:
   const cLogK = col(base, cap, C_LOGK);
   if (mode != 0) {
     const cGrp = col(base, cap, C_GRP);
-    for (let i = 0; i < n; i++) {
+    let i = 0;
+    if (mode == 1) {
+      // Two options at a time: the same operations as the scalar loop below, lane by lane (IEEE sqrt and
+      // division are exact per lane, and both forms of ssviW are computed and one selected per lane as
+      // the scalar branch would), so the columns are bit for bit the scalar loop's.
+      const vLogS = f64x2.splat(logS);
+      const vShift = f64x2.splat(shift);
+      const zero = f64x2.splat(0);
+      for (; i + 1 < n; i += 2) {
+        const o = <usize>i << 3;
+        const g0 = <usize>(<i32>load<f64>(cGrp + o)) << 3;
+        const g1 = <usize>(<i32>load<f64>(cGrp + o + 8)) << 3;
+        const T = f64x2(load<f64>(col(base, cap, G_T) + g0), load<f64>(col(base, cap, G_T) + g1));
+        const carry = f64x2(load<f64>(col(base, cap, G_CARRYT) + g0), load<f64>(col(base, cap, G_CARRYT) + g1));
+        const x = f64x2.sub(f64x2.add(vLogS, carry), v128.load(cLogK + o));
+        v128.store(cT + o, T);
+        v128.store(cX + o, x);
+        v128.store(cDr + o, f64x2(load<f64>(col(base, cap, G_DR) + g0), load<f64>(col(base, cap, G_DR) + g1)));
+        v128.store(cDq + o, f64x2(load<f64>(col(base, cap, G_DQ) + g0), load<f64>(col(base, cap, G_DQ) + g1)));
+        const theta = f64x2(load<f64>(col(base, cap, G_THETA) + g0), load<f64>(col(base, cap, G_THETA) + g1));
+        const phi = f64x2(load<f64>(col(base, cap, G_PHI) + g0), load<f64>(col(base, cap, G_PHI) + g1));
+        const w = ssviWV(f64x2.sub(vShift, x), theta, phi, rho);
+        const vol = f64x2.sqrt(f64x2.div(w, T));
+        v128.store(cVol + o, v128.bitselect(vol, zero, f64x2.gt(T, zero)));
+      }
+    }
+    for (; i < n; i++) {
       const o = <usize>i << 3;
       const g = <usize>(<i32>load<f64>(cGrp + o)) << 3;
       const T = load<f64>(col(base, cap, G_T) + g);
