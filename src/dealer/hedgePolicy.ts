@@ -174,11 +174,10 @@ export function makeHedgePolicy(cfg: HedgeConfig, fieldPrefix = 'dealer.hedge'):
 export function hedgeFixedPoint(netDelta: number, gamma: number, spot: number, midAfter: (q: number) => number): number {
   if (netDelta === 0) return 0;
   const s = netDelta > 0 ? -1 : 1;
-  const h = (u: number): number => s * (netDelta + s * u + gamma * (midAfter(s * u) - spot));
   let lo = 0;
   let hlo = s * netDelta;
   let u = Math.abs(netDelta);
-  let hu = h(u);
+  let hu = signedGap(u, s, netDelta, gamma, spot, midAfter);
   let it = 0;
   for (; hu < 0; it++) {
     if (it === SOLVE_MAX_STEPS) return Number.NaN;
@@ -189,7 +188,7 @@ export function hedgeFixedPoint(netDelta: number, gamma: number, spot: number, m
     hlo = hu;
     if (next - u <= SOLVE_TOL * next) return s * next;
     u = next;
-    hu = h(u);
+    hu = signedGap(u, s, netDelta, gamma, spot, midAfter);
   }
   if (hu === 0) return s * u;
   // Bracket [lo, hi] with h(lo) < 0 < h(hi), narrowed by regula falsi with the Illinois halving.
@@ -201,7 +200,7 @@ export function hedgeFixedPoint(netDelta: number, gamma: number, spot: number, m
     const prev = c;
     c = (lo * hhi - hi * hlo) / (hhi - hlo);
     if (!Number.isFinite(c)) return Number.NaN;
-    const hc = h(c);
+    const hc = signedGap(c, s, netDelta, gamma, spot, midAfter);
     if (hc === 0 || Math.abs(c - prev) <= SOLVE_TOL * c || hi - lo <= SOLVE_TOL * hi) return s * c;
     if (hc < 0) {
       lo = c;
@@ -216,6 +215,11 @@ export function hedgeFixedPoint(netDelta: number, gamma: number, spot: number, m
     }
   }
   return Number.NaN;
+}
+
+/** h(u) of hedgeFixedPoint: F at the order s·u, signed by s. A function of its own, not a closure, so a solve allocates nothing. */
+function signedGap(u: number, s: number, netDelta: number, gamma: number, spot: number, midAfter: (q: number) => number): number {
+  return s * (netDelta + s * u + gamma * (midAfter(s * u) - spot));
 }
 
 const SOLVE_MAX_STEPS = 100;

@@ -223,12 +223,15 @@ export function attributeBarPnl(start: PnlStart, end: PnlEnd, fills: HedgeFills,
   let vega = 0;
   let vanna = 0;
   let volga = 0;
-  for (let j = 0; j < start.count; j++) {
-    const q = start.qty[j];
-    const dv = end.vol[j] - start.vol[j];
-    vega += q * start.vega[j] * dv;
-    vanna += q * start.vanna[j] * dv;
-    volga += q * start.volga[j] * dv * dv;
+  // Columns in locals: the loop runs every bar over the whole book, and property loads inside it are not hoisted.
+  const { qty: sq, vol: sv, vega: sVega, vanna: sVanna, volga: sVolga, count } = start;
+  const ev = end.vol;
+  for (let j = 0; j < count; j++) {
+    const q = sq[j];
+    const dv = ev[j] - sv[j];
+    vega += q * sVega[j] * dv;
+    vanna += q * sVanna[j] * dv;
+    volga += q * sVolga[j] * dv * dv;
   }
   vanna *= dS;
   volga *= 0.5;
