@@ -148,6 +148,13 @@ export class OrderBookModel extends Stateful implements LiquidityModel {
   private cachedRemain = Number.NaN;
   private probeBid = Number.NaN;
   private probeAsk = Number.NaN;
+  /**
+   * Walks start at these levels: every level before is empty (walks empty
+   * the levels they pass, and only a refill fills them again). A cache, not
+   * state: 0 is always right, and a load resets it there.
+   */
+  private bidFirst = 0;
+  private askFirst = 0;
 
   private started = 0;
   private refPrice = Number.NaN;
@@ -217,6 +224,11 @@ export class OrderBookModel extends Stateful implements LiquidityModel {
     this.refDepth = this.secant * scale;
     const remain = first ? 0 : this.refillRemain(m.dtMs);
     this.refill(scale, remain);
+    // A refill puts depth back on every level (targets are > 0); with none (remain 1) empty levels stay empty.
+    if (remain !== 1) {
+      this.bidFirst = 0;
+      this.askFirst = 0;
+    }
     this.bidExcess *= remain;
     this.askExcess *= remain;
     this.bidAnchor = this.r - this.bidExcess;
@@ -319,7 +331,7 @@ export class OrderBookModel extends Stateful implements LiquidityModel {
     let notional = 0;
     let touch = Number.NaN;
     let kEnd = -1;
-    for (let k = 0; k < n; k++) {
+    for (let k = s.sign > 0 ? this.askFirst : this.bidFirst; k < n; k++) {
       const d = s.depth[k];
       if (d <= 0) continue;
       const take = d < rem ? d : rem;
@@ -366,12 +378,16 @@ export class OrderBookModel extends Stateful implements LiquidityModel {
     this.r += dR;
     this.rTrans += (1 - this.permanentFraction) * dR;
     // The other side is re-quoted with R; this side's walk is its front.
+    // Levels before the last one taken from are empty now (all of them when the walk reached the tail).
+    const firstLeft = rem > 0 ? n : kEnd >= 0 ? kEnd : n;
     if (s.sign > 0) {
       this.askFront = front;
       this.bidAnchor += dR;
+      this.askFirst = firstLeft;
     } else {
       this.bidFront = front;
       this.askAnchor += dR;
+      this.bidFirst = firstLeft;
     }
     this.probeBid = Number.NaN;
     this.probeAsk = Number.NaN;
@@ -460,6 +476,8 @@ export class OrderBookModel extends Stateful implements LiquidityModel {
     super.loadState(buf, offset);
     this.probeBid = Number.NaN;
     this.probeAsk = Number.NaN;
+    this.bidFirst = 0;
+    this.askFirst = 0;
   }
 
   protected describeState(): Saveable {
@@ -486,7 +504,7 @@ export class OrderBookModel extends Stateful implements LiquidityModel {
     let rem = Math.abs(signedSize);
     let kEnd = -1;
     let left = 0;
-    for (let k = 0; k < n; k++) {
+    for (let k = s.sign > 0 ? this.askFirst : this.bidFirst; k < n; k++) {
       const d = s.depth[k];
       if (d <= 0) continue;
       const take = d < rem ? d : rem;
