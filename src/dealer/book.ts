@@ -37,6 +37,15 @@ export interface OptionSpec {
  */
 export type SettleCallback = (book: OptionBook, index: number, payoff: number) => void;
 
+/**
+ * The columns a valuation kernel reads and writes: the quantities, the
+ * valuation's times and vols, and its outputs. A kernel that keeps its
+ * columns in memory of its own (the WebAssembly one) lends them to the book
+ * with {@link OptionBook.adoptColumns}, so a valuation copies nothing in or out.
+ */
+export const KERNEL_COLUMNS = ['qty', 'years', 'vol', 'price', 'delta', 'gamma', 'vega', 'theta', 'vanna', 'volga'] as const;
+export type KernelColumn = (typeof KERNEL_COLUMNS)[number];
+
 export class OptionBook {
   readonly capacity: number;
   private n = 0;
@@ -120,6 +129,25 @@ export class OptionBook {
    */
   get contractsVersion(): number {
     return this.contracts;
+  }
+
+  /**
+   * Moves the kernel columns into `storage` (arrays of exactly this book's
+   * capacity; the current contents are copied over). From then on the book
+   * reads and writes them there: an array taken from the book before the
+   * call no longer follows it, so take columns from the book when using
+   * them, not once for good.
+   */
+  adoptColumns(storage: Readonly<Record<KernelColumn, Float64Array>>): void {
+    const self = this as unknown as Record<KernelColumn, Float64Array>;
+    for (const c of KERNEL_COLUMNS) {
+      const to = storage[c];
+      if (to.length !== this.capacity) throw new RangeError(`column ${c}: storage holds ${to.length}, the book's capacity is ${this.capacity}`);
+      if (to === self[c]) continue;
+      to.set(self[c]);
+      self[c] = to;
+    }
+    this.cols = undefined; // the saved-columns list holds the arrays: rebuilt on next use
   }
 
   /**

@@ -80,7 +80,8 @@ const inputs = new WeakMap<OptionBook, BsBatchInput>();
 
 function inputOf(book: OptionBook): BsBatchInput {
   let inp = inputs.get(book);
-  if (inp === undefined) {
+  // Rebuilt when the book has moved its columns (OptionBook.adoptColumns: the WASM kernel lends its own).
+  if (inp === undefined || inp.years !== book.years || inp.vol !== book.vol) {
     inp = { type: book.kind, spot: book.spotScratch, strike: book.strike, years: book.years, vol: book.vol };
     inputs.set(book, inp);
   }

@@ -2,9 +2,10 @@
  * The dealer book valued by the fused WebAssembly kernel
  * (src/pricing/wasm/bookKernel.ts): one kernel instance per book, holding
  * the contract columns (kind, strike, ln K, expiry group) rebuilt only when
- * the book's contracts change, so a bar's work outside the kernel is one
- * pass over the book's few expiries (time to expiry, discounts, the SSVI
- * slice) and bulk copies of the columns in and out.
+ * the book's contracts change. The book keeps its quantities, times, vols
+ * and outputs in the kernel's memory (OptionBook.adoptColumns, on the first
+ * WASM valuation), so a bar's work outside the kernel is one pass over the
+ * book's few expiries (time to expiry, discounts, the SSVI slice).
  *
  * Results equal valuation.ts' JavaScript path to rounding (the kernels
  * share their algorithm; test/dealer/wasmValuation.test.ts measures the
@@ -42,6 +43,8 @@ function kernelOf(book: OptionBook): BookKernel {
   let s = kernels.get(book);
   if (s === undefined) {
     s = { kernel: new WasmBookKernel(book.capacity), version: Number.NaN, groups: 0, groupExpiry: new Float64Array(book.capacity), groupSeen: new Uint8Array(book.capacity), groupsFresh: false, groupRate: 0, groupDividend: 0 };
+    // The book keeps its quantities, times, vols and outputs in the kernel's memory from now on: no copies per valuation.
+    book.adoptColumns(s.kernel);
     kernels.set(book, s);
   }
   if (s.version !== book.contractsVersion) syncContracts(book, s);
@@ -95,25 +98,6 @@ function sumsInto(k: WasmBookKernel, n: number, out: BookGreeks): BookGreeks {
   return out;
 }
 
-/**
- * Copies `from` into `to` over 0..n-1. Whole columns of equal length (the
- * kernel is built at the book's capacity) copy by TypedArray.set with no
- * view allocated; the rows past n are scratch on both sides.
- */
-function copyColumn(from: Float64Array, to: Float64Array, n: number): void {
-  if (from.length === to.length) to.set(from);
-  else to.set(from.subarray(0, n));
-}
-
-function copyOutputs(k: WasmBookKernel, book: OptionBook, n: number): void {
-  copyColumn(k.price, book.price, n);
-  copyColumn(k.delta, book.delta, n);
-  copyColumn(k.gamma, book.gamma, n);
-  copyColumn(k.vega, book.vega, n);
-  copyColumn(k.theta, book.theta, n);
-  copyColumn(k.vanna, book.vanna, n);
-  copyColumn(k.volga, book.volga, n);
-}
 
 /** valuation.ts' valueBook on the WASM kernel (inputs already checked there). */
 export function valueBookWasm(
@@ -129,7 +113,6 @@ export function valueBookWasm(
   const n = book.length;
   const s = kernelOf(book);
   const k = s.kernel;
-  copyColumn(book.qty, k.qty, n);
   if (surface.ssviSlice === undefined) {
     // Not an SSVI slice: vols from the surface per option, as the JavaScript path reads them.
     const { strike, expiryMs, years, vol } = book;
@@ -139,8 +122,6 @@ export function valueBookWasm(
       years[i] = T;
       vol[i] = T > 0 ? surface.impliedVol(strike[i], spot * Math.exp(carry * T), T) : 0;
     }
-    copyColumn(years, k.years, n);
-    copyColumn(vol, k.vol, n);
     k.value(n, MODE_GIVEN_VOLS, spot, rate, dividend, 0, 0);
     s.groupsFresh = false;
   } else {
@@ -162,10 +143,7 @@ export function valueBookWasm(
     s.groupsFresh = true;
     s.groupRate = rate;
     s.groupDividend = dividend;
-    copyColumn(k.years, book.years, n);
-    copyColumn(k.vol, book.vol, n);
   }
-  copyOutputs(k, book, n);
   return sumsInto(k, n, out);
 }
 
@@ -189,8 +167,6 @@ export function revalueAtSpotWasm(book: OptionBook, spot: number, rate: number, 
   const n = book.length;
   const s = kernelOf(book);
   const k = s.kernel;
-  copyColumn(book.qty, k.qty, n);
-  copyColumn(book.vol, k.vol, n);
   if (!(s.groupsFresh && rate === s.groupRate && dividend === s.groupDividend)) {
     const carry = rate - dividend;
     const seen = s.groupSeen;
@@ -207,6 +183,5 @@ export function revalueAtSpotWasm(book: OptionBook, spot: number, rate: number, 
     s.groupDividend = dividend;
   }
   k.value(n, MODE_GROUPS_GIVEN_VOLS, spot, rate, dividend, 0, 0);
-  copyOutputs(k, book, n);
   return sumsInto(k, n, out);
 }

@@ -301,6 +301,43 @@ describe('the WASM book kernel follows the book', () => {
     check(27_500, now + 3 * day);
   });
 
+  it('the book lends its columns to the kernel: the first WASM valuation moves them with their contents, and save and load follow', () => {
+    const day = MS_PER_DAY;
+    const now = 10 * day;
+    const book = new OptionBook(4);
+    book.add(25_000, now + 2 * day, -1, -3);
+    book.add(30_000, now + 9 * day, 1, 2);
+    const s = surface();
+    const g = makeBookGreeks();
+    setValuationKernel('js');
+    valueBook(book, 27_000, now, s, 0.02, 0, g);
+    const before = { qty: book.qty, vol: book.vol, price: book.price };
+    const values = { qty: Array.from(book.qty), vol: Array.from(book.vol), price: Array.from(book.price) };
+    setValuationKernel('wasm');
+    revalueAtSpot(book, 27_000, 0.02, 0, g); // same vols, same spot: the first WASM call moves the columns
+    expect(book.qty).not.toBe(before.qty);
+    expect(Array.from(book.qty)).toEqual(values.qty);
+    expect(Array.from(book.vol)).toEqual(values.vol);
+    for (let i = 0; i < 2; i++) expect(sameDigits(book.price[i], values.price[i])).toBe(true);
+    // The old arrays no longer follow the book.
+    valueBook(book, 26_000, now, s, 0.02, 0, g);
+    expect(Array.from(before.price.subarray(0, 2))).toEqual(values.price.slice(0, 2));
+    // Save and load read and write the moved columns.
+    const saved = new Float64Array(book.maxStateSize());
+    book.saveState(saved);
+    const at26k = Array.from(book.price.subarray(0, 2));
+    valueBook(book, 24_000, now, s, 0.02, 0, g);
+    book.loadState(saved);
+    expect(Array.from(book.price.subarray(0, 2))).toEqual(at26k);
+    // And the JavaScript kernel values the moved columns as well.
+    setValuationKernel('js');
+    const gj = makeBookGreeks();
+    valueBook(book, 26_000, now, s, 0.02, 0, gj);
+    setValuationKernel('wasm');
+    valueBook(book, 26_000, now, s, 0.02, 0, g);
+    expect(sameDigits(g.value, gj.value)).toBe(true);
+  });
+
   it('refuses an unknown kernel name', () => {
     expect(() => setValuationKernel('gpu' as 'js')).toThrow(/'js' or 'wasm'/);
   });
