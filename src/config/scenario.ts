@@ -150,7 +150,7 @@ export const engineSchema = z
       .enum(['fixed-point', 'rounds'])
       .optional()
       .describe(
-        "When the dealer is the only agent (no protocol, strategy or behaviour agents) and hedges to zero: 'fixed-point' sends, each round, the one order that leaves it hedged after its own impact (the limit of its rounds; one round per bar instead of about seven); 'rounds' sends its net delta every round until the round is quiet. The two agree to about quietSizeBase in the hedge. Default 'fixed-point'.",
+        "When the dealer is the only agent (no protocol, strategy or behaviour agents) and hedges to zero: 'fixed-point' sends, each round, the one order that leaves it hedged after its own impact (the limit of its rounds: one order where the plain rounds send several, 9.5 on the engine bench's thin book); 'rounds' sends its net delta every round until the round is quiet. The two agree to about quietSizeBase in the hedge. Default 'fixed-point'.",
       ),
     realisedVolHalfLifeMinutes: z
       .number()
