@@ -250,31 +250,10 @@ export class OrderBookModel extends Stateful implements LiquidityModel {
     return this.cachedRemain;
   }
 
-  /** Both sides in one pass: cap at the new target, refill `1 − remain` of the gap, record the bar-start depth. */
+  /** Each side: cap at the new target, refill `1 − remain` of the gap, record the bar-start depth. */
   private refill(scale: number, remain: number): void {
-    const a = this.asks;
-    const b = this.bids;
-    const na = a.off.length;
-    const nb = b.off.length;
-    const n = na > nb ? na : nb;
-    for (let k = 0; k < n; k++) {
-      if (k < nb) {
-        const t = b.target[k] * scale;
-        let d = b.depth[k];
-        if (d > t) d = t;
-        else if (d < t && remain !== 1) d = t - (t - d) * remain;
-        b.depth[k] = d;
-        b.start[k] = d;
-      }
-      if (k < na) {
-        const t = a.target[k] * scale;
-        let d = a.depth[k];
-        if (d > t) d = t;
-        else if (d < t && remain !== 1) d = t - (t - d) * remain;
-        a.depth[k] = d;
-        a.start[k] = d;
-      }
-    }
+    refillSide(this.bids, scale, remain);
+    refillSide(this.asks, scale, remain);
   }
 
   /**
@@ -537,6 +516,21 @@ export class OrderBookModel extends Stateful implements LiquidityModel {
       if (other < r) other = r;
     }
     return this.refPrice * Math.exp(0.5 * (own + other));
+  }
+}
+
+/** One side of OrderBookModel.refill, over its own arrays in locals (it runs on every level, every bar). */
+function refillSide(s: Side, scale: number, remain: number): void {
+  const { target, depth, start } = s;
+  const n = target.length;
+  const refills = remain !== 1;
+  for (let k = 0; k < n; k++) {
+    const t = target[k] * scale;
+    let d = depth[k];
+    if (d > t) d = t;
+    else if (d < t && refills) d = t - (t - d) * remain;
+    depth[k] = d;
+    start[k] = d;
   }
 }
 
