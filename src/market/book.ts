@@ -524,13 +524,22 @@ function refillSide(s: Side, scale: number, remain: number): void {
   const { target, depth, start } = s;
   const n = target.length;
   const refills = remain !== 1;
-  for (let k = 0; k < n; k++) {
-    const t = target[k] * scale;
-    let d = depth[k];
-    if (d > t) d = t;
-    else if (d < t && refills) d = t - (t - d) * remain;
-    depth[k] = d;
-    start[k] = d;
+  if (refills) {
+    // Written without a branch on the level's state (depleted levels sit among full ones: the branch mispredicts).
+    for (let k = 0; k < n; k++) {
+      const t = target[k] * scale;
+      const gap = t - depth[k];
+      const d = gap > 0 ? t - gap * remain : t;
+      depth[k] = d;
+      start[k] = d;
+    }
+  } else {
+    for (let k = 0; k < n; k++) {
+      const t = target[k] * scale;
+      const d = depth[k] > t ? t : depth[k];
+      depth[k] = d;
+      start[k] = d;
+    }
   }
 }
 
