@@ -167,13 +167,8 @@ export class OrderBookModel extends Stateful implements LiquidityModel {
   private r = 0;
   private rTrans = 0;
   /**
-   * Each side's depletion excess at the bar start (≥ 0): how far beyond R its
-   * anchor sits because its own levels were consumed and have not refilled.
-   */
-  private bidExcess = 0;
-  private askExcess = 0;
-  /**
-   * Each side's anchor, log-price: R plus its excess at the bar start, then
+   * Each side's anchor, log-price: R plus its depletion excess at the bar
+   * start (how far beyond R its touch was left, relaxed by the refill), then
    * moved with R by orders on the other side, not by its own walks (those
    * advance its front instead).
    */
@@ -207,13 +202,9 @@ export class OrderBookModel extends Stateful implements LiquidityModel {
       this.unitScale = this.targetUnit === 'quote' ? 1 / m.refPrice : 1;
       this.started = 1;
     }
-    if (!first) {
-      // Each side's excess as the last bar left it: its touch beyond R.
-      const bid = this.r - this.touchLog(this.bids);
-      const ask = this.touchLog(this.asks) - this.r;
-      this.bidExcess = bid > 0 ? bid : 0;
-      this.askExcess = ask > 0 ? ask : 0;
-    }
+    // Each side's depletion excess as the last bar left it: its touch beyond R (≥ 0, touchLog clamps at R).
+    const bidExcess = this.r - this.touchLog(this.bids);
+    const askExcess = this.touchLog(this.asks) - this.r;
     const f = decayFactor(m.dtMs, this.transientHalfLifeMs);
     const decayed = this.rTrans * f;
     this.r = (this.r - this.rTrans) + decayed;
@@ -229,10 +220,8 @@ export class OrderBookModel extends Stateful implements LiquidityModel {
       this.bidFirst = 0;
       this.askFirst = 0;
     }
-    this.bidExcess *= remain;
-    this.askExcess *= remain;
-    this.bidAnchor = this.r - this.bidExcess;
-    this.askAnchor = this.r + this.askExcess;
+    this.bidAnchor = this.r - bidExcess * remain;
+    this.askAnchor = this.r + askExcess * remain;
     this.bidFront = 0;
     this.askFront = 0;
     this.bidTail = 0;
@@ -462,7 +451,7 @@ export class OrderBookModel extends Stateful implements LiquidityModel {
   protected describeState(): Saveable {
     return stateOf(
       ownScalars(this, [
-        'started', 'refPrice', 'unitScale', 'depthScale', 'refDepth', 'r', 'rTrans', 'bidExcess', 'askExcess',
+        'started', 'refPrice', 'unitScale', 'depthScale', 'refDepth', 'r', 'rTrans',
         'bidAnchor', 'askAnchor', 'bidFront', 'askFront', 'bidTail', 'askTail',
       ]),
       arrays(this.bids.depth, this.bids.start, this.asks.depth, this.asks.start),
