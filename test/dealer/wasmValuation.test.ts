@@ -252,12 +252,18 @@ describe('the WASM book kernel follows the book', () => {
     return s;
   }
 
-  it('after adds, expiries removed and a loaded state it values as the JavaScript kernel does', () => {
-    const day = MS_PER_DAY;
-    const now = 10 * day;
-    const book = new OptionBook(16);
+  const day = MS_PER_DAY;
+  const now = 10 * day;
+  /** A put 2 days out and a call 9 days out, in a book with room for `capacity`. */
+  function twoOptions(capacity: number): OptionBook {
+    const book = new OptionBook(capacity);
     book.add(25_000, now + 2 * day, -1, -3);
     book.add(30_000, now + 9 * day, 1, 2);
+    return book;
+  }
+
+  it('after adds, expiries removed and a loaded state it values as the JavaScript kernel does', () => {
+    const book = twoOptions(16);
     book.add(20_000, now + day / 2, -1, -5);
     const s = surface();
     const gj = makeBookGreeks();
@@ -302,11 +308,7 @@ describe('the WASM book kernel follows the book', () => {
   });
 
   it('the book lends its columns to the kernel: the first WASM valuation moves them with their contents, and save and load follow', () => {
-    const day = MS_PER_DAY;
-    const now = 10 * day;
-    const book = new OptionBook(4);
-    book.add(25_000, now + 2 * day, -1, -3);
-    book.add(30_000, now + 9 * day, 1, 2);
+    const book = twoOptions(4);
     const s = surface();
     const g = makeBookGreeks();
     setValuationKernel('js');
