@@ -10,7 +10,7 @@
 // table-driven exp, out-of-the-money side direct and the other by parity),
 // so the two kernels agree to rounding; the JavaScript one stays the
 // reference. Layout of the columns in linear memory (f64, `cap` entries
-// each, cap even) is mirrored by src/pricing/wasm/layout.ts.
+// each, cap even) is mirrored by src/pricing/wasm/bookKernel.ts (COLUMNS).
 
 // Column indices (times cap * 8 bytes from the base).
 const C_W: i32 = 0; // +1 call, -1 put
@@ -37,8 +37,15 @@ const G_DQ: i32 = 19;
 const G_THETA: i32 = 20; // SSVI ATM total variance
 const G_PHI: i32 = 21; // SSVI phi(theta)
 const G_CARRYT: i32 = 22; // (r - q) T
-const N_COLS: i32 = 23;
-// After the columns: 8 doubles of sums (value, delta, gamma, vega, theta, vanna, volga, spare).
+// The dealer's P&L start columns (the previous bar's end) and a copy of a bar's end vols.
+const C_SQTY: i32 = 23;
+const C_SVEGA: i32 = 24;
+const C_SVOL: i32 = 25;
+const C_SVANNA: i32 = 26;
+const C_SVOLGA: i32 = 27;
+const N_COLS: i32 = 29; // column 28 holds the end-vol copy (read through volChange's endCol)
+// After the columns: 16 doubles of sums (value, delta, gamma, vega, theta,
+// vanna, volga, spare, then volChange's three sums, then spares).
 
 const SPLIT_SMALL: f64 = 0.67448975;
 const SPLIT_TAIL: f64 = 5.656854249492381;
@@ -248,10 +255,13 @@ function ratioMidV(y: v128): v128 {
 @inline
 function cdfV(z: v128, e: v128): v128 {
   const a = f64x2.abs(z);
-  const small = cdfSmallV(z);
+  const isSmall = f64x2.le(a, f64x2.splat(SPLIT_SMALL));
+  // Each range's formula only where a lane needs it: most pairs of a book have both lanes in one range.
+  if (i64x2.all_true(isSmall)) return cdfSmallV(z);
   const lower = f64x2.mul(e, ratioMidV(a));
   const mid = v128.bitselect(lower, f64x2.sub(f64x2.splat(1), lower), f64x2.lt(z, f64x2.splat(0)));
-  return v128.bitselect(small, mid, f64x2.le(a, f64x2.splat(SPLIT_SMALL)));
+  if (!v128.any_true(isSmall)) return mid;
+  return v128.bitselect(cdfSmallV(z), mid, isSmall);
 }
 
 @inline
@@ -365,9 +375,12 @@ function ssviWV(k: v128, theta: v128, phi: v128, rho: f64): v128 {
   const z = f64x2.add(f64x2.mul(phi, k), vRho);
   const s = f64x2.sqrt(f64x2.add(f64x2.mul(z, z), vOmr2));
   const rz = f64x2.mul(vRho, z);
+  const isNear = f64x2.ge(rz, f64x2.splat(0));
+  // Only the forms the lanes take (a division saved when both lanes take the near form).
   const near = f64x2.mul(halfTheta, f64x2.add(f64x2.add(one, f64x2.mul(f64x2.mul(vRho, phi), k)), s));
+  if (i64x2.all_true(isNear)) return near;
   const wing = f64x2.mul(halfTheta, f64x2.add(vOmr2, f64x2.div(f64x2.mul(vOmr2, f64x2.add(f64x2.mul(z, z), one)), f64x2.sub(s, rz))));
-  return v128.bitselect(near, wing, f64x2.ge(rz, f64x2.splat(0)));
+  return v128.bitselect(near, wing, isNear);
 }
 
 /**
@@ -385,10 +398,16 @@ function prepare(base: usize, cap: i32, n: i32, mode: i32, logS: f64, r: f64, q:
   if (mode != 0) {
     const cGrp = col(base, cap, C_GRP);
     let i = 0;
-    if (mode == 1) {
+    {
       // Two options at a time: the same operations as the scalar loop below, lane by lane (IEEE sqrt and
-      // division are exact per lane, and both forms of ssviW are computed and one selected per lane as
-      // the scalar branch would), so the columns are bit for bit the scalar loop's.
+      // division are exact per lane, and ssviW's form is selected per lane as the scalar branch would),
+      // so the columns are bit for bit the scalar loop's.
+      const gT = col(base, cap, G_T);
+      const gCarry = col(base, cap, G_CARRYT);
+      const gDr = col(base, cap, G_DR);
+      const gDq = col(base, cap, G_DQ);
+      const gTheta = col(base, cap, G_THETA);
+      const gPhi = col(base, cap, G_PHI);
       const vLogS = f64x2.splat(logS);
       const vShift = f64x2.splat(shift);
       const zero = f64x2.splat(0);
@@ -396,15 +415,18 @@ function prepare(base: usize, cap: i32, n: i32, mode: i32, logS: f64, r: f64, q:
         const o = <usize>i << 3;
         const g0 = <usize>(<i32>load<f64>(cGrp + o)) << 3;
         const g1 = <usize>(<i32>load<f64>(cGrp + o + 8)) << 3;
-        const T = f64x2(load<f64>(col(base, cap, G_T) + g0), load<f64>(col(base, cap, G_T) + g1));
-        const carry = f64x2(load<f64>(col(base, cap, G_CARRYT) + g0), load<f64>(col(base, cap, G_CARRYT) + g1));
+        // A book lists an expiry's options together, so both lanes mostly share a group: one load each then.
+        const same = g0 == g1;
+        const T = same ? v128.load64_splat(gT + g0) : f64x2(load<f64>(gT + g0), load<f64>(gT + g1));
+        const carry = same ? v128.load64_splat(gCarry + g0) : f64x2(load<f64>(gCarry + g0), load<f64>(gCarry + g1));
         const x = f64x2.sub(f64x2.add(vLogS, carry), v128.load(cLogK + o));
         v128.store(cT + o, T);
         v128.store(cX + o, x);
-        v128.store(cDr + o, f64x2(load<f64>(col(base, cap, G_DR) + g0), load<f64>(col(base, cap, G_DR) + g1)));
-        v128.store(cDq + o, f64x2(load<f64>(col(base, cap, G_DQ) + g0), load<f64>(col(base, cap, G_DQ) + g1)));
-        const theta = f64x2(load<f64>(col(base, cap, G_THETA) + g0), load<f64>(col(base, cap, G_THETA) + g1));
-        const phi = f64x2(load<f64>(col(base, cap, G_PHI) + g0), load<f64>(col(base, cap, G_PHI) + g1));
+        v128.store(cDr + o, same ? v128.load64_splat(gDr + g0) : f64x2(load<f64>(gDr + g0), load<f64>(gDr + g1)));
+        v128.store(cDq + o, same ? v128.load64_splat(gDq + g0) : f64x2(load<f64>(gDq + g0), load<f64>(gDq + g1)));
+        if (mode == 2) continue; // vols given
+        const theta = same ? v128.load64_splat(gTheta + g0) : f64x2(load<f64>(gTheta + g0), load<f64>(gTheta + g1));
+        const phi = same ? v128.load64_splat(gPhi + g0) : f64x2(load<f64>(gPhi + g0), load<f64>(gPhi + g1));
         const w = ssviWV(f64x2.sub(vShift, x), theta, phi, rho);
         const vol = f64x2.sqrt(f64x2.div(w, T));
         v128.store(cVol + o, v128.bitselect(vol, zero, f64x2.gt(T, zero)));
@@ -468,6 +490,21 @@ export function value(base: usize, cap: i32, n: i32, mode: i32, S: f64, logS: f6
   const one = f64x2.splat(1);
   const half = f64x2.splat(0.5);
   const tailLim = f64x2.splat(SPLIT_TAIL);
+  const cQ = col(base, cap, C_QTY);
+  const cPrice = col(base, cap, C_PRICE);
+  const cDelta = col(base, cap, C_DELTA);
+  const cGamma = col(base, cap, C_GAMMA);
+  const cVega = col(base, cap, C_VEGA);
+  const cTheta = col(base, cap, C_THETA);
+  const cVanna = col(base, cap, C_VANNA);
+  const cVolga = col(base, cap, C_VOLGA);
+  // The book sums Σ qty · output, accumulated as the pairs come: lane 0 then
+  // lane 1, so each sum still adds in index order, as the JavaScript
+  // valuation sums (with equal per-option values the sums are then equal bit
+  // for bit, and whole runs pick up no difference of summation order: the
+  // sums feed the hedge, whose small trades are differences of them). Seven
+  // chains side by side overlap with the pricing instead of running after it.
+  let s0: f64 = 0, s1: f64 = 0, s2: f64 = 0, s3: f64 = 0, s4: f64 = 0, s5: f64 = 0, s6: f64 = 0;
   let i = 0;
   for (; i + 1 < n; i += 2) {
     const o = <usize>i << 3;
@@ -485,64 +522,126 @@ export function value(base: usize, cap: i32, n: i32, mode: i32, S: f64, logS: f6
       v128.and(f64x2.gt(T, zero), f64x2.gt(sd, zero)),
       v128.and(f64x2.le(a1, tailLim), f64x2.le(a2, tailLim)),
     );
+    let price: v128, delta: v128, gamma: v128, vega: v128, theta: v128, vanna: v128, volga: v128;
     if (!i64x2.all_true(ok)) {
       bsScalar(base, cap, i, S, r, q);
       bsScalar(base, cap, i + 1, S, r, q);
-      continue;
+      price = v128.load(cPrice + o);
+      delta = v128.load(cDelta + o);
+      gamma = v128.load(cGamma + o);
+      vega = v128.load(cVega + o);
+      theta = v128.load(cTheta + o);
+      vanna = v128.load(cVanna + o);
+      volga = v128.load(cVolga + o);
+    } else {
+      const w = v128.load(cW + o);
+      const K = v128.load(cK + o);
+      const dr = v128.load(cDr + o);
+      const dq = v128.load(cDq + o);
+      const sdq = f64x2.mul(vS, dq);
+      const kdr = f64x2.mul(K, dr);
+      const xNeg = f64x2.lt(x, zero);
+      const wo = v128.bitselect(one, f64x2.neg(one), xNeg);
+      const e1 = expV(f64x2.mul(f64x2.mul(f64x2.splat(-0.5), d1), d1));
+      const e2 = f64x2.mul(e1, f64x2.div(sdq, kdr));
+      const p1 = cdfV(f64x2.mul(wo, d1), e1);
+      const p2 = cdfV(f64x2.mul(wo, d2), e2);
+      let otm = f64x2.mul(wo, f64x2.sub(f64x2.mul(sdq, p1), f64x2.mul(kdr, p2)));
+      otm = v128.bitselect(zero, otm, f64x2.lt(otm, zero));
+      const same = f64x2.eq(w, wo);
+      let itm = f64x2.add(f64x2.mul(w, f64x2.sub(sdq, kdr)), otm);
+      itm = v128.bitselect(otm, itm, f64x2.lt(itm, otm));
+      price = v128.bitselect(otm, itm, same);
+      const n1 = v128.bitselect(p1, f64x2.sub(one, p1), same);
+      const n2 = v128.bitselect(p2, f64x2.sub(one, p2), same);
+      const pdf1 = f64x2.mul(f64x2.splat(INV_SQRT_2PI), e1);
+      vega = f64x2.mul(f64x2.mul(sdq, pdf1), sqrtT);
+      delta = f64x2.mul(f64x2.mul(w, dq), n1);
+      gamma = f64x2.div(f64x2.mul(dq, pdf1), f64x2.mul(vS, sd));
+      const th1 = f64x2.div(f64x2.mul(f64x2.neg(f64x2.mul(sdq, pdf1)), v), f64x2.mul(f64x2.splat(2), sqrtT));
+      const th2 = f64x2.mul(w, f64x2.sub(f64x2.mul(f64x2.mul(vQ, sdq), n1), f64x2.mul(f64x2.mul(vR, kdr), n2)));
+      theta = f64x2.add(th1, th2);
+      vanna = f64x2.div(f64x2.mul(f64x2.neg(f64x2.mul(dq, pdf1)), d2), v);
+      volga = f64x2.div(f64x2.mul(f64x2.mul(vega, d1), d2), v);
+      v128.store(cPrice + o, price);
+      v128.store(cDelta + o, delta);
+      v128.store(cGamma + o, gamma);
+      v128.store(cVega + o, vega);
+      v128.store(cTheta + o, theta);
+      v128.store(cVanna + o, vanna);
+      v128.store(cVolga + o, volga);
     }
-    const w = v128.load(cW + o);
-    const K = v128.load(cK + o);
-    const dr = v128.load(cDr + o);
-    const dq = v128.load(cDq + o);
-    const sdq = f64x2.mul(vS, dq);
-    const kdr = f64x2.mul(K, dr);
-    const xNeg = f64x2.lt(x, zero);
-    const wo = v128.bitselect(one, f64x2.neg(one), xNeg);
-    const e1 = expV(f64x2.mul(f64x2.mul(f64x2.splat(-0.5), d1), d1));
-    const e2 = f64x2.mul(e1, f64x2.div(sdq, kdr));
-    const p1 = cdfV(f64x2.mul(wo, d1), e1);
-    const p2 = cdfV(f64x2.mul(wo, d2), e2);
-    let otm = f64x2.mul(wo, f64x2.sub(f64x2.mul(sdq, p1), f64x2.mul(kdr, p2)));
-    otm = v128.bitselect(zero, otm, f64x2.lt(otm, zero));
-    const same = f64x2.eq(w, wo);
-    let itm = f64x2.add(f64x2.mul(w, f64x2.sub(sdq, kdr)), otm);
-    itm = v128.bitselect(otm, itm, f64x2.lt(itm, otm));
-    const price = v128.bitselect(otm, itm, same);
-    const n1 = v128.bitselect(p1, f64x2.sub(one, p1), same);
-    const n2 = v128.bitselect(p2, f64x2.sub(one, p2), same);
-    const pdf1 = f64x2.mul(f64x2.splat(INV_SQRT_2PI), e1);
-    const vega = f64x2.mul(f64x2.mul(sdq, pdf1), sqrtT);
-    v128.store(col(base, cap, C_PRICE) + o, price);
-    v128.store(col(base, cap, C_DELTA) + o, f64x2.mul(f64x2.mul(w, dq), n1));
-    v128.store(col(base, cap, C_GAMMA) + o, f64x2.div(f64x2.mul(dq, pdf1), f64x2.mul(vS, sd)));
-    v128.store(col(base, cap, C_VEGA) + o, vega);
-    const th1 = f64x2.div(f64x2.mul(f64x2.neg(f64x2.mul(sdq, pdf1)), v), f64x2.mul(f64x2.splat(2), sqrtT));
-    const th2 = f64x2.mul(w, f64x2.sub(f64x2.mul(f64x2.mul(vQ, sdq), n1), f64x2.mul(f64x2.mul(vR, kdr), n2)));
-    v128.store(col(base, cap, C_THETA) + o, f64x2.add(th1, th2));
-    v128.store(col(base, cap, C_VANNA) + o, f64x2.div(f64x2.mul(f64x2.neg(f64x2.mul(dq, pdf1)), d2), v));
-    v128.store(col(base, cap, C_VOLGA) + o, f64x2.div(f64x2.mul(f64x2.mul(vega, d1), d2), v));
+    const qv = v128.load(cQ + o);
+    let t = f64x2.mul(qv, price);
+    s0 += f64x2.extract_lane(t, 0);
+    s0 += f64x2.extract_lane(t, 1);
+    t = f64x2.mul(qv, delta);
+    s1 += f64x2.extract_lane(t, 0);
+    s1 += f64x2.extract_lane(t, 1);
+    t = f64x2.mul(qv, gamma);
+    s2 += f64x2.extract_lane(t, 0);
+    s2 += f64x2.extract_lane(t, 1);
+    t = f64x2.mul(qv, vega);
+    s3 += f64x2.extract_lane(t, 0);
+    s3 += f64x2.extract_lane(t, 1);
+    t = f64x2.mul(qv, theta);
+    s4 += f64x2.extract_lane(t, 0);
+    s4 += f64x2.extract_lane(t, 1);
+    t = f64x2.mul(qv, vanna);
+    s5 += f64x2.extract_lane(t, 0);
+    s5 += f64x2.extract_lane(t, 1);
+    t = f64x2.mul(qv, volga);
+    s6 += f64x2.extract_lane(t, 0);
+    s6 += f64x2.extract_lane(t, 1);
   }
-  if (i < n) bsScalar(base, cap, i, S, r, q);
-  sums(base, cap, n);
+  if (i < n) {
+    bsScalar(base, cap, i, S, r, q);
+    const o = <usize>i << 3;
+    const qi = load<f64>(cQ + o);
+    s0 += qi * load<f64>(cPrice + o);
+    s1 += qi * load<f64>(cDelta + o);
+    s2 += qi * load<f64>(cGamma + o);
+    s3 += qi * load<f64>(cVega + o);
+    s4 += qi * load<f64>(cTheta + o);
+    s5 += qi * load<f64>(cVanna + o);
+    s6 += qi * load<f64>(cVolga + o);
+  }
+  const out = col(base, cap, N_COLS);
+  store<f64>(out, s0);
+  store<f64>(out + 8, s1);
+  store<f64>(out + 16, s2);
+  store<f64>(out + 24, s3);
+  store<f64>(out + 32, s4);
+  store<f64>(out + 40, s5);
+  store<f64>(out + 48, s6);
 }
 
 /**
- * Σ qty · column for the seven outputs, written after the columns. Summed
- * in index order, one lane, as the JavaScript valuation sums: with equal
- * per-option values the sums are then equal bit for bit, and whole runs do
- * not pick up a difference of summation order (the sums feed the hedge,
- * whose small trades are differences of them).
+ * The vol-change sums of the dealer's P&L attribution
+ * (src/dealer/pnlAttribution.ts' volChangeSums, the same operations in the
+ * same order): over the start options, with dv = end vol − start vol,
+ * Σ qty·vega·dv, Σ qty·vanna·dv and Σ qty·volga·dv², written at sums 8, 9
+ * and 10. endCol is the column holding the end vols (the vol column, or the
+ * end-vol copy).
  */
-function sums(base: usize, cap: i32, n: i32): void {
-  const cQ = col(base, cap, C_QTY);
-  const out = col(base, cap, N_COLS);
-  for (let c = 0; c < 7; c++) {
-    const cc = col(base, cap, C_PRICE + c);
-    let s: f64 = 0;
-    for (let i = 0; i < n; i++) {
-      const o = <usize>i << 3;
-      s += load<f64>(cQ + o) * load<f64>(cc + o);
-    }
-    store<f64>(out + (<usize>c << 3), s);
+export function volChange(base: usize, cap: i32, n: i32, endCol: i32): void {
+  const cQ = col(base, cap, C_SQTY);
+  const cVega = col(base, cap, C_SVEGA);
+  const cVol = col(base, cap, C_SVOL);
+  const cVanna = col(base, cap, C_SVANNA);
+  const cVolga = col(base, cap, C_SVOLGA);
+  const cEnd = col(base, cap, endCol);
+  let vega: f64 = 0, vanna: f64 = 0, volga: f64 = 0;
+  for (let i = 0; i < n; i++) {
+    const o = <usize>i << 3;
+    const q = load<f64>(cQ + o);
+    const dv = load<f64>(cEnd + o) - load<f64>(cVol + o);
+    vega += q * load<f64>(cVega + o) * dv;
+    vanna += q * load<f64>(cVanna + o) * dv;
+    volga += q * load<f64>(cVolga + o) * dv * dv;
   }
+  const out = col(base, cap, N_COLS);
+  store<f64>(out + 64, vega);
+  store<f64>(out + 72, vanna);
+  store<f64>(out + 80, volga);
 }

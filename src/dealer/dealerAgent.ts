@@ -10,10 +10,10 @@ import { OptionBook } from './book.js';
 import { hedgeFixedPoint, type HedgePolicy } from './hedgePolicy.js';
 import { makeRollFlows, settleAndRoll, type RollPolicy } from './inventory.js';
 import {
-  addPnl, attributeBarPnl, makeHedgeFills, makePnlAttribution, makePnlStart, makePnlTotals, pushFill, snapshotPnlStart,
+  addPnl, attributeBarPnl, makeHedgeFills, makePnlAttribution, makePnlStart, makePnlTotals, makeVolChangeSums, pushFill, snapshotPnlStart,
   type PnlEnd, type PnlTotals,
 } from './pnlAttribution.js';
-import { makeBookGreeks, revalueAtSpot, valueBook } from './valuation.js';
+import { makeBookGreeks, pnlStartStorage, revalueAtSpot, valueBook, volChangeSumsOf } from './valuation.js';
 
 export interface DealerAgentConfig {
   readonly book: OptionBook;
@@ -112,6 +112,7 @@ export class DealerAgent extends Stateful implements Agent {
   private readonly endVolCopy: Float64Array;
   private readonly fills = makeHedgeFills(4096);
   private readonly attr = makePnlAttribution();
+  private readonly volSums = makeVolChangeSums();
   private readonly hedgeInput = { netDelta: 0, bookGamma: 0, spot: 0, bar: 0, round: 0, costRate: 0, volPerYear: 0 };
   /** Spot of the last exact valuation inside the bar (Taylor base). */
   private baseSpot = 0;
@@ -149,9 +150,12 @@ export class DealerAgent extends Stateful implements Agent {
     this.book = cfg.book;
     // Rolls replace at most every option of the book at once.
     this.staging = new OptionBook(cfg.book.capacity);
-    this.start = makePnlStart(cfg.book.capacity);
+    // With the WASM kernel the start columns and the end-vol copy live in the book's kernel memory, where the
+    // attribution's vol-change sums then run (bit for bit the JavaScript loop's).
+    const storage = pnlStartStorage(cfg.book);
+    this.start = makePnlStart(cfg.book.capacity, storage);
     this.nextExpiryMs = minExpiry(cfg.book);
-    this.endVolCopy = new Float64Array(cfg.book.capacity);
+    this.endVolCopy = storage ? storage.endVol : new Float64Array(cfg.book.capacity);
     this.end = {
       spot: 0, vol: this.endVolCopy, bookValue: 0, newValue: 0, settlementCash: 0, premiumCash: 0, dtYears: 0,
     };
@@ -353,7 +357,7 @@ export class DealerAgent extends Stateful implements Agent {
     // Option cash flows are with the customers who hold the other side.
     ledger.payCash(PARTY.optionCustomers, this.party, this.flows.settlementCash + this.flows.premiumCash);
 
-    const a = attributeBarPnl(this.start, end, this.fills, this.attr);
+    const a = attributeBarPnl(this.start, end, this.fills, this.attr, volChangeSumsOf(book, this.start, end.vol, this.volSums));
     addPnl(this.totals.pnl, a);
 
     const c = this.columns;

@@ -137,14 +137,64 @@ export function makePnlAttribution(): PnlAttribution {
   return { delta: 0, gamma: 0, vega: 0, vanna: 0, volga: 0, theta: 0, execution: 0, newPositions: 0, total: 0, residual: 0, hedgeEnd: 0, cashChange: 0 };
 }
 
-/** Caller-owned start state with room for `capacity` options. */
-export function makePnlStart(capacity: number): PnlStart {
-  return {
-    spot: 0, bookDelta: 0, bookGamma: 0, bookTheta: 0, bookValue: 0, hedge: 0, count: 0,
+/** Where a start state keeps its option columns. */
+export type PnlStartColumns = Pick<PnlStart, 'qty' | 'vega' | 'vol' | 'vanna' | 'volga'>;
+
+/**
+ * Caller-owned start state with room for `capacity` options; its columns in
+ * `storage` when given (the WASM kernel's memory, so the vol-change sums can
+ * run there), else new arrays.
+ */
+export function makePnlStart(capacity: number, storage?: PnlStartColumns): PnlStart {
+  const cols = storage ?? {
     qty: new Float64Array(capacity), vega: new Float64Array(capacity), vol: new Float64Array(capacity),
     vanna: new Float64Array(capacity), volga: new Float64Array(capacity),
   };
+  for (const [name, a] of Object.entries(cols)) {
+    if (a.length !== capacity) throw new RangeError(`PnlStart column ${name} holds ${a.length}, the capacity is ${capacity}`);
+  }
+  return {
+    spot: 0, bookDelta: 0, bookGamma: 0, bookTheta: 0, bookValue: 0, hedge: 0, count: 0,
+    qty: cols.qty, vega: cols.vega, vol: cols.vol, vanna: cols.vanna, volga: cols.volga,
+  };
 }
+
+/** The vol-change sums of a bar: Σ qty·vega·dv, Σ qty·vanna·dv, Σ qty·volga·dv² (dv = end vol − start vol). */
+export interface VolChangeSums {
+  vega: number;
+  vanna: number;
+  volga: number;
+}
+
+export function makeVolChangeSums(): VolChangeSums {
+  return { vega: 0, vanna: 0, volga: 0 };
+}
+
+/**
+ * The vol-change sums over the start options, in index order. The WASM
+ * kernel's volChange (asm/valuation.ts) repeats these operations in this
+ * order, so the two give equal sums bit for bit.
+ */
+export function volChangeSums(start: PnlStart, endVol: Float64Array, out: VolChangeSums): VolChangeSums {
+  let vega = 0;
+  let vanna = 0;
+  let volga = 0;
+  // Columns in locals: the loop runs every bar over the whole book, and property loads inside it are not hoisted.
+  const { qty: sq, vol: sv, vega: sVega, vanna: sVanna, volga: sVolga, count } = start;
+  for (let j = 0; j < count; j++) {
+    const q = sq[j];
+    const dv = endVol[j] - sv[j];
+    vega += q * sVega[j] * dv;
+    vanna += q * sVanna[j] * dv;
+    volga += q * sVolga[j] * dv * dv;
+  }
+  out.vega = vega;
+  out.vanna = vanna;
+  out.volga = volga;
+  return out;
+}
+
+const scratchSums = makeVolChangeSums();
 
 /** Caller-owned fill buffer with room for `capacity` fills per bar. */
 export function makeHedgeFills(capacity: number): HedgeFills {
@@ -204,8 +254,12 @@ function bulkCopy(from: Float64Array, to: Float64Array, n: number): void {
   else to.set(from.subarray(0, n));
 }
 
-/** Attributes one bar's P&L into `out` (returned); formulas in the module comment. */
-export function attributeBarPnl(start: PnlStart, end: PnlEnd, fills: HedgeFills, out: PnlAttribution): PnlAttribution {
+/**
+ * Attributes one bar's P&L into `out` (returned); formulas in the module
+ * comment. `sums`, when given, are the bar's vol-change sums already taken
+ * (volChangeSums of this start and end.vol, or the kernel's equal ones).
+ */
+export function attributeBarPnl(start: PnlStart, end: PnlEnd, fills: HedgeFills, out: PnlAttribution, sums?: VolChangeSums): PnlAttribution {
   const dS = end.spot - start.spot;
   let tradedQty = 0;
   let markToEnd = 0;
@@ -220,21 +274,10 @@ export function attributeBarPnl(start: PnlStart, end: PnlEnd, fills: HedgeFills,
     execution -= q * (p - m);
     paid += q * p;
   }
-  let vega = 0;
-  let vanna = 0;
-  let volga = 0;
-  // Columns in locals: the loop runs every bar over the whole book, and property loads inside it are not hoisted.
-  const { qty: sq, vol: sv, vega: sVega, vanna: sVanna, volga: sVolga, count } = start;
-  const ev = end.vol;
-  for (let j = 0; j < count; j++) {
-    const q = sq[j];
-    const dv = ev[j] - sv[j];
-    vega += q * sVega[j] * dv;
-    vanna += q * sVanna[j] * dv;
-    volga += q * sVolga[j] * dv * dv;
-  }
-  vanna *= dS;
-  volga *= 0.5;
+  const dv = sums ?? volChangeSums(start, end.vol, scratchSums);
+  const vega = dv.vega;
+  const vanna = dv.vanna * dS;
+  const volga = dv.volga * 0.5;
 
   const hedgeEnd = start.hedge + tradedQty;
   const cashChange = -paid + end.settlementCash + end.premiumCash;

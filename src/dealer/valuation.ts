@@ -16,7 +16,8 @@ import type { BsBatchInput } from '../pricing/batch.js';
 import { bsEval, OUT_DELTA, OUT_SIZE } from '../pricing/kernel.js';
 import type { VolSurface } from '../sim/volSurface.js';
 import type { OptionBook } from './book.js';
-import { revalueAtSpotWasm, valueBookWasm } from './wasmValuation.js';
+import { volChangeSums, type PnlStart, type PnlStartColumns, type VolChangeSums } from './pnlAttribution.js';
+import { pnlStartStorageWasm, revalueAtSpotWasm, valueBookWasm, volChangeSumsWasm } from './wasmValuation.js';
 
 /**
  * Which kernel values books: 'js' (the reference, src/pricing/batch.ts) or
@@ -206,4 +207,19 @@ export function bookDeltaAt(
  */
 export function bookDeltaTaylor(g: BookGreeks, spot0: number, spot1: number): number {
   return g.delta + g.gamma * (spot1 - spot0);
+}
+
+/**
+ * Where a dealer's P&L start state should keep its columns: in the book's
+ * WASM kernel memory when that kernel values books (so the attribution's
+ * vol-change sums run there too), else nowhere special (undefined).
+ */
+export function pnlStartStorage(book: OptionBook): (PnlStartColumns & { readonly endVol: Float64Array }) | undefined {
+  return kernel === 'wasm' ? pnlStartStorageWasm(book) : undefined;
+}
+
+/** The bar's vol-change sums (pnlAttribution.ts' volChangeSums): in the WASM kernel when the columns live there, else in JavaScript; equal bit for bit. */
+export function volChangeSumsOf(book: OptionBook, start: PnlStart, endVol: Float64Array, out: VolChangeSums): VolChangeSums {
+  if (volChangeSumsWasm(book, start, endVol, out)) return out;
+  return volChangeSums(start, endVol, out);
 }

@@ -12,9 +12,13 @@
  * gap and compares whole runs).
  */
 import { expFast } from '../pricing/exp.js';
-import { MODE_GIVEN_VOLS, MODE_GROUPS_GIVEN_VOLS, MODE_SSVI, SUM_DELTA, SUM_GAMMA, SUM_THETA, SUM_VALUE, SUM_VANNA, SUM_VEGA, SUM_VOLGA, WasmBookKernel } from '../pricing/wasm/bookKernel.js';
+import {
+  MODE_GIVEN_VOLS, MODE_GROUPS_GIVEN_VOLS, MODE_SSVI, SUM_DELTA, SUM_DV_VANNA, SUM_DV_VEGA, SUM_DV_VOLGA, SUM_GAMMA, SUM_THETA, SUM_VALUE,
+  SUM_VANNA, SUM_VEGA, SUM_VOLGA, WasmBookKernel,
+} from '../pricing/wasm/bookKernel.js';
 import type { VolSurface } from '../sim/volSurface.js';
 import type { OptionBook } from './book.js';
+import type { PnlStart, PnlStartColumns, VolChangeSums } from './pnlAttribution.js';
 import type { BookGreeks } from './valuation.js';
 
 interface BookKernel {
@@ -184,4 +188,35 @@ export function revalueAtSpotWasm(book: OptionBook, spot: number, rate: number, 
   }
   k.value(n, MODE_GROUPS_GIVEN_VOLS, spot, rate, dividend, 0, 0);
   return sumsInto(k, n, out);
+}
+
+/**
+ * Columns in the book's kernel memory for the dealer's P&L start state and
+ * a copy of a bar's end vols (the kernel is made here if the book has
+ * none), so volChangeSumsWasm can take the attribution's vol-change sums
+ * in the kernel.
+ */
+export function pnlStartStorageWasm(book: OptionBook): PnlStartColumns & { readonly endVol: Float64Array } {
+  const k = kernelOf(book).kernel;
+  return { qty: k.startQty, vega: k.startVega, vol: k.startVol, vanna: k.startVanna, volga: k.startVolga, endVol: k.endVol };
+}
+
+/**
+ * pnlAttribution.ts' volChangeSums in the kernel (the same operations in the
+ * same order: equal sums bit for bit), when `start` keeps its columns in
+ * this book's kernel and `endVol` is the book's vol column or the kernel's
+ * end-vol copy; false (and `out` untouched) otherwise.
+ */
+export function volChangeSumsWasm(book: OptionBook, start: PnlStart, endVol: Float64Array, out: VolChangeSums): boolean {
+  const s = kernels.get(book);
+  if (s === undefined) return false;
+  const k = s.kernel;
+  if (start.qty !== k.startQty || start.vega !== k.startVega || start.vol !== k.startVol || start.vanna !== k.startVanna || start.volga !== k.startVolga) return false;
+  if (endVol !== k.vol && endVol !== k.endVol) return false;
+  k.volChange(start.count, endVol === k.endVol);
+  const m = k.sums;
+  out.vega = m[SUM_DV_VEGA];
+  out.vanna = m[SUM_DV_VANNA];
+  out.volga = m[SUM_DV_VOLGA];
+  return true;
 }

@@ -17,7 +17,9 @@ import { MS_PER_DAY } from '../../src/core/time.js';
 import { syntheticPathForCrash } from '../../src/data/synthetic/forCrash.js';
 import { calibrateDepth1PctQuote } from '../../src/market/depthCalibration.js';
 import { OptionBook } from '../../src/dealer/book.js';
-import { makeBookGreeks, revalueAtSpot, setValuationKernel, valuationKernel, valueBook } from '../../src/dealer/valuation.js';
+import { makeBookGreeks, pnlStartStorage, revalueAtSpot, setValuationKernel, valuationKernel, valueBook, volChangeSumsOf } from '../../src/dealer/valuation.js';
+import { makePnlStart, makeVolChangeSums, snapshotPnlStart, volChangeSums } from '../../src/dealer/pnlAttribution.js';
+import { volChangeSumsWasm } from '../../src/dealer/wasmValuation.js';
 import { SurfaceDynamics } from '../../src/surface/dynamics.js';
 
 const SIG = 12;
@@ -338,6 +340,42 @@ describe('the WASM book kernel follows the book', () => {
     setValuationKernel('wasm');
     valueBook(book, 26_000, now, s, 0.02, 0, g);
     expect(sameDigits(g.value, gj.value)).toBe(true);
+  });
+
+  it("the P&L start columns live in the book's kernel: the vol-change sums there equal the JavaScript loop bit for bit, from the vol column and from the end-vol copy", () => {
+    setValuationKernel('wasm');
+    const book = twoOptions(8);
+    book.add(20_000, now + day / 2, -1, -5);
+    book.add(33_000, now + 20 * day, 1, 1.5);
+    book.add(24_000, now + 20 * day, -1, -0.25);
+    const s = surface();
+    const g = makeBookGreeks();
+    const storage = pnlStartStorage(book);
+    if (storage === undefined) throw new Error('the WASM kernel gives no storage');
+    const start = makePnlStart(book.capacity, storage);
+    valueBook(book, 27_000, now, s, 0.02, 0, g);
+    snapshotPnlStart(book, g, 27_000, 0, start);
+    // The next bar: new surface vols (the book's vol column) and a copy of them, as an expiry bar takes.
+    s.update({ spot: 25_000, forward: 25_000, atmVol: 1.4, drawdown: 0.17, stress: 0 });
+    valueBook(book, 25_000, now + day / 4, s, 0.02, 0, g);
+    storage.endVol.set(book.vol);
+    for (const endVol of [book.vol, storage.endVol]) {
+      const js = volChangeSums(start, endVol, makeVolChangeSums());
+      const wasm = makeVolChangeSums();
+      expect(volChangeSumsWasm(book, start, endVol, wasm)).toBe(true);
+      expect(js.vega).not.toBe(0);
+      for (const key of ['vega', 'vanna', 'volga'] as const) expect(Object.is(wasm[key], js[key]), `${key}: ${wasm[key]} vs ${js[key]}`).toBe(true);
+      expect(volChangeSumsOf(book, start, endVol, makeVolChangeSums())).toEqual(js);
+    }
+    // Columns that are not the kernel's take the JavaScript loop.
+    const own = makePnlStart(book.capacity);
+    snapshotPnlStart(book, g, 25_000, 0, own);
+    const other = book.vol.slice();
+    expect(volChangeSumsWasm(book, own, book.vol, makeVolChangeSums())).toBe(false);
+    expect(volChangeSumsWasm(book, start, other, makeVolChangeSums())).toBe(false);
+    expect(volChangeSumsOf(book, start, other, makeVolChangeSums())).toEqual(volChangeSums(start, other, makeVolChangeSums()));
+    // Storage of the wrong size is refused.
+    expect(() => makePnlStart(book.capacity + 1, storage)).toThrow(/capacity/);
   });
 
   it('refuses an unknown kernel name', () => {

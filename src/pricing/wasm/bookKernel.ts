@@ -20,6 +20,7 @@ const COLUMNS = [
   'w', 'strike', 'logStrike', 'qty', 'group', 'years', 'vol', 'logForwardOverStrike', 'discountRate', 'discountDividend',
   'price', 'delta', 'gamma', 'vega', 'theta', 'vanna', 'volga',
   'groupYears', 'groupDiscountRate', 'groupDiscountDividend', 'groupTheta', 'groupPhi', 'groupCarryYears',
+  'startQty', 'startVega', 'startVol', 'startVanna', 'startVolga', 'endVol',
 ] as const;
 type ColumnName = (typeof COLUMNS)[number];
 
@@ -31,6 +32,12 @@ export const SUM_VEGA = 3;
 export const SUM_THETA = 4;
 export const SUM_VANNA = 5;
 export const SUM_VOLGA = 6;
+/** volChange's sums: Σ qty·vega·dv, Σ qty·vanna·dv, Σ qty·volga·dv². */
+export const SUM_DV_VEGA = 8;
+export const SUM_DV_VANNA = 9;
+export const SUM_DV_VOLGA = 10;
+/** Doubles of sums after the columns. */
+const SUM_SLOTS = 16;
 
 /** value() modes. */
 export const MODE_GIVEN_VOLS = 0;
@@ -54,7 +61,11 @@ interface Exports {
   readonly memory: WasmMemory;
   heapBase(): number;
   value(base: number, cap: number, n: number, mode: number, S: number, logS: number, r: number, q: number, rho: number, shift: number): void;
+  volChange(base: number, cap: number, n: number, endCol: number): void;
 }
+
+const VOL_COLUMN = COLUMNS.indexOf('vol');
+const END_VOL_COLUMN = COLUMNS.indexOf('endVol');
 
 let compiled: object | undefined;
 
@@ -108,6 +119,13 @@ export class WasmBookKernel implements Record<ColumnName, Float64Array> {
   readonly groupTheta!: Float64Array;
   readonly groupPhi!: Float64Array;
   readonly groupCarryYears!: Float64Array;
+  /** The dealer's P&L start columns (pnlAttribution.ts' PnlStart), and a copy of a bar's end vols. */
+  readonly startQty!: Float64Array;
+  readonly startVega!: Float64Array;
+  readonly startVol!: Float64Array;
+  readonly startVanna!: Float64Array;
+  readonly startVolga!: Float64Array;
+  readonly endVol!: Float64Array;
   /**
    * The price logStrike is measured from: the caller stores ln(K / reference)
    * and value() uses ln(S / reference). With a reference near the spot,
@@ -126,7 +144,7 @@ export class WasmBookKernel implements Record<ColumnName, Float64Array> {
     this.stride = Math.max(2, capacity + (capacity & 1));
     this.exports = new WA.Instance(wasmModule(), {}).exports as unknown as Exports;
     this.base = (this.exports.heapBase() + 15) & ~15;
-    const bytes = this.base + 8 * (this.stride * COLUMNS.length + 8);
+    const bytes = this.base + 8 * (this.stride * COLUMNS.length + SUM_SLOTS);
     const mem = this.exports.memory;
     const missing = bytes - mem.buffer.byteLength;
     if (missing > 0) mem.grow(Math.ceil(missing / 65536));
@@ -138,7 +156,7 @@ export class WasmBookKernel implements Record<ColumnName, Float64Array> {
       // TypedArray.set, with no subarray view allocated per call.
       self[name] = new Float64Array(buf, this.base + 8 * this.stride * c, capacity);
     });
-    this.sums = new Float64Array(buf, this.base + 8 * this.stride * COLUMNS.length, 8);
+    this.sums = new Float64Array(buf, this.base + 8 * this.stride * COLUMNS.length, SUM_SLOTS);
   }
 
   /**
@@ -150,5 +168,15 @@ export class WasmBookKernel implements Record<ColumnName, Float64Array> {
   value(n: number, mode: number, S: number, r: number, q: number, rho: number, shift: number): void {
     if (!(n >= 0 && n <= this.capacity)) throw new RangeError(`n = ${n} is outside 0..${this.capacity}`);
     this.exports.value(this.base, this.stride, n, mode, S, Math.log(S / this.reference), r, q, rho, shift);
+  }
+
+  /**
+   * The P&L attribution's vol-change sums over start options 0..n-1
+   * (pnlAttribution.ts' volChangeSums), the end vols read from the vol
+   * column or, with `fromCopy`, from endVol; into sums SUM_DV_*.
+   */
+  volChange(n: number, fromCopy: boolean): void {
+    if (!(n >= 0 && n <= this.capacity)) throw new RangeError(`n = ${n} is outside 0..${this.capacity}`);
+    this.exports.volChange(this.base, this.stride, n, fromCopy ? END_VOL_COLUMN : VOL_COLUMN);
   }
 }
