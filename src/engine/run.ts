@@ -1,7 +1,7 @@
 import type { BarSeries } from '../data/bars.js';
 import { barIntervalMs } from '../data/bars.js';
 import type { Scenario } from '../config/scenario.js';
-import type { LiquidityModel } from '../market/liquidity.js';
+import type { BarMarket, LiquidityModel } from '../market/liquidity.js';
 import type { Agent, MarketView } from '../sim/agent.js';
 import { Ledger } from '../sim/ledger.js';
 import { OrderQueue } from '../sim/orderQueue.js';
@@ -150,6 +150,8 @@ export class Simulation {
   private readonly venue: Venue | null;
   private readonly stress = makeStressSignals();
   private readonly preStress = makeStressSignals();
+  /** The liquidity model's bar inputs, refilled each bar (no object per bar). */
+  private readonly barMarket: BarMarket = { refPrice: 0, dtMs: 0, depthScale: 1, volPerSqrtYear: 0 };
   private readonly calmVol: number;
   private readonly velocityDecay: number;
   private readonly view: MarketView & { bar: number; time: number; dtYears: number; refPrice: number; realisedVol: number; atmVol: number; drawdown: number };
@@ -354,7 +356,14 @@ export class Simulation {
       const lpCols = this.columns.liquidityProviders;
       if (lpCols) lpCols.lp_depth_factor[i] = lpFactor;
     }
-    if (liq) liq.startBar({ refPrice: exoRef, dtMs, depthScale: state.depthScale(i, volNow, i > 0 ? simClose[i - 1] : c) * lpFactor, volPerSqrtYear: volNow });
+    if (liq) {
+      const bm = this.barMarket;
+      bm.refPrice = exoRef;
+      bm.dtMs = dtMs;
+      bm.depthScale = state.depthScale(i, volNow, i > 0 ? simClose[i - 1] : c) * lpFactor;
+      bm.volPerSqrtYear = volNow;
+      liq.startBar(bm);
+    }
     const midStart = view.mid();
 
     // 2. market state at the bar start

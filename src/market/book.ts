@@ -143,9 +143,11 @@ export class OrderBookModel extends Stateful implements LiquidityModel {
   /** Steepest secant over both sides, shape units per unit log-price: one D for buys and sells. */
   private readonly secant: number;
 
-  // Pure caches (not state): the refill factor of the last dt, and the probed depth per side.
+  // Pure caches (not state): the transient decay and refill factors of the last dt, and the probed depth per side.
   private cachedDtMs = Number.NaN;
   private cachedRemain = Number.NaN;
+  private cachedDecayDtMs = Number.NaN;
+  private cachedDecay = Number.NaN;
   private probeBid = Number.NaN;
   private probeAsk = Number.NaN;
   /**
@@ -205,7 +207,7 @@ export class OrderBookModel extends Stateful implements LiquidityModel {
     // Each side's depletion excess as the last bar left it: its touch beyond R (≥ 0, touchLog clamps at R).
     const bidExcess = this.r - this.touchLog(this.bids);
     const askExcess = this.touchLog(this.asks) - this.r;
-    const f = decayFactor(m.dtMs, this.transientHalfLifeMs);
+    const f = this.transientDecay(m.dtMs);
     const decayed = this.rTrans * f;
     this.r = (this.r - this.rTrans) + decayed;
     this.rTrans = decayed;
@@ -228,6 +230,15 @@ export class OrderBookModel extends Stateful implements LiquidityModel {
     this.askTail = 0;
     this.probeBid = Number.NaN;
     this.probeAsk = Number.NaN;
+  }
+
+  /** R's transient part left after dt; cached per dt like the refill factor. */
+  private transientDecay(dtMs: number): number {
+    if (dtMs !== this.cachedDecayDtMs) {
+      this.cachedDecayDtMs = dtMs;
+      this.cachedDecay = decayFactor(dtMs, this.transientHalfLifeMs);
+    }
+    return this.cachedDecay;
   }
 
   /** Share of the gap to target still missing after dt; bars mostly share one dt, so Math.pow runs once per run. */
@@ -394,7 +405,16 @@ export class OrderBookModel extends Stateful implements LiquidityModel {
     const hi = lo + this.probe;
     let sum = 0;
     const n = s.off.length;
-    for (let k = 0; k < n; k++) {
+    // Levels wholly inside the front add nothing: start at the first that ends beyond it (binary search;
+    // after a sweep the front lies past many levels, and the loop skipped them one by one).
+    let k0 = 0;
+    let k1 = n;
+    while (k0 < k1) {
+      const m = (k0 + k1) >>> 1;
+      if (s.off[m] <= lo) k0 = m + 1;
+      else k1 = m;
+    }
+    for (let k = k0; k < n; k++) {
       const a = s.prev[k];
       const b = s.off[k];
       if (a >= hi) break;

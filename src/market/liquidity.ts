@@ -47,7 +47,7 @@ export type LiquidityKind = 'linear' | 'sqrt' | 'book';
 
 export interface LiquidityModel {
   readonly kind: LiquidityKind;
-  /** Decays transient impact over `dtMs`, refills the book, applies `depthScale`, adopts `refPrice`. */
+  /** Decays transient impact over `dtMs`, refills the book, applies `depthScale`, adopts `refPrice`. `m` is the caller's, reused next bar: read it, do not keep it. */
   startBar(m: BarMarket): void;
   /** Current simulated mid: `refPrice · exp(J)`. */
   mid(): number;
