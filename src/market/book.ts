@@ -3,6 +3,7 @@ import {
   checkBarMarket, decayFactor,
   type BarMarket, type Fill, type LiquidityModel,
 } from './liquidity.js';
+import { makeLevels, type LevelSide, type Levels } from './bookLevels.js';
 import type { Saveable } from '../sim/saveable.js';
 import { arrays, ownScalars, stateOf, Stateful } from '../sim/stateBlock.js';
 
@@ -42,18 +43,23 @@ interface Side {
   readonly start: Float64Array;
   /** Log distance from the last level to where the tail begins (the last level's gap). */
   readonly tailGap: number;
+  /** The same arrays as the level storage holds them, for its refill and probe. */
+  readonly levels: LevelSide;
 }
 
-function makeSide(sign: 1 | -1, off: Float64Array, target: Float64Array): Side {
-  const n = off.length;
+function makeSide(sign: 1 | -1, offsets: Float64Array, targets: Float64Array, levels: Levels): Side {
+  const n = offsets.length;
+  const ls = levels.side(n);
+  const { off, prev, target } = ls;
+  off.set(offsets);
+  target.set(targets);
   const factor = new Float64Array(n);
-  const prev = new Float64Array(n);
   for (let k = 0; k < n; k++) {
     factor[k] = Math.exp(sign * off[k]);
     prev[k] = k === 0 ? 0 : off[k - 1];
   }
   const tailGap = n >= 2 ? off[n - 1] - off[n - 2] : off[0];
-  return { sign, off, prev, factor, target, depth: new Float64Array(n), start: new Float64Array(n), tailGap };
+  return { sign, off, prev, factor, target, depth: ls.depth, start: ls.start, tailGap, levels: ls };
 }
 
 /**
@@ -133,6 +139,8 @@ function steepestSecant(off: Float64Array, target: Float64Array): number {
 export class OrderBookModel extends Stateful implements LiquidityModel {
   readonly kind = 'book' as const;
 
+  /** Where the sides' arrays live, and the loops over them (WebAssembly where it compiles; bit for bit the same). */
+  private readonly levels: Levels;
   private readonly bids: Side;
   private readonly asks: Side;
   private readonly targetUnit: 'base' | 'quote';
@@ -187,8 +195,9 @@ export class OrderBookModel extends Stateful implements LiquidityModel {
     super();
     checkSide('bid', shape.bidOffsets, shape.bidTargets);
     checkSide('ask', shape.askOffsets, shape.askTargets);
-    this.bids = makeSide(-1, shape.bidOffsets.slice(), shape.bidTargets.slice());
-    this.asks = makeSide(1, shape.askOffsets.slice(), shape.askTargets.slice());
+    this.levels = makeLevels(shape.bidOffsets.length + shape.askOffsets.length);
+    this.bids = makeSide(-1, shape.bidOffsets, shape.bidTargets, this.levels);
+    this.asks = makeSide(1, shape.askOffsets, shape.askTargets, this.levels);
     this.secant = Math.max(steepestSecant(this.bids.off, this.bids.target), steepestSecant(this.asks.off, this.asks.target));
     this.targetUnit = shape.targetUnit;
     this.permanentFraction = dyn.permanentFraction;
@@ -252,8 +261,8 @@ export class OrderBookModel extends Stateful implements LiquidityModel {
 
   /** Each side: cap at the new target, refill `1 − remain` of the gap, record the bar-start depth. */
   private refill(scale: number, remain: number): void {
-    refillSide(this.bids, scale, remain);
-    refillSide(this.asks, scale, remain);
+    this.levels.refill(this.bids.levels, scale, remain);
+    this.levels.refill(this.asks.levels, scale, remain);
   }
 
   /**
@@ -403,26 +412,8 @@ export class OrderBookModel extends Stateful implements LiquidityModel {
     // that gap would read D = 0, an infinite branching ratio, for a book that still holds its levels).
     const lo = front;
     const hi = lo + this.probe;
-    let sum = 0;
     const n = s.off.length;
-    // Levels wholly inside the front add nothing: start at the first that ends beyond it (binary search;
-    // after a sweep the front lies past many levels, and the loop skipped them one by one).
-    let k0 = 0;
-    let k1 = n;
-    while (k0 < k1) {
-      const m = (k0 + k1) >>> 1;
-      if (s.off[m] <= lo) k0 = m + 1;
-      else k1 = m;
-    }
-    for (let k = k0; k < n; k++) {
-      const a = s.prev[k];
-      const b = s.off[k];
-      if (a >= hi) break;
-      if (b <= lo) continue;
-      const from = a > lo ? a : lo;
-      const to = b < hi ? b : hi;
-      sum += (s.depth[k] * (to - from)) / (b - a);
-    }
+    let sum = this.levels.probe(s.levels, lo, hi);
     const density = this.tailLevelDepth(s) / s.tailGap;
     const tailStart = s.off[n - 1] + tailUsed / density;
     const from = tailStart > lo ? tailStart : lo;
@@ -525,30 +516,6 @@ export class OrderBookModel extends Stateful implements LiquidityModel {
       if (other < r) other = r;
     }
     return this.refPrice * Math.exp(0.5 * (own + other));
-  }
-}
-
-/** One side of OrderBookModel.refill, over its own arrays in locals (it runs on every level, every bar). */
-function refillSide(s: Side, scale: number, remain: number): void {
-  const { target, depth, start } = s;
-  const n = target.length;
-  const refills = remain !== 1;
-  if (refills) {
-    // Written without a branch on the level's state (depleted levels sit among full ones: the branch mispredicts).
-    for (let k = 0; k < n; k++) {
-      const t = target[k] * scale;
-      const gap = t - depth[k];
-      const d = gap > 0 ? t - gap * remain : t;
-      depth[k] = d;
-      start[k] = d;
-    }
-  } else {
-    for (let k = 0; k < n; k++) {
-      const t = target[k] * scale;
-      const d = depth[k] > t ? t : depth[k];
-      depth[k] = d;
-      start[k] = d;
-    }
   }
 }
 
