@@ -645,3 +645,17 @@ export function volChange(base: usize, cap: i32, n: i32, endCol: i32): void {
   store<f64>(out + 72, vanna);
   store<f64>(out + 80, volga);
 }
+
+/**
+ * The dealer's P&L start snapshot of the book's columns (pnlAttribution.ts'
+ * snapshotPnlStart, its column part): quantity, vega, vol, vanna and volga
+ * of options 0..n-1 into the start columns.
+ */
+export function snapshotStart(base: usize, cap: i32, n: i32): void {
+  const bytes = <usize>n << 3;
+  memory.copy(col(base, cap, C_SQTY), col(base, cap, C_QTY), bytes);
+  memory.copy(col(base, cap, C_SVEGA), col(base, cap, C_VEGA), bytes);
+  memory.copy(col(base, cap, C_SVOL), col(base, cap, C_VOL), bytes);
+  memory.copy(col(base, cap, C_SVANNA), col(base, cap, C_VANNA), bytes);
+  memory.copy(col(base, cap, C_SVOLGA), col(base, cap, C_VOLGA), bytes);
+}

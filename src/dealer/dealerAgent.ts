@@ -10,10 +10,10 @@ import { OptionBook } from './book.js';
 import { hedgeFixedPoint, type HedgePolicy } from './hedgePolicy.js';
 import { makeRollFlows, settleAndRoll, type RollPolicy } from './inventory.js';
 import {
-  addPnl, attributeBarPnl, makeHedgeFills, makePnlAttribution, makePnlStart, makePnlTotals, makeVolChangeSums, pushFill, snapshotPnlStart,
+  addPnl, attributeBarPnl, makeHedgeFills, makePnlAttribution, makePnlStart, makePnlTotals, makeVolChangeSums, pushFill,
   type PnlEnd, type PnlTotals,
 } from './pnlAttribution.js';
-import { makeBookGreeks, pnlStartStorage, revalueAtSpot, valueBook, volChangeSumsOf } from './valuation.js';
+import { makeBookGreeks, pnlStartStorage, revalueAtSpot, snapshotPnlStartOf, valueBook, volChangeSumsOf } from './valuation.js';
 
 export interface DealerAgentConfig {
   readonly book: OptionBook;
@@ -247,7 +247,7 @@ export class DealerAgent extends Stateful implements Agent {
         if (q > 0) ledger.trade(this.party, PARTY.counterparties, q, spot);
         else if (q < 0) ledger.trade(PARTY.counterparties, this.party, -q, spot);
       }
-      snapshotPnlStart(this.book, this.greeks, spot, ledger.asset[this.party], this.start);
+      snapshotPnlStartOf(this.book, this.greeks, spot, ledger.asset[this.party], this.start);
       this.totals.startWealth = this.greeks.value + ledger.cash[this.party] + ledger.asset[this.party] * spot;
       this.started = true;
     }
@@ -384,7 +384,7 @@ export class DealerAgent extends Stateful implements Agent {
     void rec;
 
     if (this.columnsChanged || this.flows.expired > 0 || this.flows.rolled > 0) {
-      snapshotPnlStart(book, g, s1, ledger.asset[this.party], this.start);
+      snapshotPnlStartOf(book, g, s1, ledger.asset[this.party], this.start);
     } else {
       const st = this.start;
       st.spot = s1;

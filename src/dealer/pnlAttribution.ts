@@ -231,14 +231,7 @@ export interface BookTotals {
 /** Fills `into` from a freshly valued book at a bar's end (the next bar's start). No allocation. */
 export function snapshotPnlStart(book: BookColumns, totals: BookTotals, spot: number, hedge: number, into: PnlStart): PnlStart {
   const n = book.length;
-  if (into.qty.length < n) throw new RangeError(`PnlStart holds ${into.qty.length} options, the book has ${n}`);
-  into.spot = spot;
-  into.bookDelta = totals.delta;
-  into.bookGamma = totals.gamma;
-  into.bookTheta = totals.theta;
-  into.bookValue = totals.value;
-  into.hedge = hedge;
-  into.count = n;
+  setPnlStartScalars(totals, spot, hedge, n, into);
   // Bulk copies (memcpy), not a per-option loop: this runs every bar.
   bulkCopy(book.qty, into.qty, n);
   bulkCopy(book.vega, into.vega, n);
@@ -246,6 +239,18 @@ export function snapshotPnlStart(book: BookColumns, totals: BookTotals, spot: nu
   bulkCopy(book.vanna, into.vanna, n);
   bulkCopy(book.volga, into.volga, n);
   return into;
+}
+
+/** snapshotPnlStart's part other than the option columns (for a caller that copies them its own way). */
+export function setPnlStartScalars(totals: BookTotals, spot: number, hedge: number, count: number, into: PnlStart): void {
+  if (into.qty.length < count) throw new RangeError(`PnlStart holds ${into.qty.length} options, the book has ${count}`);
+  into.spot = spot;
+  into.bookDelta = totals.delta;
+  into.bookGamma = totals.gamma;
+  into.bookTheta = totals.theta;
+  into.bookValue = totals.value;
+  into.hedge = hedge;
+  into.count = count;
 }
 
 /** from[0..n) into to; whole arrays of equal length copy with no view allocated (rows past n are unread). */

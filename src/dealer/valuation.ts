@@ -16,8 +16,8 @@ import type { BsBatchInput } from '../pricing/batch.js';
 import { bsEval, OUT_DELTA, OUT_SIZE } from '../pricing/kernel.js';
 import type { VolSurface } from '../sim/volSurface.js';
 import type { OptionBook } from './book.js';
-import { volChangeSums, type PnlStart, type PnlStartColumns, type VolChangeSums } from './pnlAttribution.js';
-import { pnlStartStorageWasm, revalueAtSpotWasm, valueBookWasm, volChangeSumsWasm } from './wasmValuation.js';
+import { setPnlStartScalars, snapshotPnlStart, volChangeSums, type PnlStart, type PnlStartColumns, type VolChangeSums } from './pnlAttribution.js';
+import { pnlStartStorageWasm, revalueAtSpotWasm, snapshotColumnsWasm, valueBookWasm, volChangeSumsWasm } from './wasmValuation.js';
 
 /**
  * Which kernel values books: 'js' (the reference, src/pricing/batch.ts) or
@@ -222,4 +222,13 @@ export function pnlStartStorage(book: OptionBook): (PnlStartColumns & { readonly
 export function volChangeSumsOf(book: OptionBook, start: PnlStart, endVol: Float64Array, out: VolChangeSums): VolChangeSums {
   if (volChangeSumsWasm(book, start, endVol, out)) return out;
   return volChangeSums(start, endVol, out);
+}
+
+/** pnlAttribution.ts' snapshotPnlStart, its columns copied in the WASM kernel's memory when they live there. */
+export function snapshotPnlStartOf(book: OptionBook, totals: BookGreeks, spot: number, hedge: number, into: PnlStart): PnlStart {
+  if (snapshotColumnsWasm(book, into)) {
+    setPnlStartScalars(totals, spot, hedge, book.length, into);
+    return into;
+  }
+  return snapshotPnlStart(book, totals, spot, hedge, into);
 }

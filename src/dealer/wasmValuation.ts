@@ -220,3 +220,19 @@ export function volChangeSumsWasm(book: OptionBook, start: PnlStart, endVol: Flo
   out.volga = m[SUM_DV_VOLGA];
   return true;
 }
+
+/**
+ * The column part of pnlAttribution.ts' snapshotPnlStart in the kernel
+ * (a memory copy per column), when `start` keeps its columns in this book's
+ * kernel; false (and nothing copied) otherwise.
+ */
+export function snapshotColumnsWasm(book: OptionBook, start: PnlStart): boolean {
+  const s = kernels.get(book);
+  if (s === undefined) return false;
+  const k = s.kernel;
+  if (start.qty !== k.startQty || start.vega !== k.startVega || start.vol !== k.startVol || start.vanna !== k.startVanna || start.volga !== k.startVolga) return false;
+  // The book's columns are the kernel's (adopted when the kernel was made).
+  if (book.qty !== k.qty || book.vega !== k.vega || book.vol !== k.vol || book.vanna !== k.vanna || book.volga !== k.volga) return false;
+  k.snapshotStart(book.length);
+  return true;
+}

@@ -17,9 +17,9 @@ import { MS_PER_DAY } from '../../src/core/time.js';
 import { syntheticPathForCrash } from '../../src/data/synthetic/forCrash.js';
 import { calibrateDepth1PctQuote } from '../../src/market/depthCalibration.js';
 import { OptionBook } from '../../src/dealer/book.js';
-import { makeBookGreeks, pnlStartStorage, revalueAtSpot, setValuationKernel, valuationKernel, valueBook, volChangeSumsOf } from '../../src/dealer/valuation.js';
+import { makeBookGreeks, pnlStartStorage, revalueAtSpot, setValuationKernel, snapshotPnlStartOf, valuationKernel, valueBook, volChangeSumsOf } from '../../src/dealer/valuation.js';
 import { makePnlStart, makeVolChangeSums, snapshotPnlStart, volChangeSums } from '../../src/dealer/pnlAttribution.js';
-import { volChangeSumsWasm } from '../../src/dealer/wasmValuation.js';
+import { snapshotColumnsWasm, volChangeSumsWasm } from '../../src/dealer/wasmValuation.js';
 import { SurfaceDynamics } from '../../src/surface/dynamics.js';
 
 const SIG = 12;
@@ -342,7 +342,7 @@ describe('the WASM book kernel follows the book', () => {
     expect(sameDigits(g.value, gj.value)).toBe(true);
   });
 
-  it("the P&L start columns live in the book's kernel: the vol-change sums there equal the JavaScript loop bit for bit, from the vol column and from the end-vol copy", () => {
+  it("the P&L start columns live in the book's kernel: the vol-change sums there equal the JavaScript loop bit for bit, from the vol column and from the end-vol copy, and the snapshot copies there", () => {
     setValuationKernel('wasm');
     const book = twoOptions(8);
     book.add(20_000, now + day / 2, -1, -5);
@@ -370,6 +370,11 @@ describe('the WASM book kernel follows the book', () => {
     // Columns that are not the kernel's take the JavaScript loop.
     const own = makePnlStart(book.capacity);
     snapshotPnlStart(book, g, 25_000, 0, own);
+    // The snapshot copies in the kernel to the same start as the JavaScript copy.
+    expect(snapshotColumnsWasm(book, own)).toBe(false);
+    snapshotPnlStartOf(book, g, 25_000, 0, start);
+    for (const key of ['qty', 'vega', 'vol', 'vanna', 'volga'] as const) expect(Array.from(start[key].subarray(0, book.length))).toEqual(Array.from(own[key].subarray(0, book.length)));
+    for (const key of ['spot', 'bookDelta', 'bookGamma', 'bookTheta', 'bookValue', 'hedge', 'count'] as const) expect(start[key]).toBe(own[key]);
     const other = book.vol.slice();
     expect(volChangeSumsWasm(book, own, book.vol, makeVolChangeSums())).toBe(false);
     expect(volChangeSumsWasm(book, start, other, makeVolChangeSums())).toBe(false);

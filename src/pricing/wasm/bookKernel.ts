@@ -62,6 +62,7 @@ interface Exports {
   heapBase(): number;
   value(base: number, cap: number, n: number, mode: number, S: number, logS: number, r: number, q: number, rho: number, shift: number): void;
   volChange(base: number, cap: number, n: number, endCol: number): void;
+  snapshotStart(base: number, cap: number, n: number): void;
 }
 
 const VOL_COLUMN = COLUMNS.indexOf('vol');
@@ -178,5 +179,11 @@ export class WasmBookKernel implements Record<ColumnName, Float64Array> {
   volChange(n: number, fromCopy: boolean): void {
     if (!(n >= 0 && n <= this.capacity)) throw new RangeError(`n = ${n} is outside 0..${this.capacity}`);
     this.exports.volChange(this.base, this.stride, n, fromCopy ? END_VOL_COLUMN : VOL_COLUMN);
+  }
+
+  /** Copies quantity, vega, vol, vanna and volga of options 0..n-1 into the start columns. */
+  snapshotStart(n: number): void {
+    if (!(n >= 0 && n <= this.capacity)) throw new RangeError(`n = ${n} is outside 0..${this.capacity}`);
+    this.exports.snapshotStart(this.base, this.stride, n);
   }
 }
