@@ -138,7 +138,9 @@ function saveables(sim: Simulation): Part[] {
       }
     }
     const keys = Array.isArray(x) ? x.map((_, i) => String(i)) : Object.keys(x);
-    for (const k of keys) walk(o[k], `${path}.${k}`, x.constructor.name, k);
+    // A WebAssembly instance's exports object has no prototype, hence no constructor.
+    const ownerName = (x as { constructor?: { name: string } }).constructor?.name ?? 'Object';
+    for (const k of keys) walk(o[k], `${path}.${k}`, ownerName, k);
   };
   walk(sim, 'sim', null, '');
   return out;

@@ -5,42 +5,19 @@
  * which is sized once at construction and never grows (a grow would detach
  * the views).
  */
-import { readFileSync } from 'node:fs';
+import { instantiateWasm, wasmCompiles, type WasmBase } from '../../core/wasm.js';
 import type { LevelSide, Levels } from '../bookLevels.js';
 
-// The compiler's lib (ES2023, no DOM) declares no WebAssembly global: the few members used here, typed locally.
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { readonly exports: unknown };
-}
-const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-
-interface Exports {
-  readonly memory: WasmMemory;
-  heapBase(): number;
+interface Exports extends WasmBase {
   refill(target: number, depth: number, start: number, n: number, scale: number, remain: number): void;
   probe(off: number, prev: number, depth: number, n: number, lo: number, hi: number): number;
 }
 
-let compiled: object | undefined;
-
-function wasmModule(): object {
-  if (compiled === undefined) compiled = new WA.Module(readFileSync(new URL('./bookLevels.wasm', import.meta.url)));
-  return compiled;
-}
+const MODULE_URL = new URL('./bookLevels.wasm', import.meta.url);
 
 /** True when this runtime compiles the module (WebAssembly with SIMD). */
 export function wasmLevelsAvailable(): boolean {
-  try {
-    wasmModule();
-    return true;
-  } catch {
-    return false;
-  }
+  return wasmCompiles(MODULE_URL);
 }
 
 /** Level arrays in one instance's memory, and the loops over them (bookLevels.ts' Levels). */
@@ -53,14 +30,13 @@ export class WasmLevels implements Levels {
   /** Room for sides with `levels` levels in all (five arrays a level, each array padded to an even count for aligned f64x2 access). */
   constructor(levels: number) {
     if (!Number.isInteger(levels) || levels < 0) throw new RangeError(`level storage must be an integer >= 0, got ${levels}`);
-    this.exports = new WA.Instance(wasmModule(), {}).exports as unknown as Exports;
-    this.next = (this.exports.heapBase() + 15) & ~15;
     // Room for one pad double per array of up to four sides.
-    this.end = this.next + 8 * (5 * levels + 20);
-    const mem = this.exports.memory;
-    const missing = this.end - mem.buffer.byteLength;
-    if (missing > 0) mem.grow(Math.ceil(missing / 65536));
-    this.buffer = mem.buffer;
+    const bytes = 8 * (5 * levels + 20);
+    const inst = instantiateWasm<Exports>(MODULE_URL, bytes);
+    this.exports = inst.exports;
+    this.next = inst.base;
+    this.end = inst.base + bytes;
+    this.buffer = inst.buffer;
   }
 
   side(n: number): LevelSide {

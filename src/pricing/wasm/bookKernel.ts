@@ -12,7 +12,7 @@
  * detach the Float64Array views below). The caller fills the input
  * columns, calls {@link WasmBookKernel.value}, and reads the outputs.
  */
-import { readFileSync } from 'node:fs';
+import { instantiateWasm, wasmCompiles, type WasmBase } from '../../core/wasm.js';
 
 // Column order: must match asm/valuation.ts (the JS/WASM equivalence tests
 // in test/pricing/wasmKernel.test.ts fail on any mismatch).
@@ -45,21 +45,7 @@ export const MODE_SSVI = 1;
 /** Years, discounts and (r − q)T from the groups as the last MODE_SSVI call left them; vols from the vol column. */
 export const MODE_GROUPS_GIVEN_VOLS = 2;
 
-// The compiler's lib (ES2023, no DOM) declares no WebAssembly global: the
-// few members used here, typed locally.
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { readonly exports: unknown };
-}
-const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-
-interface Exports {
-  readonly memory: WasmMemory;
-  heapBase(): number;
+interface Exports extends WasmBase {
   value(base: number, cap: number, n: number, mode: number, S: number, logS: number, r: number, q: number, rho: number, shift: number): void;
   volChange(base: number, cap: number, n: number, endCol: number): void;
   snapshotStart(base: number, cap: number, n: number): void;
@@ -68,25 +54,11 @@ interface Exports {
 const VOL_COLUMN = COLUMNS.indexOf('vol');
 const END_VOL_COLUMN = COLUMNS.indexOf('endVol');
 
-let compiled: object | undefined;
-
-/** The compiled module (once per process). */
-function wasmModule(): object {
-  if (compiled === undefined) {
-    const bytes = readFileSync(new URL('./valuation.wasm', import.meta.url));
-    compiled = new WA.Module(bytes);
-  }
-  return compiled;
-}
+const MODULE_URL = new URL('./valuation.wasm', import.meta.url);
 
 /** True when this runtime can compile the module (WebAssembly with SIMD). */
 export function wasmKernelAvailable(): boolean {
-  try {
-    wasmModule();
-    return true;
-  } catch {
-    return false;
-  }
+  return wasmCompiles(MODULE_URL);
 }
 
 export class WasmBookKernel implements Record<ColumnName, Float64Array> {
@@ -143,13 +115,10 @@ export class WasmBookKernel implements Record<ColumnName, Float64Array> {
     this.capacity = capacity;
     // Even stride and a 16-byte base keep every column aligned for f64x2 loads.
     this.stride = Math.max(2, capacity + (capacity & 1));
-    this.exports = new WA.Instance(wasmModule(), {}).exports as unknown as Exports;
-    this.base = (this.exports.heapBase() + 15) & ~15;
-    const bytes = this.base + 8 * (this.stride * COLUMNS.length + SUM_SLOTS);
-    const mem = this.exports.memory;
-    const missing = bytes - mem.buffer.byteLength;
-    if (missing > 0) mem.grow(Math.ceil(missing / 65536));
-    const buf = mem.buffer;
+    const inst = instantiateWasm<Exports>(MODULE_URL, 8 * (this.stride * COLUMNS.length + SUM_SLOTS));
+    this.exports = inst.exports;
+    this.base = inst.base;
+    const buf = inst.buffer;
     const self = this as unknown as Record<ColumnName, Float64Array>;
     COLUMNS.forEach((name, c) => {
       // Views are `capacity` long (the stride only pads the layout), so a
