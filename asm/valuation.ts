@@ -145,13 +145,14 @@ function expScalar(x: f64): f64 {
 function expV(x: v128): v128 {
   const kf = f64x2.sub(f64x2.add(f64x2.mul(x, f64x2.splat(EXP_INV_L)), f64x2.splat(EXP_ROUND)), f64x2.splat(EXP_ROUND));
   const r = f64x2.sub(f64x2.sub(x, f64x2.mul(kf, f64x2.splat(EXP_L_HI))), f64x2.mul(kf, f64x2.splat(EXP_L_LO)));
-  const k0 = <i32>f64x2.extract_lane(kf, 0);
-  const k1 = <i32>f64x2.extract_lane(kf, 1);
-  const j0 = <usize>(k0 & 31) << 3;
-  const j1 = <usize>(k1 & 31) << 3;
-  const h = f64x2.replace_lane(f64x2.splat(load<f64>(HEAD + j0)), 1, load<f64>(HEAD + j1));
-  const t = f64x2.replace_lane(f64x2.splat(load<f64>(TAIL + j0)), 1, load<f64>(TAIL + j1));
-  const s = f64x2.replace_lane(f64x2.splat(pow2(k0 >> 5)), 1, pow2(k1 >> 5));
+  // k as integers in SIMD lanes (kf is integral, |kf| < 2^15 for |x| < 708, so the conversion is exact): 2^(k >> 5)
+  // from its bits, as pow2 builds it, and the table rows of k & 31 loaded into their lanes.
+  const ki = i32x4.trunc_sat_f64x2_s_zero(kf);
+  const j0 = <usize>(i32x4.extract_lane(ki, 0) & 31) << 3;
+  const j1 = <usize>(i32x4.extract_lane(ki, 1) & 31) << 3;
+  const h = v128.load64_lane(HEAD + j1, v128.load64_zero(HEAD + j0), 1);
+  const t = v128.load64_lane(TAIL + j1, v128.load64_zero(TAIL + j0), 1);
+  const s = i64x2.shl(i64x2.add(i64x2.shr_s(i64x2.extend_low_i32x4_s(ki), 5), i64x2.splat(1023)), 52);
   const r2 = f64x2.mul(r, r);
   // r + r2 (0.5 + r/6 + r2 (1/24 + r/120 + r2/720)), in exp.ts' order.
   const inner = f64x2.add(

@@ -196,8 +196,10 @@ export class Simulation {
     const inferred = inferredMode ? rec.columns(INFERRED_COLUMNS) : null;
     this.columns = { loop, iv, venue, liquidityProviders, inferred };
     this.lastRef = this.n > 0 ? bars.close[0] : 0;
-    // About one fill per bar with a hedging dealer; capped so a years-long history does not reserve what it may never fill.
-    this.trades.reserve(Math.min(this.n, TRADE_LOG_RESERVE_CAP));
+    // A hedging dealer fills one to two times a bar (more in a thin book's crash bars), so room for four a
+    // bar saves the log its growth copies; large typed arrays take no memory until written, and the cap
+    // keeps a years-long history from reserving what it may never fill.
+    this.trades.reserve(Math.min(4 * this.n, TRADE_LOG_RESERVE_CAP));
     // One evaluator for the whole run: no closure per bar.
     this.solver = inferredMode ? new ShockSolver((d) => this.tryBar(d)) : null;
     this.barMs = this.n > 1 ? barIntervalMs(bars) : 60_000;
