@@ -151,13 +151,16 @@ export class OrderBookModel extends Stateful implements LiquidityModel {
   /** Steepest secant over both sides, shape units per unit log-price: one D for buys and sells. */
   private readonly secant: number;
 
-  // Pure caches (not state): the transient decay and refill factors of the last dt, and the probed depth per side.
+  // Pure caches (not state): the transient decay and refill factors of the last dt, the probed depth per side, and midAfter's last answer.
   private cachedDtMs = Number.NaN;
   private cachedRemain = Number.NaN;
   private cachedDecayDtMs = Number.NaN;
   private cachedDecay = Number.NaN;
   private probeBid = Number.NaN;
   private probeAsk = Number.NaN;
+  /** midAfter's last question and answer (NaN: none since the book last moved). */
+  private memoSize = Number.NaN;
+  private memoMid = Number.NaN;
   /**
    * Walks start at these levels: every level before is empty (walks empty
    * the levels they pass, and only a refill fills them again). A cache, not
@@ -239,6 +242,7 @@ export class OrderBookModel extends Stateful implements LiquidityModel {
     this.askTail = 0;
     this.probeBid = Number.NaN;
     this.probeAsk = Number.NaN;
+    this.memoSize = Number.NaN;
   }
 
   /** R's transient part left after dt; cached per dt like the refill factor. */
@@ -379,6 +383,7 @@ export class OrderBookModel extends Stateful implements LiquidityModel {
     }
     this.probeBid = Number.NaN;
     this.probeAsk = Number.NaN;
+    this.memoSize = Number.NaN;
     const midAfter = this.refPrice * Math.exp(this.logMid());
     let price = notional / Math.abs(signedSize);
     // Rounding must never make a buy cheaper than the mid before it (cost >= 0 is a contract).
@@ -455,6 +460,7 @@ export class OrderBookModel extends Stateful implements LiquidityModel {
     super.loadState(buf, offset);
     this.probeBid = Number.NaN;
     this.probeAsk = Number.NaN;
+    this.memoSize = Number.NaN;
     this.bidFirst = 0;
     this.askFirst = 0;
   }
@@ -476,6 +482,15 @@ export class OrderBookModel extends Stateful implements LiquidityModel {
    * front at the same place (test/market/midAfter.test.ts).
    */
   midAfter(signedSize: number): number {
+    // The dealer's solve asks again for sizes it has just asked about (the plain order, the root): one answer is kept until the book moves.
+    if (signedSize === this.memoSize) return this.memoMid;
+    const m = this.walkMid(signedSize);
+    this.memoSize = signedSize;
+    this.memoMid = m;
+    return m;
+  }
+
+  private walkMid(signedSize: number): number {
     if (signedSize === 0) return this.refPrice * Math.exp(this.logMid());
     const s = signedSize > 0 ? this.asks : this.bids;
     const anchor = s.sign > 0 ? this.askAnchor : this.bidAnchor;

@@ -46,3 +46,38 @@ for (const { name, config } of MODELS) {
     });
   });
 }
+
+describe('midAfter: the book keeps its last answer only while the book stands still', () => {
+  it('the same size asked after an execute, a bar start or a load gets the answer a fresh twin gives', () => {
+    const book = MODELS.find((m) => m.name.includes('book'));
+    if (!book) throw new Error('no book model in the helpers');
+    const model = createLiquidityModel(book.config());
+    const twin = createLiquidityModel(book.config());
+    const fill = makeFill();
+    const q = 40;
+    const asked = (): number => model.midAfter!(q);
+    const fresh = (): number => {
+      const buf = new Float64Array(model.stateSize);
+      model.saveState(buf, 0);
+      twin.loadState(buf, 0);
+      return twin.midAfter!(q);
+    };
+    model.startBar(bar(C0, MIN, 1, 0.8));
+    const first = asked();
+    expect(asked()).toBe(first);
+    model.execute(-25, fill);
+    expect(asked()).not.toBe(first);
+    expect(Object.is(asked(), fresh())).toBe(true);
+    const afterSale = asked();
+    model.startBar(bar(C0 * 0.99, MIN, 0.7, 0.8));
+    expect(asked()).not.toBe(afterSale);
+    expect(Object.is(asked(), fresh())).toBe(true);
+    const saved = new Float64Array(model.stateSize);
+    model.saveState(saved, 0);
+    const beforeMove = asked();
+    model.execute(60, fill);
+    expect(asked()).not.toBe(beforeMove);
+    model.loadState(saved, 0);
+    expect(Object.is(asked(), beforeMove)).toBe(true);
+  });
+});
