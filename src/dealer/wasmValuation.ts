@@ -201,6 +201,14 @@ export function pnlStartStorageWasm(book: OptionBook): PnlStartColumns & { reado
   return { qty: k.startQty, vega: k.startVega, vol: k.startVol, vanna: k.startVanna, volga: k.startVolga, endVol: k.endVol };
 }
 
+/** The book's kernel, when `start` keeps its columns in it. */
+function kernelHoldingStart(book: OptionBook, start: PnlStart): WasmBookKernel | undefined {
+  const k = kernels.get(book)?.kernel;
+  if (k === undefined) return undefined;
+  const held = start.qty === k.startQty && start.vega === k.startVega && start.vol === k.startVol && start.vanna === k.startVanna && start.volga === k.startVolga;
+  return held ? k : undefined;
+}
+
 /**
  * pnlAttribution.ts' volChangeSums in the kernel (the same operations in the
  * same order: equal sums bit for bit), when `start` keeps its columns in
@@ -208,11 +216,8 @@ export function pnlStartStorageWasm(book: OptionBook): PnlStartColumns & { reado
  * end-vol copy; false (and `out` untouched) otherwise.
  */
 export function volChangeSumsWasm(book: OptionBook, start: PnlStart, endVol: Float64Array, out: VolChangeSums): boolean {
-  const s = kernels.get(book);
-  if (s === undefined) return false;
-  const k = s.kernel;
-  if (start.qty !== k.startQty || start.vega !== k.startVega || start.vol !== k.startVol || start.vanna !== k.startVanna || start.volga !== k.startVolga) return false;
-  if (endVol !== k.vol && endVol !== k.endVol) return false;
+  const k = kernelHoldingStart(book, start);
+  if (k === undefined || (endVol !== k.vol && endVol !== k.endVol)) return false;
   k.volChange(start.count, endVol === k.endVol);
   const m = k.sums;
   out.vega = m[SUM_DV_VEGA];
@@ -227,12 +232,9 @@ export function volChangeSumsWasm(book: OptionBook, start: PnlStart, endVol: Flo
  * kernel; false (and nothing copied) otherwise.
  */
 export function snapshotColumnsWasm(book: OptionBook, start: PnlStart): boolean {
-  const s = kernels.get(book);
-  if (s === undefined) return false;
-  const k = s.kernel;
-  if (start.qty !== k.startQty || start.vega !== k.startVega || start.vol !== k.startVol || start.vanna !== k.startVanna || start.volga !== k.startVolga) return false;
+  const k = kernelHoldingStart(book, start);
   // The book's columns are the kernel's (adopted when the kernel was made).
-  if (book.qty !== k.qty || book.vega !== k.vega || book.vol !== k.vol || book.vanna !== k.vanna || book.volga !== k.volga) return false;
+  if (k === undefined || book.qty !== k.qty || book.vega !== k.vega || book.vol !== k.vol || book.vanna !== k.vanna || book.volga !== k.volga) return false;
   k.snapshotStart(book.length);
   return true;
 }

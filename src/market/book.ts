@@ -28,23 +28,17 @@ export interface BookDynamics {
   probeBps: number;
 }
 
-/** One side's arrays; `depth` and `start` are state, the rest is fixed. */
-interface Side {
+/**
+ * One side: its level arrays as the level storage made them (offsets, span
+ * starts, targets; `depth` and `start` are state, the rest is fixed), and
+ * what the walks add.
+ */
+interface Side extends LevelSide {
   readonly sign: 1 | -1;
-  readonly off: Float64Array;
-  /** Where each level's span begins: the previous level's offset (0 for the first). */
-  readonly prev: Float64Array;
   /** exp(sign · off): price of each level relative to the side's anchor. */
   readonly factor: Float64Array;
-  readonly target: Float64Array;
-  /** Current resting depth, base units. */
-  readonly depth: Float64Array;
-  /** Depth at the current bar's start: the walk front interpolates on it. */
-  readonly start: Float64Array;
   /** Log distance from the last level to where the tail begins (the last level's gap). */
   readonly tailGap: number;
-  /** The same arrays as the level storage holds them, for its refill and probe. */
-  readonly levels: LevelSide;
 }
 
 function makeSide(sign: 1 | -1, offsets: Float64Array, targets: Float64Array, levels: Levels): Side {
@@ -59,7 +53,7 @@ function makeSide(sign: 1 | -1, offsets: Float64Array, targets: Float64Array, le
     prev[k] = k === 0 ? 0 : off[k - 1];
   }
   const tailGap = n >= 2 ? off[n - 1] - off[n - 2] : off[0];
-  return { sign, off, prev, factor, target, depth: ls.depth, start: ls.start, tailGap, levels: ls };
+  return { ...ls, sign, factor, tailGap };
 }
 
 /**
@@ -265,8 +259,8 @@ export class OrderBookModel extends Stateful implements LiquidityModel {
 
   /** Each side: cap at the new target, refill `1 − remain` of the gap, record the bar-start depth. */
   private refill(scale: number, remain: number): void {
-    this.levels.refill(this.bids.levels, scale, remain);
-    this.levels.refill(this.asks.levels, scale, remain);
+    this.levels.refill(this.bids, scale, remain);
+    this.levels.refill(this.asks, scale, remain);
   }
 
   /**
@@ -418,7 +412,7 @@ export class OrderBookModel extends Stateful implements LiquidityModel {
     const lo = front;
     const hi = lo + this.probe;
     const n = s.off.length;
-    let sum = this.levels.probe(s.levels, lo, hi);
+    let sum = this.levels.probe(s, lo, hi);
     const density = this.tailLevelDepth(s) / s.tailGap;
     const tailStart = s.off[n - 1] + tailUsed / density;
     const from = tailStart > lo ? tailStart : lo;
