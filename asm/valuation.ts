@@ -265,6 +265,12 @@ function cdfV(z: v128, e: v128): v128 {
   return v128.bitselect(cdfSmallV(z), mid, isSmall);
 }
 
+/** s plus lane 0 plus lane 1 of t, in that order (a running sum kept in index order). */
+@inline
+function addLanes(s: f64, t: v128): f64 {
+  return s + f64x2.extract_lane(t, 0) + f64x2.extract_lane(t, 1);
+}
+
 @inline
 function col(base: usize, cap: i32, c: i32): usize {
   return base + ((<usize>cap * <usize>c) << 3);
@@ -573,27 +579,13 @@ export function value(base: usize, cap: i32, n: i32, mode: i32, S: f64, logS: f6
       v128.store(cVolga + o, volga);
     }
     const qv = v128.load(cQ + o);
-    let t = f64x2.mul(qv, price);
-    s0 += f64x2.extract_lane(t, 0);
-    s0 += f64x2.extract_lane(t, 1);
-    t = f64x2.mul(qv, delta);
-    s1 += f64x2.extract_lane(t, 0);
-    s1 += f64x2.extract_lane(t, 1);
-    t = f64x2.mul(qv, gamma);
-    s2 += f64x2.extract_lane(t, 0);
-    s2 += f64x2.extract_lane(t, 1);
-    t = f64x2.mul(qv, vega);
-    s3 += f64x2.extract_lane(t, 0);
-    s3 += f64x2.extract_lane(t, 1);
-    t = f64x2.mul(qv, theta);
-    s4 += f64x2.extract_lane(t, 0);
-    s4 += f64x2.extract_lane(t, 1);
-    t = f64x2.mul(qv, vanna);
-    s5 += f64x2.extract_lane(t, 0);
-    s5 += f64x2.extract_lane(t, 1);
-    t = f64x2.mul(qv, volga);
-    s6 += f64x2.extract_lane(t, 0);
-    s6 += f64x2.extract_lane(t, 1);
+    s0 = addLanes(s0, f64x2.mul(qv, price));
+    s1 = addLanes(s1, f64x2.mul(qv, delta));
+    s2 = addLanes(s2, f64x2.mul(qv, gamma));
+    s3 = addLanes(s3, f64x2.mul(qv, vega));
+    s4 = addLanes(s4, f64x2.mul(qv, theta));
+    s5 = addLanes(s5, f64x2.mul(qv, vanna));
+    s6 = addLanes(s6, f64x2.mul(qv, volga));
   }
   if (i < n) {
     bsScalar(base, cap, i, S, r, q);

@@ -234,6 +234,11 @@ export class OrderBookModel extends Stateful implements LiquidityModel {
     this.askFront = 0;
     this.bidTail = 0;
     this.askTail = 0;
+    this.forgetQueries();
+  }
+
+  /** The book moved: the probed depths and midAfter's last answer no longer hold. */
+  private forgetQueries(): void {
     this.probeBid = Number.NaN;
     this.probeAsk = Number.NaN;
     this.memoSize = Number.NaN;
@@ -375,9 +380,7 @@ export class OrderBookModel extends Stateful implements LiquidityModel {
       this.askAnchor += dR;
       this.bidFirst = firstLeft;
     }
-    this.probeBid = Number.NaN;
-    this.probeAsk = Number.NaN;
-    this.memoSize = Number.NaN;
+    this.forgetQueries();
     const midAfter = this.refPrice * Math.exp(this.logMid());
     let price = notional / Math.abs(signedSize);
     // Rounding must never make a buy cheaper than the mid before it (cost >= 0 is a contract).
@@ -452,9 +455,7 @@ export class OrderBookModel extends Stateful implements LiquidityModel {
 
   override loadState(buf: Float64Array, offset: number): void {
     super.loadState(buf, offset);
-    this.probeBid = Number.NaN;
-    this.probeAsk = Number.NaN;
-    this.memoSize = Number.NaN;
+    this.forgetQueries();
     this.bidFirst = 0;
     this.askFirst = 0;
   }
