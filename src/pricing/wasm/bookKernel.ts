@@ -5,7 +5,9 @@
  * vega, theta, vanna, volga; same conventions as kernel.ts), then the
  * quantity-weighted sums, in one call. Two options at a time in f64x2 SIMD;
  * options outside the paired path's range (expired, zero vol, |d| beyond
- * sqrt(32)) take a scalar copy of kernel.ts' bsEval.
+ * sqrt(32)) take a scalar copy of kernel.ts' bsEval. It also holds the
+ * dealer's P&L start columns, over which it takes the attribution's
+ * vol-change sums (volChange) and the bar-end snapshot (snapshotStart).
  *
  * Each kernel owns one WebAssembly instance, so its columns live in that
  * instance's memory, which never grows after construction (a grow would
