@@ -16,7 +16,7 @@ import { parseIsoUtc, formatIsoUtc, MS_PER_HOUR, MS_PER_MINUTE, MS_PER_YEAR } fr
 import { barIntervalMs } from '../src/data/bars.js';
 import { DEFAULT_CATALOG_PATH, parseCatalog } from '../src/data/catalog.js';
 import { measureCrash, type BarArrays } from '../src/data/synthetic/measure.js';
-import { calibrateCrashParams, median, type CalibrationTarget } from '../src/data/synthetic/calibrate.js';
+import { calibrateCrashParams, calibrationGrid, median, pathSpread, type CalibrationTarget } from '../src/data/synthetic/calibrate.js';
 
 /** Which real file each crash is measured on (PROVENANCE.md); all in the normalized layout. */
 const FILES: Record<string, string> = {
@@ -145,6 +145,7 @@ function main(): void {
     const stepsPerBar = Math.max(1, Math.round(barMinutes / SUBSTEP_MINUTES));
     const seeds = Array.from({ length: CALIBRATION_SEED_COUNT }, (_, i) => CALIBRATION_SEED_FIRST + i);
     const cal = calibrateCrashParams(target, { stepsPerBar, seeds, branchingRatio: BRANCHING_RATIO_ASSUMED, jumpsPerWorstBar: JUMPS_PER_WORST_BAR });
+    const spread = pathSpread(cal.params, calibrationGrid(target, stepsPerBar), seeds, measured);
     entry.measured = measured;
     entry.synthetic = {
       generator: 'crash',
@@ -166,6 +167,14 @@ function main(): void {
         },
         method:
           'closed-form mapping in src/data/synthetic/calibrate.ts, then the jump log-size mean and std scaled together by jumpScale so the median drawdown over the calibration seeds equals the measured one',
+        representative: {
+          seed: spread.representative.seed,
+          drawdown: sig(spread.representative.drawdown),
+          peakToTroughHours: sig(spread.representative.peakToTroughHours),
+          worstBarReturn: sig(spread.representative.worstBarReturn),
+        },
+        drawdownP10: sig(spread.drawdownP10),
+        drawdownP90: sig(spread.drawdownP90),
       },
     };
     console.log(
@@ -176,6 +185,7 @@ function main(): void {
         `vol/bar pre ${(st.preCrashVolPerBar * 100).toFixed(2)}% crash ${(st.crashVolPerBar * 100).toFixed(2)}%`,
         `worst ${(st.worstBarReturn * 100).toFixed(2)}%`,
         `| sim median dd ${(cal.achieved.drawdown * 100).toFixed(1)}% p2t ${cal.achieved.peakToTroughHours}h crash vol ${(cal.achieved.crashVolPerBar * 100).toFixed(2)}% worst ${(cal.achieved.worstBarReturn * 100).toFixed(2)}% (scale ${cal.jumpScale})`,
+        `| seed ${spread.representative.seed}: dd ${(spread.representative.drawdown * 100).toFixed(1)}% p2t ${spread.representative.peakToTroughHours}h worst ${(spread.representative.worstBarReturn * 100).toFixed(2)}%; dd p10-p90 ${(spread.drawdownP10 * 100).toFixed(1)}-${(spread.drawdownP90 * 100).toFixed(1)}%`,
       ].join('  '),
     );
   }

@@ -79,6 +79,13 @@ export const AchievedSchema = z.strictObject({
   worstBarReturn: Num,
 });
 
+export const RepresentativeSchema = z.strictObject({
+  seed: z.number().int().nonnegative(),
+  drawdown: z.number().gt(0).lt(1),
+  peakToTroughHours: z.number().nonnegative(),
+  worstBarReturn: z.number().gt(-1).lt(0),
+});
+
 export const GeneratorSchema = z.strictObject({
   generator: z.literal('crash'),
   params: CrashParamsSchema,
@@ -95,6 +102,15 @@ export const GeneratorSchema = z.strictObject({
     /** Medians over the calibration seeds with the stored params. */
     achieved: AchievedSchema,
     method: z.string().min(1),
+    /**
+     * The calibration seed whose path is closest in shape to the measured
+     * crash (src/data/synthetic/calibrate.ts, pathSpread): the seed a
+     * catalog crash runs on unless the user picks another.
+     */
+    representative: RepresentativeSchema,
+    /** 10th and 90th percentiles of the drawdown over the calibration seeds. */
+    drawdownP10: z.number().gt(0).lt(1),
+    drawdownP90: z.number().gt(0).lt(1),
   }),
 });
 

@@ -186,6 +186,65 @@ export function calibrateCrashParams(t: CalibrationTarget, opts: CalibrationOpti
   return { params, jumpScale: c, achieved: simulatedMedians(params, grid, opts.seeds) };
 }
 
+/** The three figures a representative path is chosen on. */
+export interface PathShape {
+  readonly drawdown: number;
+  readonly peakToTroughHours: number;
+  readonly worstBarReturn: number;
+}
+
+export interface PathSpread {
+  /** The calibration seed whose path is closest to the measured crash (shapeDistance), and its figures. */
+  readonly representative: PathShape & { readonly seed: number };
+  /** 10th and 90th percentiles of the drawdown over the calibration seeds: how far one seed's path may sit from the median. */
+  readonly drawdownP10: number;
+  readonly drawdownP90: number;
+}
+
+/**
+ * How far a path's shape is from the measured crash: the sum of squared log
+ * ratios of the log-drop ln(1 − drawdown), the worst bar's log return and
+ * the peak-to-trough time (plus one bar, so a one-bar crash is not a log of
+ * zero). Log ratios weigh a path at half the measured drop like one at
+ * twice it, and put the three figures on one scale.
+ */
+export function shapeDistance(path: PathShape, measured: PathShape, barHours: number): number {
+  const drop = Math.log(Math.log1p(-path.drawdown) / Math.log1p(-measured.drawdown));
+  const worst = Math.log(Math.log1p(path.worstBarReturn) / Math.log1p(measured.worstBarReturn));
+  const time = Math.log((path.peakToTroughHours + barHours) / (measured.peakToTroughHours + barHours));
+  return drop * drop + worst * worst + time * time;
+}
+
+/**
+ * The generator's spread over the calibration seeds: the seed whose path
+ * is closest in shape to the measured crash (the lowest seed on a tie),
+ * and the 10th and 90th percentiles of the drawdown. The median path
+ * matches the crash by construction; a single seed can sit far from it
+ * (over 128 seeds the drawdown of black-monday-1987 runs from about 15% to
+ * 65% between those percentiles), so a catalog crash runs on the
+ * representative seed unless the user picks another.
+ */
+export function pathSpread(params: CrashParams, grid: Grid, seeds: readonly number[], measured: PathShape): PathSpread {
+  const barHours = grid.barMinutes / 60;
+  const drawdowns = new Float64Array(seeds.length);
+  let best = -1;
+  let bestDistance = Infinity;
+  let bestShape: PathShape | null = null;
+  for (let i = 0; i < seeds.length; i++) {
+    const st = measureCrash(generateCrash(params, grid, seeds[i]).series);
+    drawdowns[i] = st.drawdown;
+    const d = shapeDistance(st, measured, barHours);
+    if (d < bestDistance || (d === bestDistance && seeds[i] < seeds[best])) {
+      best = i;
+      bestDistance = d;
+      bestShape = st;
+    }
+  }
+  if (bestShape === null) throw new RangeError('pathSpread needs at least one seed with a finite distance');
+  const representative = { seed: seeds[best], drawdown: bestShape.drawdown, peakToTroughHours: bestShape.peakToTroughHours, worstBarReturn: bestShape.worstBarReturn };
+  return { representative, drawdownP10: quantile(drawdowns, 0.1), drawdownP90: quantile(drawdowns, 0.9) };
+}
+
 /** Six significant figures keep the catalog readable; the achieved medians are computed after rounding, so they are honest. */
 function roundParams(p: CrashParams): CrashParams {
   const out: Record<string, unknown> = {};
@@ -201,6 +260,15 @@ function sig(x: number, digits: number): number {
 function round(x: number, decimals: number): number {
   const s = 10 ** decimals;
   return Math.round(x * s) / s;
+}
+
+/** The p-quantile with linear interpolation between order statistics (Hyndman & Fan type 7, R's default). */
+export function quantile(a: Float64Array, p: number): number {
+  const s = Float64Array.from(a).sort();
+  if (s.length === 0) return Number.NaN;
+  const h = (s.length - 1) * p;
+  const lo = Math.floor(h);
+  return lo + 1 < s.length ? s[lo] + (h - lo) * (s[lo + 1] - s[lo]) : s[lo];
 }
 
 export function median(a: Float64Array): number {
