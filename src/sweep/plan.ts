@@ -13,7 +13,7 @@ import { absoluteRawPaths } from '../config/rebasePaths.js';
 import { resolveTarget } from '../config/resolveTarget.js';
 import { CascadeError, ConfigError } from '../core/errors.js';
 import { sha256, stableStringify } from '../core/hash.js';
-import { crashNames } from '../data/catalog.js';
+import { crashNames, getCrash } from '../data/catalog.js';
 import { crashScenario } from '../runner/crashScenario.js';
 import type { Scenario } from '../config/scenario.js';
 import type { LoadedSweep, SweepWindow } from './sweepSchema.js';
@@ -47,7 +47,11 @@ function windowAssignments(w: SweepWindow, k: number, loaded: LoadedSweep): Arra
     return isAbsolute(x) ? x : resolve(loaded.dir, x);
   };
   if (w.data !== undefined) out.push(['data.bars', { source: 'file', path: abs(w.data, 'data') }]);
-  if (w.crash !== undefined) out.push(['data.bars', { source: 'synthetic', crash: w.crash }]);
+  if (w.crash !== undefined) {
+    // The crash's representative path, as `cascade run <crash>` takes it; the window's own `set` may pick another seed.
+    out.push(['data.bars', { source: 'synthetic', crash: w.crash }]);
+    out.push(['seed', getCrash(w.crash).synthetic.calibration.representative.seed]);
+  }
   if (w.iv !== undefined) out.push(['data.iv.path', abs(w.iv, 'iv')]);
   if (w.start !== undefined) out.push(['data.window.start', w.start]);
   if (w.end !== undefined) out.push(['data.window.end', w.end]);

@@ -36,7 +36,7 @@ const rangeParameter = z
 const windowSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . -').describe('shown in the results; names a fold'),
   data: z.string().optional().describe('bar file (CSV), relative to the sweep file; ${NAME} is replaced by that environment variable'),
-  crash: z.string().optional().describe('a catalog crash: its synthetic path (data.bars.source synthetic)'),
+  crash: z.string().optional().describe("a catalog crash: its synthetic path (data.bars.source synthetic) on the crash's representative seed; `set: {seed: N}` picks another"),
   iv: z.string().optional().describe('implied-volatility index file, relative to the sweep file'),
   start: z.string().optional().describe('first bar, ISO-8601 UTC (data.window.start)'),
   end: z.string().optional().describe('last bar, ISO-8601 UTC (data.window.end)'),

@@ -56,6 +56,16 @@ describe('trial keys', () => {
   });
 });
 
+describe('crash windows', () => {
+  it("a window naming a catalog crash runs on that crash's representative seed, unless its set gives one", () => {
+    const text = `${GOOD}windows:\n  - name: bm\n    crash: black-monday-1987\n  - name: bm1\n    crash: black-monday-1987\n    set:\n      seed: 1\n`;
+    const ctx = buildContext(loadSweepFile(file(text)));
+    const seedOf = (w: number): number => (makeTrial(ctx, w, ['protocol.insuranceFundQuote'], [0], w).scenario as { seed: number }).seed;
+    expect(seedOf(0)).toBe(92);
+    expect(seedOf(1)).toBe(1);
+  });
+});
+
 describe('cascade sweep on the command line', () => {
   it('a bad sweep file: one line, exit 1', async () => {
     const { cli } = await import('../cli/capture.js');

@@ -7,6 +7,7 @@ import { rebasePaths } from '../../config/rebasePaths.js';
 import { crashNames } from '../../data/catalog.js';
 import { crashScenario } from '../../runner/crashScenario.js';
 import { prepareRunData } from '../../runner/prepareData.js';
+import { formatPathStanding, pathStanding } from '../../runner/pathStanding.js';
 import { computeBand, type Band } from '../../runner/band.js';
 import { IncompleteRunError, runBacktest, type BacktestResult } from '../../runner/backtest.js';
 import type { Scenario } from '../../config/scenario.js';
@@ -117,9 +118,11 @@ export function registerRunCommand(program: Command): void {
       }
       const f = result.figures;
       const label = prepared.identity.synthetic ? ' [SYNTHETIC path]' : '';
+      const standing = pathStanding(scenario);
       process.stdout.write(
         [
           `scenario ${scenario.name}${label}: ${f.bars} bars ${prepared.identity.firstBar} .. ${prepared.identity.lastBar}`,
+          ...(standing ? [formatPathStanding(standing)] : []),
           `depth: ${fmtQuote(result.build.depth1PctQuote)} moves the price 1% at the first close (${result.build.depthCalibration}); held in ${scenario.market.depthHeldIn === 'base' ? 'base units: the dollar depth falls with the price' : 'quote: the dollar depth stays, the coins grow as the price falls'}`,
           ...calibrationLine(prepared.identity.calibrationWindow),
           ...result.build.warnings.map((w) => `WARNING ${w}`),

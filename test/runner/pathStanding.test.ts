@@ -1,0 +1,46 @@
+/**
+ * A catalog crash runs on the catalog's representative seed, and the run
+ * says where its path stands against the measured crash: the seed's
+ * drawdown on the calibration's bars (checked against the catalog's own
+ * figure for that seed), the measured drawdown and the generator's spread.
+ */
+import { describe, expect, it } from 'vitest';
+import { validateScenario } from '../../src/config/load.js';
+import { getCrash, listCrashes } from '../../src/data/catalog.js';
+import { crashScenario } from '../../src/runner/crashScenario.js';
+import { formatPathStanding, pathStanding } from '../../src/runner/pathStanding.js';
+
+describe('catalog crash paths', () => {
+  it("every catalog crash's scenario runs on the representative seed, whose standing is the catalog's figure", () => {
+    for (const c of listCrashes()) {
+      const scenario = validateScenario(crashScenario(c.name));
+      const rep = c.synthetic.calibration.representative;
+      expect(scenario.seed, c.name).toBe(rep.seed);
+      const s = pathStanding(scenario);
+      expect(s, c.name).not.toBeNull();
+      expect(Number(s!.drawdown.toPrecision(6)), c.name).toBe(rep.drawdown);
+      expect(formatPathStanding(s!), c.name).toContain('the path closest to the measured crash');
+    }
+  });
+
+  it('another seed is placed against the measured crash and the spread, with the representative named', () => {
+    const scenario = validateScenario({ ...crashScenario('black-monday-1987'), seed: 1 });
+    const s = pathStanding(scenario)!;
+    const cal = getCrash('black-monday-1987').synthetic.calibration;
+    // Seed 1's Black Monday falls 12.7%, below the generator's 10th percentile (15.2%); the crash fell 34.2%.
+    expect(s.drawdown).toBeGreaterThan(0.12);
+    expect(s.drawdown).toBeLessThan(cal.drawdownP10);
+    const line = formatPathStanding(s);
+    expect(line).toBe(
+      'path: seed 1 of the black-monday-1987 generator: drawdown 12.7% on 1440-minute bars against 34.2% measured ' +
+        "(10th-90th percentile over the generator's 128 calibration seeds: 15.2%-63.6%); seed 92 is the path closest to the measured crash",
+    );
+  });
+
+  it('bars that are not a generated catalog path have no standing', () => {
+    const parametric = validateScenario({ name: 'x', data: { bars: { source: 'gbm', bars: 50 } } });
+    expect(pathStanding(parametric)).toBeNull();
+    const stored = validateScenario({ name: 'x', data: { bars: { source: 'synthetic', crash: 'btc-2020-03-12', path: 'data/synthetic/btc-2020-03-12.synthetic.csv' } } });
+    expect(pathStanding(stored)).toBeNull();
+  });
+});
