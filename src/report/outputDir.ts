@@ -16,7 +16,7 @@
  * the writer's pid; a second writer is refused while that process lives, and
  * a lock left by a killed process is taken over (with its partial folders).
  */
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
+import { linkSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { CascadeError, clip } from '../core/errors.js';
 import { describeErrno } from '../core/files.js';
@@ -180,28 +180,70 @@ function checkReplaceable(abs: string, kind: OutputKind, label: string): void {
   throw new OutputError(`${label}: the folder holds a \`cascade ${found.kind}\` output; choose another folder for \`cascade ${kind}\``);
 }
 
+/**
+ * A lock file with no pid in it younger than this is taken as being
+ * created (an older cascade wrote the pid after creating the file); older,
+ * as left by a process killed in between.
+ */
+const EMPTY_LOCK_GRACE_MS = 10_000;
+
+/**
+ * Takes `lock`. The lock appears with its pid already inside: the pid is
+ * written to a file of this process's own and hard-linked to the lock's
+ * name, which fails if the name exists. A lock created empty and written
+ * after (as before) could be read empty by a second writer in between,
+ * taken for a dead process's and removed with the first writer's partial
+ * folder, and both would then write.
+ */
 function takeLock(lock: string, abs: string, label: string): void {
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(lock, 'wx');
-      writeSync(fd, `${process.pid}\n`);
-      closeSync(fd);
-      return;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw new OutputError(`${label}: cannot create the lock '${clip(lock)}': ${describeErrno(err)}`);
-      }
-    }
-    const pid = Number(readTextOrEmpty(lock).trim());
-    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid)) {
-      throw new OutputError(`${label}: another cascade command (pid ${pid}) is writing this folder; wait for it, or remove '${clip(lock)}' if it is gone`);
-    }
-    // Left by a process that died mid-write: drop it and its partial folders,
-    // and put back a previous output it had moved aside but not yet replaced.
-    rmSync(lock, { force: true });
-    removeLeftovers(abs);
+  const mine = join(dirname(abs), `.${basename(abs)}.lock-${process.pid}`);
+  try {
+    writeFileSync(mine, `${process.pid}\n`);
+  } catch (err) {
+    throw new OutputError(`${label}: cannot create the lock '${clip(lock)}': ${describeErrno(err)}`);
   }
-  throw new OutputError(`${label}: cannot take the lock '${clip(lock)}'`);
+  try {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        linkSync(mine, lock);
+        return;
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        // A file system without hard links: create the lock exclusively and write the pid after (the grace above covers the gap).
+        if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'ENOSYS') {
+          if (createExclusive(lock, label)) return;
+        } else if (code !== 'EEXIST') {
+          throw new OutputError(`${label}: cannot create the lock '${clip(lock)}': ${describeErrno(err)}`);
+        }
+      }
+      const text = readTextOrEmpty(lock).trim();
+      const pid = Number(text);
+      if (text === '' && Date.now() - (statOrNull(lock)?.mtimeMs ?? 0) < EMPTY_LOCK_GRACE_MS) {
+        throw new OutputError(`${label}: another cascade command is taking the lock of this folder; try again, or remove '${clip(lock)}' if it stays empty`);
+      }
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid)) {
+        throw new OutputError(`${label}: another cascade command (pid ${pid}) is writing this folder; wait for it, or remove '${clip(lock)}' if it is gone`);
+      }
+      // Left by a process that died mid-write: drop it and its partial folders,
+      // and put back a previous output it had moved aside but not yet replaced.
+      rmSync(lock, { force: true });
+      removeLeftovers(abs);
+    }
+    throw new OutputError(`${label}: cannot take the lock '${clip(lock)}'`);
+  } finally {
+    rmSync(mine, { force: true });
+  }
+}
+
+/** Creates `lock` with O_EXCL and writes the pid; false if it exists. */
+function createExclusive(lock: string, label: string): boolean {
+  try {
+    writeFileSync(lock, `${process.pid}\n`, { flag: 'wx' });
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw new OutputError(`${label}: cannot create the lock '${clip(lock)}': ${describeErrno(err)}`);
+  }
 }
 
 function removeLeftovers(abs: string): void {
@@ -211,6 +253,7 @@ function removeLeftovers(abs: string): void {
     if (!name.startsWith(prefix)) continue;
     if (/^\.old-\d+$/.test(name.slice(prefix.length - 1)) && statOrNull(abs) === null) renameSync(join(parent, name), abs);
     else if (/^\.(partial|old)-\d+$/.test(name.slice(prefix.length - 1))) rmSync(join(parent, name), { recursive: true, force: true });
+    else if (/^\.lock-\d+$/.test(name.slice(prefix.length - 1)) && !processAlive(Number(name.slice(prefix.length + 'lock-'.length)))) rmSync(join(parent, name), { force: true });
   }
 }
 
