@@ -9,6 +9,8 @@ export interface SyntheticSidecar {
   readonly crash?: string;
   readonly generator?: string;
   readonly seed?: number;
+  /** The generator's parameters (a stored catalog path: the catalog's, when it was generated from them). */
+  readonly params?: unknown;
   readonly sha256?: string;
 }
 

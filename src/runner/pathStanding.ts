@@ -4,8 +4,11 @@
  * calibration seeds. The generator matches a crash only in the median over
  * seeds, so a run on one seed says which path it got.
  */
+import { isDeepStrictEqual } from 'node:util';
+import { resolveDataPath } from '../config/resolveTarget.js';
 import type { Scenario } from '../config/scenario.js';
-import { crashWindowMs, getCrash } from '../data/catalog.js';
+import { crashNames, crashWindowMs, getCrash, type CrashEntry } from '../data/catalog.js';
+import { readSyntheticSidecar } from '../data/syntheticSidecar.js';
 import { generateCrash } from '../data/synthetic/crash.js';
 import { measureCrash } from '../data/synthetic/measure.js';
 import { gridForWindow } from '../data/synthetic/path.js';
@@ -23,19 +26,34 @@ export interface PathStanding {
   readonly representativeSeed: number;
 }
 
-/** The standing of a scenario's generated catalog path, or null when its bars are not one (a file, a stored path, a parametric model). */
-export function pathStanding(scenario: Scenario): PathStanding | null {
+/**
+ * The standing of a scenario's catalog path: generated in memory from the
+ * scenario's seed, or a stored file whose sidecar names the crash, the
+ * seed and the catalog's own parameters (the default scenario's path).
+ * Null for anything else (real bars, a parametric model, a stored path
+ * generated from other parameters).
+ */
+export function pathStanding(scenario: Scenario, baseDir: string): PathStanding | null {
   const spec = scenario.data.bars;
-  if (spec.source !== 'synthetic' || spec.path !== undefined) return null;
-  const crash = getCrash(spec.crash);
+  if (spec.source === 'synthetic' && spec.path === undefined) return standingOf(getCrash(spec.crash), scenario.seed);
+  const path = spec.source === 'synthetic' ? spec.path : spec.source === 'file' ? spec.path : undefined;
+  if (path === undefined) return null;
+  const sidecar = readSyntheticSidecar(resolveDataPath(path, baseDir));
+  if (sidecar === null || sidecar.crash === undefined || typeof sidecar.seed !== 'number') return null;
+  if (!crashNames().includes(sidecar.crash)) return null; // a crash this catalog does not hold: nothing to stand against
+  const crash = getCrash(sidecar.crash);
+  return isDeepStrictEqual(sidecar.params, crash.synthetic.params) ? standingOf(crash, sidecar.seed) : null;
+}
+
+function standingOf(crash: CrashEntry, seed: number): PathStanding {
   const cal = crash.synthetic.calibration;
   const { startMs, endMs } = crashWindowMs(crash);
   // The calibration's own bars: the same sub-path as the run's bars, cut as the measured file was.
   const grid = gridForWindow(startMs, endMs, { barMinutes: cal.barMinutes, stepsPerBar: cal.stepsPerBar });
-  const drawdown = measureCrash(generateCrash(crash.synthetic.params, grid, scenario.seed).series).drawdown;
+  const drawdown = measureCrash(generateCrash(crash.synthetic.params, grid, seed).series).drawdown;
   return {
     crash: crash.name,
-    seed: scenario.seed,
+    seed,
     drawdown,
     calibrationBarMinutes: cal.barMinutes,
     measuredDrawdown: crash.measured.drawdown,

@@ -4,7 +4,11 @@
  * drawdown on the calibration's bars (checked against the catalog's own
  * figure for that seed), the measured drawdown and the generator's spread.
  */
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../../src/config/resolveTarget.js';
 import { validateScenario } from '../../src/config/load.js';
 import { getCrash, listCrashes } from '../../src/data/catalog.js';
 import { crashScenario } from '../../src/runner/crashScenario.js';
@@ -16,7 +20,7 @@ describe('catalog crash paths', () => {
       const scenario = validateScenario(crashScenario(c.name));
       const rep = c.synthetic.calibration.representative;
       expect(scenario.seed, c.name).toBe(rep.seed);
-      const s = pathStanding(scenario);
+      const s = pathStanding(scenario, PROJECT_ROOT);
       expect(s, c.name).not.toBeNull();
       expect(Number(s!.drawdown.toPrecision(6)), c.name).toBe(rep.drawdown);
       expect(formatPathStanding(s!), c.name).toContain('the path closest to the measured crash');
@@ -25,7 +29,7 @@ describe('catalog crash paths', () => {
 
   it('another seed is placed against the measured crash and the spread, with the representative named', () => {
     const scenario = validateScenario({ ...crashScenario('black-monday-1987'), seed: 1 });
-    const s = pathStanding(scenario)!;
+    const s = pathStanding(scenario, PROJECT_ROOT)!;
     const cal = getCrash('black-monday-1987').synthetic.calibration;
     // Seed 1's Black Monday falls 12.7%, below the generator's 10th percentile (15.2%); the crash fell 34.2%.
     expect(s.drawdown).toBeGreaterThan(0.12);
@@ -37,10 +41,27 @@ describe('catalog crash paths', () => {
     );
   });
 
-  it('bars that are not a generated catalog path have no standing', () => {
+  it("a stored path stands with its sidecar's seed when it was generated from the catalog's parameters (the default scenario's)", () => {
+    const def = validateScenario(JSON.parse(readFileSync(join(PROJECT_ROOT, 'data/scenarios/default.json'), 'utf8')));
+    const s = pathStanding(def, join(PROJECT_ROOT, 'data/scenarios'))!;
+    expect(s.seed).toBe(20200312);
+    expect(s.crash).toBe('btc-2020-03-12');
+    // Between the generator's 10th and 90th percentiles, below the measured 58.8%.
+    expect(s.drawdown).toBeGreaterThan(s.drawdownP10);
+    expect(s.drawdown).toBeLessThan(s.measuredDrawdown);
+    // The same file with other parameters in its sidecar stands against nothing.
+    const dir = mkdtempSync(join(tmpdir(), 'standing-'));
+    copyFileSync(join(PROJECT_ROOT, 'data/synthetic/btc-2020-03-12.synthetic.csv'), join(dir, 'p.csv'));
+    const sidecar = JSON.parse(readFileSync(join(PROJECT_ROOT, 'data/synthetic/btc-2020-03-12.synthetic.json'), 'utf8'));
+    writeFileSync(join(dir, 'p.json'), JSON.stringify({ ...sidecar, params: { ...sidecar.params, jumpLogSizeMean: -0.1 } }));
+    const other = validateScenario({ name: 'x', data: { bars: { source: 'file', path: join(dir, 'p.csv') } } });
+    expect(pathStanding(other, dir)).toBeNull();
+    writeFileSync(join(dir, 'p.json'), JSON.stringify(sidecar));
+    expect(pathStanding(other, dir)?.seed).toBe(20200312);
+  });
+
+  it('bars that are not a catalog path have no standing', () => {
     const parametric = validateScenario({ name: 'x', data: { bars: { source: 'gbm', bars: 50 } } });
-    expect(pathStanding(parametric)).toBeNull();
-    const stored = validateScenario({ name: 'x', data: { bars: { source: 'synthetic', crash: 'btc-2020-03-12', path: 'data/synthetic/btc-2020-03-12.synthetic.csv' } } });
-    expect(pathStanding(stored)).toBeNull();
+    expect(pathStanding(parametric, PROJECT_ROOT)).toBeNull();
   });
 });

@@ -118,7 +118,7 @@ export function registerRunCommand(program: Command): void {
       }
       const f = result.figures;
       const label = prepared.identity.synthetic ? ' [SYNTHETIC path]' : '';
-      const standing = pathStanding(scenario);
+      const standing = pathStanding(scenario, resolved.baseDir);
       process.stdout.write(
         [
           `scenario ${scenario.name}${label}: ${f.bars} bars ${prepared.identity.firstBar} .. ${prepared.identity.lastBar}`,
