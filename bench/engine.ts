@@ -14,6 +14,7 @@ import { MS_PER_DAY } from '../src/core/time.js';
 import type { BarSeries } from '../src/data/bars.js';
 import { setValuationKernel, valuationKernel, type ValuationKernel } from '../src/dealer/valuation.js';
 import { median, numpyPeer } from './peers.js';
+import { sampleAllocation } from './allocation.js';
 
 /**
  * The benches' depth, given as a fixed figure: 0.3 x the trailing 24 h quote
@@ -33,6 +34,32 @@ export async function benchEngine(log: (line: string) => void): Promise<void> {
   for (const mode of modes) {
     if (mode === 'every-bar') everyBarKernels(log);
     else benchMode(mode, log);
+  }
+  await allocationPerBar(log);
+}
+
+/**
+ * Heap allocated per bar by the stress workload's loop (WASM kernel, exact
+ * re-valuation every bar), sampled by V8's heap profiler after a warm run:
+ * the style guide's target is none.
+ */
+async function allocationPerBar(log: (line: string) => void): Promise<void> {
+  const bars = syntheticPathForCrash('btc-2020-03-12', { seed: 1, barMinutes: 1 }).series;
+  const scenario = benchScenario(bars, 'every-bar');
+  const data = { bars, dataSha256: 'bench' };
+  const initial = valuationKernel();
+  try {
+    setValuationKernel('wasm');
+    runSimulation(scenario, data, buildEngineParts(scenario, data, process.cwd()).parts); // warms the JIT: its code allocates differently before it is optimized
+    const { parts } = buildEngineParts(scenario, data, process.cwd());
+    const a = await sampleAllocation(() => void runSimulation(scenario, data, parts));
+    const perBar = (b: number): string => `${Math.round(b / bars.length).toLocaleString('en-US')} B`;
+    // What is left is V8 boxing doubles: a number returned by a call that is not inlined lives in a
+    // 16-byte heap object (rewriting walkMid to leave its result in a field moved its share to its caller).
+    log(`engine [stress, kernel wasm]: heap allocated ${perBar(a.bytes)}/bar (${(a.bytes / 1e6).toFixed(1)} MB a run, the run's end included; sampled every 512 B), mostly numbers returned from calls V8 does not inline, which it boxes`);
+    log(`  most, by function (inlined callees included): ${a.top.map((t) => `${t.where} ${perBar(t.bytes)}`).join('; ')}`);
+  } finally {
+    setValuationKernel(initial);
   }
 }
 
