@@ -60,6 +60,19 @@ describe('catalog crash paths', () => {
     expect(pathStanding(other, dir)?.seed).toBe(20200312);
   });
 
+  it('run and bond print the standing of a catalog crash path after the scenario line', { timeout: 120_000 }, async () => {
+    const { cli } = await import('../cli/capture.js');
+    const out = join(mkdtempSync(join(tmpdir(), 'standing-cli-')), 'out');
+    const r = await cli(['run', 'btc-2025-10-10', '--seed', '5', '--no-band', '--out', out]);
+    expect(r.code, r.err).toBe(0);
+    const lines = r.out.split('\n');
+    expect(lines[0]).toMatch(/^scenario btc-2025-10-10 \[SYNTHETIC path\]/);
+    expect(lines[1]).toMatch(/^path: seed 5 of the btc-2025-10-10 generator: drawdown \d+\.\d% on 60-minute bars against 19\.2% measured .*; seed 77 is the path closest to the measured crash$/);
+    const b = await cli(['bond', 'table', 'btc-2025-10-10', '--set', 'protocol.defences.contagionBond={"trigger":{"index":"drawdown","level":0.08},"notionalQuote":2000000}', '--levels', '0.1', '--quiet']);
+    expect(b.code, b.err).toBe(0);
+    expect(b.out.split('\n')[1]).toMatch(/^path: seed 77 of the btc-2025-10-10 generator, the path closest to the measured crash/);
+  });
+
   it('bars that are not a catalog path have no standing', () => {
     const parametric = validateScenario({ name: 'x', data: { bars: { source: 'gbm', bars: 50 } } });
     expect(pathStanding(parametric, PROJECT_ROOT)).toBeNull();

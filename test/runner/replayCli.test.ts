@@ -25,6 +25,8 @@ describe('cascade replay', () => {
     expect(r.code, r.err).toBe(0);
     expect(readdirSync(out).sort()).toEqual(['configs.json', 'inferred_shocks.csv', 'replay.csv', 'replay.html', 'replay.json']);
     for (const name of ['historical', 'as inferred', 'no ladder', 'dealer.inventory={"kind":"none"}']) expect(r.out).toContain(name);
+    // A parametric path is no catalog crash's: no standing line.
+    expect(r.out).not.toContain('path: seed');
     const doc = JSON.parse(readFileSync(join(out, 'replay.json'), 'utf8')) as { designs: Array<{ name: string; figures: Record<string, number> }>; historical: { low: number } };
     expect(doc.designs.map((d) => d.name)).toEqual(['as inferred', 'no ladder', 'dealer.inventory={"kind":"none"}']);
     const shocks = readFileSync(join(out, 'inferred_shocks.csv'), 'utf8').trimEnd().split('\n');

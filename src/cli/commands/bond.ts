@@ -15,6 +15,7 @@ import { crashNames } from '../../data/catalog.js';
 import { priceBond, type BondPricing, type FairCoupon } from '../../runner/bondPricing.js';
 import { bondLevelTable, type BondTable } from '../../runner/bondTable.js';
 import { crashScenario } from '../../runner/crashScenario.js';
+import { formatPathStanding, pathStanding } from '../../runner/pathStanding.js';
 import { prepareRunData } from '../../runner/prepareData.js';
 
 interface BondOptions {
@@ -148,6 +149,9 @@ export function registerBondCommands(program: Command): void {
     if (!opts.quiet) process.stderr.write('\n');
     const label = prepared.identity.synthetic ? ' [SYNTHETIC path]' : '';
     if (opts.json) process.stdout.write(`${JSON.stringify({ scenario: scenario.name, synthetic: prepared.identity.synthetic, ...(priced ? { method: priced.method } : {}), ...table }, null, 2)}\n`);
-    else process.stdout.write(`scenario ${scenario.name}${label}, seed ${scenario.seed}\n${formatTable(table)}${priced ? `fair coupons: ${priced.method}\n` : ''}`);
+    else {
+      const standing = pathStanding(scenario, baseDir);
+      process.stdout.write(`scenario ${scenario.name}${label}, seed ${scenario.seed}\n${standing ? `${formatPathStanding(standing)}\n` : ''}${formatTable(table)}${priced ? `fair coupons: ${priced.method}\n` : ''}`);
+    }
   });
 }

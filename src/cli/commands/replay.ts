@@ -7,6 +7,7 @@ import { rebasePaths } from '../../config/rebasePaths.js';
 import { ConfigError } from '../../core/errors.js';
 import { crashNames } from '../../data/catalog.js';
 import { crashScenario } from '../../runner/crashScenario.js';
+import { formatPathStanding, pathStanding } from '../../runner/pathStanding.js';
 import { prepareRunData } from '../../runner/prepareData.js';
 import { runReplay, type ReplayDesign, type ReplayResult } from '../../runner/replay.js';
 import type { Scenario } from '../../config/scenario.js';
@@ -68,7 +69,12 @@ export function registerReplayCommand(program: Command): void {
         return;
       }
       const label = prepared.identity.synthetic ? ' [SYNTHETIC path]' : '';
-      process.stdout.write(`replay ${base.name}${label}: ${prepared.data.bars.length} bars ${prepared.identity.firstBar} .. ${prepared.identity.lastBar}\n${formatReplayTable(result)}report: ${dir}\n`);
+      const standing = pathStanding(base, resolved.baseDir);
+      process.stdout.write(
+        `replay ${base.name}${label}: ${prepared.data.bars.length} bars ${prepared.identity.firstBar} .. ${prepared.identity.lastBar}\n` +
+          (standing ? `${formatPathStanding(standing)}\n` : '') +
+          `${formatReplayTable(result)}report: ${dir}\n`,
+      );
     });
 }
 
