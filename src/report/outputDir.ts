@@ -218,7 +218,8 @@ function takeLock(lock: string, abs: string, label: string): void {
       }
       const text = readTextOrEmpty(lock).trim();
       const pid = Number(text);
-      if (text === '' && Date.now() - (statOrNull(lock)?.mtimeMs ?? 0) < EMPTY_LOCK_GRACE_MS) {
+      // Its age on the file system's clock: against our own file, written just now, not the wall clock.
+      if (text === '' && (statOrNull(mine)?.mtimeMs ?? 0) - (statOrNull(lock)?.mtimeMs ?? 0) < EMPTY_LOCK_GRACE_MS) {
         throw new OutputError(`${label}: another cascade command is taking the lock of this folder; try again, or remove '${clip(lock)}' if it stays empty`);
       }
       if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid)) {
