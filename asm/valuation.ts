@@ -117,6 +117,52 @@ const TAIL = memory.data<f64>([
   -6.122763413004143e-17, -1.0619946056195963e-16, 8.960767791036668e-17,
 ]);
 
+// The constants the vector loops use, splatted to both lanes and read from
+// memory. V8 builds a v128.const that sits in a loop anew on every pass, from
+// two 64-bit immediates (three instructions); a load is one.
+const V_EXP_INV_L = memory.data<f64>([EXP_INV_L, EXP_INV_L]);
+const V_EXP_ROUND = memory.data<f64>([EXP_ROUND, EXP_ROUND]);
+const V_EXP_L_HI = memory.data<f64>([EXP_L_HI, EXP_L_HI]);
+const V_EXP_L_LO = memory.data<f64>([EXP_L_LO, EXP_L_LO]);
+const V_INV_24 = memory.data<f64>([1.0 / 24, 1.0 / 24]);
+const V_INV_120 = memory.data<f64>([1.0 / 120, 1.0 / 120]);
+const V_INV_720 = memory.data<f64>([1.0 / 720, 1.0 / 720]);
+const V_HALF = memory.data<f64>([0.5, 0.5]);
+const V_INV_6 = memory.data<f64>([1.0 / 6, 1.0 / 6]);
+const V_A4 = memory.data<f64>([A4, A4]);
+const V_A0 = memory.data<f64>([A0, A0]);
+const V_B0 = memory.data<f64>([B0, B0]);
+const V_A1 = memory.data<f64>([A1, A1]);
+const V_B1 = memory.data<f64>([B1, B1]);
+const V_A2 = memory.data<f64>([A2, A2]);
+const V_B2 = memory.data<f64>([B2, B2]);
+const V_A3 = memory.data<f64>([A3, A3]);
+const V_B3 = memory.data<f64>([B3, B3]);
+const V_C8 = memory.data<f64>([C8, C8]);
+const V_C0 = memory.data<f64>([C0, C0]);
+const V_C1 = memory.data<f64>([C1, C1]);
+const V_C2 = memory.data<f64>([C2, C2]);
+const V_C3 = memory.data<f64>([C3, C3]);
+const V_C4 = memory.data<f64>([C4, C4]);
+const V_C5 = memory.data<f64>([C5, C5]);
+const V_C6 = memory.data<f64>([C6, C6]);
+const V_C7 = memory.data<f64>([C7, C7]);
+const V_D0 = memory.data<f64>([D0, D0]);
+const V_D1 = memory.data<f64>([D1, D1]);
+const V_D2 = memory.data<f64>([D2, D2]);
+const V_D3 = memory.data<f64>([D3, D3]);
+const V_D4 = memory.data<f64>([D4, D4]);
+const V_D5 = memory.data<f64>([D5, D5]);
+const V_D6 = memory.data<f64>([D6, D6]);
+const V_D7 = memory.data<f64>([D7, D7]);
+const V_SPLIT_SMALL = memory.data<f64>([SPLIT_SMALL, SPLIT_SMALL]);
+const V_ONE = memory.data<f64>([1, 1]);
+const V_SPLIT_TAIL = memory.data<f64>([SPLIT_TAIL, SPLIT_TAIL]);
+const V_MINUS_HALF = memory.data<f64>([-0.5, -0.5]);
+const V_INV_SQRT_2PI = memory.data<f64>([INV_SQRT_2PI, INV_SQRT_2PI]);
+const V_TWO = memory.data<f64>([2, 2]);
+const V_EXP_BIAS = memory.data<i64>([1023, 1023]);
+
 /** First free byte after the static data: the JavaScript side puts its columns here. */
 export function heapBase(): usize {
   return __heap_base;
@@ -143,8 +189,8 @@ function expScalar(x: f64): f64 {
 /** exp on both lanes; both must lie in (-708, 708) (the caller checks). */
 @inline
 function expV(x: v128): v128 {
-  const kf = f64x2.sub(f64x2.add(f64x2.mul(x, f64x2.splat(EXP_INV_L)), f64x2.splat(EXP_ROUND)), f64x2.splat(EXP_ROUND));
-  const r = f64x2.sub(f64x2.sub(x, f64x2.mul(kf, f64x2.splat(EXP_L_HI))), f64x2.mul(kf, f64x2.splat(EXP_L_LO)));
+  const kf = f64x2.sub(f64x2.add(f64x2.mul(x, v128.load(V_EXP_INV_L)), v128.load(V_EXP_ROUND)), v128.load(V_EXP_ROUND));
+  const r = f64x2.sub(f64x2.sub(x, f64x2.mul(kf, v128.load(V_EXP_L_HI))), f64x2.mul(kf, v128.load(V_EXP_L_LO)));
   // k as integers in SIMD lanes (kf is integral, |kf| < 2^15 for |x| < 708, so the conversion is exact): 2^(k >> 5)
   // from its bits, as pow2 builds it, and the table rows of k & 31 loaded into their lanes.
   const ki = i32x4.trunc_sat_f64x2_s_zero(kf);
@@ -152,14 +198,14 @@ function expV(x: v128): v128 {
   const j1 = <usize>(i32x4.extract_lane(ki, 1) & 31) << 3;
   const h = v128.load64_lane(HEAD + j1, v128.load64_zero(HEAD + j0), 1);
   const t = v128.load64_lane(TAIL + j1, v128.load64_zero(TAIL + j0), 1);
-  const s = i64x2.shl(i64x2.add(i64x2.shr_s(i64x2.extend_low_i32x4_s(ki), 5), i64x2.splat(1023)), 52);
+  const s = i64x2.shl(i64x2.add(i64x2.shr_s(i64x2.extend_low_i32x4_s(ki), 5), v128.load(V_EXP_BIAS)), 52);
   const r2 = f64x2.mul(r, r);
   // r + r2 (0.5 + r/6 + r2 (1/24 + r/120 + r2/720)), in exp.ts' order.
   const inner = f64x2.add(
-    f64x2.add(f64x2.splat(1.0 / 24), f64x2.mul(r, f64x2.splat(1.0 / 120))),
-    f64x2.mul(r2, f64x2.splat(1.0 / 720)),
+    f64x2.add(v128.load(V_INV_24), f64x2.mul(r, v128.load(V_INV_120))),
+    f64x2.mul(r2, v128.load(V_INV_720)),
   );
-  const mid = f64x2.add(f64x2.add(f64x2.splat(0.5), f64x2.mul(r, f64x2.splat(1.0 / 6))), f64x2.mul(r2, inner));
+  const mid = f64x2.add(f64x2.add(v128.load(V_HALF), f64x2.mul(r, v128.load(V_INV_6))), f64x2.mul(r2, inner));
   const p = f64x2.add(r, f64x2.mul(r2, mid));
   return f64x2.mul(f64x2.add(h, f64x2.add(f64x2.mul(h, p), t)), s);
 }
@@ -219,36 +265,36 @@ function normCdf(x: f64): f64 {
 @inline
 function cdfSmallV(x: v128): v128 {
   const z = f64x2.mul(x, x);
-  let num = f64x2.mul(f64x2.splat(A4), z);
+  let num = f64x2.mul(v128.load(V_A4), z);
   let den = z;
-  num = f64x2.mul(f64x2.add(num, f64x2.splat(A0)), z);
-  den = f64x2.mul(f64x2.add(den, f64x2.splat(B0)), z);
-  num = f64x2.mul(f64x2.add(num, f64x2.splat(A1)), z);
-  den = f64x2.mul(f64x2.add(den, f64x2.splat(B1)), z);
-  num = f64x2.mul(f64x2.add(num, f64x2.splat(A2)), z);
-  den = f64x2.mul(f64x2.add(den, f64x2.splat(B2)), z);
-  return f64x2.add(f64x2.splat(0.5), f64x2.div(f64x2.mul(x, f64x2.add(num, f64x2.splat(A3))), f64x2.add(den, f64x2.splat(B3))));
+  num = f64x2.mul(f64x2.add(num, v128.load(V_A0)), z);
+  den = f64x2.mul(f64x2.add(den, v128.load(V_B0)), z);
+  num = f64x2.mul(f64x2.add(num, v128.load(V_A1)), z);
+  den = f64x2.mul(f64x2.add(den, v128.load(V_B1)), z);
+  num = f64x2.mul(f64x2.add(num, v128.load(V_A2)), z);
+  den = f64x2.mul(f64x2.add(den, v128.load(V_B2)), z);
+  return f64x2.add(v128.load(V_HALF), f64x2.div(f64x2.mul(x, f64x2.add(num, v128.load(V_A3))), f64x2.add(den, v128.load(V_B3))));
 }
 
 /** Cody's middle-range ratio C(y)/D(y) on both lanes. */
 @inline
 function ratioMidV(y: v128): v128 {
-  let num = f64x2.add(f64x2.mul(f64x2.splat(C8), y), f64x2.splat(C0));
-  num = f64x2.add(f64x2.mul(num, y), f64x2.splat(C1));
-  num = f64x2.add(f64x2.mul(num, y), f64x2.splat(C2));
-  num = f64x2.add(f64x2.mul(num, y), f64x2.splat(C3));
-  num = f64x2.add(f64x2.mul(num, y), f64x2.splat(C4));
-  num = f64x2.add(f64x2.mul(num, y), f64x2.splat(C5));
-  num = f64x2.add(f64x2.mul(num, y), f64x2.splat(C6));
-  num = f64x2.add(f64x2.mul(num, y), f64x2.splat(C7));
-  let den = f64x2.add(y, f64x2.splat(D0));
-  den = f64x2.add(f64x2.mul(den, y), f64x2.splat(D1));
-  den = f64x2.add(f64x2.mul(den, y), f64x2.splat(D2));
-  den = f64x2.add(f64x2.mul(den, y), f64x2.splat(D3));
-  den = f64x2.add(f64x2.mul(den, y), f64x2.splat(D4));
-  den = f64x2.add(f64x2.mul(den, y), f64x2.splat(D5));
-  den = f64x2.add(f64x2.mul(den, y), f64x2.splat(D6));
-  den = f64x2.add(f64x2.mul(den, y), f64x2.splat(D7));
+  let num = f64x2.add(f64x2.mul(v128.load(V_C8), y), v128.load(V_C0));
+  num = f64x2.add(f64x2.mul(num, y), v128.load(V_C1));
+  num = f64x2.add(f64x2.mul(num, y), v128.load(V_C2));
+  num = f64x2.add(f64x2.mul(num, y), v128.load(V_C3));
+  num = f64x2.add(f64x2.mul(num, y), v128.load(V_C4));
+  num = f64x2.add(f64x2.mul(num, y), v128.load(V_C5));
+  num = f64x2.add(f64x2.mul(num, y), v128.load(V_C6));
+  num = f64x2.add(f64x2.mul(num, y), v128.load(V_C7));
+  let den = f64x2.add(y, v128.load(V_D0));
+  den = f64x2.add(f64x2.mul(den, y), v128.load(V_D1));
+  den = f64x2.add(f64x2.mul(den, y), v128.load(V_D2));
+  den = f64x2.add(f64x2.mul(den, y), v128.load(V_D3));
+  den = f64x2.add(f64x2.mul(den, y), v128.load(V_D4));
+  den = f64x2.add(f64x2.mul(den, y), v128.load(V_D5));
+  den = f64x2.add(f64x2.mul(den, y), v128.load(V_D6));
+  den = f64x2.add(f64x2.mul(den, y), v128.load(V_D7));
   return f64x2.div(num, den);
 }
 
@@ -256,11 +302,11 @@ function ratioMidV(y: v128): v128 {
 @inline
 function cdfV(z: v128, e: v128): v128 {
   const a = f64x2.abs(z);
-  const isSmall = f64x2.le(a, f64x2.splat(SPLIT_SMALL));
+  const isSmall = f64x2.le(a, v128.load(V_SPLIT_SMALL));
   // Each range's formula only where a lane needs it: most pairs of a book have both lanes in one range.
   if (i64x2.all_true(isSmall)) return cdfSmallV(z);
   const lower = f64x2.mul(e, ratioMidV(a));
-  const mid = v128.bitselect(lower, f64x2.sub(f64x2.splat(1), lower), f64x2.lt(z, f64x2.splat(0)));
+  const mid = v128.bitselect(lower, f64x2.sub(v128.load(V_ONE), lower), f64x2.lt(z, f64x2.splat(0)));
   if (!v128.any_true(isSmall)) return mid;
   return v128.bitselect(cdfSmallV(z), mid, isSmall);
 }
@@ -377,8 +423,8 @@ function ssviWV(k: v128, theta: v128, phi: v128, rho: f64): v128 {
   const omr2 = (1 - rho) * (1 + rho);
   const vOmr2 = f64x2.splat(omr2);
   const vRho = f64x2.splat(rho);
-  const one = f64x2.splat(1);
-  const halfTheta = f64x2.mul(f64x2.splat(0.5), theta);
+  const one = v128.load(V_ONE);
+  const halfTheta = f64x2.mul(v128.load(V_HALF), theta);
   const z = f64x2.add(f64x2.mul(phi, k), vRho);
   const s = f64x2.sqrt(f64x2.add(f64x2.mul(z, z), vOmr2));
   const rz = f64x2.mul(vRho, z);
@@ -494,9 +540,9 @@ export function value(base: usize, cap: i32, n: i32, mode: i32, S: f64, logS: f6
   const vR = f64x2.splat(r);
   const vQ = f64x2.splat(q);
   const zero = f64x2.splat(0);
-  const one = f64x2.splat(1);
-  const half = f64x2.splat(0.5);
-  const tailLim = f64x2.splat(SPLIT_TAIL);
+  const one = v128.load(V_ONE);
+  const half = v128.load(V_HALF);
+  const tailLim = v128.load(V_SPLIT_TAIL);
   const cQ = col(base, cap, C_QTY);
   const cPrice = col(base, cap, C_PRICE);
   const cDelta = col(base, cap, C_DELTA);
@@ -549,7 +595,7 @@ export function value(base: usize, cap: i32, n: i32, mode: i32, S: f64, logS: f6
       const kdr = f64x2.mul(K, dr);
       const xNeg = f64x2.lt(x, zero);
       const wo = v128.bitselect(one, f64x2.neg(one), xNeg);
-      const e1 = expV(f64x2.mul(f64x2.mul(f64x2.splat(-0.5), d1), d1));
+      const e1 = expV(f64x2.mul(f64x2.mul(v128.load(V_MINUS_HALF), d1), d1));
       const e2 = f64x2.mul(e1, f64x2.div(sdq, kdr));
       const p1 = cdfV(f64x2.mul(wo, d1), e1);
       const p2 = cdfV(f64x2.mul(wo, d2), e2);
@@ -561,11 +607,11 @@ export function value(base: usize, cap: i32, n: i32, mode: i32, S: f64, logS: f6
       price = v128.bitselect(otm, itm, same);
       const n1 = v128.bitselect(p1, f64x2.sub(one, p1), same);
       const n2 = v128.bitselect(p2, f64x2.sub(one, p2), same);
-      const pdf1 = f64x2.mul(f64x2.splat(INV_SQRT_2PI), e1);
+      const pdf1 = f64x2.mul(v128.load(V_INV_SQRT_2PI), e1);
       vega = f64x2.mul(f64x2.mul(sdq, pdf1), sqrtT);
       delta = f64x2.mul(f64x2.mul(w, dq), n1);
       gamma = f64x2.div(f64x2.mul(dq, pdf1), f64x2.mul(vS, sd));
-      const th1 = f64x2.div(f64x2.mul(f64x2.neg(f64x2.mul(sdq, pdf1)), v), f64x2.mul(f64x2.splat(2), sqrtT));
+      const th1 = f64x2.div(f64x2.mul(f64x2.neg(f64x2.mul(sdq, pdf1)), v), f64x2.mul(v128.load(V_TWO), sqrtT));
       const th2 = f64x2.mul(w, f64x2.sub(f64x2.mul(f64x2.mul(vQ, sdq), n1), f64x2.mul(f64x2.mul(vR, kdr), n2)));
       theta = f64x2.add(th1, th2);
       vanna = f64x2.div(f64x2.mul(f64x2.neg(f64x2.mul(dq, pdf1)), d2), v);
