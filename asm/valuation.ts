@@ -140,21 +140,9 @@ const V_A3 = memory.data<f64>([A3, A3]);
 const V_B3 = memory.data<f64>([B3, B3]);
 const V_C8 = memory.data<f64>([C8, C8]);
 const V_C0 = memory.data<f64>([C0, C0]);
-const V_C1 = memory.data<f64>([C1, C1]);
-const V_C2 = memory.data<f64>([C2, C2]);
-const V_C3 = memory.data<f64>([C3, C3]);
-const V_C4 = memory.data<f64>([C4, C4]);
-const V_C5 = memory.data<f64>([C5, C5]);
-const V_C6 = memory.data<f64>([C6, C6]);
-const V_C7 = memory.data<f64>([C7, C7]);
 const V_D0 = memory.data<f64>([D0, D0]);
-const V_D1 = memory.data<f64>([D1, D1]);
-const V_D2 = memory.data<f64>([D2, D2]);
-const V_D3 = memory.data<f64>([D3, D3]);
-const V_D4 = memory.data<f64>([D4, D4]);
-const V_D5 = memory.data<f64>([D5, D5]);
-const V_D6 = memory.data<f64>([D6, D6]);
-const V_D7 = memory.data<f64>([D7, D7]);
+const V_C1_TO_C7 = memory.data<f64>([C1, C1, C2, C2, C3, C3, C4, C4, C5, C5, C6, C6, C7, C7]);
+const V_D1_TO_D7 = memory.data<f64>([D1, D1, D2, D2, D3, D3, D4, D4, D5, D5, D6, D6, D7, D7]);
 const V_SPLIT_SMALL = memory.data<f64>([SPLIT_SMALL, SPLIT_SMALL]);
 const V_ONE = memory.data<f64>([1, 1]);
 const V_SPLIT_TAIL = memory.data<f64>([SPLIT_TAIL, SPLIT_TAIL]);
@@ -276,25 +264,23 @@ function cdfSmallV(x: v128): v128 {
   return f64x2.add(v128.load(V_HALF), f64x2.div(f64x2.mul(x, f64x2.add(num, v128.load(V_A3))), f64x2.add(den, v128.load(V_B3))));
 }
 
+/** Seven Horner steps acc = acc·y + c_k, the c_k splatted in a table from `c` (16 bytes apart). */
+@inline
+function horner7V(acc: v128, y: v128, c: usize): v128 {
+  acc = f64x2.add(f64x2.mul(acc, y), v128.load(c));
+  acc = f64x2.add(f64x2.mul(acc, y), v128.load(c, 16));
+  acc = f64x2.add(f64x2.mul(acc, y), v128.load(c, 32));
+  acc = f64x2.add(f64x2.mul(acc, y), v128.load(c, 48));
+  acc = f64x2.add(f64x2.mul(acc, y), v128.load(c, 64));
+  acc = f64x2.add(f64x2.mul(acc, y), v128.load(c, 80));
+  return f64x2.add(f64x2.mul(acc, y), v128.load(c, 96));
+}
+
 /** Cody's middle-range ratio C(y)/D(y) on both lanes. */
 @inline
 function ratioMidV(y: v128): v128 {
-  let num = f64x2.add(f64x2.mul(v128.load(V_C8), y), v128.load(V_C0));
-  num = f64x2.add(f64x2.mul(num, y), v128.load(V_C1));
-  num = f64x2.add(f64x2.mul(num, y), v128.load(V_C2));
-  num = f64x2.add(f64x2.mul(num, y), v128.load(V_C3));
-  num = f64x2.add(f64x2.mul(num, y), v128.load(V_C4));
-  num = f64x2.add(f64x2.mul(num, y), v128.load(V_C5));
-  num = f64x2.add(f64x2.mul(num, y), v128.load(V_C6));
-  num = f64x2.add(f64x2.mul(num, y), v128.load(V_C7));
-  let den = f64x2.add(y, v128.load(V_D0));
-  den = f64x2.add(f64x2.mul(den, y), v128.load(V_D1));
-  den = f64x2.add(f64x2.mul(den, y), v128.load(V_D2));
-  den = f64x2.add(f64x2.mul(den, y), v128.load(V_D3));
-  den = f64x2.add(f64x2.mul(den, y), v128.load(V_D4));
-  den = f64x2.add(f64x2.mul(den, y), v128.load(V_D5));
-  den = f64x2.add(f64x2.mul(den, y), v128.load(V_D6));
-  den = f64x2.add(f64x2.mul(den, y), v128.load(V_D7));
+  const num = horner7V(f64x2.add(f64x2.mul(v128.load(V_C8), y), v128.load(V_C0)), y, V_C1_TO_C7);
+  const den = horner7V(f64x2.add(y, v128.load(V_D0)), y, V_D1_TO_D7);
   return f64x2.div(num, den);
 }
 
