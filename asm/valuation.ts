@@ -119,7 +119,8 @@ const TAIL = memory.data<f64>([
 
 // The constants the vector loops use, splatted to both lanes and read from
 // memory. V8 builds a v128.const that sits in a loop anew on every pass, from
-// two 64-bit immediates (three instructions); a load is one.
+// two 64-bit immediates (three instructions); a load is one. Zero stays a
+// v128.const: V8 makes it with one xor.
 const V_EXP_INV_L = memory.data<f64>([EXP_INV_L, EXP_INV_L]);
 const V_EXP_ROUND = memory.data<f64>([EXP_ROUND, EXP_ROUND]);
 const V_EXP_L_HI = memory.data<f64>([EXP_L_HI, EXP_L_HI]);
