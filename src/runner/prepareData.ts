@@ -94,13 +94,15 @@ export function prepareRunData(scenario: Scenario, baseDir: string): PreparedDat
     dataSha = barsCsvSha256(bars);
   } else if (spec.path !== undefined) {
     const path = resolveDataPath(spec.path, baseDir);
-    if (readSyntheticSidecar(path) === null) {
+    const sidecar = readSyntheticSidecar(path);
+    if (sidecar === null) {
       throw new ConfigError(`a stored synthetic path needs a .json sidecar beside it with "synthetic": true (${path})`, { field: 'data.bars.path' });
     }
     const loaded = loadBars(path, { symbol: `${spec.crash} (synthetic)` });
     bars = { ...loaded.series, synthetic: true, source: `synthetic:${spec.crash}` };
     dataSha = loaded.sha256;
-    source = `synthetic:${spec.crash} (${displayPath(path)})`;
+    // The path's own generation seed, not the scenario's (which drives the run's other draws): both are shown.
+    source = `synthetic:${spec.crash} (${displayPath(path)}${sidecar.seed !== undefined ? `, generated with seed ${sidecar.seed}` : ''})`;
   } else {
     bars = syntheticPathForCrash(spec.crash, { seed: scenario.seed, barMinutes: spec.barMinutes }).series;
     dataSha = barsCsvSha256(bars);

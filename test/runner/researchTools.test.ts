@@ -1,7 +1,11 @@
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validateScenario } from '../../src/config/load.js';
 import type { ScenarioInput } from '../../src/config/scenario.js';
 import { MS_PER_YEAR } from '../../src/core/time.js';
+import { DEFAULT_PATH_CSV } from '../../src/data/synthetic/defaultPath.js';
 import { blackScholes } from '../../src/pricing/blackScholes.js';
 import { runBacktest } from '../../src/runner/backtest.js';
 import { prepareRunData } from '../../src/runner/prepareData.js';
@@ -63,6 +67,27 @@ describe('parametric synthetic sources', () => {
     const expected = 2000 * ((20_000 * 60_000) / MS_PER_YEAR);
     // Poisson sd √76 ≈ 8.7: within 4 sd.
     expect(Math.abs(big - expected)).toBeLessThan(4 * Math.sqrt(expected));
+  });
+});
+
+describe('a stored synthetic path', () => {
+  const stored = (path: string): string =>
+    prepareRunData(scenario({ seed: 1, data: { bars: { source: 'synthetic', crash: 'btc-2020-03-12', path }, warmupBars: 0 } }), process.cwd()).identity.dataSource;
+
+  it('names its file and the seed its sidecar says generated it, beside the scenario seed that drives the run', () => {
+    const sidecarSeed = (JSON.parse(readFileSync(DEFAULT_PATH_CSV.replace(/\.csv$/, '.json'), 'utf8')) as { seed: number }).seed;
+    expect(sidecarSeed).not.toBe(1);
+    expect(stored(DEFAULT_PATH_CSV)).toBe(`synthetic:btc-2020-03-12 (${DEFAULT_PATH_CSV}, generated with seed ${sidecarSeed})`);
+  });
+
+  it('a sidecar without a seed: the file alone, no seed made up', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stored-path-'));
+    const csv = join(dir, 'path.csv');
+    copyFileSync(DEFAULT_PATH_CSV, csv);
+    writeFileSync(join(dir, 'path.json'), JSON.stringify({ synthetic: true, crash: 'btc-2020-03-12' }));
+    const source = stored(csv);
+    expect(source).toMatch(/^synthetic:btc-2020-03-12 \(.*path\.csv\)$/);
+    expect(source).not.toContain('seed');
   });
 });
 
