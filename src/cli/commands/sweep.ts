@@ -116,7 +116,7 @@ export function summaryText(plan: Plan, a: Analysis, _records: number): string {
   }
   const o = a.overfitting;
   lines.push(
-    `overfitting: deflated Sharpe ${o.deflatedSharpe ? `${o.deflatedSharpe.probability.toFixed(3)} (Sharpe ${short(o.deflatedSharpe.sharpe)} vs ${short(o.deflatedSharpe.expectedMaxSharpe)} expected of the best of ${o.deflatedSharpe.trials})` : '-'}, ` +
+    `overfitting: deflated Sharpe ${o.deflatedSharpe ? `${o.deflatedSharpe.probability.toFixed(3)} (Sharpe ${o.deflatedSharpe.sharpe.toFixed(3)} vs ${o.deflatedSharpe.expectedMaxSharpe.toFixed(3)} expected of the best of ${o.deflatedSharpe.trials})` : '-'}, ` +
       `PBO ${o.pbo ? `${o.pbo.pbo.toFixed(3)} (${o.pbo.combinations} combinations of ${o.pbo.partitions} windows)` : '-'}`,
     ...o.notes.map((n) => `  note: ${n}`),
   );
