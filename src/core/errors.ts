@@ -51,7 +51,10 @@ const MAX_REASON = 1000;
  * is a reason past MAX_REASON characters or spanning lines.
  */
 function clipQuoted(reason: string): string {
-  const quoted = reason.replace(/'([^']{121,})'/g, (_m, inner: string) => `'${clip(inner)}'`);
+  // A quote opens after a non-word character and closes before one, so the
+  // prose between two short quoted values ("'x' is ... (or 'default')") is
+  // not taken for one long value.
+  const quoted = reason.replace(/(?<!\w)'([^']{121,})'(?!\w)/g, (_m, inner: string) => `'${clip(inner)}'`);
   return quoted.length > MAX_REASON || /[\r\n]/.test(quoted) ? clip(quoted, MAX_REASON) : quoted;
 }
 
