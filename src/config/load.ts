@@ -13,8 +13,8 @@ import { scenarioSchema, type Scenario } from './scenario.js';
 export const MAX_SCENARIO_DEPTH = 64;
 
 /** Reads a scenario file (JSON or YAML) to a plain object, before validation. */
-export function readScenarioFile(path: string): unknown {
-  const text = readInputText(path, { label: 'scenario file', maxBytes: MAX_CONFIG_FILE_BYTES, error: ConfigError });
+export function readScenarioFile(path: string, label = 'scenario file'): unknown {
+  const text = readInputText(path, { label, maxBytes: MAX_CONFIG_FILE_BYTES, error: ConfigError });
   const yaml = /\.ya?ml$/i.test(path);
   const deep = bracketDepthExceeded(text, MAX_SCENARIO_DEPTH);
   if (deep >= 0) {

@@ -101,7 +101,7 @@ function lineOf(doc: Document, text: string, path: readonly PropertyKey[]): numb
 /** Reads and validates a sweep file; the first problem becomes one located error. */
 export function loadSweepFile(path: string): LoadedSweep {
   const file = resolve(path);
-  const raw = readScenarioFile(file);
+  const raw = readScenarioFile(file, 'sweep file');
   const parsed = sweepSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -32,6 +32,11 @@ describe('sweep file errors name the file, the line and the field', () => {
     });
   }
 
+  it('a missing sweep file is called a sweep file', () => {
+    const missing = join(mkdtempSync(join(tmpdir(), 'sweepfile-')), 'nope.yaml');
+    expect(() => loadSweepFile(missing)).toThrow(/nope\.yaml: cannot read sweep file: ENOENT \(no such file\)$/);
+  });
+
   it('an unset ${VAR} in a window path names the variable', () => {
     const text = `${GOOD}windows:\n  - name: a\n    data: \${NO_SUCH_VAR_FOR_TEST}/x.csv\n`;
     expect(() => buildContext(loadSweepFile(file(text)))).toThrow(/NO_SUCH_VAR_FOR_TEST is not set/);
