@@ -1,3 +1,4 @@
+import { shortQuote } from '../core/format.js';
 import type { Scenario } from '../config/scenario.js';
 import type { InventoryBlock } from '../config/dealerSchema.js';
 import { resolveDataPath } from '../config/resolveTarget.js';
@@ -179,7 +180,11 @@ export function buildEngineParts(scenario: Scenario, data: RunData, baseDir: str
   // Agents act in this order every round: the protocol liquidates first, then
   // the dealer hedges (docs/model.md#cascade-rounds).
   const protocol = buildProtocol(scenario, bars, bars.length > 1 ? barIntervalMs(bars) : 60_000, baseDir, seeds, overrides.accounts, { history, first });
-  if (protocol) agents.push(protocol.agent);
+  if (protocol) {
+    agents.push(protocol.agent);
+    const w = openInterestReachWarning(protocol.report.openInterestQuote, depth1PctQuote);
+    if (w) warnings.push(w);
+  }
   const specs = dealerInventory(scenario, bars, baseDir, seeds);
   let netQty = 0;
   for (const s of specs) netQty += s.qty;
@@ -248,6 +253,29 @@ export function buildEngineParts(scenario: Scenario, data: RunData, baseDir: str
     },
     roles: { protocol: protocol ? protocol.agent : null, dealer, herding, flight: protocol ? protocol.flight : null, strategy },
   };
+}
+
+/**
+ * Open interest past this many units of log-price at the calibrated depth
+ * draws a warning: sold at once into the linear book it would take the
+ * price below e^-1 = 37% of its start. The default scenario on its own path
+ * sits at 0.12; a population sized for one market and run on bars of a
+ * thinner one (the default's $60M of longs on a $73k-per-1% ETH file) sits
+ * far above it, and the run's price then says more about the population's
+ * size than about the crash.
+ */
+export const OPEN_INTEREST_REACH_WARN = 1;
+
+/** The warning for open interest too large for the book's depth, or null. */
+export function openInterestReachWarning(openInterestQuote: number, depth1PctQuote: number): string | null {
+  const reach = openInterestQuote / (100 * depth1PctQuote);
+  if (!(reach > OPEN_INTEREST_REACH_WARN)) return null;
+  const floor = Math.exp(-reach);
+  return (
+    `open interest: $${shortQuote(openInterestQuote)} of accounts is ${reach.toPrecision(3)} units of log-price at this depth ` +
+    `($${shortQuote(depth1PctQuote)} per 1%): sold at once it would take the price to ${floor >= 1e-4 ? `${(floor * 100).toPrecision(2)}%` : floor.toExponential(1)} of its start. ` +
+    `The population is sized for a deeper market; scale protocol.population.totalNotionalQuote to this one (the default scenario on its own path: 0.12 units)`
+  );
 }
 
 const chainFits = new Map<string, ChainSurfaceSeries>();

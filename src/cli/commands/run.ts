@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { join, resolve } from 'node:path';
+import { shortQuote } from '../../core/format.js';
 import { scenarioHash, validateScenario } from '../../config/load.js';
 import { checkOverridesHeld, composeOverrides } from '../../config/compose.js';
 import { resolveTarget } from '../../config/resolveTarget.js';
@@ -123,7 +124,7 @@ export function registerRunCommand(program: Command): void {
         [
           `scenario ${scenario.name}${label}: ${f.bars} bars ${prepared.identity.firstBar} .. ${prepared.identity.lastBar}`,
           ...(standing ? [formatPathStanding(standing)] : []),
-          `depth: ${fmtQuote(result.build.depth1PctQuote)} moves the price 1% at the first close (${result.build.depthCalibration}); held in ${scenario.market.depthHeldIn === 'base' ? 'base units: the dollar depth falls with the price' : 'quote: the dollar depth stays, the coins grow as the price falls'}`,
+          `depth: ${shortQuote(result.build.depth1PctQuote)} moves the price 1% at the first close (${result.build.depthCalibration}); held in ${scenario.market.depthHeldIn === 'base' ? 'base units: the dollar depth falls with the price' : 'quote: the dollar depth stays, the coins grow as the price falls'}`,
           ...calibrationLine(prepared.identity.calibrationWindow),
           ...result.build.warnings.map((w) => `WARNING ${w}`),
           `historical max drawdown ${(f.historicalMaxDrawdown * 100).toFixed(2)}%, simulated ${(f.simulatedMaxDrawdown * 100).toFixed(2)}%, ` +
@@ -131,13 +132,13 @@ export function registerRunCommand(program: Command): void {
           ...(f.band ? [formatBandRanges(f.band as Band)] : []),
           ...strategyLines(f.strategy as StrategySummary | undefined),
           ...(typeof f.liquidationCount === 'number'
-            ? [`liquidations ${f.liquidationCount} (${fmtQuote(f.liquidationVolume as number)}), insurance fund used ${fmtQuote(f.insuranceFundUsed as number)}, bad debt ${fmtQuote(f.badDebt as number)}`]
+            ? [`liquidations ${f.liquidationCount} (${shortQuote(f.liquidationVolume as number)}), insurance fund used ${shortQuote(f.insuranceFundUsed as number)}, bad debt ${shortQuote(f.badDebt as number)}`]
             : []),
           ...(typeof f.bondTriggerBar === 'number'
             ? [
                 f.bondTriggerBar >= 0
-                  ? `contagion bond paid ${fmtQuote(f.bondPayoutQuote as number)} at bar ${f.bondTriggerBar} (index ${(f.bondTriggerIndex as number).toPrecision(4)}), coupon paid ${fmtQuote(f.bondCouponPaidQuote as number)}; paradox index ${(f.paradoxIndex as number).toFixed(3)}`
-                  : `contagion bond never triggered, coupon paid ${fmtQuote(f.bondCouponPaidQuote as number)}; paradox index ${(f.paradoxIndex as number).toFixed(3)}`,
+                  ? `contagion bond paid ${shortQuote(f.bondPayoutQuote as number)} at bar ${f.bondTriggerBar} (index ${(f.bondTriggerIndex as number).toPrecision(4)}), coupon paid ${shortQuote(f.bondCouponPaidQuote as number)}; paradox index ${(f.paradoxIndex as number).toFixed(3)}`
+                  : `contagion bond never triggered, coupon paid ${shortQuote(f.bondCouponPaidQuote as number)}; paradox index ${(f.paradoxIndex as number).toFixed(3)}`,
               ]
             : []),
           `report: ${dir}`,
@@ -195,12 +196,12 @@ function strategyLines(s: StrategySummary | undefined): string[] {
   const pct = (x: number): string => (Number.isFinite(x) ? `${(x * 100).toFixed(2)}%` : '-');
   return [
     `strategy ${s.id}: ${' '.repeat(Math.max(0, 13 - s.id.length))}simulated${s.naive ? '         naive' : ''}`,
-    row('final equity', (f) => fmtQuote(f.finalEquityQuote)),
+    row('final equity', (f) => shortQuote(f.finalEquityQuote)),
     row('return', (f) => pct(f.returnFraction)),
     row('fills', (f) => String(f.fills)),
     row('rejected orders', (f) => String(f.rejectedOrders)),
     row('liquidations', (f) => String(f.liquidations)),
-    row('execution cost', (f) => fmtQuote(f.executionCostQuote)),
+    row('execution cost', (f) => shortQuote(f.executionCostQuote)),
     row('buy price over close', (f) => pct(f.buyPremiumOverClose)),
     ...(s.simulated.stats ? statsRows(row) : []),
   ];
@@ -223,16 +224,13 @@ function statsRows(row: (label: string, pick: (f: StrategyRunFigures) => string)
     row('Calmar', st((p) => p.calmar, num)),
     row('hit rate (round trips)', st((p) => p.hitRate, pct)),
     row('turnover (x equity)', st((p) => p.turnover, num)),
-    row('impact paid', st((p) => p.impactPaidQuote, fmtQuote)),
+    row('impact paid', st((p) => p.impactPaidQuote, shortQuote)),
     row('average exposure', st((p) => p.averageExposure, num)),
     row('bar VaR 99% (loss)', st((p) => p.barVar99, pct)),
     row('bar ES 99% (loss)', st((p) => p.barEs99, pct)),
   ];
 }
 
-function fmtQuote(x: number): string {
-  return Math.abs(x) >= 1e9 ? `${(x / 1e9).toFixed(2)}B` : Math.abs(x) >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : Math.abs(x) >= 1e3 ? `${(x / 1e3).toFixed(1)}k` : x.toFixed(0);
-}
 
 /** The warm-up in one line, when there is one or when something about it must be said. */
 function calibrationLine(cw: { warmupBars: number; firstBar?: string; hours?: number; note?: string } | undefined): string[] {
@@ -254,7 +252,7 @@ function formatBandLine(amplification: number, band: Band): string {
 /** The band of bad debt and liquidation volume, when the run has a protocol. */
 function formatBandRanges(band: Band): string {
   const parts = [`band over ${band.runs} runs (${band.design})`];
-  if (band.badDebt) parts.push(`bad debt ${fmtQuote(band.badDebt.low)}–${fmtQuote(band.badDebt.high)}`);
-  if (band.liquidationVolume) parts.push(`liquidation volume ${fmtQuote(band.liquidationVolume.low)}–${fmtQuote(band.liquidationVolume.high)}`);
+  if (band.badDebt) parts.push(`bad debt ${shortQuote(band.badDebt.low)}–${shortQuote(band.badDebt.high)}`);
+  if (band.liquidationVolume) parts.push(`liquidation volume ${shortQuote(band.liquidationVolume.low)}–${shortQuote(band.liquidationVolume.high)}`);
   return parts.join('; ');
 }

@@ -29,7 +29,7 @@ h1{font-size:22px;margin:8px 0 4px}h2{font-size:17px;margin:28px 0 6px;border-bo
 h3{font-size:15px;margin:18px 0 2px}
 .meta{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;font-size:13px}
 .meta dt{color:#555}.meta dd{margin:0;font-family:ui-monospace,Menlo,monospace;word-break:break-all}
-.synthetic{background:#fff3cd;border:1px solid #e0b400;padding:6px 10px;margin:8px 0;font-weight:600}
+.synthetic,.warning{background:#fff3cd;border:1px solid #e0b400;padding:6px 10px;margin:8px 0;font-weight:600}
 .banner{background:#fde2e1;border:1px solid #c0392b;color:#8e1c12;padding:8px 12px;margin:10px 0;font-weight:600}
 .caption{color:#555;font-size:12.5px;margin:0 0 4px}
 .note{color:#666;font-style:italic;margin:6px 0}

@@ -80,7 +80,14 @@ function header(run: RunFolder): string {
 }
 
 function banner(run: RunFolder): string {
-  return incompleteBanner(run) + criticalBanner(run);
+  return incompleteBanner(run) + warningsBanner(run) + criticalBanner(run);
+}
+
+/** The build's warnings (summary.json `warnings`) at the top, where they are read before the figures they qualify. */
+function warningsBanner(run: RunFolder): string {
+  const w = (run.summary as { warnings?: unknown }).warnings;
+  if (!Array.isArray(w)) return '';
+  return w.map((text, k) => `<div class="warning" id="warning-${k}">WARNING: ${escapeHtml(String(text))}</div>\n`).join('');
 }
 
 /** A run its strategy stopped: the page shows the bars before the failure only, and says so first. */

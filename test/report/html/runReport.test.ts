@@ -101,6 +101,27 @@ describe('run report (default scenario)', () => {
   });
 });
 
+describe("the build's warnings", () => {
+  it('stand at the top of the page, one banner each', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rep-warn-'));
+    // The default population ($60M of open interest) on a $50k-per-1% book: 12 units of log-price.
+    expect((await cli(['run', 'default', '--quiet', '--no-band', '--set', 'market.depth={"source":"fixed","depth1PctQuote":50000}', '--out', dir])).code).toBe(0);
+    const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as { warnings?: string[] };
+    expect(summary.warnings?.length).toBe(1);
+    const page = readFileSync(join(dir, 'report.html'), 'utf8');
+    const at = page.indexOf('<div class="warning" id="warning-0">WARNING: open interest: $60.00M of accounts is 12.0 units');
+    expect(at).toBeGreaterThan(0);
+    expect(at).toBeLessThan(page.indexOf('<h2'));
+    expect(page).not.toContain('id="warning-1"');
+  }, 120_000);
+
+  it('a run without warnings has no warning banner', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rep-nowarn-'));
+    expect((await cli(['run', 'default', '--quiet', '--no-band', '--out', dir])).code).toBe(0);
+    expect(readFileSync(join(dir, 'report.html'), 'utf8')).not.toContain('class="warning"');
+  }, 120_000);
+});
+
 describe('the page written by run equals the one rebuilt from the files', () => {
   it('gzipped CSVs (--gzip): `cascade report` reads them back to the same bytes', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rep-gz-'));
