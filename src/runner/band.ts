@@ -6,8 +6,9 @@ import type { BuildOverrides } from './build.js';
 
 /**
  * The result's band over the inputs nobody observes. The central run's
- * figures depend on book depth, the dealer's net gamma, the ladder's density
- * and the book's resilience, none of which history records. The band reruns
+ * figures depend on book depth, the dealer's net gamma, the ladder's density,
+ * the book's resilience and how fast its depth leaves as vol rises, none of
+ * which history records. The band reruns
  * the scenario on the same path and seed with each of these moved one at a
  * time to a low and a high value (a one-at-a-time design, 2 runs per input),
  * and reports the range of the headline figures over all runs, the central
@@ -19,7 +20,10 @@ import type { BuildOverrides } from './build.js';
  * - dealer inventory: the book's size x0.5 and x2 (its net gamma scales with it);
  * - resilience: off (transient impact and book refill never decay) and
  *   doubled (half-lives halved);
- * - open interest: the generated ladder's total notional x0.5 and x2.
+ * - open interest: the generated ladder's total notional x0.5 and x2;
+ * - liquidity withdrawal: the elasticity of depth to realised vol x0.5 and
+ *   x1.5 (the default 1 against the 0.38 fitted on real crash files, and
+ *   the top of the documented range), where the liquidity model applies it.
  * An input that the scenario does not have (no dealer, no protocol, a dealer
  * book from a CSV file) is left out and named in `skipped`.
  */
@@ -51,7 +55,7 @@ export interface Band {
   readonly skipped: readonly string[];
 }
 
-export const BAND_DESIGN = 'one at a time: depth x0.5/x2, dealer inventory x0.5/x2, resilience off/doubled, open interest x0.5/x2';
+export const BAND_DESIGN = 'one at a time: depth x0.5/x2, dealer inventory x0.5/x2, resilience off/doubled, open interest x0.5/x2, liquidity withdrawal x0.5/x1.5';
 
 function variant(s: Scenario, edit: (c: Scenario) => void): Scenario {
   const c = structuredClone(s);
@@ -99,6 +103,15 @@ function scaleOpenInterest(c: Scenario, f: number): void {
   if (p.kind === 'generated' && p.totalNotionalQuote !== undefined) p.totalNotionalQuote *= f;
 }
 
+/** Depth leaves with realised vol in the linear and book models; the square-root model's impact already grows with vol. */
+function withdrawalScales(s: Scenario): boolean {
+  return s.market.withdrawal.elasticity > 0 && s.market.liquidity.kind !== 'sqrt';
+}
+
+function scaleWithdrawal(c: Scenario, f: number): void {
+  c.market.withdrawal.elasticity *= f;
+}
+
 /** The variations this scenario admits, and the inputs it does not have. */
 export function bandDesign(s: Scenario): { variations: Variation[]; skipped: string[] } {
   const variations: Variation[] = [];
@@ -127,6 +140,13 @@ export function bandDesign(s: Scenario): { variations: Variation[]; skipped: str
       high: { label: 'x2', scenario: variant(s, (c) => scaleOpenInterest(c, 2)) },
     });
   } else skipped.push(s.protocol.enabled ? 'open interest (accounts from a file, or no protocol.population.totalNotionalQuote to scale)' : 'open interest (no protocol)');
+  if (withdrawalScales(s)) {
+    variations.push({
+      input: 'liquidity withdrawal',
+      low: { label: 'x0.5', scenario: variant(s, (c) => scaleWithdrawal(c, 0.5)) },
+      high: { label: 'x1.5', scenario: variant(s, (c) => scaleWithdrawal(c, 1.5)) },
+    });
+  } else skipped.push('liquidity withdrawal (market.withdrawal.elasticity 0, or the square-root model, whose impact already grows with vol)');
   return { variations, skipped };
 }
 

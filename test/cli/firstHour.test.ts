@@ -145,8 +145,8 @@ describe('the band of the result', () => {
     expect(r.code, r.err).toBe(0);
     const s = json(out, 'summary.json');
     const b = s.band;
-    expect(b.runs).toBe(8);
-    expect(Object.keys(b.inputs).sort()).toEqual(['dealer inventory', 'depth', 'open interest', 'resilience']);
+    expect(b.runs).toBe(10);
+    expect(Object.keys(b.inputs).sort()).toEqual(['dealer inventory', 'depth', 'liquidity withdrawal', 'open interest', 'resilience']);
     // The band holds the central run and every variation.
     expect(b.amplification.low).toBeLessThanOrEqual(s.amplification);
     expect(b.amplification.high).toBeGreaterThanOrEqual(s.amplification);

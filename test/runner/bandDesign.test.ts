@@ -1,0 +1,46 @@
+/**
+ * Which inputs the band moves, and to what: the withdrawal elasticity is
+ * halved and raised by half where the liquidity model applies it, and named
+ * as skipped where it does not.
+ */
+import { describe, expect, it } from 'vitest';
+import { readScenarioFile, validateScenario } from '../../src/config/load.js';
+import { DEFAULT_SCENARIO_PATH } from '../../src/config/resolveTarget.js';
+import type { Scenario } from '../../src/config/scenario.js';
+import { BAND_DESIGN, bandDesign } from '../../src/runner/band.js';
+
+function scenario(edit: (raw: Record<string, unknown>) => void = () => {}): Scenario {
+  const raw = readScenarioFile(DEFAULT_SCENARIO_PATH) as Record<string, unknown>;
+  edit(raw);
+  return validateScenario(raw);
+}
+
+const market = (raw: Record<string, unknown>): Record<string, unknown> => raw.market as Record<string, unknown>;
+
+describe('the band design', () => {
+  it('the default scenario: five inputs, the withdrawal elasticity 1 moved to 0.5 and 1.5, nothing else changed', () => {
+    const s = scenario();
+    expect(s.market.withdrawal.elasticity).toBe(1);
+    const { variations, skipped } = bandDesign(s);
+    expect(variations.map((v) => v.input)).toEqual(['depth', 'dealer inventory', 'resilience', 'open interest', 'liquidity withdrawal']);
+    expect(skipped).toEqual([]);
+    const w = variations.find((v) => v.input === 'liquidity withdrawal')!;
+    expect([w.low.label, w.high.label]).toEqual(['x0.5', 'x1.5']);
+    expect(w.low.scenario.market.withdrawal.elasticity).toBe(0.5);
+    expect(w.high.scenario.market.withdrawal.elasticity).toBe(1.5);
+    const rest = (c: Scenario): unknown => ({ ...c, market: { ...c.market, withdrawal: { ...c.market.withdrawal, elasticity: 0 } } });
+    expect(rest(w.low.scenario)).toEqual(rest(s));
+    expect(rest(w.high.scenario)).toEqual(rest(s));
+    expect(s.market.withdrawal.elasticity).toBe(1);
+    expect(BAND_DESIGN).toContain('liquidity withdrawal x0.5/x1.5');
+  });
+
+  it('elasticity 0, or the square-root model: skipped, with why', () => {
+    const off = bandDesign(scenario((raw) => void (market(raw).withdrawal = { elasticity: 0 })));
+    expect(off.variations.map((v) => v.input)).not.toContain('liquidity withdrawal');
+    expect(off.skipped).toEqual([expect.stringMatching(/^liquidity withdrawal \(market\.withdrawal\.elasticity 0, or the square-root model/)]);
+    const sqrt = bandDesign(scenario((raw) => void (market(raw).liquidity = { kind: 'sqrt' })));
+    expect(sqrt.variations.map((v) => v.input)).not.toContain('liquidity withdrawal');
+    expect(sqrt.skipped.some((x) => x.startsWith('liquidity withdrawal'))).toBe(true);
+  });
+});
