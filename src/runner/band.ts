@@ -28,10 +28,13 @@ import type { BuildOverrides } from './build.js';
  * book from a CSV file) is left out and named in `skipped`.
  */
 
-/** The figures a band reports. */
-const FIGURES = ['amplification', 'badDebt', 'liquidationVolume'] as const;
-type BandFigure = (typeof FIGURES)[number];
-type Figures = Record<BandFigure, number | null>;
+/** The figures a band reports; the strategy's simulated return only in a run with a strategy. */
+interface Figures {
+  readonly amplification: number | null;
+  readonly badDebt: number | null;
+  readonly liquidationVolume: number | null;
+  readonly strategyReturn?: number | null;
+}
 
 interface Variation {
   readonly input: string;
@@ -49,6 +52,8 @@ export interface Band {
   readonly amplification: { readonly low: number; readonly high: number };
   readonly badDebt: { readonly low: number; readonly high: number } | null;
   readonly liquidationVolume: { readonly low: number; readonly high: number } | null;
+  /** The strategy's simulated return (a fraction of its capital) over the runs; only with a strategy. */
+  readonly strategyReturn?: { readonly low: number; readonly high: number } | null;
   /** The input whose low and high runs differ most in amplification. */
   readonly movedMostBy: string;
   readonly inputs: Record<string, { readonly low: BandRun; readonly high: BandRun; readonly amplificationSwing: number }>;
@@ -152,7 +157,11 @@ export function bandDesign(s: Scenario): { variations: Variation[]; skipped: str
 
 function figuresOf(f: Record<string, unknown>): Figures {
   const num = (k: string): number | null => (typeof f[k] === 'number' ? (f[k] as number) : null);
-  return { amplification: num('amplification'), badDebt: num('badDebt'), liquidationVolume: num('liquidationVolume') };
+  const base = { amplification: num('amplification'), badDebt: num('badDebt'), liquidationVolume: num('liquidationVolume') };
+  const strategy = f.strategy as { simulated?: { returnFraction?: unknown } } | undefined;
+  if (strategy === undefined) return base;
+  const r = strategy.simulated?.returnFraction;
+  return { ...base, strategyReturn: typeof r === 'number' && Number.isFinite(r) ? r : null };
 }
 
 function range(values: ReadonlyArray<number | null>): { low: number; high: number } | null {
@@ -200,6 +209,7 @@ export function computeBand(
     amplification: range(all.map((f) => f.amplification)) as { low: number; high: number },
     badDebt: range(all.map((f) => f.badDebt)),
     liquidationVolume: range(all.map((f) => f.liquidationVolume)),
+    ...(central.strategy !== undefined ? { strategyReturn: range(all.map((f) => f.strategyReturn ?? null)) } : {}),
     movedMostBy: most,
     inputs,
     skipped,

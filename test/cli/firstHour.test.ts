@@ -146,6 +146,7 @@ describe('the band of the result', () => {
     const s = json(out, 'summary.json');
     const b = s.band;
     expect(b.runs).toBe(10);
+    expect(b.strategyReturn).toBeUndefined();
     expect(Object.keys(b.inputs).sort()).toEqual(['dealer inventory', 'depth', 'liquidity withdrawal', 'open interest', 'resilience']);
     // The band holds the central run and every variation.
     expect(b.amplification.low).toBeLessThanOrEqual(s.amplification);

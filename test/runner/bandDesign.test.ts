@@ -3,11 +3,16 @@
  * halved and raised by half where the liquidity model applies it, and named
  * as skipped where it does not.
  */
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readScenarioFile, validateScenario } from '../../src/config/load.js';
 import { DEFAULT_SCENARIO_PATH } from '../../src/config/resolveTarget.js';
 import type { Scenario } from '../../src/config/scenario.js';
-import { BAND_DESIGN, bandDesign } from '../../src/runner/band.js';
+import { BAND_DESIGN, bandDesign, computeBand } from '../../src/runner/band.js';
+import { runBacktest } from '../../src/runner/backtest.js';
+import { loadScenarioStrategy } from '../../src/runner/build.js';
+import { prepareRunData } from '../../src/runner/prepareData.js';
+import { defaultScenarioRaw, ROOT, runScenario } from '../strategy/helpers.js';
 
 function scenario(edit: (raw: Record<string, unknown>) => void = () => {}): Scenario {
   const raw = readScenarioFile(DEFAULT_SCENARIO_PATH) as Record<string, unknown>;
@@ -43,4 +48,26 @@ describe('the band design', () => {
     expect(sqrt.variations.map((v) => v.input)).not.toContain('liquidity withdrawal');
     expect(sqrt.skipped.some((x) => x.startsWith('liquidity withdrawal'))).toBe(true);
   });
+});
+
+describe('the band with a strategy', () => {
+  it("reports the strategy's simulated return over the central run and every variation; without a strategy it is absent", async () => {
+    const raw = { ...defaultScenarioRaw(), strategy: { path: 'buy-the-fear' }, data: { bars: { source: 'gbm', bars: 400, volPerYear: 1.2, startPrice: 8000, barMinutes: 15 }, warmupBars: 96 } };
+    const { scenario, result, data } = await runScenario(raw);
+    const strategy = await loadScenarioStrategy(scenario, join(ROOT, 'data/scenarios'));
+    const band = computeBand(scenario, data, join(ROOT, 'data/scenarios'), result.figures, undefined, { strategy: strategy! });
+    const central = (result.figures.strategy as { simulated: { returnFraction: number } }).simulated.returnFraction;
+    const runs = [central, ...Object.values(band.inputs).flatMap((v) => [v.low.strategyReturn!, v.high.strategyReturn!])];
+    expect(runs).toHaveLength(11);
+    for (const r of runs) expect(Number.isFinite(r)).toBe(true);
+    // The strategy trades on this path, so the variations move its return.
+    expect(new Set(runs).size).toBeGreaterThan(1);
+    expect(band.strategyReturn).toEqual({ low: Math.min(...runs), high: Math.max(...runs) });
+
+    const plain = validateScenario({ ...defaultScenarioRaw(), data: raw.data });
+    const plainData = prepareRunData(plain, join(ROOT, 'data/scenarios')).data;
+    const plainBand = computeBand(plain, plainData, join(ROOT, 'data/scenarios'), runBacktest(plain, plainData, join(ROOT, 'data/scenarios')).figures);
+    expect('strategyReturn' in plainBand).toBe(false);
+    for (const v of Object.values(plainBand.inputs)) expect('strategyReturn' in v.low).toBe(false);
+  }, 120_000);
 });

@@ -53,7 +53,7 @@ export function registerRunCommand(program: Command): void {
     .option('--set <path=value>', 'override a scenario field by dotted path (repeatable)', collect, [])
     .option('--strategy <path|id>', 'run this strategy inside the crash (a .ts module, or the id of one in strategies/), with its naive twin')
     .option('--gzip', 'write timeseries.csv.gz and trades.csv.gz (gzip) instead of plain CSV: for long runs')
-    .option('--no-band', 'skip the band of the result over the unobservable inputs (depth, dealer inventory, resilience, open interest)')
+    .option('--no-band', 'skip the band of the result over the unobservable inputs (depth, dealer inventory, resilience, open interest, liquidity withdrawal)')
     .option('--quiet', 'print only the report folder')
     .action(async (target: string, opts: RunOptions) => {
       const started = performance.now();
@@ -91,7 +91,7 @@ export function registerRunCommand(program: Command): void {
       progress.stop();
       const simulated = performance.now();
       const rssSimulated = peakRssMb();
-      // Inferred mode fits every bar to the history, so the band's eight reruns would
+      // Inferred mode fits every bar to the history, so the band's reruns would
       // each re-solve every bar (minutes) to show an amplification of about 1.
       const inferred = scenario.history?.mode === 'inferred';
       if (opts.band && inferred && !opts.quiet) process.stdout.write('band: skipped in inferred mode (each of its runs would re-solve every bar)\n');
@@ -254,5 +254,6 @@ function formatBandRanges(band: Band): string {
   const parts = [`band over ${band.runs} runs (${band.design})`];
   if (band.badDebt) parts.push(`bad debt ${shortQuote(band.badDebt.low)}–${shortQuote(band.badDebt.high)}`);
   if (band.liquidationVolume) parts.push(`liquidation volume ${shortQuote(band.liquidationVolume.low)}–${shortQuote(band.liquidationVolume.high)}`);
+  if (band.strategyReturn) parts.push(`strategy return ${(band.strategyReturn.low * 100).toFixed(2)}% to ${(band.strategyReturn.high * 100).toFixed(2)}%`);
   return parts.join('; ');
 }
