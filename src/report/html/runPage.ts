@@ -53,7 +53,9 @@ function valueCell(field: string, v: unknown): string {
 function header(run: RunFolder): string {
   const s = run.summary;
   const synthetic = s.synthetic === true;
-  const band = s.band as { design?: string; runs?: number; movedMostBy?: string; amplification?: { low: number; high: number }; badDebt?: { low: number; high: number } } | undefined;
+  const band = s.band as
+    | { design?: string; runs?: number; movedMostBy?: string; amplification?: { low: number; high: number }; badDebt?: { low: number; high: number }; strategyReturn?: { low: number; high: number } | null }
+    | undefined;
   const wall = typeof run.timing?.wallTimeMs === 'number' ? `${(run.timing.wallTimeMs / 1000).toFixed(2)} s (timing.json)` : 'not recorded (no timing.json)';
   const rows: Array<[string, string]> = [
     ['scenario', text(s.scenarioName)],
@@ -69,6 +71,7 @@ function header(run: RunFolder): string {
       'band',
       `amplification ${displayNumber(band.amplification.low)}–${displayNumber(band.amplification.high)}` +
         (band.badDebt ? `, bad debt ${displayNumber(band.badDebt.low)}–${displayNumber(band.badDebt.high)} quote` : '') +
+        (band.strategyReturn ? `, strategy return ${(band.strategyReturn.low * 100).toFixed(2)}% to ${(band.strategyReturn.high * 100).toFixed(2)}%` : '') +
         ` over ${text(band.runs)} runs (${text(band.design)}); moved most by ${text(band.movedMostBy)}`,
     ]);
   } else rows.push(['band', 'not computed for this run']);

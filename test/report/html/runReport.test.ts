@@ -122,6 +122,17 @@ describe("the build's warnings", () => {
   }, 120_000);
 });
 
+describe('the band with a strategy', () => {
+  it("the page's band row gives the strategy's return range, as summary.json has it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rep-sband-'));
+    const bars = '{"source":"gbm","bars":400,"volPerYear":1.2,"startPrice":8000,"barMinutes":15}';
+    expect((await cli(['run', 'default', '--quiet', '--strategy', 'buy-the-fear', '--set', `data.bars=${bars}`, '--out', dir])).code).toBe(0);
+    const r = (JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as { band: { strategyReturn: { low: number; high: number } } }).band.strategyReturn;
+    expect(r.low).toBeLessThanOrEqual(r.high);
+    expect(readFileSync(join(dir, 'report.html'), 'utf8')).toContain(`, strategy return ${(r.low * 100).toFixed(2)}% to ${(r.high * 100).toFixed(2)}%`);
+  }, 120_000);
+});
+
 describe('the page written by run equals the one rebuilt from the files', () => {
   it('gzipped CSVs (--gzip): `cascade report` reads them back to the same bytes', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rep-gz-'));
