@@ -1,7 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { ConfigError } from '../core/errors.js';
 import { SeedTree } from '../core/rng.js';
-import { MS_PER_HOUR, MS_PER_MINUTE, parseIsoUtc } from '../core/time.js';
+import { formatIsoUtc, MS_PER_HOUR, MS_PER_MINUTE, parseIsoUtc } from '../core/time.js';
 import { barIntervalMs, type BarSeries } from '../data/bars.js';
 import type { PortfolioAsset, PortfolioScenario } from '../config/portfolioSchema.js';
 import { bookLiquidityConfig, type LiquidityConfig } from '../market/config.js';
@@ -93,7 +93,7 @@ export function buildPortfolioSetup(s: PortfolioScenario, baseDir: string, scena
     grid,
     accounts,
   };
-  return { setup, report: { synthetic, sources, firstBar: new Date(time[0]).toISOString(), bars: n, depth1PctQuote: depth, gridPoints: grid.points } };
+  return { setup, report: { synthetic, sources, firstBar: formatIsoUtc(time[0]), bars: n, depth1PctQuote: depth, gridPoints: grid.points } };
 }
 
 /** 1% depth at the run's first bar: fixed, or from the volume of the warm-up bars before it. */

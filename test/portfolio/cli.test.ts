@@ -17,6 +17,9 @@ describe('cascade margin compare', () => {
     const json = JSON.parse(readFileSync(join(outDir, 'margin-compare.json'), 'utf8')) as { synthetic: boolean; rules: { rule: string }[] };
     expect(json.synthetic).toBe(true);
     expect(json.rules.map((r) => r.rule)).toEqual(['portfolio']);
+    // Times as every other output gives them: whole seconds, no milliseconds.
+    expect(out).toMatch(/ bars from \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ, /);
+    expect((json as unknown as { firstBar: string }).firstBar).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
   });
 
   it('an unknown rule is a one-line error and exit code 1', async () => {
