@@ -5,8 +5,7 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readScenarioFile, validateScenario } from '../../src/config/load.js';
-import { DEFAULT_SCENARIO_PATH } from '../../src/config/resolveTarget.js';
+import { validateScenario } from '../../src/config/load.js';
 import type { Scenario } from '../../src/config/scenario.js';
 import { BAND_DESIGN, bandDesign, computeBand } from '../../src/runner/band.js';
 import { runBacktest } from '../../src/runner/backtest.js';
@@ -15,7 +14,7 @@ import { prepareRunData } from '../../src/runner/prepareData.js';
 import { defaultScenarioRaw, ROOT, runScenario } from '../strategy/helpers.js';
 
 function scenario(edit: (raw: Record<string, unknown>) => void = () => {}): Scenario {
-  const raw = readScenarioFile(DEFAULT_SCENARIO_PATH) as Record<string, unknown>;
+  const raw = defaultScenarioRaw();
   edit(raw);
   return validateScenario(raw);
 }

@@ -5,13 +5,14 @@
  */
 import { dirname } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readScenarioFile, validateScenario } from '../../src/config/load.js';
+import { validateScenario } from '../../src/config/load.js';
 import { DEFAULT_SCENARIO_PATH, PROJECT_ROOT } from '../../src/config/resolveTarget.js';
 import type { Scenario } from '../../src/config/scenario.js';
 import { listCrashes } from '../../src/data/catalog.js';
 import { buildEngineParts, OPEN_INTEREST_REACH_WARN, openInterestReachWarning } from '../../src/runner/build.js';
 import { crashScenario } from '../../src/runner/crashScenario.js';
 import { prepareRunData } from '../../src/runner/prepareData.js';
+import { defaultScenarioRaw } from '../strategy/helpers.js';
 
 /** The scenario's open interest over 100 × its depth per 1%, and its build warnings (paths read from `baseDir`). */
 function built(scenario: Scenario, baseDir = PROJECT_ROOT): { reach: number; warnings: string[] } {
@@ -19,8 +20,6 @@ function built(scenario: Scenario, baseDir = PROJECT_ROOT): { reach: number; war
   const { report } = buildEngineParts(scenario, prepared.data, baseDir);
   return { reach: report.protocol!.openInterestQuote / (100 * report.depth1PctQuote), warnings: report.warnings };
 }
-
-const defaultRaw = (): Record<string, unknown> => readScenarioFile(DEFAULT_SCENARIO_PATH) as Record<string, unknown>;
 
 describe('open interest against the depth', () => {
   it('the message: the reach in units of log-price, the depth, and the price e^-reach of the start', () => {
@@ -33,13 +32,13 @@ describe('open interest against the depth', () => {
   });
 
   it('the default scenario sits at the 0.12 units its message quotes, and draws no warning', () => {
-    const b = built(validateScenario(defaultRaw()), dirname(DEFAULT_SCENARIO_PATH));
+    const b = built(validateScenario(defaultScenarioRaw()), dirname(DEFAULT_SCENARIO_PATH));
     expect(b.reach.toFixed(2)).toBe('0.12');
     expect(b.warnings.some((w) => w.startsWith('open interest'))).toBe(false);
   });
 
   it('its $60M of longs on a $50k-per-1% book (12 units) is warned about', () => {
-    const raw = defaultRaw();
+    const raw = defaultScenarioRaw();
     const thin = validateScenario({ ...raw, market: { ...(raw.market as Record<string, unknown>), depth: { source: 'fixed', depth1PctQuote: 50_000 } } });
     const b = built(thin, dirname(DEFAULT_SCENARIO_PATH));
     expect(b.reach).toBeCloseTo(12, 6);
