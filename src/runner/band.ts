@@ -117,41 +117,30 @@ function scaleWithdrawal(c: Scenario, f: number): void {
   c.market.withdrawal.elasticity *= f;
 }
 
+/** An input scaled by a low and a high factor, labelled `x<factor>`. */
+function scaled(s: Scenario, input: string, low: number, high: number, scale: (c: Scenario, f: number) => void): Variation {
+  return {
+    input,
+    low: { label: `x${low}`, scenario: variant(s, (c) => scale(c, low)) },
+    high: { label: `x${high}`, scenario: variant(s, (c) => scale(c, high)) },
+  };
+}
+
 /** The variations this scenario admits, and the inputs it does not have. */
 export function bandDesign(s: Scenario): { variations: Variation[]; skipped: string[] } {
-  const variations: Variation[] = [];
+  const variations: Variation[] = [scaled(s, 'depth', 0.5, 2, scaleDepth)];
   const skipped: string[] = [];
-  variations.push({
-    input: 'depth',
-    low: { label: 'x0.5', scenario: variant(s, (c) => scaleDepth(c, 0.5)) },
-    high: { label: 'x2', scenario: variant(s, (c) => scaleDepth(c, 2)) },
-  });
-  if (inventoryScales(s)) {
-    variations.push({
-      input: 'dealer inventory',
-      low: { label: 'x0.5', scenario: variant(s, (c) => scaleInventory(c, 0.5)) },
-      high: { label: 'x2', scenario: variant(s, (c) => scaleInventory(c, 2)) },
-    });
-  } else skipped.push('dealer inventory (none, or a block from a CSV file or an option chain: no size to scale; sweep a chain block\'s fraction instead)');
+  if (inventoryScales(s)) variations.push(scaled(s, 'dealer inventory', 0.5, 2, scaleInventory));
+  else skipped.push('dealer inventory (none, or a block from a CSV file or an option chain: no size to scale; sweep a chain block\'s fraction instead)');
   variations.push({
     input: 'resilience',
     low: { label: 'off', scenario: variant(s, (c) => setResilience(c, 0)) },
     high: { label: 'doubled', scenario: variant(s, (c) => setResilience(c, 2)) },
   });
-  if (openInterestScales(s)) {
-    variations.push({
-      input: 'open interest',
-      low: { label: 'x0.5', scenario: variant(s, (c) => scaleOpenInterest(c, 0.5)) },
-      high: { label: 'x2', scenario: variant(s, (c) => scaleOpenInterest(c, 2)) },
-    });
-  } else skipped.push(s.protocol.enabled ? 'open interest (accounts from a file, or no protocol.population.totalNotionalQuote to scale)' : 'open interest (no protocol)');
-  if (withdrawalScales(s)) {
-    variations.push({
-      input: 'liquidity withdrawal',
-      low: { label: 'x0.5', scenario: variant(s, (c) => scaleWithdrawal(c, 0.5)) },
-      high: { label: 'x1.5', scenario: variant(s, (c) => scaleWithdrawal(c, 1.5)) },
-    });
-  } else skipped.push('liquidity withdrawal (market.withdrawal.elasticity 0, or the square-root model, whose impact already grows with vol)');
+  if (openInterestScales(s)) variations.push(scaled(s, 'open interest', 0.5, 2, scaleOpenInterest));
+  else skipped.push(s.protocol.enabled ? 'open interest (accounts from a file, or no protocol.population.totalNotionalQuote to scale)' : 'open interest (no protocol)');
+  if (withdrawalScales(s)) variations.push(scaled(s, 'liquidity withdrawal', 0.5, 1.5, scaleWithdrawal));
+  else skipped.push('liquidity withdrawal (market.withdrawal.elasticity 0, or the square-root model, whose impact already grows with vol)');
   return { variations, skipped };
 }
 
