@@ -87,6 +87,10 @@ export async function main(argv: readonly string[]): Promise<number> {
 
 const invokedDirectly = process.argv[1] !== undefined && /cli[\\/]main\.(ts|js)$/.test(process.argv[1]);
 if (invokedDirectly) {
+  // A reader that closes the pipe early (`cascade crashes | head -2`) ends what is printed, not the command: a run still writes its folder.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') throw err;
+  });
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

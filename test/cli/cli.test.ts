@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -103,5 +103,24 @@ describe('other commands', () => {
     expect(info.bars).toBe(1440);
     expect(info.synthetic).toBe(true);
     expect(info.warning).toMatch(/SYNTHETIC/);
+  });
+});
+
+describe('a closed pipe', () => {
+  /** Spawns the CLI with its stdout's read end closed before it prints anything (`cascade … | true`, or a `head` that has read enough). */
+  async function intoClosedPipe(args: string[]): Promise<{ code: number | null; stderr: string }> {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((done) => child.on('close', done));
+    return { code, stderr };
+  }
+
+  it('ends the output quietly: exit 0, no stack trace; a run still writes its folder', async () => {
+    expect(await intoClosedPipe(['crashes'])).toEqual({ code: 0, stderr: '' });
+    const out = join(mkdtempSync(join(tmpdir(), 'cl-pipe-')), 'run');
+    expect(await intoClosedPipe(['run', 'default', '--no-band', '--set', 'data.window={"start":"2020-03-12T00:00:00Z","end":"2020-03-13T00:00:00Z"}', '--out', out])).toEqual({ code: 0, stderr: '' });
+    expect(readdirSync(out)).toContain('summary.json');
   });
 });
