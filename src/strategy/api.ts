@@ -1,5 +1,8 @@
 import type { z } from 'zod';
 
+/** The project's zod, for a strategy's parameter schema: `import { defineStrategy, z } from 'cascade-lab/strategy'` works from any folder (docs/strategies.md). */
+export { z } from 'zod';
+
 /**
  * The strategy API (docs/strategies.md). A strategy module (strategies/*.ts)
  * default-exports `defineStrategy({...})`. The engine wraps the created

@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import { isStrategyId } from '../config/strategySchema.js';
 import type { StrategyDefinition } from './api.js';
+import { allowOutsideImports, isOutsideProject } from './outsideImports.js';
 
 /** The bundled strategies: strategies/ at the project root. */
 export const STRATEGIES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'strategies');
@@ -24,6 +25,7 @@ export function resolveStrategyPath(pathOrId: string, baseDir: string): string {
 /** Imports a strategy module and checks that it default-exports a `defineStrategy({...})`. */
 export async function loadStrategy(pathOrId: string, baseDir: string): Promise<StrategyDefinition> {
   const file = resolveStrategyPath(pathOrId, baseDir);
+  if (isOutsideProject(file)) allowOutsideImports();
   let mod: { default?: unknown };
   try {
     mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
