@@ -35,8 +35,9 @@ export function rebasePaths(scenario: Scenario, fromDir: string, toDir: string):
 
 /**
  * A copy of a raw scenario (as read, before validation) with every file
- * path written in it made absolute against `baseDir`, so it runs the same
- * from any folder or machine that sees those files. Raw, because a
+ * path written in it (the strategy module's too, unless it is a bundled
+ * strategy's id) made absolute against `baseDir`, so it runs the same from
+ * any folder or machine that sees those files. Raw, because a
  * validated scenario holds defaults (Infinity) that JSON cannot carry.
  */
 export function absoluteRawPaths(raw: unknown, baseDir: string): unknown {
@@ -59,5 +60,7 @@ export function absoluteRawPaths(raw: unknown, baseDir: string): unknown {
   fix(at('protocol', 'perp', 'funding'), 'path');
   fix(at('protocol', 'perp', 'index'), 'path');
   fix(at('data', 'liquidationPrints'), 'path');
+  const strategy = at('strategy') as { path?: unknown } | undefined;
+  if (typeof strategy?.path !== 'string' || !isStrategyId(strategy.path)) fix(strategy, 'path');
   return s;
 }

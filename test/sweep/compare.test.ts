@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { absoluteRawPaths } from '../../src/config/rebasePaths.js';
 import { resolveTarget } from '../../src/config/resolveTarget.js';
 import { ConfigError } from '../../src/core/errors.js';
 import { compareToCsv, compareToJson, COMPARE_METRICS, formatCompareTable, runCompare, type CompareResult } from '../../src/sweep/compare.js';
 import { parseVaryAxes } from '../../src/sweep/vary.js';
+import { FIXTURES } from '../strategy/helpers.js';
 
 const IDENTITY = { dataSource: 'test', dataSha256: 'ab'.repeat(32), synthetic: true, firstBar: '2020-03-12T00:00:00Z', lastBar: '2020-03-13T00:00:00Z' };
 
@@ -68,3 +71,21 @@ describe('compare refuses variants that would not share data and seed', () => {
     await expect(runCompare({ ...input, axes: parseVaryAxes(['dealer.hedge.kind=none,bogus']) })).rejects.toThrow(/variant 2 \(dealer\.hedge\.kind="bogus"\): .*dealer\.hedge/);
   });
 });
+
+describe('compare with a strategy module given by path', () => {
+  it("resolves the path against the scenario file's folder, as `cascade run` does", async () => {
+    const target = resolveTarget('default');
+    // The default scenario as if its file lay beside the strategy fixtures, naming one by a relative path.
+    const raw = { ...(absoluteRawPaths(target.raw, target.baseDir) as Record<string, unknown>), strategy: { path: './market-once.ts' } };
+    const r = await runCompare({
+      raw,
+      file: join(FIXTURES, 'scenario.json'),
+      baseDir: FIXTURES,
+      sets: ['data.window={"start":"2020-03-12T00:00:00Z","end":"2020-03-13T00:00:00Z"}'],
+      axes: parseVaryAxes(['strategy.params.sizeBase=1,2']),
+    });
+    expect(r.rows).toHaveLength(2);
+    expect(r.rows.every((row) => row.figures.amplification !== null)).toBe(true);
+  });
+});
+
