@@ -11,6 +11,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { setDotted, validateScenario } from '../config/load.js';
 import { absoluteRawPaths } from '../config/rebasePaths.js';
 import { resolveTarget } from '../config/resolveTarget.js';
+import { isStrategyId } from '../config/strategySchema.js';
 import { CascadeError, ConfigError } from '../core/errors.js';
 import { sha256, stableStringify } from '../core/hash.js';
 import { crashNames, getCrash } from '../data/catalog.js';
@@ -22,9 +23,8 @@ import { formatVaryValue } from './vary.js';
 
 export interface SweepContext {
   readonly loaded: LoadedSweep;
-  /** The base scenario as read, the sweep's `set` applied. */
+  /** The base scenario as read, the sweep's `set` applied, its file paths absolute. */
   readonly baseRaw: Record<string, unknown>;
-  readonly baseDir: string;
   readonly windows: readonly string[];
   /** Per window, the dotted-path assignments that make it. */
   readonly windowSets: ReadonlyArray<ReadonlyArray<readonly [string, unknown]>>;
@@ -63,13 +63,13 @@ export function buildContext(loaded: LoadedSweep): SweepContext {
   const { sweep, dir } = loaded;
   const baseTarget = sweep.base === 'default' || crashNames().includes(sweep.base) ? sweep.base : resolve(dir, sweep.base);
   const target = resolveTarget(baseTarget, { names: crashNames(), build: crashScenario });
-  const baseRaw = structuredClone(target.raw);
+  // The base's own paths are relative to the base; those the sweep file writes (its set, the windows' sets, the parameters' values), to the sweep file.
+  const baseRaw = absoluteRawPaths(target.raw, target.baseDir) as Record<string, unknown>;
   for (const [path, value] of Object.entries(sweep.set)) setDotted(baseRaw, path.split('.'), structuredClone(value), path);
   const windows = sweep.windows ?? [{ name: 'base', set: {} }];
   return {
     loaded,
-    baseRaw,
-    baseDir: target.baseDir,
+    baseRaw: absoluteRawPaths(baseRaw, dir) as Record<string, unknown>,
     windows: windows.map((w) => w.name),
     windowSets: windows.map((w, k) => windowAssignments(w as SweepWindow, k, loaded)),
     codeVersion: codeVersion(),
@@ -78,8 +78,13 @@ export function buildContext(loaded: LoadedSweep): SweepContext {
 
 const fileSha = new Map<string, string>();
 
-/** Every file a scenario reads besides its code: bars, IV, L2 snapshot, dealer book, positions, gas series. */
-function scenarioFiles(s: Scenario): string[] {
+/**
+ * Every file a scenario reads (the files config/rebasePaths.ts moves): bars,
+ * IV, L2 snapshot, dealer book, option chain, positions, gas series, the
+ * perp's funding and index series, liquidation prints, and a strategy module
+ * given by path.
+ */
+export function scenarioFiles(s: Scenario): string[] {
   const files: string[] = [];
   const bars = s.data.bars;
   if ((bars.source === 'file' || bars.source === 'synthetic') && bars.path !== undefined) files.push(bars.path);
@@ -90,6 +95,11 @@ function scenarioFiles(s: Scenario): string[] {
   if (s.surface.chain) files.push(s.surface.chain.path);
   if (s.protocol.population.kind === 'csv') files.push(s.protocol.population.path);
   if (s.protocol.keepers.gas) files.push(s.protocol.keepers.gas.path);
+  if (s.protocol.perp?.funding.kind === 'series') files.push(s.protocol.perp.funding.path);
+  if (s.protocol.perp?.index) files.push(s.protocol.perp.index.path);
+  if (s.data.liquidationPrints) files.push(s.data.liquidationPrints.path);
+  // A strategy given by path is code the code version does not cover (that covers src/ and strategies/): an edit must give new keys.
+  if (s.strategy && !isStrategyId(s.strategy.path)) files.push(s.strategy.path);
   return files;
 }
 
@@ -132,7 +142,7 @@ export function makeTrial(ctx: SweepContext, index: number, params: readonly str
   try {
     for (const [path, value] of ctx.windowSets[window]) setDotted(raw, path.split('.'), structuredClone(value), path);
     params.forEach((p, k) => setDotted(raw, p.split('.'), structuredClone(values[k]), p));
-    scenario = absoluteRawPaths(raw, ctx.baseDir);
+    scenario = absoluteRawPaths(raw, ctx.loaded.dir);
     const valid = validateScenario(scenario);
     key = trialKey(valid, dataChecksum(valid), ctx.codeVersion);
   } catch (err) {

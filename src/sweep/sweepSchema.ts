@@ -10,6 +10,7 @@ import { isMap, isSeq, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
 import { checkDottedPath, readScenarioFile } from '../config/load.js';
 import { ConfigError } from '../core/errors.js';
+import { figurePathProblem } from './figurePaths.js';
 import type { Parameter } from './space.js';
 
 const dotted = z
@@ -103,15 +104,17 @@ export function loadSweepFile(path: string): LoadedSweep {
   const file = resolve(path);
   const raw = readScenarioFile(file, 'sweep file');
   const parsed = sweepSchema.safeParse(raw);
+  /** The error for a problem at `at` in the file, with its line. */
+  const located = (reason: string, at: readonly PropertyKey[], lineAt: readonly PropertyKey[] = at): ConfigError => {
+    const text = readFileSync(file, 'utf8');
+    const line = lineOf(parseDocument(text, { logLevel: 'silent' }), text, lineAt);
+    return new ConfigError(reason, { file, ...(line !== undefined ? { line } : {}), field: at.join('.') || '(root)' });
+  };
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const field = issue.path.join('.') || '(root)';
-    const text = readFileSync(file, 'utf8');
-    const doc = parseDocument(text, { logLevel: 'silent' });
-    // An unknown key is found at the key itself, not at the object holding it.
-    const line = lineOf(doc, text, issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]] : issue.path);
     const reason = issue.code === 'unrecognized_keys' ? `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}` : issue.message;
-    throw new ConfigError(reason, { file, ...(line !== undefined ? { line } : {}), field });
+    // An unknown key is found at the key itself, not at the object holding it.
+    throw located(reason, issue.path, issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]] : issue.path);
   }
   const sweep = parsed.data;
   for (const p of sweep.parameters) checkDottedPath(p.path.split('.'), 'parameters');
@@ -128,6 +131,15 @@ export function loadSweepFile(path: string): LoadedSweep {
   }
   const nWindows = sweep.windows?.length ?? 1;
   if (sweep.validation !== 'none' && nWindows < 2) throw new ConfigError(`${sweep.validation} needs at least two windows`, { file, field: 'validation' });
+  const figures: Array<[string, PropertyKey[]]> = [
+    [sweep.objective.figure, ['objective', 'figure']],
+    ...sweep.constraints.map((c, i): [string, PropertyKey[]] => [c.figure, ['constraints', i, 'figure']]),
+    ...(sweep.figures ?? []).map((f, i): [string, PropertyKey[]] => [f, ['figures', i]]),
+  ];
+  for (const [figure, at] of figures) {
+    const problem = figurePathProblem(figure);
+    if (problem !== undefined) throw located(problem, at);
+  }
   return { sweep, file, dir: dirname(file) };
 }
 

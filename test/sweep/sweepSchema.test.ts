@@ -1,9 +1,11 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/core/errors.js';
-import { buildContext, makeTrial } from '../../src/sweep/plan.js';
+import { validateScenario } from '../../src/config/load.js';
+import { DEFAULT_SCENARIO_PATH } from '../../src/config/resolveTarget.js';
+import { buildContext, makeTrial, scenarioFiles } from '../../src/sweep/plan.js';
 import { parseShard } from '../../src/sweep/sweep.js';
 import { loadSweepFile } from '../../src/sweep/sweepSchema.js';
 
@@ -31,6 +33,22 @@ describe('sweep file errors name the file, the line and the field', () => {
       expect(() => loadSweepFile(file(text))).toThrow(re);
     });
   }
+
+  it('a figure that is not in summary.json stops the sweep before its first trial, at its line, naming what was likely meant', () => {
+    const objective = GOOD.replace('figure: badDebt', 'figure: strategy.simulated.totalReturn');
+    expect(() => loadSweepFile(file(objective))).toThrow(
+      /s\.yaml:5: field 'objective\.figure': 'strategy\.simulated\.totalReturn' is not a summary figure; under strategy\.simulated: strategy\.simulated\.stats\.totalReturn, /,
+    );
+    const constraint = `${GOOD}constraints:\n  - figure: badDebt\n    max: 1\n  - figure: liquidationCounts\n    max: 5\n`;
+    expect(() => loadSweepFile(file(constraint))).toThrow(/s\.yaml:10: field 'constraints\.1\.figure': 'liquidationCounts' is not a summary figure; fields named like it: liquidationCount, /);
+    const column = `${GOOD}figures: [amplification, zzz]\n`;
+    expect(() => loadSweepFile(file(column))).toThrow(/s\.yaml:7: field 'figures\.1': 'zzz' is not a summary figure \(docs\/model\.md, "Summary figures", lists them\)$/);
+    expect(() => loadSweepFile(file(GOOD.replace('figure: badDebt', 'figure: band.amplification.high')))).toThrow(/'band\.amplification\.high' is a figure of `cascade run`'s band, which a sweep's trials do not compute/);
+    const text = GOOD.replace('figure: badDebt', 'figure: dataSource');
+    expect(() => loadSweepFile(file(text))).toThrow(/'dataSource' is a summary field of unit 'text', not a number/);
+    // Every figure the bundled example and the fixtures name passes, booleans too (read as 1 and 0).
+    expect(() => loadSweepFile(file(`${GOOD}figures: [dealerPnl.total, paradox.depthLeftQuote, strategy.naive.stats.sharpe, synthetic]\n`))).not.toThrow();
+  });
 
   it('a missing sweep file is called a sweep file', () => {
     const missing = join(mkdtempSync(join(tmpdir(), 'sweepfile-')), 'nope.yaml');
@@ -61,6 +79,48 @@ describe('trial keys', () => {
   });
 });
 
+describe('file paths in a sweep', () => {
+  it("paths the sweep file writes resolve against it, the base's own against the base; a strategy module by path is among the files its key hashes", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sweep-paths-'));
+    mkdirSync(join(dir, 'strategies'));
+    for (const f of ['a.ts', 'b.ts', 'w.ts']) writeFileSync(join(dir, 'strategies', f), '');
+    const base = join(dir, 'base.json');
+    writeFileSync(base, JSON.stringify({ ...JSON.parse(readFileSync(DEFAULT_SCENARIO_PATH, 'utf8')), data: { bars: { source: 'file', path: 'bars.csv' } } }));
+    const text = [
+      'base: ../base.json',
+      'set:',
+      '  strategy: { path: strategies/a.ts }',
+      'windows:',
+      '  - name: one',
+      '  - name: two',
+      '    set:',
+      '      strategy.path: ./strategies/w.ts',
+      'parameters:',
+      '  - path: strategy.capitalQuote',
+      '    values: [1000, 2000]',
+      'objective:',
+      '  figure: badDebt',
+      '  goal: min',
+      '',
+    ].join('\n');
+    const sweepFile = join(dir, 'sub', 's.yaml');
+    mkdirSync(join(dir, 'sub'));
+    writeFileSync(sweepFile, text.replaceAll('strategies/', '../strategies/'));
+    const ctx = buildContext(loadSweepFile(sweepFile));
+    type Paths = { data: { bars: { path: string } }; strategy: { path: string } };
+    const one = makeTrial(ctx, 0, ['strategy.capitalQuote'], [1000], 0).scenario as Paths;
+    const two = makeTrial(ctx, 1, ['strategy.capitalQuote'], [1000], 1).scenario as Paths;
+    expect(one.data.bars.path).toBe(join(dir, 'bars.csv'));
+    expect(one.strategy.path).toBe(join(dir, 'strategies', 'a.ts'));
+    expect(two.strategy.path).toBe(join(dir, 'strategies', 'w.ts'));
+    const swept = makeTrial(ctx, 0, ['strategy.path'], ['../strategies/b.ts'], 0).scenario as Paths;
+    expect(swept.strategy.path).toBe(join(dir, 'strategies', 'b.ts'));
+    // A bundled strategy's id stays an id.
+    expect((makeTrial(ctx, 0, ['strategy.path'], ['buy-the-fear'], 0).scenario as Paths).strategy.path).toBe('buy-the-fear');
+    expect(scenarioFiles(validateScenario(one))).toEqual([join(dir, 'bars.csv'), join(dir, 'strategies', 'a.ts')]);
+  });
+});
+
 describe('crash windows', () => {
   it("a window naming a catalog crash runs on that crash's representative seed, unless its set gives one", () => {
     const text = `${GOOD}windows:\n  - name: bm\n    crash: black-monday-1987\n  - name: bm1\n    crash: black-monday-1987\n    set:\n      seed: 1\n`;
@@ -81,6 +141,20 @@ describe('cascade sweep on the command line', () => {
     const w = await cli(['sweep', file(GOOD), '--workers', '0']);
     expect(w.code).toBe(1);
     expect(w.err).toMatch(/--workers expects a whole number/);
+  });
+
+  it('trials that fail are summed up by reason on the console, most frequent first, with the first trial of each', async () => {
+    const { cli } = await import('../cli/capture.js');
+    const text = GOOD.replace('values: [0, 1]', 'values: [lots, -1, many]');
+    const out = join(mkdtempSync(join(tmpdir(), 'sweep-fail-')), 'out');
+    const r = await cli(['sweep', file(text), '--workers', '1', '--out', out]);
+    expect(r.code).toBe(0);
+    const lines = r.out.trimEnd().split('\n');
+    const at = lines.findIndex((l) => l.startsWith('3 trials failed'));
+    expect(lines[at]).toBe("3 trials failed (sweep.csv's message column has each one's reason):");
+    expect(lines[at + 1]).toMatch(/^  2 × invalid: .*protocol\.insuranceFundQuote.* \(first: trial 0, base protocol\.insuranceFundQuote=lots\)$/);
+    expect(lines[at + 2]).toMatch(/^  1 × invalid: .*protocol\.insuranceFundQuote.* \(first: trial 1, base protocol\.insuranceFundQuote=-1\)$/);
+    expect(lines).toHaveLength(at + 3);
   });
 });
 

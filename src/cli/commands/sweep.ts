@@ -71,7 +71,7 @@ export function registerSweepCommand(program: Command): void {
         return;
       }
       process.stdout.write(describe(outcome));
-      if (queue !== undefined) process.stdout.write(listFailures(outcome));
+      process.stdout.write(queue !== undefined ? listFailures(outcome) : failureReasons(outcome));
     });
   cmd
     .command('merge')
@@ -92,6 +92,33 @@ function listFailures(o: SweepOutcome): string {
     if (r !== undefined && r.status !== 'ok') lines.push(`  failed: trial ${t.index} (${t.label}) ${r.status}: ${clip(r.message ?? '', 300)}`);
   }
   return lines.length > 0 ? `${lines.length} failed trial${lines.length > 1 ? 's' : ''} (\`--retry-failed\` puts the errors back in the queue):\n${lines.join('\n')}\n` : '';
+}
+
+/** Reasons shown at most, most frequent first. */
+const MAX_REASONS = 5;
+
+/**
+ * Why trials of a local sweep did not finish ok, each distinct reason once
+ * with its count and first trial: a misconfigured base fails every trial
+ * the same way, and a thousand equal lines would hide it.
+ */
+function failureReasons(o: SweepOutcome): string {
+  const reasons = new Map<string, { count: number; first: number; label: string }>();
+  let failed = 0;
+  for (const t of o.plan.trials) {
+    const r = o.records.get(t.key);
+    if (r === undefined || r.status === 'ok') continue;
+    failed++;
+    const reason = `${r.status}: ${clip(r.message ?? '', 300)}`;
+    const seen = reasons.get(reason);
+    if (seen) seen.count++;
+    else reasons.set(reason, { count: 1, first: t.index, label: t.label });
+  }
+  if (failed === 0) return '';
+  const top = [...reasons].sort((a, b) => b[1].count - a[1].count || a[1].first - b[1].first);
+  const lines = top.slice(0, MAX_REASONS).map(([reason, r]) => `  ${r.count} × ${reason} (first: trial ${r.first}, ${r.label})`);
+  if (top.length > MAX_REASONS) lines.push(`  and ${top.length - MAX_REASONS} more reasons`);
+  return `${failed} trial${failed > 1 ? 's' : ''} failed (sweep.csv's message column has each one's reason):\n${lines.join('\n')}\n`;
 }
 
 function describe(o: SweepOutcome): string {
