@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { validateScenario } from '../config/load.js';
 import { ConfigError } from '../core/errors.js';
 import { SeedTree } from '../core/rng.js';
-import { buildComparisonReport } from '../report/html/comparePage.js';
+import { buildSweepReport } from '../report/html/sweepPage.js';
 import { stableStringify } from '../core/hash.js';
 import { COMPARE_METRICS, compareFigurePath } from './compare.js';
 import { analyse, foldsFor, type Analysis, type Fold, type Plan, type PlanTrial } from './analysis.js';
@@ -282,8 +282,8 @@ export function writeTables(dir: string, plan: Plan, records: ReadonlyMap<string
   };
   const jsonText = `${JSON.stringify(doc, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2)}\n`;
   writeAtomic(join(dir, 'sweep.json'), jsonText);
-  // The comparison page reads the sweep as it reads a compare: from the JSON just written, so `cascade report` could rebuild it.
-  writeAtomic(join(dir, 'sweep.html'), buildComparisonReport(JSON.parse(jsonText)));
+  // From the JSON just written, so `cascade report` rebuilds the same page.
+  writeAtomic(join(dir, 'sweep.html'), buildSweepReport(JSON.parse(jsonText)));
   return analysis;
 }
 

@@ -27,6 +27,12 @@ describe('local sweeps: the same files whatever the workers, shards or interrupt
     same(one, two);
     expect(a.analysis?.counts).toEqual({ trials: 12, ok: 12, invalid: 0, error: 0, missing: 0 });
     expect(readFileSync(join(one, 'sweep.csv'), 'utf8').trimEnd().split('\n')).toHaveLength(13);
+    // `cascade report` rebuilds the sweep's page from sweep.json, byte for byte.
+    const page = readFileSync(join(one, 'sweep.html'), 'utf8');
+    expect(page).toContain('<h1>Sweep: ');
+    const { cli } = await import('../cli/capture.js');
+    expect((await cli(['report', one])).code).toBe(0);
+    expect(readFileSync(join(one, 'sweep.html'), 'utf8')).toBe(page);
   }, 240_000);
 
   it('two shards merged equal the single run', async () => {

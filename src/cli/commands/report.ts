@@ -4,34 +4,40 @@ import { join, resolve } from 'node:path';
 import { DataError } from '../../core/errors.js';
 import { buildComparisonReport } from '../../report/html/comparePage.js';
 import { buildRunReportFromFolder } from '../../report/html/runPage.js';
+import { buildSweepReport } from '../../report/html/sweepPage.js';
+
+const PAGES = [
+  { json: 'compare.json', html: 'compare.html', build: buildComparisonReport },
+  { json: 'sweep.json', html: 'sweep.html', build: buildSweepReport },
+] as const;
+
+function readJson(path: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new DataError(`not valid JSON (${(err as Error).message})`, { file: path });
+  }
+}
 
 /**
  * `cascade report <folder>`: rebuilds report.html of a run folder (or
- * compare.html of a compare folder) from the folder's own files. The page
+ * compare.html of a compare folder, sweep.html of a sweep folder) from the
+ * folder's own files. The page
  * is written beside them through a temporary file and a rename, so a
  * failure leaves the previous page in place.
  */
 export function registerReportCommand(program: Command): void {
   program
     .command('report')
-    .description('rebuild report.html of a run folder (or compare.html of a compare folder) from its files')
-    .argument('<folder>', 'a folder written by `cascade run` or `cascade compare`')
+    .description('rebuild report.html of a run folder (compare.html of a compare folder, sweep.html of a sweep folder) from its files')
+    .argument('<folder>', 'a folder written by `cascade run`, `cascade compare` or `cascade sweep`')
     .action((folder: string) => {
       const dir = resolve(folder);
       if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new DataError('not a folder', { file: dir });
-      const isCompare = existsSync(join(dir, 'compare.json'));
-      const name = isCompare ? 'compare.html' : 'report.html';
-      let html: string;
-      if (isCompare) {
-        const path = join(dir, 'compare.json');
-        let doc: unknown;
-        try {
-          doc = JSON.parse(readFileSync(path, 'utf8'));
-        } catch (err) {
-          throw new DataError(`not valid JSON (${(err as Error).message})`, { file: path });
-        }
-        html = buildComparisonReport(doc);
-      } else html = buildRunReportFromFolder(dir);
+      // A compare or sweep folder's page is built from its one JSON document; a run folder's from its files.
+      const page = PAGES.find((p) => existsSync(join(dir, p.json)));
+      const name = page?.html ?? 'report.html';
+      const html = page ? page.build(readJson(join(dir, page.json))) : buildRunReportFromFolder(dir);
       const tmp = join(dir, `.${name}.partial`);
       writeFileSync(tmp, html);
       renameSync(tmp, join(dir, name));

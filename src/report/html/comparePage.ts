@@ -52,7 +52,7 @@ function fail(why: string): never {
   throw new CascadeError(`compare.json: ${why}`);
 }
 
-function checkDoc(doc: unknown): CompareDoc {
+export function checkDoc(doc: unknown): CompareDoc {
   if (doc === null || typeof doc !== 'object') fail('not an object');
   const d = doc as Partial<CompareDoc>;
   if (!Array.isArray(d.vary)) fail("no 'vary' list");
@@ -61,21 +61,35 @@ function checkDoc(doc: unknown): CompareDoc {
   return d as CompareDoc;
 }
 
-function num(v: number | string | null | undefined): number | null {
+export function num(v: number | string | null | undefined): number | null {
   if (typeof v === 'number') return v;
   if (typeof v === 'string' && /^-?Infinity$/.test(v)) return Number(v);
   return null;
 }
 
-/** Axis tick text: 4 significant digits with k / M / B for thousands, millions, billions. */
-export function tickText(v: number): string {
+/** Axis tick text: 4 significant digits (or `digits`) with k / M / B for thousands, millions, billions. */
+export function tickText(v: number, digits = 4): string {
   const a = Math.abs(v);
   const [d, unit] = a >= 1e9 ? [1e9, 'B'] : a >= 1e6 ? [1e6, 'M'] : a >= 1e4 ? [1e3, 'k'] : [1, ''];
-  return `${Number((v / d).toPrecision(4))}${unit}`;
+  return `${Number((v / d).toPrecision(digits))}${unit}`;
 }
 
-function valueText(v: unknown): string {
-  return typeof v === 'string' ? v : JSON.stringify(v);
+/**
+ * Tick texts for values that must read as different when they differ:
+ * tickText's 4 significant digits, or more (up to 12) when a narrow range
+ * (amplification 1.25885 to 1.25894) would print one label for all.
+ */
+export function tickTexts(values: readonly number[]): string[] {
+  const distinct = new Set(values).size;
+  for (let digits = 4; digits < 12; digits++) {
+    const texts = values.map((v) => tickText(v, digits));
+    if (new Set(texts).size === distinct) return texts;
+  }
+  return values.map((v) => tickText(v, 12));
+}
+
+export function valueText(v: unknown): string {
+  return typeof v === 'string' ? v : v === undefined ? '–' : JSON.stringify(v);
 }
 
 /** Viridis at t in [0, 1] (five stops, linear between them). */
@@ -94,7 +108,7 @@ export function viridis(t: number): string {
   return `rgb(${c[0]},${c[1]},${c[2]})`;
 }
 
-function table(doc: CompareDoc): string {
+export function table(doc: CompareDoc): string {
   const axes = doc.vary.map((a) => a.path);
   const head = [...axes, ...doc.metrics].map((h) => `<th>${escapeHtml(h)}</th>`).join('');
   const body = doc.rows
@@ -115,7 +129,7 @@ function table(doc: CompareDoc): string {
 }
 
 /** Bad debt (y) against amplification (x), one dot per variant, labelled by its values. */
-function scatter(doc: CompareDoc): string {
+export function scatter(doc: CompareDoc): string {
   const pts = doc.rows.flatMap((r) => {
     const x = num(r.figures.amplification);
     const y = num(r.figures.badDebt);
@@ -145,15 +159,17 @@ function scatter(doc: CompareDoc): string {
       return `<circle cx="${px(p.x).toFixed(1)}" cy="${py(p.y).toFixed(1)}" r="5" fill="${PALETTE[k % PALETTE.length]}" fill-opacity="0.85"><title>${escapeHtml(label)}: amplification ${displayNumber(p.x)}, bad debt ${displayNumber(p.y)}</title></circle>`;
     })
     .join('');
-  const ticks = [0, 0.5, 1]
-    .map((t) => {
-      const xv = x0 + t * (x1 - x0);
-      const yv = y0 + t * (y1 - y0);
-      return (
-        `<text x="${px(xv).toFixed(1)}" y="${H - B + 16}" text-anchor="middle">${tickText(xv)}</text>` +
-        `<text x="${L - 6}" y="${(py(yv) + 4).toFixed(1)}" text-anchor="end">${tickText(yv)}</text>`
-      );
-    })
+  const at = [0, 0.5, 1];
+  const xs = at.map((t) => x0 + t * (x1 - x0));
+  const ys = at.map((t) => y0 + t * (y1 - y0));
+  const [xt, yt] = [tickTexts(xs), tickTexts(ys)];
+  const ticks = at
+    .map(
+      (_t, k) =>
+        // The last tick ends at the frame's right edge, so a long label is not cut by the picture's.
+        `<text x="${px(xs[k]).toFixed(1)}" y="${H - B + 16}" text-anchor="${k === at.length - 1 ? 'end' : 'middle'}">${xt[k]}</text>` +
+        `<text x="${L - 6}" y="${(py(ys[k]) + 4).toFixed(1)}" text-anchor="end">${yt[k]}</text>`,
+    )
     .join('');
   return (
     `<svg id="scatter" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="bad debt against amplification">` +
@@ -163,13 +179,21 @@ function scatter(doc: CompareDoc): string {
   );
 }
 
+/** What a heatmap colours its cells by: a figure of the rows, and its name on the page. */
+export interface HeatmapColour {
+  readonly figure: string;
+  readonly label: string;
+}
+
+const AMPLIFICATION: HeatmapColour = { figure: 'amplification', label: 'amplification' };
+
 /**
  * The phase diagram for two varied inputs: cell (i, j) is the variant with
  * the i-th value of the first input and the j-th of the second, coloured by
- * amplification; the red line is where the peak summed branching ratio
- * crosses 1 (between cell centres, linear interpolation).
+ * amplification (or `colour`); the red line is where the peak summed
+ * branching ratio crosses 1 (between cell centres, linear interpolation).
  */
-export function heatmap(doc: CompareDoc): string {
+export function heatmap(doc: CompareDoc, colour: HeatmapColour = AMPLIFICATION): string {
   if (doc.vary.length !== 2) {
     return `<p class="note omitted">Not drawn: the phase diagram needs exactly two varied inputs (this compare varies ${doc.vary.length}).</p>\n`;
   }
@@ -185,11 +209,11 @@ export function heatmap(doc: CompareDoc): string {
     const i = ix.get(key(r.values[ax.path]));
     const j = iy.get(key(r.values[ay.path]));
     if (i === undefined || j === undefined) continue;
-    amp[i][j] = num(r.figures.amplification);
+    amp[i][j] = num(r.figures[colour.figure]);
     br[i][j] = num(r.figures.peakBranchingRatioSum);
   }
   const finite = amp.flat().filter((v): v is number => v !== null && Number.isFinite(v));
-  if (finite.length === 0) return '<p class="note omitted">Not drawn: no variant has a finite amplification.</p>\n';
+  if (finite.length === 0) return `<p class="note omitted">Not drawn: no variant has a finite ${escapeHtml(colour.label)}.</p>\n`;
   const lo = Math.min(...finite);
   const hi = Math.max(...finite);
   const cw = Math.max(28, Math.min(90, Math.floor(560 / nx)));
@@ -207,8 +231,8 @@ export function heatmap(doc: CompareDoc): string {
       const a = amp[i][j];
       const b = br[i][j];
       const fill = a === null || !Number.isFinite(a) ? '#eeeeee' : viridis(hi > lo ? (a - lo) / (hi - lo) : 0.5);
-      const tip = `${ax.path}=${valueText(ax.values[i])}, ${ay.path}=${valueText(ay.values[j])}: amplification ${a === null ? '–' : displayNumber(a)}, peak summed branching ratio ${b === null ? '–' : displayNumber(b)}`;
-      cells += `<rect class="cell" x="${L + i * cw}" y="${T + (ny - j - 1) * ch}" width="${cw}" height="${ch}" fill="${fill}" data-amplification="${a ?? ''}" data-branching="${b ?? ''}"><title>${escapeHtml(tip)}</title></rect>`;
+      const tip = `${ax.path}=${valueText(ax.values[i])}, ${ay.path}=${valueText(ay.values[j])}: ${colour.label} ${a === null ? '–' : displayNumber(a)}, peak summed branching ratio ${b === null ? '–' : displayNumber(b)}`;
+      cells += `<rect class="cell" x="${L + i * cw}" y="${T + (ny - j - 1) * ch}" width="${cw}" height="${ch}" fill="${fill}" data-${colour === AMPLIFICATION ? 'amplification' : 'value'}="${a ?? ''}" data-branching="${b ?? ''}"><title>${escapeHtml(tip)}</title></rect>`;
     }
   }
   const segs = levelSegments(br, CRITICAL_LEVEL);
@@ -217,8 +241,10 @@ export function heatmap(doc: CompareDoc): string {
     .join('');
   const xl = ax.values.map((v, i) => `<text x="${cx(i)}" y="${H + 14}" text-anchor="middle">${escapeHtml(valueText(v))}</text>`).join('');
   const yl = ay.values.map((v, j) => `<text x="${L - 6}" y="${cy(j) + 4}" text-anchor="end">${escapeHtml(valueText(v))}</text>`).join('');
-  const legend = [0, 0.25, 0.5, 0.75, 1]
-    .map((t, k) => `<rect x="${L + nx * cw + 16}" y="${T + (4 - k) * 18}" width="14" height="18" fill="${viridis(t)}"/><text x="${L + nx * cw + 34}" y="${T + (4 - k) * 18 + 13}">${tickText(lo + t * (hi - lo))}</text>`)
+  const stops = [0, 0.25, 0.5, 0.75, 1];
+  const stopTexts = tickTexts(stops.map((t) => lo + t * (hi - lo)));
+  const legend = stops
+    .map((t, k) => `<rect x="${L + nx * cw + 16}" y="${T + (4 - k) * 18}" width="14" height="18" fill="${viridis(t)}"/><text x="${L + nx * cw + 34}" y="${T + (4 - k) * 18 + 13}">${stopTexts[k]}</text>`)
     .join('');
   const note =
     segs.length > 0
@@ -227,11 +253,11 @@ export function heatmap(doc: CompareDoc): string {
         ? 'No critical line: the peak summed branching ratio stays on one side of 1 over the whole grid.'
         : 'No critical line: the compare did not record the peak summed branching ratio.';
   return (
-    `<p class="caption">Amplification (colour) over ${escapeHtml(ax.path)} (across) and ${escapeHtml(ay.path)} (up). ${note}</p>\n` +
+    `<p class="caption">${escapeHtml(colour.label[0].toUpperCase() + colour.label.slice(1))} (colour) over ${escapeHtml(ax.path)} (across) and ${escapeHtml(ay.path)} (up). ${note}</p>\n` +
     `<svg id="heatmap" width="${W}" height="${H + 40}" viewBox="0 0 ${W} ${H + 40}" role="img" aria-label="phase diagram">` +
     `${cells}<g id="critical-line" stroke="#e41a1c" stroke-width="3" stroke-linecap="round">${line}</g>${xl}${yl}${legend}` +
     `<text x="${L + (nx * cw) / 2}" y="${H + 32}" text-anchor="middle">${escapeHtml(ax.path)}</text>` +
-    `<text x="${L + nx * cw + 16}" y="${T - 4}">amplification</text>` +
+    `<text x="${L + nx * cw + 16}" y="${T - 4}">${escapeHtml(colour.figure.slice(colour.figure.lastIndexOf('.') + 1))}</text>` +
     `<text x="12" y="${T + (ny * ch) / 2}" transform="rotate(-90 12 ${T + (ny * ch) / 2})" text-anchor="middle">${escapeHtml(ay.path)}</text></svg>\n`
   );
 }
