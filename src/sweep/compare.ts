@@ -25,6 +25,7 @@ import { prepareOutput, type PreparedOutput } from '../report/outputDir.js';
 import { buildComparisonReport, type PricePaths } from '../report/html/comparePage.js';
 import { keepExtremes } from '../report/html/downsample.js';
 import { formatVaryValue, varyGrid, type VaryAxis } from './vary.js';
+import { figurePathProblem } from './figurePaths.js';
 import { figureAt } from './results.js';
 import { codeVersion, runTrial, trialKey } from './trial.js';
 
@@ -57,7 +58,18 @@ export const COMPARE_METRICS = [
   'depthWithdrawnQuote',
   'peakBranchingRatioSum',
 ] as const;
-export type CompareMetric = (typeof COMPARE_METRICS)[number];
+
+/**
+ * Columns added when the scenario runs a strategy: its simulated return
+ * beside its naive twin's, its Sharpe ratio and its drawdown (what a
+ * strategy's variants are compared on), by their dotted summary paths.
+ */
+export const STRATEGY_COMPARE_FIGURES = [
+  'strategy.simulated.returnFraction',
+  'strategy.naive.returnFraction',
+  'strategy.simulated.stats.sharpe',
+  'strategy.simulated.stats.maxDrawdown',
+] as const;
 
 export interface CompareInput {
   /** The scenario as read (before overrides and validation). */
@@ -69,6 +81,8 @@ export interface CompareInput {
   /** `--set` style overrides applied to every variant before its grid values. */
   readonly sets: readonly string[];
   readonly axes: readonly VaryAxis[];
+  /** More columns: summary figures by dotted path (`--figure`), after the standard ones. */
+  readonly figures?: readonly string[];
   /** Called after each variant (progress). */
   readonly onVariant?: (done: number, total: number) => void;
 }
@@ -80,8 +94,8 @@ export interface CompareRow {
   /** `--set` arguments that reproduce the variant with `cascade run`. */
   readonly sets: readonly string[];
   readonly configHash: string;
-  /** null: the run does not produce this figure. */
-  readonly figures: Readonly<Record<CompareMetric, number | null>>;
+  /** Per column of the result's `metrics`; null: the run does not produce this figure. */
+  readonly figures: Readonly<Record<string, number | null>>;
 }
 
 export interface CompareResult {
@@ -92,6 +106,8 @@ export interface CompareResult {
   readonly outputDir: string;
   readonly identity: PreparedData['identity'];
   readonly axes: readonly VaryAxis[];
+  /** The figure columns, in order: COMPARE_METRICS, the strategy's when the scenario runs one, then `--figure`'s. */
+  readonly metrics: readonly string[];
   readonly rows: readonly CompareRow[];
   /** Simulated closes of every variant at shared bars, for the page's overlay; absent past MAX_PATH_VARIANTS. */
   readonly pricePaths?: PricePaths;
@@ -115,13 +131,23 @@ export function runDataFingerprint(data: RunData): string {
  * are the protocol's own figures, present whenever their recorder columns
  * are (both belong to the protocol), so no column is read here.
  */
-function figureValue(figures: Record<string, unknown> | null, metric: CompareMetric): number | null {
+function figureValue(figures: Record<string, unknown> | null, metric: string): number | null {
   return figureAt(figures, compareFigurePath(metric));
 }
 
-/** Where a compare column lives in a run's figures, as a dotted path. */
-export function compareFigurePath(metric: CompareMetric): string {
+/** Where a compare column lives in a run's figures, as a dotted path (a column named by its path is that path). */
+export function compareFigurePath(metric: string): string {
   return metric === 'dealerPnl' ? 'dealerPnl.total' : metric === 'depthWithdrawnQuote' ? 'paradox.depthLeftQuote' : metric;
+}
+
+/** The columns of a compare of `base`: the standard ones, the strategy's when it runs one, then the extra figures asked for (each checked). */
+export function compareColumns(base: Scenario, extra: readonly string[] = []): string[] {
+  for (const f of extra) {
+    const problem = figurePathProblem(f);
+    if (problem !== undefined) throw new ConfigError(`--figure: ${problem}`);
+  }
+  const columns: string[] = [...COMPARE_METRICS, ...(base.strategy ? STRATEGY_COMPARE_FIGURES : []), ...extra];
+  return columns.filter((c, i) => columns.indexOf(c) === i);
 }
 
 /** The raw scenario of one grid cell: the overrides, then the cell's values. */
@@ -145,6 +171,7 @@ export async function runCompare(input: CompareInput): Promise<CompareResult> {
   const variants = varyGrid(input.axes);
   const scenarios = variants.map((v) => variantScenario(input, v.values, `variant ${v.index + 1} (${v.sets.join(' ')})`));
   const base = scenarios[0];
+  const metrics = compareColumns(base, input.figures);
   const prepared = prepareRunData(base, input.baseDir);
   const fingerprint = runDataFingerprint(prepared.data);
   const baseData = stableStringify(base.data);
@@ -184,8 +211,8 @@ export async function runCompare(input: CompareInput): Promise<CompareResult> {
     });
     if (record.status === 'invalid') throw new ConfigError(`${label}: ${record.message ?? 'invalid'}`);
     if (record.status === 'error') throw new Error(`${label}: ${record.message ?? 'failed'}`);
-    const figures = {} as Record<CompareMetric, number | null>;
-    for (const m of COMPARE_METRICS) figures[m] = figureValue(record.figures, m);
+    const figures: Record<string, number | null> = {};
+    for (const m of metrics) figures[m] = figureValue(record.figures, m);
     rows.push({ index: i, values: variants[i].values, sets: variants[i].sets, configHash: scenarioHash(scenarios[i]), figures });
     input.onVariant?.(i + 1, variants.length);
   }
@@ -201,6 +228,7 @@ export async function runCompare(input: CompareInput): Promise<CompareResult> {
     outputDir: join(base.output.dir, `compare-${compareHash.slice(0, 10)}`),
     identity: prepared.identity,
     axes: input.axes,
+    metrics,
     rows,
     ...(closes.length === rows.length && historical !== undefined && time !== undefined ? { pricePaths: pricePaths(time, historical, closes) } : {}),
   };
@@ -228,11 +256,11 @@ function formatFigure(v: number | null): string {
   return v === null ? '' : formatNumber(v);
 }
 
-/** Header: the axis paths, then COMPARE_METRICS; one row per variant in grid order. */
+/** Header: the axis paths, then the result's metrics; one row per variant in grid order. */
 export function compareToCsv(result: CompareResult): string {
-  const lines = [[...result.axes.map((a) => a.path), ...COMPARE_METRICS].map(csvField).join(',')];
+  const lines = [[...result.axes.map((a) => a.path), ...result.metrics].map(csvField).join(',')];
   for (const row of result.rows) {
-    lines.push([...row.values.map((v) => csvField(formatVaryValue(v))), ...COMPARE_METRICS.map((m) => formatFigure(row.figures[m]))].join(','));
+    lines.push([...row.values.map((v) => csvField(formatVaryValue(v))), ...result.metrics.map((m) => formatFigure(row.figures[m]))].join(','));
   }
   return `${lines.join('\n')}\n`;
 }
@@ -252,13 +280,13 @@ export function compareToJson(result: CompareResult): string {
     ...result.identity,
     dataLabel: result.identity.synthetic ? 'SYNTHETIC path (generated, not historical data)' : 'historical data',
     vary: result.axes.map((a) => ({ path: a.path, values: a.values })),
-    metrics: COMPARE_METRICS,
+    metrics: result.metrics,
     rows: result.rows.map((r) => ({
       variant: r.index,
       values: Object.fromEntries(result.axes.map((a, k) => [a.path, r.values[k]])),
       set: r.sets,
       configHash: r.configHash,
-      figures: Object.fromEntries(COMPARE_METRICS.map((m) => [m, jsonFigure(r.figures[m])])),
+      figures: Object.fromEntries(result.metrics.map((m) => [m, jsonFigure(r.figures[m])])),
     })),
     ...(result.pricePaths !== undefined ? { pricePaths: result.pricePaths } : {}),
   };
@@ -292,8 +320,8 @@ function short(v: number | null): string {
 
 /** The table for the terminal: one line per variant, columns aligned. */
 export function formatCompareTable(result: CompareResult): string {
-  const header = [...result.axes.map((a) => a.path), ...COMPARE_METRICS];
-  const body = result.rows.map((r) => [...r.values.map(formatVaryValue), ...COMPARE_METRICS.map((m) => short(r.figures[m]))]);
+  const header = [...result.axes.map((a) => a.path), ...result.metrics];
+  const body = result.rows.map((r) => [...r.values.map(formatVaryValue), ...result.metrics.map((m) => short(r.figures[m]))]);
   const widths = header.map((h, c) => Math.max(h.length, ...body.map((row) => row[c].length)));
   const nAxes = result.axes.length;
   const line = (cells: string[]): string => cells.map((s, c) => (c < nAxes ? s.padEnd(widths[c]) : s.padStart(widths[c]))).join('  ').trimEnd();

@@ -22,7 +22,7 @@ import { ConfigError } from '../core/errors.js';
 import { SeedTree } from '../core/rng.js';
 import { buildSweepReport } from '../report/html/sweepPage.js';
 import { stableStringify } from '../core/hash.js';
-import { COMPARE_METRICS, compareFigurePath } from './compare.js';
+import { COMPARE_METRICS, compareFigurePath, STRATEGY_COMPARE_FIGURES } from './compare.js';
 import { analyse, foldsFor, type Analysis, type Fold, type Plan, type PlanTrial } from './analysis.js';
 import { defaultWorkers, LocalPool } from './localRunner.js';
 import { runTrialsOnQueue } from './queue/runner.js';
@@ -184,7 +184,10 @@ export async function runSweep(loaded: LoadedSweep, options: SweepOptions = {}):
     await pool.close();
   }
 
-  const figures = sweep.figures ?? uniqueFigures([objective.figure, ...constraints.map((c) => c.figure), ...COMPARE_METRICS.map(compareFigurePath)]);
+  // A sweep that runs a strategy shows its figures too, as compare does.
+  const strategyRuns = ctx.baseRaw.strategy !== undefined || paths.some((p) => p === 'strategy' || p.startsWith('strategy.'));
+  const standard = [...COMPARE_METRICS.map(compareFigurePath), ...(strategyRuns ? STRATEGY_COMPARE_FIGURES : [])];
+  const figures = sweep.figures ?? uniqueFigures([objective.figure, ...constraints.map((c) => c.figure), ...standard]);
   const plan: Plan = {
     kind: 'cascade-sweep-plan',
     sweepHash: hash,

@@ -44,6 +44,21 @@ describe('cascade run --strategy', () => {
     expect(header).toMatch(/,strategy_equity,strategy_position_base,strategy_cash,strategy_naive_equity/);
   });
 
+  it('compare --strategy runs the strategy in every variant and tables its return beside its naive twin', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'strategy-compare-')), 'cmp');
+    const r = await run(['compare', 'default', '--strategy', join(FIXTURES, 'market-once.ts'), '--vary', 'strategy.params.sizeBase=1,-1', '--set', 'data.window={"start":"2020-03-12T00:00:00Z","end":"2020-03-12T12:00:00Z"}', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const [header, ...rows] = readFileSync(join(out, 'compare.csv'), 'utf8').trimEnd().split('\n');
+    const cols = header.split(',');
+    const ret = cols.indexOf('strategy.simulated.returnFraction');
+    const naive = cols.indexOf('strategy.naive.returnFraction');
+    expect(ret).toBeGreaterThan(0);
+    expect(naive).toBeGreaterThan(0);
+    // A buy and a sale of the same size on a falling day: opposite signs in the naive twin.
+    const naiveReturns = rows.map((row) => Number(row.split(',')[naive]));
+    expect(Math.sign(naiveReturns[0])).toBe(-Math.sign(naiveReturns[1]));
+  });
+
   it('a bad parameter is a one-line error naming the field', async () => {
     const r = await run(['run', 'default', '--no-band', '--out', join(tmpdir(), 'never'), '--strategy', 'buy-the-fear', '--set', 'strategy.params.tranches=0']);
     expect(r.code).toBe(1);

@@ -56,7 +56,10 @@ describe('a strategy kept outside the project', () => {
     writeFileSync(join(dir, 'own.sweep.yaml'), sweep);
     const r = cascade(dir, ['sweep', 'own.sweep.yaml', '--workers', '1', '--out', join(dir, 'sweep')]);
     expect(r.code, r.stderr).toBe(0);
-    const rows = readFileSync(join(dir, 'sweep', 'sweep.csv'), 'utf8').trimEnd().split('\n').slice(1);
+    const [header, ...rows] = readFileSync(join(dir, 'sweep', 'sweep.csv'), 'utf8').trimEnd().split('\n');
     expect(rows.map((row) => row.split(',')[2])).toEqual(['ok', 'ok']);
+    // A sweep that runs a strategy tables its figures beside the model's, the naive twin's return too.
+    expect(header).toContain(',strategy.simulated.returnFraction,badDebt,');
+    expect(header).toContain(',strategy.naive.returnFraction,strategy.simulated.stats.sharpe,strategy.simulated.stats.maxDrawdown,');
   });
 });

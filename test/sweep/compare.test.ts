@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { absoluteRawPaths } from '../../src/config/rebasePaths.js';
 import { resolveTarget } from '../../src/config/resolveTarget.js';
 import { ConfigError } from '../../src/core/errors.js';
-import { compareToCsv, compareToJson, COMPARE_METRICS, formatCompareTable, runCompare, type CompareResult } from '../../src/sweep/compare.js';
+import { compareToCsv, compareToJson, COMPARE_METRICS, formatCompareTable, runCompare, STRATEGY_COMPARE_FIGURES, type CompareResult } from '../../src/sweep/compare.js';
 import { parseVaryAxes } from '../../src/sweep/vary.js';
 import { FIXTURES } from '../strategy/helpers.js';
 
@@ -19,6 +19,7 @@ function literalResult(): CompareResult {
     outputDir: 'reports/compare-cdcdcdcdcd',
     identity: IDENTITY,
     axes,
+    metrics: COMPARE_METRICS,
     rows: [
       { index: 0, values: [{ kind: 'book' }, 'none'], sets: [], configHash: 'h0', figures: figures(1, null) },
       { index: 1, values: [{ kind: 'linear', note: 'a "b"' }, 'none'], sets: [], configHash: 'h1', figures: figures(1.25, Infinity) },
@@ -83,9 +84,24 @@ describe('compare with a strategy module given by path', () => {
       baseDir: FIXTURES,
       sets: ['data.window={"start":"2020-03-12T00:00:00Z","end":"2020-03-13T00:00:00Z"}'],
       axes: parseVaryAxes(['strategy.params.sizeBase=1,2']),
+      figures: ['strategy.simulated.stats.sortino'],
     });
     expect(r.rows).toHaveLength(2);
     expect(r.rows.every((row) => row.figures.amplification !== null)).toBe(true);
+    // A strategy's compare adds its columns, then the --figure ones; every one is read from the run.
+    expect(r.metrics).toEqual([...COMPARE_METRICS, ...STRATEGY_COMPARE_FIGURES, 'strategy.simulated.stats.sortino']);
+    for (const row of r.rows) expect(row.figures['strategy.simulated.returnFraction'], JSON.stringify(row.figures)).toEqual(expect.any(Number));
+    // Buying 2 base units instead of 1 at the same bar doubles the position: the returns differ.
+    expect(r.rows[1].figures['strategy.simulated.returnFraction']).not.toBe(r.rows[0].figures['strategy.simulated.returnFraction']);
+    expect(compareToCsv(r).split('\n')[0]).toBe(['strategy.params.sizeBase', ...r.metrics].join(','));
+    expect(formatCompareTable(r).split('\n')[0]).toContain('strategy.naive.returnFraction');
+  });
+
+  it('a --figure that is not a numeric summary figure is refused before any variant runs', async () => {
+    const target = resolveTarget('default');
+    await expect(runCompare({ raw: target.raw, baseDir: target.baseDir, sets: [], axes: parseVaryAxes(['seed=1']), figures: ['strategy.simulated.totalReturn'] })).rejects.toThrow(
+      /--figure: 'strategy\.simulated\.totalReturn' is not a summary figure; under strategy\.simulated: strategy\.simulated\.stats\.totalReturn/,
+    );
   });
 });
 

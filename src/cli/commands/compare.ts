@@ -7,6 +7,7 @@ import { crashScenario } from '../../runner/crashScenario.js';
 import { formatCompareTable, runCompare, writeCompare } from '../../sweep/compare.js';
 import { parseVaryAxes } from '../../sweep/vary.js';
 import { prepareOutput } from '../../report/outputDir.js';
+import { STRATEGY_OPTION, withStrategyOption } from '../strategyOption.js';
 
 interface CompareOptions {
   data?: string;
@@ -15,6 +16,8 @@ interface CompareOptions {
   out?: string;
   set: string[];
   vary: string[];
+  figure: string[];
+  strategy?: string;
   quiet?: boolean;
 }
 
@@ -39,6 +42,8 @@ export function registerCompareCommand(program: Command): void {
       collect,
       [],
     )
+    .option(...STRATEGY_OPTION)
+    .option('--figure <path>', 'one more column: a summary figure by dotted path, e.g. strategy.simulated.stats.sortino (repeatable)', collect, [])
     .option('--quiet', 'print only the output folder')
     .action(async (target: string, opts: CompareOptions) => {
       const axes = parseVaryAxes(opts.vary);
@@ -46,7 +51,7 @@ export function registerCompareCommand(program: Command): void {
       const output = opts.out !== undefined ? prepareOutput(opts.out, 'compare') : undefined;
       const resolved = resolveTarget(target, { names: crashNames(), build: crashScenario });
       // --data, --iv and --seed first, then every --set (as for `run`).
-      const raw = composeOverrides(resolved.raw, {
+      const raw = composeOverrides(withStrategyOption(resolved.raw, opts.strategy), {
         set: [],
         ...(opts.data !== undefined ? { data: resolve(opts.data) } : {}),
         ...(opts.iv !== undefined ? { iv: resolve(opts.iv) } : {}),
@@ -59,6 +64,7 @@ export function registerCompareCommand(program: Command): void {
         baseDir: resolved.baseDir,
         sets,
         axes,
+        figures: opts.figure,
         onVariant: opts.quiet ? undefined : (done, total) => process.stderr.write(`variant ${done}/${total} done\n`),
       });
       const dir = opts.out ?? result.outputDir;

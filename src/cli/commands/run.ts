@@ -16,8 +16,8 @@ import type { RunFigures } from '../../engine/run.js';
 import type { PreparedOutput } from '../../report/outputDir.js';
 import type { PreparedData } from '../../runner/prepareData.js';
 import { loadScenarioStrategy } from '../../runner/build.js';
-import { isStrategyId } from '../../config/strategySchema.js';
 import type { StrategyFigures } from '../../strategy/tally.js';
+import { STRATEGY_OPTION, withStrategyOption } from '../strategyOption.js';
 import type { PerformanceStats } from '../../metrics/performance.js';
 import { prepareOutput } from '../../report/outputDir.js';
 import { writeRun } from '../../report/writeRun.js';
@@ -51,15 +51,14 @@ export function registerRunCommand(program: Command): void {
     .option('--seed <n>', 'master seed (overrides the scenario)')
     .option('--out <dir>', 'write the report here (default: <output.dir>/<name>-<config hash>)')
     .option('--set <path=value>', 'override a scenario field by dotted path (repeatable)', collect, [])
-    .option('--strategy <path|id>', 'run this strategy inside the crash (a .ts module, or the id of one in strategies/), with its naive twin')
+    .option(...STRATEGY_OPTION)
     .option('--gzip', 'write timeseries.csv.gz and trades.csv.gz (gzip) instead of plain CSV: for long runs')
     .option('--no-band', 'skip the band of the result over the unobservable inputs (depth, dealer inventory, resilience, open interest, liquidity withdrawal)')
     .option('--quiet', 'print only the report folder')
     .action(async (target: string, opts: RunOptions) => {
       const started = performance.now();
       const resolved = resolveTarget(target, { names: crashNames(), build: crashScenario });
-      // --strategy sets strategy.path before the --set overrides, so --set strategy.params.x=.. applies to it.
-      const raw = opts.strategy !== undefined ? withStrategyPath(resolved.raw, isStrategyId(opts.strategy) ? opts.strategy : resolve(opts.strategy)) : resolved.raw;
+      const raw = withStrategyOption(resolved.raw, opts.strategy);
       const composed = composeOverrides(raw, {
         set: opts.set,
         ...(opts.data !== undefined ? { data: resolve(opts.data) } : {}),
@@ -170,13 +169,6 @@ function writeIncomplete(
     gzip,
     rows: err.barsCompleted,
   });
-}
-
-/** The scenario with `strategy.path` set (keeping its other strategy fields). */
-function withStrategyPath(raw: Record<string, unknown>, path: string): Record<string, unknown> {
-  const prev = raw.strategy;
-  const base = prev !== null && typeof prev === 'object' && !Array.isArray(prev) ? (prev as Record<string, unknown>) : {};
-  return { ...raw, strategy: { ...base, path } };
 }
 
 /** A run's raw figures with its performance statistics (src/runner/strategyStats.ts). */
