@@ -5,21 +5,18 @@
  * raw scenario with absolute paths (trial.ts) and its key: the validated
  * scenario, a checksum of the files it reads, and the code version.
  */
-import { createHash } from 'node:crypto';
-import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { setDotted, validateScenario } from '../config/load.js';
 import { absoluteRawPaths } from '../config/rebasePaths.js';
 import { resolveTarget } from '../config/resolveTarget.js';
-import { isStrategyId } from '../config/strategySchema.js';
 import { CascadeError, ConfigError } from '../core/errors.js';
 import { sha256, stableStringify } from '../core/hash.js';
 import { crashNames, getCrash } from '../data/catalog.js';
 import { crashScenario } from '../runner/crashScenario.js';
-import type { Scenario } from '../config/scenario.js';
 import type { LoadedSweep, SweepWindow } from './sweepSchema.js';
 import { codeVersion, trialKey, type TrialSpec } from './trial.js';
 import { formatVaryValue } from './vary.js';
+import { dataChecksum } from './fileChecksums.js';
 
 export interface SweepContext {
   readonly loaded: LoadedSweep;
@@ -74,63 +71,6 @@ export function buildContext(loaded: LoadedSweep): SweepContext {
     windowSets: windows.map((w, k) => windowAssignments(w as SweepWindow, k, loaded)),
     codeVersion: codeVersion(),
   };
-}
-
-const fileSha = new Map<string, string>();
-
-/**
- * Every file a scenario reads (the files config/rebasePaths.ts moves): bars,
- * IV, L2 snapshot, dealer book, option chain, positions, gas series, the
- * perp's funding and index series, liquidation prints, and a strategy module
- * given by path.
- */
-export function scenarioFiles(s: Scenario): string[] {
-  const files: string[] = [];
-  const bars = s.data.bars;
-  if ((bars.source === 'file' || bars.source === 'synthetic') && bars.path !== undefined) files.push(bars.path);
-  if (s.data.iv) files.push(s.data.iv.path);
-  const liq = s.market.liquidity;
-  if (liq.kind === 'book' && liq.snapshot !== undefined) files.push(liq.snapshot);
-  for (const block of Array.isArray(s.dealer.inventory) ? s.dealer.inventory : [s.dealer.inventory]) if (block.kind === 'csv' || block.kind === 'chain') files.push(block.path);
-  if (s.surface.chain) files.push(s.surface.chain.path);
-  if (s.protocol.population.kind === 'csv') files.push(s.protocol.population.path);
-  if (s.protocol.keepers.gas) files.push(s.protocol.keepers.gas.path);
-  if (s.protocol.perp?.funding.kind === 'series') files.push(s.protocol.perp.funding.path);
-  if (s.protocol.perp?.index) files.push(s.protocol.perp.index.path);
-  if (s.data.liquidationPrints) files.push(s.data.liquidationPrints.path);
-  // A strategy given by path is code the code version does not cover (that covers src/ and strategies/): an edit must give new keys.
-  if (s.strategy && !isStrategyId(s.strategy.path)) files.push(s.strategy.path);
-  return files;
-}
-
-/**
- * sha256 of a file read in chunks: bar files and option chains may be
- * gigabytes, past what one Buffer holds. The same digest as hashing the
- * whole file at once.
- */
-function fileSha256(path: string): string {
-  const hash = createHash('sha256');
-  const buf = Buffer.allocUnsafe(4 * 1024 * 1024);
-  const fd = openSync(path, 'r');
-  try {
-    for (let n = readSync(fd, buf, 0, buf.length, null); n > 0; n = readSync(fd, buf, 0, buf.length, null)) hash.update(buf.subarray(0, n));
-  } finally {
-    closeSync(fd);
-  }
-  return hash.digest('hex');
-}
-
-/** sha256 over the bytes of every file the scenario reads (scenarioFiles), cached per path for the life of the process. */
-export function dataChecksum(s: Scenario): string {
-  const parts = scenarioFiles(s).map((f) => {
-    let h = fileSha.get(f);
-    if (h === undefined) {
-      h = existsSync(f) ? fileSha256(f) : 'missing';
-      fileSha.set(f, h);
-    }
-    return `${f}:${h}`;
-  });
-  return sha256(parts.join('\n'));
 }
 
 /** The trial of one point on one window. */

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/core/errors.js';
 import { validateScenario } from '../../src/config/load.js';
 import { DEFAULT_SCENARIO_PATH } from '../../src/config/resolveTarget.js';
-import { buildContext, makeTrial, scenarioFiles } from '../../src/sweep/plan.js';
+import { scenarioFiles } from '../../src/sweep/fileChecksums.js';
+import { buildContext, makeTrial } from '../../src/sweep/plan.js';
 import { parseShard } from '../../src/sweep/sweep.js';
 import { loadSweepFile } from '../../src/sweep/sweepSchema.js';
 

@@ -4,8 +4,11 @@
  * blocks the child's event loop, never the worker's, which keeps renewing
  * the job's lock; a busy worker is never mistaken for a dead one.
  *
- * One job: run the trial, store its record first-write-wins, then tell
- * BullMQ how it went:
+ * One job: check that this machine runs the submitter's code and holds the
+ * submitter's files (a missing or different file refuses the trial before it
+ * runs, so a worker without the data mount files no 'invalid' result under
+ * the trial's key), run the trial, store its record first-write-wins, then
+ * tell BullMQ how it went:
  * - 'ok': completes;
  * - 'invalid' (a user or config error, the same on every rerun): stored, then
  *   failed with UnrecoverableError, which BullMQ never retries;
@@ -20,6 +23,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { hostname } from 'node:os';
 import { UnrecoverableError, type SandboxedJob } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { fileChecksum } from '../fileChecksums.js';
 import { codeVersion, runTrial } from '../trial.js';
 import { openRedis, parseQueueUrl } from './connection.js';
 import type { TrialJobData } from './enqueue.js';
@@ -64,6 +68,16 @@ async function workerAlive(): Promise<boolean> {
   return process.send === undefined || process.connected;
 }
 
+/** The first file whose copy here is missing or differs from the submitting machine's, said as such; undefined when all agree. */
+function fileDifference(files: ReadonlyArray<readonly [string, string]>): string | undefined {
+  for (const [path, theirs] of files) {
+    const ours = fileChecksum(path);
+    if (ours === 'missing' && theirs !== 'missing') return `${path} is missing here`;
+    if (ours !== theirs) return `${path} differs from the submitting machine's copy (sha256 ${ours.slice(0, 12)} here, ${theirs.slice(0, 12)} there)`;
+  }
+  return undefined;
+}
+
 export default async function processTrial(job: SandboxedJob<TrialJobData>): Promise<{ stored: boolean }> {
   const { spec } = job.data;
   const db = connection();
@@ -76,6 +90,8 @@ export default async function processTrial(job: SandboxedJob<TrialJobData>): Pro
       `worker ${worker} runs code version ${codeVersion().slice(0, 12)}, the sweep was submitted with ${job.data.codeVersion.slice(0, 12)}: run the same cascade-lab, with the same CASCADE_KERNEL, on every machine`,
     );
   }
+  const differs = fileDifference(job.data.files ?? []);
+  if (differs !== undefined) throw new UnrecoverableError(`worker ${worker}: ${differs}: put the same files at the same paths on every machine (\`--retry-failed\` resubmits the trial once they are)`);
   const hooks = testHooks();
   if (hooks.delayMs > 0) await sleep(hooks.delayMs);
   if (by.attempt <= hooks.failFirst) throw new Error(`test-only transient failure (attempt ${by.attempt} of the first ${hooks.failFirst})`);

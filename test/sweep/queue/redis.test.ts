@@ -22,7 +22,7 @@ import { loadSweepFile } from '../../../src/sweep/sweepSchema.js';
 import { codeVersion, runTrial, trialKey, type TrialSpec } from '../../../src/sweep/trial.js';
 import { openRedis, QUEUE_NAME, QUEUE_PREFIX, RESULTS_KEY } from '../../../src/sweep/queue/connection.js';
 import { runSweepOnQueue } from '../../../src/sweep/queue/coordinator.js';
-import { enqueueTrials } from '../../../src/sweep/queue/enqueue.js';
+import { enqueueTrials, specFiles, trialJobOptions, type TrialJobData } from '../../../src/sweep/queue/enqueue.js';
 import { readEvents } from '../../../src/sweep/queue/resultStore.js';
 import { exitCode, findRedisServer, processAlive, spawnCli, spawnWorker, startRedis, stop, until, waitForLine, type Spawned } from './harness.js';
 
@@ -202,5 +202,38 @@ describe.skipIf(SKIP !== undefined)(`BullMQ on a real redis-server${SKIP !== und
     const retried = await runSweepOnQueue({ url: redis.url, specs: [flaky], codeVersion: codeVersion(), pollMs: 100, retryFailed: true });
     expect(retried.failures).toEqual([]);
     expect(retried.records).toEqual([await runTrial(flaky)]);
+  }, TEST_MS);
+
+  it("a worker whose copy of a file differs from the submitter's, or lacks it, refuses the trial and stores nothing", async () => {
+    const w = spawnWorker(redis.url, 'F', ['--concurrency', '1']);
+    workers.push(w);
+    await waitForLine(w.proc, w.out, /waiting for trials/, BOOT_MS);
+    const queue = new Queue<TrialJobData>(QUEUE_NAME, { connection: db, prefix: QUEUE_PREFIX });
+    try {
+      const cases: Array<[string, string, RegExp]> = [
+        ['1700', 'f'.repeat(64), /differs from the submitting machine's copy \(sha256 [0-9a-f]{12} here, ffffffffffff there\)/],
+      ];
+      for (const [count, theirs, why] of cases) {
+        const spec = specFor(4, [`protocol.population.count=${count}`], 'elsewhere');
+        const files = specFiles(spec) ?? [];
+        // The bar file, as another machine would have hashed it: submitted by hand, as that machine's coordinator would.
+        expect(files[0][0]).toMatch(/synthetic\.csv$/);
+        await queue.add('trial', { spec, codeVersion: codeVersion(), files: [[files[0][0], theirs]] }, trialJobOptions(spec.key, { attempts: 3, backoffMs: 1500 }));
+        const result = await runSweepOnQueue({ url: redis.url, specs: [spec], codeVersion: codeVersion(), pollMs: 100 });
+        expect(result.failures).toHaveLength(1);
+        expect(result.failures[0].message).toMatch(new RegExp(`^worker \\S+: ${files[0][0].replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} `));
+        expect(result.failures[0].message).toMatch(why);
+        expect(result.failures[0].message).toMatch(/put the same files at the same paths on every machine/);
+        expect(await db.hexists(RESULTS_KEY, spec.key)).toBe(0);
+      }
+      // A file the worker lacks.
+      const spec = specFor(5, ['protocol.population.count=1900'], 'absent');
+      await queue.add('trial', { spec, codeVersion: codeVersion(), files: [['/nonexistent/bars.csv', 'a'.repeat(64)]] }, trialJobOptions(spec.key, { attempts: 3, backoffMs: 1500 }));
+      const result = await runSweepOnQueue({ url: redis.url, specs: [spec], codeVersion: codeVersion(), pollMs: 100 });
+      expect(result.failures[0]?.message).toMatch(/^worker \S+: \/nonexistent\/bars\.csv is missing here: /);
+      expect(await db.hexists(RESULTS_KEY, spec.key)).toBe(0);
+    } finally {
+      await queue.close();
+    }
   }, TEST_MS);
 });
