@@ -13,6 +13,7 @@ import { registerWorkerCommand } from './commands/worker.js';
 import { registerBondCommands } from './commands/bond.js';
 import { registerMarginCommands } from './commands/margin.js';
 import { registerReplayCommand } from './commands/replay.js';
+import { registerStrategyCommands } from './commands/strategy.js';
 
 /**
  * The CLI only parses, calls and prints. User mistakes surface as
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerPriceCommands(program);
   registerCompareCommand(program);
   registerReplayCommand(program);
+  registerStrategyCommands(program);
   registerReportCommand(program);
   registerSweepCommand(program);
   registerWorkerCommand(program);

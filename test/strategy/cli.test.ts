@@ -59,6 +59,24 @@ describe('cascade run --strategy', () => {
     expect(Math.sign(naiveReturns[0])).toBe(-Math.sign(naiveReturns[1]));
   });
 
+  it('strategy list: every bundled strategy with its parameters and their descriptions', async () => {
+    const r = await run(['strategy', 'list']);
+    expect(r.code, r.stderr).toBe(0);
+    const ids = readdirSync(join(FIXTURES, '../../../strategies')).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3)).sort();
+    expect(r.stdout.split('\n').filter((l) => /^\S/.test(l)).map((l) => l.split(':')[0])).toEqual(ids);
+    expect(r.stdout).toMatch(/^buy-the-fear: Buys forced selling/m);
+    expect(r.stdout).toContain('  tranches: Most tranches it scales in by (market entries and filled bids together), count. Default 4.\n');
+  });
+
+  it('strategy init refuses a file that is not .ts, and one inside the checkout', async () => {
+    const notTs = await run(['strategy', 'init', join(tmpdir(), 'x.js')]);
+    expect(notTs.code).toBe(1);
+    expect(notTs.stderr).toMatch(/a strategy module is a \.ts file/);
+    const inside = await run(['strategy', 'init', join(FIXTURES, 'new-one.ts')]);
+    expect(inside.code).toBe(1);
+    expect(inside.stderr).toMatch(/is inside the checkout/);
+  });
+
   it('a bad parameter is a one-line error naming the field', async () => {
     const r = await run(['run', 'default', '--no-band', '--out', join(tmpdir(), 'never'), '--strategy', 'buy-the-fear', '--set', 'strategy.params.tranches=0']);
     expect(r.code).toBe(1);

@@ -62,4 +62,23 @@ describe('a strategy kept outside the project', () => {
     expect(header).toContain(',strategy.simulated.returnFraction,badDebt,');
     expect(header).toContain(',strategy.naive.returnFraction,strategy.simulated.stats.sharpe,strategy.simulated.stats.maxDrawdown,');
   });
+
+  it('`cascade strategy init` writes a module and a tsconfig.json that typecheck with the checkout\'s compiler, and the module runs', () => {
+    const own = mkdtempSync(join(tmpdir(), 'init-strategy-'));
+    const init = cascade(own, ['strategy', 'init', 'DipBuyer.ts']);
+    expect(init.code, init.stderr).toBe(0);
+    expect(init.stdout).toBe(
+      `wrote ${join(own, 'DipBuyer.ts')} and ${join(own, 'tsconfig.json')}\ntypecheck: ${join(ROOT, 'node_modules/.bin/tsc')} -p ${own}\nrun:       ${join(ROOT, 'bin/cascade.mjs')} run default --strategy ${join(own, 'DipBuyer.ts')}\n`,
+    );
+    const tsc = spawnSync(join(ROOT, 'node_modules/.bin/tsc'), ['-p', own], { encoding: 'utf8' });
+    expect(tsc.status, tsc.stdout).toBe(0);
+    const r = cascade(own, ['run', 'default', '--no-band', '--strategy', 'DipBuyer.ts', '--set', WINDOW, '--out', join(own, 'run')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/strategy dip-buyer: +simulated +naive/);
+    // Written once: a second init of the same file is refused, and nothing is overwritten.
+    const again = cascade(own, ['strategy', 'init', 'DipBuyer.ts']);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/'DipBuyer\.ts' exists; init writes new files only/);
+  });
 });
+
