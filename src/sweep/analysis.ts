@@ -20,6 +20,7 @@
 import { deflatedSharpeOfReturns, pbo, returnMoments } from '../metrics/overfitting.js';
 import { CascadeError } from '../core/errors.js';
 import { figureAt } from './results.js';
+import type { Analysis, FoldResult, Overfitting } from '../report/sweepAnalysis.js';
 import type { TrialRecord } from './trial.js';
 
 export interface PlanTrial {
@@ -59,33 +60,8 @@ export interface Plan {
   readonly trials: readonly PlanTrial[];
 }
 
-export interface FoldResult {
-  readonly name: string;
-  readonly train: readonly string[];
-  readonly test: string | null;
-  /** Chosen point, or null when no point was feasible on every training window. */
-  readonly bestPoint: number | null;
-  readonly values: Record<string, unknown> | null;
-  readonly inSample: number | null;
-  readonly outOfSample: number | null;
-  readonly outOfSampleFeasible: boolean | null;
-  /** Rank of the chosen point's held-out objective among every point of the fold (1 = best), and their count. */
-  readonly outOfSampleRank: number | null;
-  readonly ranked: number | null;
-}
-
-export interface Overfitting {
-  readonly deflatedSharpe: { readonly probability: number; readonly expectedMaxSharpe: number; readonly sharpe: number; readonly trials: number; readonly observations: number } | null;
-  readonly pbo: { readonly pbo: number; readonly combinations: number; readonly partitions: number; readonly probabilityOfLoss: number } | null;
-  /** Why a figure is null. */
-  readonly notes: readonly string[];
-}
-
-export interface Analysis {
-  readonly folds: readonly FoldResult[];
-  readonly overfitting: Overfitting;
-  readonly counts: { readonly trials: number; readonly ok: number; readonly invalid: number; readonly error: number; readonly missing: number };
-}
+// The result's shape is the sweep.json document's, which the sweep page reads too: it lives with the page, below this layer.
+export type { Analysis, FoldResult, Overfitting } from '../report/sweepAnalysis.js';
 
 /** Objective and feasibility of one trial; null objective when it did not run or the figure is absent. */
 function score(plan: Plan, rec: TrialRecord | undefined): { value: number | null; feasible: boolean } {

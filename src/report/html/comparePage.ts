@@ -128,6 +128,18 @@ export function table(doc: CompareDoc): string {
   return `<div style="overflow-x:auto"><table id="compare-table"><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table></div>\n`;
 }
 
+/**
+ * The range an axis shows for `values`: their extremes widened by `pad` of
+ * their spread on each side, or, when they are all equal, by 5% of the value
+ * (and 1e-9, for zero) so the axis still has a length.
+ */
+export function axisSpan(values: readonly number[], pad = 0): [number, number] {
+  const lo = Math.min(...values);
+  const hi = Math.max(...values);
+  if (hi === lo) return [lo - (Math.abs(lo) * 0.05 + 1e-9), hi + (Math.abs(hi) * 0.05 + 1e-9)];
+  return [lo - (hi - lo) * pad, hi + (hi - lo) * pad];
+}
+
 /** Bad debt (y) against amplification (x), one dot per variant, labelled by its values. */
 export function scatter(doc: CompareDoc): string {
   const pts = doc.rows.flatMap((r) => {
@@ -140,17 +152,8 @@ export function scatter(doc: CompareDoc): string {
   const H = 320;
   const L = 80;
   const B = 40;
-  const span = (v: number[]): [number, number] => {
-    let lo = Math.min(...v);
-    let hi = Math.max(...v);
-    if (hi === lo) {
-      lo -= Math.abs(lo) * 0.05 + 1e-9;
-      hi += Math.abs(hi) * 0.05 + 1e-9;
-    }
-    return [lo, hi];
-  };
-  const [x0, x1] = span(pts.map((p) => p.x));
-  const [y0, y1] = span(pts.map((p) => p.y));
+  const [x0, x1] = axisSpan(pts.map((p) => p.x));
+  const [y0, y1] = axisSpan(pts.map((p) => p.y));
   const px = (x: number): number => L + ((x - x0) / (x1 - x0)) * (W - L - 20);
   const py = (y: number): number => H - B - ((y - y0) / (y1 - y0)) * (H - B - 20);
   const dots = pts

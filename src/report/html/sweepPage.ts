@@ -9,11 +9,12 @@
  */
 import { CascadeError } from '../../core/errors.js';
 import { PALETTE } from './chartSpec.js';
-import { checkDoc, heatmap, num, scatter, table, tickTexts, valueText, viridis, type CompareDoc } from './comparePage.js';
+import { axisSpan, checkDoc, heatmap, num, scatter, table, tickTexts, valueText, viridis, type CompareDoc } from './comparePage.js';
 import { displayNumber, escapeHtml } from './format.js';
 import { renderPage } from './pageTemplate.js';
+import type { Analysis } from '../sweepAnalysis.js';
 
-/** What sweep.json adds to compare.json's layout (src/sweep/sweep.ts writes it; the sweep's analysis, src/sweep/analysis.ts). */
+/** What sweep.json adds to compare.json's layout (src/sweep/sweep.ts writes it). */
 export interface SweepDoc extends CompareDoc {
   readonly kind: 'sweep';
   readonly name: string;
@@ -23,25 +24,7 @@ export interface SweepDoc extends CompareDoc {
   readonly objective: { readonly figure: string; readonly goal: 'min' | 'max' };
   readonly constraints: ReadonlyArray<{ readonly figure: string; readonly min?: number; readonly max?: number }>;
   readonly windows: readonly string[];
-  readonly analysis: {
-    readonly folds: ReadonlyArray<{
-      readonly name: string;
-      readonly train: readonly string[];
-      readonly test: string | null;
-      readonly values: Record<string, unknown> | null;
-      readonly inSample: number | null;
-      readonly outOfSample: number | null;
-      readonly outOfSampleFeasible: boolean | null;
-      readonly outOfSampleRank: number | null;
-      readonly ranked: number | null;
-    }>;
-    readonly overfitting: {
-      readonly deflatedSharpe: { readonly probability: number; readonly expectedMaxSharpe: number; readonly sharpe: number; readonly trials: number } | null;
-      readonly pbo: { readonly pbo: number; readonly combinations: number; readonly partitions: number } | null;
-      readonly notes: readonly string[];
-    };
-    readonly counts: { readonly trials: number; readonly ok: number; readonly invalid: number; readonly error: number; readonly missing: number };
-  };
+  readonly analysis: Analysis;
 }
 
 /** The varied axis that is the window, not a parameter (src/sweep/sweep.ts puts it first). */
@@ -142,14 +125,9 @@ function dotPlot(id: string, dots: readonly Dot[], x: { label: string; ticks: Re
   const H = 340;
   const L = 90;
   const B = 44;
-  const span = (v: number[]): [number, number] => {
-    const lo = Math.min(...v);
-    const hi = Math.max(...v);
-    const pad = hi > lo ? (hi - lo) * 0.04 : Math.abs(lo) * 0.05 + 1e-9;
-    return [lo - pad, hi + pad];
-  };
-  const [x0, x1] = span([...dots.map((d) => d.x), ...x.ticks.map((t) => t.at)]);
-  const [y0, y1] = span([...dots.map((d) => d.y), ...y.ticks.map((t) => t.at)]);
+  // 4% of room on each side, so no dot sits on the frame.
+  const [x0, x1] = axisSpan([...dots.map((d) => d.x), ...x.ticks.map((t) => t.at)], 0.04);
+  const [y0, y1] = axisSpan([...dots.map((d) => d.y), ...y.ticks.map((t) => t.at)], 0.04);
   const px = (v: number): number => L + ((v - x0) / (x1 - x0)) * (W - L - 150);
   const py = (v: number): number => H - B - ((v - y0) / (y1 - y0)) * (H - B - 16);
   const marks = dots.map((d) => `<circle cx="${px(d.x).toFixed(1)}" cy="${py(d.y).toFixed(1)}" r="5" fill="${d.fill}" fill-opacity="0.9"><title>${escapeHtml(d.title)}</title></circle>`).join('');

@@ -37,10 +37,10 @@ function gridDoc(method = 'grid'): SweepDoc {
     rows,
     analysis: {
       folds: [
-        { name: 'hold-out early', train: ['late'], test: 'early', values: { [A.path]: 0, [B.path]: 2 }, inSample: 10, outOfSample: 0, outOfSampleFeasible: true, outOfSampleRank: 1, ranked: 4 },
-        { name: 'hold-out late', train: ['early'], test: 'late', values: null, inSample: null, outOfSample: null, outOfSampleFeasible: null, outOfSampleRank: null, ranked: null },
+        { name: 'hold-out early', train: ['late'], test: 'early', bestPoint: 0, values: { [A.path]: 0, [B.path]: 2 }, inSample: 10, outOfSample: 0, outOfSampleFeasible: true, outOfSampleRank: 1, ranked: 4 },
+        { name: 'hold-out late', train: ['early'], test: 'late', bestPoint: null, values: null, inSample: null, outOfSample: null, outOfSampleFeasible: null, outOfSampleRank: null, ranked: null },
       ],
-      overfitting: { deflatedSharpe: null, pbo: { pbo: 0.25, combinations: 2, partitions: 2 }, notes: ['a note on the overfitting figures'] },
+      overfitting: { deflatedSharpe: null, pbo: { pbo: 0.25, combinations: 2, partitions: 2, probabilityOfLoss: 0 }, notes: ['a note on the overfitting figures'] },
       counts: { trials: 8, ok: 8, invalid: 0, error: 0, missing: 0 },
     },
   };
