@@ -71,7 +71,7 @@ export function registerSweepCommand(program: Command): void {
         return;
       }
       process.stdout.write(describe(outcome));
-      process.stdout.write(queue !== undefined ? listFailures(outcome) : failureReasons(outcome));
+      process.stdout.write(failureReasons(outcome, queue !== undefined));
     });
   cmd
     .command('merge')
@@ -84,25 +84,15 @@ export function registerSweepCommand(program: Command): void {
     });
 }
 
-/** The trials of the plan that did not finish ok, one line each with the reason (a queue's failures are otherwise only in Redis). */
-function listFailures(o: SweepOutcome): string {
-  const lines: string[] = [];
-  for (const t of o.plan.trials) {
-    const r = o.records.get(t.key);
-    if (r !== undefined && r.status !== 'ok') lines.push(`  failed: trial ${t.index} (${t.label}) ${r.status}: ${clip(r.message ?? '', 300)}`);
-  }
-  return lines.length > 0 ? `${lines.length} failed trial${lines.length > 1 ? 's' : ''} (\`--retry-failed\` puts the errors back in the queue):\n${lines.join('\n')}\n` : '';
-}
-
 /** Reasons shown at most, most frequent first. */
 const MAX_REASONS = 5;
 
 /**
- * Why trials of a local sweep did not finish ok, each distinct reason once
- * with its count and first trial: a misconfigured base fails every trial
- * the same way, and a thousand equal lines would hide it.
+ * Why trials did not finish ok, each distinct reason once with its count and
+ * first trial: a misconfigured base fails every trial the same way, and a
+ * thousand equal lines would hide it. On a queue, also how to rerun them.
  */
-function failureReasons(o: SweepOutcome): string {
+function failureReasons(o: SweepOutcome, onQueue: boolean): string {
   const reasons = new Map<string, { count: number; first: number; label: string }>();
   let failed = 0;
   for (const t of o.plan.trials) {
@@ -118,7 +108,8 @@ function failureReasons(o: SweepOutcome): string {
   const top = [...reasons].sort((a, b) => b[1].count - a[1].count || a[1].first - b[1].first);
   const lines = top.slice(0, MAX_REASONS).map(([reason, r]) => `  ${r.count} × ${reason} (first: trial ${r.first}, ${r.label})`);
   if (top.length > MAX_REASONS) lines.push(`  and ${top.length - MAX_REASONS} more reasons`);
-  return `${failed} trial${failed > 1 ? 's' : ''} failed (sweep.csv's message column has each one's reason):\n${lines.join('\n')}\n`;
+  const rerun = onQueue ? '; `--retry-failed` puts the errors back in the queue' : '';
+  return `${failed} trial${failed > 1 ? 's' : ''} failed (sweep.csv's message column has each one's reason${rerun}):\n${lines.join('\n')}\n`;
 }
 
 function describe(o: SweepOutcome): string {
