@@ -78,8 +78,8 @@ export function fileChecksums(s: Scenario): Array<[string, string]> {
   return scenarioFiles(s).map((f) => [f, fileChecksum(f)]);
 }
 
-/** sha256 over the paths and checksums of every file the scenario reads: the data part of a trial's key. */
-export function dataChecksum(s: Scenario): string {
-  return sha256(fileChecksums(s).map(([f, h]) => `${f}:${h}`).join('\n'));
+/** sha256 over the paths and checksums of every file a scenario reads (fileChecksums): the data part of a trial's key. */
+export function dataChecksum(files: ReadonlyArray<readonly [string, string]>): string {
+  return sha256(files.map(([f, h]) => `${f}:${h}`).join('\n'));
 }
 

@@ -16,7 +16,7 @@ import { crashScenario } from '../runner/crashScenario.js';
 import type { LoadedSweep, SweepWindow } from './sweepSchema.js';
 import { codeVersion, trialKey, type TrialSpec } from './trial.js';
 import { formatVaryValue } from './vary.js';
-import { dataChecksum } from './fileChecksums.js';
+import { dataChecksum, fileChecksums } from './fileChecksums.js';
 
 export interface SweepContext {
   readonly loaded: LoadedSweep;
@@ -79,18 +79,20 @@ export function makeTrial(ctx: SweepContext, index: number, params: readonly str
   const label = `${ctx.windows[window]} ${params.map((p, k) => `${p}=${formatVaryValue(values[k])}`).join(' ')}`;
   let scenario: unknown = raw;
   let key: string;
+  let files: Array<[string, string]> | undefined;
   try {
     for (const [path, value] of ctx.windowSets[window]) setDotted(raw, path.split('.'), structuredClone(value), path);
     params.forEach((p, k) => setDotted(raw, p.split('.'), structuredClone(values[k]), p));
     scenario = absoluteRawPaths(raw, ctx.loaded.dir);
     const valid = validateScenario(scenario);
-    key = trialKey(valid, dataChecksum(valid), ctx.codeVersion);
+    files = fileChecksums(valid);
+    key = trialKey(valid, dataChecksum(files), ctx.codeVersion);
   } catch (err) {
     if (!(err instanceof CascadeError)) throw err;
     // Still a trial: runTrial records it as invalid with the reason, and the table shows it.
     key = trialKey({ invalid: scenario }, '', ctx.codeVersion);
   }
-  return { index, key, label, scenario };
+  return { index, key, label, scenario, ...(files !== undefined ? { files } : {}) };
 }
 
 /** Hash of everything that defines the trials: names a sweep's output folder and checks shards belong together. */

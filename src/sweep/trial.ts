@@ -34,6 +34,12 @@ export interface TrialSpec {
    * defaults hold Infinity, which JSON cannot carry; runTrial validates it.
    */
   readonly scenario: unknown;
+  /**
+   * Per file the trial reads, its sha256 where the trial was planned (its
+   * key hashes them; absent when the scenario is invalid). A queue worker
+   * refuses the trial when its own copy differs or is missing.
+   */
+  readonly files?: ReadonlyArray<readonly [string, string]>;
 }
 
 export interface TrialRecord {

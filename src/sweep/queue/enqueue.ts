@@ -7,33 +7,13 @@
  * submitting one that shares trials with another, adds no work.
  */
 import type { Queue } from 'bullmq';
-import { validateScenario } from '../../config/load.js';
-import { CascadeError } from '../../core/errors.js';
-import { fileChecksums } from '../fileChecksums.js';
 import type { TrialSpec } from '../trial.js';
 
-/** What a job carries: the trial, and the code version and file checksums of the process that submitted it. */
+/** What a job carries: the trial (with its files' checksums), and the code version of the process that submitted it. */
 export interface TrialJobData {
   readonly spec: TrialSpec;
   /** A worker running other code refuses the trial: its figures would be filed under a key that says otherwise. */
   readonly codeVersion: string;
-  /**
-   * Per file the trial reads, its sha256 on the submitting machine (absent
-   * for a trial whose scenario is invalid, and in jobs of older versions).
-   * A worker whose copy differs, or lacks the file, refuses the trial for
-   * the same reason, and stores nothing.
-   */
-  readonly files?: ReadonlyArray<readonly [string, string]>;
-}
-
-/** The checksums a job carries for `spec` (fileChecksums.ts); none for a scenario that does not validate (its trial is invalid wherever it runs). */
-export function specFiles(spec: TrialSpec): Array<[string, string]> | undefined {
-  try {
-    return fileChecksums(validateScenario(spec.scenario));
-  } catch (err) {
-    if (err instanceof CascadeError) return undefined;
-    throw err;
-  }
 }
 
 export interface RetryPolicy {
@@ -80,12 +60,7 @@ export async function enqueueTrials(
 ): Promise<number> {
   const todo = specs.filter((s) => !skip.has(s.key));
   for (let i = 0; i < todo.length; i += BULK) {
-    await queue.addBulk(
-      todo.slice(i, i + BULK).map((spec) => {
-        const files = specFiles(spec);
-        return { name: 'trial', data: { spec, codeVersion, ...(files !== undefined ? { files } : {}) }, opts: trialJobOptions(spec.key, retry) };
-      }),
-    );
+    await queue.addBulk(todo.slice(i, i + BULK).map((spec) => ({ name: 'trial', data: { spec, codeVersion }, opts: trialJobOptions(spec.key, retry) })));
   }
   return todo.length;
 }

@@ -90,7 +90,7 @@ export default async function processTrial(job: SandboxedJob<TrialJobData>): Pro
       `worker ${worker} runs code version ${codeVersion().slice(0, 12)}, the sweep was submitted with ${job.data.codeVersion.slice(0, 12)}: run the same cascade-lab, with the same CASCADE_KERNEL, on every machine`,
     );
   }
-  const differs = fileDifference(job.data.files ?? []);
+  const differs = fileDifference(spec.files ?? []);
   if (differs !== undefined) throw new UnrecoverableError(`worker ${worker}: ${differs}: put the same files at the same paths on every machine (\`--retry-failed\` resubmits the trial once they are)`);
   const hooks = testHooks();
   if (hooks.delayMs > 0) await sleep(hooks.delayMs);

@@ -22,7 +22,8 @@ import { loadSweepFile } from '../../../src/sweep/sweepSchema.js';
 import { codeVersion, runTrial, trialKey, type TrialSpec } from '../../../src/sweep/trial.js';
 import { openRedis, QUEUE_NAME, QUEUE_PREFIX, RESULTS_KEY } from '../../../src/sweep/queue/connection.js';
 import { runSweepOnQueue } from '../../../src/sweep/queue/coordinator.js';
-import { enqueueTrials, specFiles, trialJobOptions, type TrialJobData } from '../../../src/sweep/queue/enqueue.js';
+import { enqueueTrials, trialJobOptions, type TrialJobData } from '../../../src/sweep/queue/enqueue.js';
+import { fileChecksums } from '../../../src/sweep/fileChecksums.js';
 import { readEvents } from '../../../src/sweep/queue/resultStore.js';
 import { exitCode, findRedisServer, processAlive, spawnCli, spawnWorker, startRedis, stop, until, waitForLine, type Spawned } from './harness.js';
 
@@ -215,10 +216,10 @@ describe.skipIf(SKIP !== undefined)(`BullMQ on a real redis-server${SKIP !== und
       ];
       for (const [count, theirs, why] of cases) {
         const spec = specFor(4, [`protocol.population.count=${count}`], 'elsewhere');
-        const files = specFiles(spec) ?? [];
+        const files = fileChecksums(validateScenario(spec.scenario));
         // The bar file, as another machine would have hashed it: submitted by hand, as that machine's coordinator would.
         expect(files[0][0]).toMatch(/synthetic\.csv$/);
-        await queue.add('trial', { spec, codeVersion: codeVersion(), files: [[files[0][0], theirs]] }, trialJobOptions(spec.key, { attempts: 3, backoffMs: 1500 }));
+        await queue.add('trial', { spec: { ...spec, files: [[files[0][0], theirs]] }, codeVersion: codeVersion() }, trialJobOptions(spec.key, { attempts: 3, backoffMs: 1500 }));
         const result = await runSweepOnQueue({ url: redis.url, specs: [spec], codeVersion: codeVersion(), pollMs: 100 });
         expect(result.failures).toHaveLength(1);
         expect(result.failures[0].message).toMatch(new RegExp(`^worker \\S+: ${files[0][0].replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} `));
@@ -228,7 +229,7 @@ describe.skipIf(SKIP !== undefined)(`BullMQ on a real redis-server${SKIP !== und
       }
       // A file the worker lacks.
       const spec = specFor(5, ['protocol.population.count=1900'], 'absent');
-      await queue.add('trial', { spec, codeVersion: codeVersion(), files: [['/nonexistent/bars.csv', 'a'.repeat(64)]] }, trialJobOptions(spec.key, { attempts: 3, backoffMs: 1500 }));
+      await queue.add('trial', { spec: { ...spec, files: [['/nonexistent/bars.csv', 'a'.repeat(64)]] }, codeVersion: codeVersion() }, trialJobOptions(spec.key, { attempts: 3, backoffMs: 1500 }));
       const result = await runSweepOnQueue({ url: redis.url, specs: [spec], codeVersion: codeVersion(), pollMs: 100 });
       expect(result.failures[0]?.message).toMatch(/^worker \S+: \/nonexistent\/bars\.csv is missing here: /);
       expect(await db.hexists(RESULTS_KEY, spec.key)).toBe(0);
