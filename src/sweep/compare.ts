@@ -96,6 +96,12 @@ export interface CompareRow {
   readonly configHash: string;
   /** Per column of the result's `metrics`; null: the run does not produce this figure. */
   readonly figures: Readonly<Record<string, number | null>>;
+  /**
+   * Index of the first earlier variant whose run gave the same figures,
+   * every one of the summary's (not only the columns): the varied field
+   * did not reach the run, as when a limit elsewhere binds first.
+   */
+  readonly sameRunAs?: number;
 }
 
 export interface CompareResult {
@@ -195,6 +201,7 @@ export async function runCompare(input: CompareInput): Promise<CompareResult> {
   // The grid runs as sweep trials (trial.ts), in this process and in grid order: a compare is the grid method of a sweep on one path.
   const version = codeVersion();
   const rows: CompareRow[] = [];
+  const runDigests: string[] = [];
   const closes: Float64Array[] = [];
   let historical: Float64Array | undefined;
   let time: Float64Array | undefined;
@@ -213,7 +220,10 @@ export async function runCompare(input: CompareInput): Promise<CompareResult> {
     if (record.status === 'error') throw new Error(`${label}: ${record.message ?? 'failed'}`);
     const figures: Record<string, number | null> = {};
     for (const m of metrics) figures[m] = figureValue(record.figures, m);
-    rows.push({ index: i, values: variants[i].values, sets: variants[i].sets, configHash: scenarioHash(scenarios[i]), figures });
+    const digest = sha256(stableStringify(record.figures));
+    const same = runDigests.indexOf(digest);
+    runDigests.push(digest);
+    rows.push({ index: i, values: variants[i].values, sets: variants[i].sets, configHash: scenarioHash(scenarios[i]), figures, ...(same >= 0 ? { sameRunAs: same } : {}) });
     input.onVariant?.(i + 1, variants.length);
   }
 
@@ -287,6 +297,7 @@ export function compareToJson(result: CompareResult): string {
       set: r.sets,
       configHash: r.configHash,
       figures: Object.fromEntries(result.metrics.map((m) => [m, jsonFigure(r.figures[m])])),
+      ...(r.sameRunAs !== undefined ? { sameRunAs: r.sameRunAs } : {}),
     })),
     ...(result.pricePaths !== undefined ? { pricePaths: result.pricePaths } : {}),
   };
@@ -316,6 +327,19 @@ function short(v: number | null): string {
   const a = Math.abs(v);
   if (a >= 1e5 && a < 1e15) return String(Math.round(v));
   return a < 1e-3 || a >= 1e15 ? v.toExponential(3) : String(Number(v.toPrecision(6)));
+}
+
+/**
+ * One line per variant whose run repeated an earlier one's figures, naming
+ * both by their values: a varied field that did not bind reads as a flat
+ * stretch of the table otherwise, easy to take for a finding.
+ */
+export function formatSameRuns(result: CompareResult): string {
+  const name = (r: CompareRow): string => `variant ${r.index + 1} (${r.sets.join(' ')})`;
+  const lines = result.rows
+    .filter((r) => r.sameRunAs !== undefined)
+    .map((r) => `note: ${name(r)} gave every summary figure of ${name(result.rows[r.sameRunAs!])}: the change did not reach the run (a limit elsewhere binds first?)`);
+  return lines.length > 0 ? `${lines.join('\n')}\n` : '';
 }
 
 /** The table for the terminal: one line per variant, columns aligned. */

@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import { absoluteRawPaths } from '../../src/config/rebasePaths.js';
 import { resolveTarget } from '../../src/config/resolveTarget.js';
 import { ConfigError } from '../../src/core/errors.js';
-import { compareToCsv, compareToJson, COMPARE_METRICS, formatCompareTable, runCompare, STRATEGY_COMPARE_FIGURES, type CompareResult } from '../../src/sweep/compare.js';
+import { compareToCsv, compareToJson, COMPARE_METRICS, formatCompareTable, formatSameRuns, runCompare, STRATEGY_COMPARE_FIGURES, type CompareResult } from '../../src/sweep/compare.js';
 import { parseVaryAxes } from '../../src/sweep/vary.js';
 import { FIXTURES } from '../strategy/helpers.js';
+import { buildComparisonReport } from '../../src/report/html/comparePage.js';
 
 const IDENTITY = { dataSource: 'test', dataSha256: 'ab'.repeat(32), synthetic: true, firstBar: '2020-03-12T00:00:00Z', lastBar: '2020-03-13T00:00:00Z' };
 
@@ -105,3 +106,29 @@ describe('compare with a strategy module given by path', () => {
   });
 });
 
+
+describe('compare flags variants whose runs repeat an earlier one', () => {
+  it('a field that does not reach the run: the later variant names the earlier, on the console, in compare.json and on the page', async () => {
+    const target = resolveTarget('default');
+    const r = await runCompare({
+      raw: target.raw,
+      baseDir: target.baseDir,
+      sets: ['data.window={"start":"2020-03-12T00:00:00Z","end":"2020-03-12T12:00:00Z"}'],
+      // The scenario's name labels the run and nothing in it; the hedge policy changes it.
+      axes: parseVaryAxes(['name=a,b', 'dealer.hedge.kind=every-bar,none']),
+    });
+    expect(r.rows.map((row) => row.sameRunAs)).toEqual([undefined, undefined, 0, 1]);
+    const lines = formatSameRuns(r).trimEnd().split('\n');
+    expect(lines).toEqual([
+      'note: variant 3 (name="b" dealer.hedge.kind="every-bar") gave every summary figure of variant 1 (name="a" dealer.hedge.kind="every-bar"): the change did not reach the run (a limit elsewhere binds first?)',
+      'note: variant 4 (name="b" dealer.hedge.kind="none") gave every summary figure of variant 2 (name="a" dealer.hedge.kind="none"): the change did not reach the run (a limit elsewhere binds first?)',
+    ]);
+    const doc = JSON.parse(compareToJson(r));
+    expect(doc.rows.map((row: { sameRunAs?: number }) => row.sameRunAs)).toEqual([undefined, undefined, 0, 1]);
+    expect(buildComparisonReport(doc)).toContain('variant 3 (name=b, dealer.hedge.kind=every-bar) gave every summary figure of variant 1 (name=a, dealer.hedge.kind=every-bar)');
+  });
+
+  it('distinct runs carry no mark', () => {
+    expect(formatSameRuns(literalResult())).toBe('');
+  });
+});

@@ -4,7 +4,7 @@ import { resolveTarget } from '../../config/resolveTarget.js';
 import { composeOverrides } from '../../config/compose.js';
 import { crashNames } from '../../data/catalog.js';
 import { crashScenario } from '../../runner/crashScenario.js';
-import { formatCompareTable, runCompare, writeCompare } from '../../sweep/compare.js';
+import { formatCompareTable, formatSameRuns, runCompare, writeCompare } from '../../sweep/compare.js';
 import { parseVaryAxes } from '../../sweep/vary.js';
 import { prepareOutput } from '../../report/outputDir.js';
 import { STRATEGY_OPTION, withStrategyOption } from '../strategyOption.js';
@@ -77,6 +77,7 @@ export function registerCompareCommand(program: Command): void {
       process.stdout.write(
         `compare ${result.scenarioName}${label}, seed ${result.seed}, ${result.rows.length} variants on ${result.identity.firstBar} .. ${result.identity.lastBar}\n` +
           formatCompareTable(result) +
+          formatSameRuns(result) +
           `report: ${dir}\n`,
       );
     });

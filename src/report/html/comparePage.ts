@@ -32,6 +32,8 @@ export interface CompareDoc {
     readonly values: Readonly<Record<string, unknown>>;
     readonly set?: readonly string[];
     readonly figures: Readonly<Record<string, number | string | null>>;
+    /** The first earlier variant whose run gave every summary figure this one gave. */
+    readonly sameRunAs?: number;
   }>;
   readonly pricePaths?: PricePaths;
 }
@@ -125,7 +127,15 @@ export function table(doc: CompareDoc): string {
       return `<tr data-variant="${r.variant}">${vals}${figs}</tr>`;
     })
     .join('\n');
-  return `<div style="overflow-x:auto"><table id="compare-table"><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table></div>\n`;
+  const name = (variant: number): string => {
+    const r = doc.rows.find((x) => x.variant === variant);
+    return `variant ${variant + 1}${r !== undefined ? ` (${axes.map((p) => `${p}=${valueText(r.values[p])}`).join(', ')})` : ''}`;
+  };
+  const same = doc.rows
+    .filter((r) => r.sameRunAs !== undefined)
+    .map((r) => `<p class="note">${escapeHtml(name(r.variant))} gave every summary figure of ${escapeHtml(name(r.sameRunAs!))}: the change did not reach the run (a limit elsewhere binds first?).</p>`)
+    .join('\n');
+  return `<div style="overflow-x:auto"><table id="compare-table"><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table></div>\n${same === '' ? '' : `${same}\n`}`;
 }
 
 /**
