@@ -4,6 +4,7 @@ import { clip, ConfigError } from '../core/errors.js';
 import { MAX_CONFIG_FILE_BYTES, readInputText } from '../core/files.js';
 import { sha256, stableStringify } from '../core/hash.js';
 import { scenarioSchema, type Scenario } from './scenario.js';
+import { BlockDefaults } from './blockDefaults.js';
 
 /**
  * Deepest nesting of objects and arrays a scenario (with its overrides) may
@@ -124,14 +125,17 @@ export function checkDottedPath(path: readonly string[], flag: string): void {
 
 export function setDotted(root: Record<string, unknown>, path: readonly string[], value: unknown, label = path.join('.')): void {
   checkDottedPath(path, '--set');
+  // A block the scenario leaves out starts from the block's own default, not from nothing (config/blockDefaults.ts).
+  const defaults = new BlockDefaults(scenarioSchema);
   let node: Record<string, unknown> = root;
   for (let i = 0; i < path.length - 1; i++) {
     const key = path[i];
     const next = Object.prototype.hasOwnProperty.call(node, key) ? node[key] : undefined;
-    if (next === undefined) node[key] = {};
+    if (next === undefined) node[key] = defaults.defaultFor(node, key) ?? {};
     else if (next === null || typeof next !== 'object' || Array.isArray(next)) {
       throw new ConfigError(`cannot set '${clip(label)}': '${path.slice(0, i + 1).join('.')}' is not an object`);
     }
+    defaults.enter(node, key);
     node = node[key] as Record<string, unknown>;
   }
   node[path[path.length - 1]] = value;

@@ -1,0 +1,213 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildProgram } from '../../src/cli/main.js';
+import { withStrategyOption } from '../../src/cli/strategyOption.js';
+import { checkOverridesHeld, composeOverrides } from '../../src/config/compose.js';
+import { setDotted, validateScenario } from '../../src/config/load.js';
+import { resolveTarget } from '../../src/config/resolveTarget.js';
+import { crashNames } from '../../src/data/catalog.js';
+import { crashScenario } from '../../src/runner/crashScenario.js';
+import { parseVaryAxes, varyGrid } from '../../src/sweep/vary.js';
+import { buildContext, makeTrial } from '../../src/sweep/plan.js';
+import { loadSweepFile, sweepParameters } from '../../src/sweep/sweepSchema.js';
+
+/**
+ * The `run` and `compare` commands the README and docs/ show must build
+ * valid scenarios: each is parsed by the real command line (commander, the
+ * same options), then its scenario (every variant of a compare) is composed
+ * and validated as the command would before it runs anything. The README's
+ * compare over `market.depth.fractionOfHourlyQuoteVolume` failed for every
+ * variant until --set learned to start a missing block from its default.
+ * Nothing is simulated: the runs themselves are other tests' business.
+ */
+
+const ROOT = resolve(import.meta.dirname, '../..');
+
+interface Example {
+  readonly where: string;
+  readonly args: string[];
+}
+
+/** Shell words of one command line: quotes, $NAME from the block's own assignments, # comments. */
+function shellWords(line: string, vars: ReadonlyMap<string, string>): string[] {
+  const words: string[] = [];
+  let word = '';
+  let inWord = false;
+  const expand = (s: string, i: number): [string, number] => {
+    const m = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/.exec(s.slice(i));
+    if (m === null) return ['$', i + 1];
+    const v = vars.get(m[1]);
+    if (v === undefined) throw new Error(`unknown shell variable $${m[1]}`);
+    return [v, i + m[0].length];
+  };
+  for (let i = 0; i < line.length; ) {
+    const c = line[i];
+    if (c === "'") {
+      const end = line.indexOf("'", i + 1);
+      word += line.slice(i + 1, end);
+      inWord = true;
+      i = end + 1;
+    } else if (c === '"') {
+      i++;
+      while (line[i] !== '"') {
+        if (line[i] === '$') {
+          const [v, next] = expand(line, i);
+          word += v;
+          i = next;
+        } else word += line[i++];
+      }
+      inWord = true;
+      i++;
+    } else if (c === '$') {
+      const [v, next] = expand(line, i);
+      word += v;
+      inWord = true;
+      i = next;
+    } else if (c === ' ' || c === '\t') {
+      if (inWord) words.push(word);
+      word = '';
+      inWord = false;
+      i++;
+    } else if (c === '#' && !inWord) break;
+    else {
+      word += c;
+      inWord = true;
+      i++;
+    }
+  }
+  if (inWord) words.push(word);
+  return words;
+}
+
+/** The `cascade` command lines of the fenced blocks of a markdown file (continuations joined, env assignments dropped). */
+function examplesOf(file: string): Example[] {
+  const text = readFileSync(join(ROOT, file), 'utf8');
+  const out: Example[] = [];
+  const blocks = text.split('```');
+  let lineNo = 1;
+  blocks.forEach((block, k) => {
+    const startLine = lineNo;
+    lineNo += block.split('\n').length - 1;
+    if (k % 2 === 0) return;
+    const vars = new Map<string, string>();
+    const lines = block.replace(/\\\n\s*/g, ' ').split('\n');
+    lines.forEach((raw, n) => {
+      const line = raw.replace(/^\$ /, '').trim();
+      const assign = /^([A-Z_]+)='([^']*)'$/.exec(line);
+      if (assign !== null) {
+        vars.set(assign[1], assign[2]);
+        return;
+      }
+      const m = /^(?:[A-Z_]+=\S+\s+)*(?:npm run cascade --|npx cascade|cascade)\s+(.*)$/.exec(line);
+      if (m === null) return;
+      out.push({ where: `${file}:${startLine + n}`, args: shellWords(m[1], vars) });
+    });
+  });
+  return out;
+}
+
+const FILES = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const EXAMPLES = FILES.flatMap(examplesOf);
+
+interface CommonOptions {
+  set: string[];
+  seed?: string;
+  data?: string;
+  iv?: string;
+  strategy?: string;
+}
+
+/** The scenario a run or compare composes before it runs, validated; a scenario file the user brings (absent here) is skipped. */
+function composed(target: string, opts: CommonOptions): { raw: Record<string, unknown>; file?: string } | 'user file' {
+  const isFile = /\.(json|ya?ml)$/i.test(target);
+  if (isFile && !existsSync(resolve(ROOT, target))) return 'user file';
+  const resolved = resolveTarget(isFile ? resolve(ROOT, target) : target, { names: crashNames(), build: crashScenario });
+  const raw = composeOverrides(withStrategyOption(resolved.raw, opts.strategy), {
+    set: opts.set,
+    ...(opts.data !== undefined ? { data: resolve(opts.data) } : {}),
+    ...(opts.iv !== undefined ? { iv: resolve(opts.iv) } : {}),
+    ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+  });
+  return { raw, ...(resolved.file !== undefined ? { file: resolved.file } : {}) };
+}
+
+/** Parses one example with the real program; run and compare validate their scenarios, other commands are only counted. */
+async function check(example: Example): Promise<'validated' | 'user file' | 'other command'> {
+  const program = buildProgram();
+  let outcome: 'validated' | 'user file' | 'other command' = 'other command';
+  const run = program.commands.find((c) => c.name() === 'run')!;
+  const compare = program.commands.find((c) => c.name() === 'compare')!;
+  run.action((target: string, opts: CommonOptions) => {
+    const c = composed(target, opts);
+    if (c === 'user file') return void (outcome = c);
+    checkOverridesHeld(validateScenario(c.raw, c.file), opts.set);
+    outcome = 'validated';
+  });
+  compare.action((target: string, opts: CommonOptions & { vary: string[] }) => {
+    const c = composed(target, opts);
+    if (c === 'user file') return void (outcome = c);
+    const axes = parseVaryAxes(opts.vary);
+    for (const v of varyGrid(axes)) {
+      const raw = structuredClone(c.raw);
+      axes.forEach((axis, k) => setDotted(raw, axis.segments, structuredClone(v.values[k]), axis.path));
+      validateScenario(raw, c.file);
+    }
+    outcome = 'validated';
+  });
+  if (example.args[0] !== 'run' && example.args[0] !== 'compare') return 'other command';
+  await program.parseAsync(example.args, { from: 'user' });
+  return outcome;
+}
+
+describe('the run and compare commands the docs show build valid scenarios', () => {
+  it('finds the examples (a test that checks nothing would pass)', () => {
+    const shown = EXAMPLES.filter((e) => e.args[0] === 'run' || e.args[0] === 'compare');
+    expect(shown.length).toBeGreaterThanOrEqual(8);
+  });
+
+  for (const example of EXAMPLES.filter((e) => e.args[0] === 'run' || e.args[0] === 'compare')) {
+    it(`${example.where}: cascade ${example.args.join(' ')}`.slice(0, 200), async () => {
+      const r = await check(example);
+      expect(['validated', 'user file']).toContain(r);
+    });
+  }
+
+  it("the README's compare over the depth fraction is among them, and validates", async () => {
+    const ex = EXAMPLES.find((e) => e.args.includes('market.depth.fractionOfHourlyQuoteVolume=0.1,0.3'));
+    expect(ex, 'the README example is still there').toBeDefined();
+    expect(await check(ex!)).toBe('validated');
+  });
+});
+
+const DATA_DIR = process.env.CASCADE_DATA_DIR;
+const skipNote = DATA_DIR ? '' : ' (skipped: CASCADE_DATA_DIR is not set; the example reads the real crash files)';
+
+describe.skipIf(!DATA_DIR)(`the example sweeps plan valid trials${skipNote}`, () => {
+  const sweeps = readdirSync(join(ROOT, 'examples')).filter((f) => /\.sweep\.ya?ml$/.test(f));
+
+  it('there are example sweeps', () => {
+    expect(sweeps.length).toBeGreaterThan(0);
+  });
+
+  for (const file of sweeps) {
+    it(`examples/${file}: every listed point on every window is a valid scenario whose files are read`, () => {
+      const ctx = buildContext(loadSweepFile(join(ROOT, 'examples', file)));
+      const params = sweepParameters(ctx.loaded.sweep);
+      // Listed values only (a range is the search method's to sample): their whole grid.
+      const lists = params.map((p) => ('values' in p && p.values !== undefined ? p.values : [undefined]));
+      let points: unknown[][] = [[]];
+      for (const values of lists) points = points.flatMap((pt) => values.map((v) => [...pt, v]));
+      let trials = 0;
+      for (const values of points) {
+        ctx.windows.forEach((_, w) => {
+          const paths = params.map((p) => p.path).filter((_, k) => values[k] !== undefined);
+          const t = makeTrial(ctx, trials++, paths, values.filter((v) => v !== undefined), w);
+          // A trial that failed validation carries no file checksums (plan.ts): name it.
+          expect(t.files, t.label).toBeDefined();
+        });
+      }
+      expect(trials).toBe(points.length * ctx.windows.length);
+    });
+  }
+});
