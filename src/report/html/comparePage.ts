@@ -232,7 +232,7 @@ export function heatmap(doc: CompareDoc, colour: HeatmapColour = AMPLIFICATION):
   const cw = Math.max(28, Math.min(90, Math.floor(560 / nx)));
   const ch = Math.max(22, Math.min(60, Math.floor(360 / ny)));
   const L = 150;
-  const T = 16;
+  const T = 40;
   const H = T + ny * ch;
   const W = L + nx * cw + 110;
   // Cell (i, j) spans x in [L + i·cw, L + (i+1)·cw); j grows upwards (j = 0 at the bottom).
@@ -271,7 +271,8 @@ export function heatmap(doc: CompareDoc, colour: HeatmapColour = AMPLIFICATION):
     `${cells}<g id="critical-line" stroke="#e41a1c" stroke-width="3" stroke-linecap="round">${line}</g>${xl}${yl}${legend}` +
     `<text x="${L + (nx * cw) / 2}" y="${H + 32}" text-anchor="middle">${escapeHtml(ax.path)}</text>` +
     `<text x="${L + nx * cw + 16}" y="${T - 4}">${escapeHtml(colour.figure.slice(colour.figure.lastIndexOf('.') + 1))}</text>` +
-    `<text x="12" y="${T + (ny * ch) / 2}" transform="rotate(-90 12 ${T + (ny * ch) / 2})" text-anchor="middle">${escapeHtml(ay.path)}</text></svg>\n`
+    // The upward input's name is written level above its values: turned along the side, a long path outgrew a short grid and was cut.
+    `<text x="4" y="${T - 22}">↑ ${escapeHtml(ay.path)}</text></svg>\n`
   );
 }
 

@@ -88,10 +88,16 @@ function tz(ts){return uPlot.tzDate(new Date(ts*1e3),"Etc/UTC");}
 function refLine(y){return function(u){var ctx=u.ctx;var p=Math.round(u.valToPos(y,"y",true));
 if(p<u.bbox.top||p>u.bbox.top+u.bbox.height)return;ctx.save();ctx.strokeStyle="#c0392b";ctx.lineWidth=1.5*devicePixelRatio;
 ctx.setLineDash([6*devicePixelRatio,4*devicePixelRatio]);ctx.beginPath();ctx.moveTo(u.bbox.left,p);ctx.lineTo(u.bbox.left+u.bbox.width,p);ctx.stroke();ctx.restore();};}
-function vLines(lines){return function(u){var ctx=u.ctx;ctx.save();lines.forEach(function(l){var p=Math.round(u.valToPos(l.x,"x",true));
+function vLines(lines){return function(u){var ctx=u.ctx;ctx.save();lines.forEach(function(l,k){var p=Math.round(u.valToPos(l.x,"x",true));
 if(p<u.bbox.left||p>u.bbox.left+u.bbox.width)return;ctx.strokeStyle=l.color;ctx.lineWidth=1.5*devicePixelRatio;ctx.setLineDash([4*devicePixelRatio,4*devicePixelRatio]);
-ctx.beginPath();ctx.moveTo(p,u.bbox.top);ctx.lineTo(p,u.bbox.top+u.bbox.height);ctx.stroke();ctx.fillStyle=l.color;ctx.font=(11*devicePixelRatio)+"px sans-serif";
-ctx.fillText(l.label,p+4*devicePixelRatio,u.bbox.top+12*devicePixelRatio);});ctx.restore();};}
+ctx.beginPath();ctx.moveTo(p,u.bbox.top);ctx.lineTo(p,u.bbox.top+u.bbox.height);ctx.stroke();ctx.font=(11*devicePixelRatio)+"px sans-serif";ctx.textAlign="left";ctx.textBaseline="alphabetic";
+var ty=u.bbox.top+(12+14*k)*devicePixelRatio;var tw=ctx.measureText(l.label).width;ctx.setLineDash([]);ctx.fillStyle="rgba(255,255,255,0.85)";
+ctx.fillRect(p+2*devicePixelRatio,ty-10*devicePixelRatio,tw+4*devicePixelRatio,13*devicePixelRatio);ctx.fillStyle=l.color;ctx.fillText(l.label,p+4*devicePixelRatio,ty);});ctx.restore();};}
+// Over strikes or spots the axis holds every x, a half column beyond the outer ones (bars are a column wide),
+// and the marked lines (a spot outside the strikes still shows where it stands).
+function xRange(xs,c){var lo=Infinity,hi=-Infinity,gap=Infinity;for(var i=0;i<xs.length;i++){lo=Math.min(lo,xs[i]);hi=Math.max(hi,xs[i]);if(i>0&&xs[i]>xs[i-1])gap=Math.min(gap,xs[i]-xs[i-1]);}
+(c.vLines||[]).forEach(function(l){lo=Math.min(lo,l.x);hi=Math.max(hi,l.x);});var pad=c.bars&&isFinite(gap)?gap/2:0;
+return function(u,min,max){return isFinite(lo)&&hi>lo?[lo-pad,hi+pad]:[min,max];};}
 data.charts.forEach(function(c){
 var el=document.getElementById("chart-"+c.id);
 var isTime=c.xLabel==null;
@@ -101,11 +107,12 @@ if(c.stacked){ys=[];var acc=xs.map(function(){return 0;});
 raw.forEach(function(r){acc=acc.map(function(a,i){return a+(r[i]==null?0:r[i]);});ys.push(acc.slice());});}
 var series=[isTime?{value:function(u,v){return v==null?"–":uPlot.fmtDate("{YYYY}-{MM}-{DD} {HH}:{mm}")(tz(v))+" UTC";}}:{label:c.xLabel,value:function(u,v){return fmt(v);}}];
 var anyRight=false;
-c.series.forEach(function(s){if(s.right)anyRight=true;
+c.series.forEach(function(s,si){if(s.right)anyRight=true;
 var sp={label:s.label,stroke:s.color,width:1.25,scale:s.right?"r":"y",spanGaps:!isTime,
 fill:c.stacked?s.color+"99":undefined,
 value:function(u,v,si,idx){return idx==null?"–":fmt(raw[si-1][idx]);}};
-if(c.bars){sp.paths=uPlot.paths.bars({size:[0.8/c.series.length,60],align:0});sp.fill=s.color+"cc";sp.points={show:false};}
+// Two series of bars stand side by side, the first left of its x and the second right of it; one is centred on it.
+if(c.bars){var two=c.series.length===2;sp.paths=uPlot.paths.bars({size:[two?0.4:0.8,60],align:two?(si===0?-1:1):0});sp.fill=s.color+"cc";sp.points={show:false};}
 series.push(sp);});
 var bands=[];
 // A band fills only where its first series lies above its second: both orders, so parts of either sign are filled.
@@ -115,7 +122,7 @@ var axes=[isTime?{label:"UTC",labelSize:14,space:110,values:function(u,v){var f=
 if(anyRight)axes.push({scale:"r",side:1,label:c.rightUnit||"",size:70,grid:{show:false},values:function(u,v){return v.map(fmt);}});
 var draw=[];if(c.refLine!=null)draw.push(refLine(c.refLine));if(c.vLines)draw.push(vLines(c.vLines));
 var opts={width:Math.max(320,el.clientWidth),height:280,tzDate:tz,series:series,axes:axes,bands:bands,
-scales:{x:{time:isTime}},
+scales:{x:isTime?{time:true}:{time:false,range:xRange(xs,c)}},
 cursor:isTime?{sync:{key:"cascade",setSeries:false},drag:{x:true,y:false}}:{drag:{x:true,y:false}},
 hooks:{draw:draw,
 setScale:[function(u,key){if(key!=="x"||syncing||!u.__isTime)return;syncing=true;

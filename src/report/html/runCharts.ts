@@ -249,21 +249,33 @@ export function runCharts(run: RunFolder): ChartOrNote[] {
     out.push({ chart: { id: 'strategy', title: 'Strategy equity and drawdown beside its naive twin', unit: 'quote', rightUnit: 'drawdown (fraction)', series: s, caption: 'The naive twin trades the same rules on the historical price, blind to the impact it would have had.' } });
   } else out.push({ omitted: { title: 'Strategy equity and drawdown', reason: 'no strategy ran' } });
 
-  const greeks = ['delta', 'gamma', 'vega', 'vanna', 'volga', 'theta', 'execution', 'new_positions', 'residual'];
-  const pnl = greeks
-    .map((g, k) => {
-      const v = cols.get(`pnl_${g}`);
-      return hasData(v) ? { label: g.replace('_', ' '), color: PALETTE[k % PALETTE.length], values: cumulative(v) } : undefined;
-    })
-    .filter((s): s is SeriesSpec => s !== undefined);
-  out.push(
-    orNote(
-      "Dealer's P&L attribution by greek (cumulative)",
-      { id: 'pnl', unit: 'quote', series: pnl, stacked: true, caption: 'Cumulative P&L of each greek, stacked in the legend order: each band is one part, and the edge of the last (residual) is the total.' },
-      'no dealer in this scenario',
-    ),
-  );
+  out.push(orNote("Dealer's P&L attribution by greek (cumulative)", pnlAttributionChart(cols), 'no dealer in this scenario'));
   return out;
+}
+
+const PNL_PARTS = ['delta', 'gamma', 'vega', 'vanna', 'volga', 'theta', 'execution', 'new_positions', 'residual'] as const;
+
+/**
+ * The dealer's cumulative P&L by part, each its own line from zero, and
+ * their sum (the total, as the residual closes it) in black. Not stacked:
+ * the parts carry both signs (a short-gamma book's delta gains while its
+ * gamma loses), and a stack of bands of mixed sign draws a negative part
+ * over the positive one before it, hiding it.
+ */
+export function pnlAttributionChart(cols: ReadonlyMap<string, Float64Array>): Omit<ChartSpec, 'title'> {
+  const parts = PNL_PARTS.map((g, k) => {
+    const v = cols.get(`pnl_${g}`);
+    return hasData(v) ? { label: g.replace('_', ' '), color: PALETTE[k % PALETTE.length], values: cumulative(v) } : undefined;
+  }).filter((x): x is SeriesSpec => x !== undefined);
+  if (parts.length === 0) return { id: 'pnl', unit: 'quote', series: [], caption: '' };
+  const total = new Float64Array(parts[0].values.length);
+  for (const part of parts) for (let i = 0; i < total.length; i++) total[i] += part.values[i];
+  return {
+    id: 'pnl',
+    unit: 'quote',
+    series: [{ label: 'total', color: '#000000', values: total }, ...parts],
+    caption: 'Cumulative P&L of each part from zero, and their sum, the total (black): the residual is what the greeks do not explain.',
+  };
 }
 
 const CALM = '#0072B2';

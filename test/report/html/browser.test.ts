@@ -27,6 +27,9 @@ interface PlotCheck {
   emptySeries: string[];
   /** Opaque pixels in the plot area of some series' colour: a drawn line across the chart gives hundreds. */
   seriesColourPixels: number;
+  /** The x axis' shown range, and the smallest and largest x of the data. */
+  xScale: [number, number];
+  xData: [number, number];
 }
 
 /** Opens a page, collects console errors and every request, and checks each uPlot instance. */
@@ -48,6 +51,7 @@ async function openPage(ctx: BrowserContext, file: string, shot: string): Promis
       series: Array<{ label: string; stroke: unknown; _paths?: { stroke?: unknown } | null }>;
       ctx: { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } };
       bbox: { left: number; top: number; width: number; height: number };
+      scales: { x: { min: number; max: number } };
     };
     const hex = (s: string): number[] => [1, 3, 5].map((k) => parseInt(s.slice(k, k + 2), 16));
     return (globalThis as unknown as { __cascadePlots: U[] }).__cascadePlots.map((u) => {
@@ -59,7 +63,8 @@ async function openPage(ctx: BrowserContext, file: string, shot: string): Promis
       for (let p = 0; p < img.length; p += 4) {
         if (img[p + 3] > 200 && want.some((w) => Math.abs(img[p] - w[0]) < 40 && Math.abs(img[p + 1] - w[1]) < 40 && Math.abs(img[p + 2] - w[2]) < 40)) n++;
       }
-      return { id: u.__chartId, points: u.data[0].length, emptySeries, seriesColourPixels: n };
+      const xs = u.data[0].filter((v): v is number => v !== null);
+      return { id: u.__chartId, points: u.data[0].length, emptySeries, seriesColourPixels: n, xScale: [u.scales.x.min, u.scales.x.max] as [number, number], xData: [Math.min(...xs), Math.max(...xs)] as [number, number] };
     });
   });
   await page.screenshot({ path: shot, fullPage: true });
@@ -98,6 +103,11 @@ describe.skipIf(!existsSync(CHROMIUM))(`reports in headless Chromium (${existsSy
       expect(p.emptySeries, `${p.id}: ${info}`).toEqual([]);
       expect(p.seriesColourPixels, `${p.id}: ${info}`).toBeGreaterThan(200);
     }
+    // The by-strike bars are a column wide, centred on their strikes: the axis holds the outer ones whole.
+    const strikes = plots.find((p) => p.id === 'gammastrike');
+    expect(strikes, info).toBeDefined();
+    expect(strikes!.xScale[0], info).toBeLessThan(strikes!.xData[0]);
+    expect(strikes!.xScale[1], info).toBeGreaterThan(strikes!.xData[1]);
     expect(statSync(shot).size).toBeGreaterThan(10_000);
   }, 120_000);
 

@@ -36,6 +36,9 @@ describe('comparison page', () => {
     expect(Number(lines[0][1])).toBeCloseTo(150 + 1.5 * 90, 6);
     expect(Number(lines[0][3])).toBeCloseTo(150 + 1.5 * 90, 6);
     expect(svg).toContain('Red line: the peak summed branching ratio equals 1');
+    // The upward input is named level, above its values: turned along a two-row grid (120 px) its 29 characters were cut.
+    expect(svg).toContain('<text x="4" y="18">↑ dealer.inventory.totalQtyBase</text>');
+    expect(svg).not.toContain('rotate(');
   });
 
   it('no crossing: no line, and the page says why; one varied input: no heatmap, with a note', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { criticalBar, cumulative, drawdownOf, hedgeFlowSplit, runCharts, summedBranching } from '../../../src/report/html/runCharts.js';
+import { criticalBar, cumulative, drawdownOf, hedgeFlowSplit, pnlAttributionChart, runCharts, summedBranching } from '../../../src/report/html/runCharts.js';
 
 const cols = (o: Record<string, number[]>): Map<string, Float64Array> => new Map(Object.entries(o).map(([k, v]) => [k, Float64Array.from(v)]));
 
@@ -8,6 +8,20 @@ describe('run chart series', () => {
   it('cumulative P&L (NaN counts 0) and drawdown from the running peak', () => {
     expect(Array.from(cumulative(Float64Array.from([1, NaN, -3, 2])))).toEqual([1, 1, -2, 0]);
     expect(Array.from(drawdownOf(Float64Array.from([100, 120, 90, 130])))).toEqual([0, 0, 0.25, 0]);
+  });
+
+  it('P&L attribution: each part cumulative from zero, unstacked, and the total their sum, first', () => {
+    // A short-gamma dealer's bar: delta gains what gamma loses and more; the parts carry both signs.
+    const spec = pnlAttributionChart(cols({ pnl_delta: [5, 3], pnl_gamma: [-4, -2], pnl_residual: [0.5, NaN] }));
+    expect(spec.stacked).toBeUndefined();
+    expect(spec.series.map((s) => s.label)).toEqual(['total', 'delta', 'gamma', 'residual']);
+    expect(spec.series.map((s) => Array.from(s.values))).toEqual([
+      [1.5, 2.5],
+      [5, 8],
+      [-4, -6],
+      [0.5, 0.5],
+    ]);
+    expect(pnlAttributionChart(cols({ mlr: [1] })).series).toEqual([]);
   });
 
   it('summed branching ratio and the first bar where it reaches 1', () => {
