@@ -17,6 +17,16 @@ export interface FoldResult {
   /** Rank of the chosen point's held-out objective among every point of the fold (1 = best), and their count. */
   readonly outOfSampleRank: number | null;
   readonly ranked: number | null;
+  /**
+   * Points whose in-sample mean equals the chosen one's exactly, the chosen
+   * included (the first of them in the fold's order is taken: among ties
+   * the choice says nothing), and the range of their held-out objectives.
+   * Absent in sweep.json files written before these fields.
+   */
+  readonly tiedInSample?: number;
+  /** Points of the fold whose held-out objective equals the chosen one's exactly, the chosen included: its rank is shared by that many. */
+  readonly outOfSampleTies?: number;
+  readonly tiedOutOfSample?: { readonly min: number; readonly max: number } | null;
 }
 
 export interface Overfitting {
@@ -30,4 +40,19 @@ export interface Analysis {
   readonly folds: readonly FoldResult[];
   readonly overfitting: Overfitting;
   readonly counts: { readonly trials: number; readonly ok: number; readonly invalid: number; readonly error: number; readonly missing: number };
+}
+
+/** A fold whose choice was a tie says so, with what the tied points did on the held-out window; '' otherwise. */
+export function tieText(f: FoldResult, num: (v: number) => string): string {
+  const n = f.tiedInSample ?? 0;
+  if (n < 2) return '';
+  const range = f.tiedOutOfSample ? `; held out, the tied points range from ${num(f.tiedOutOfSample.min)} to ${num(f.tiedOutOfSample.max)}` : '';
+  return `tied in-sample with ${n - 1} other point${n > 2 ? 's' : ''}: the first listed is taken, and the tie says nothing about which is better${range}`;
+}
+
+/** "3 of 20", or "1-12 of 20" when the chosen point shares its held-out value with others. */
+export function rankText(f: FoldResult, sep = ' of '): string {
+  if (f.outOfSampleRank === null || f.ranked === null) return '';
+  const ties = f.outOfSampleTies ?? 1;
+  return `${f.outOfSampleRank}${ties > 1 ? `-${f.outOfSampleRank + ties - 1}` : ''}${sep}${f.ranked}`;
 }

@@ -88,6 +88,7 @@ export function analyse(plan: Plan, records: ReadonlyMap<string, TrialRecord>): 
   const folds = plan.folds.map((fold): FoldResult => {
     let best: number | null = null;
     let bestMean = 0;
+    const means = new Map<number, number>();
     for (const p of fold.points) {
       let sum = 0;
       let ok = true;
@@ -98,6 +99,7 @@ export function analyse(plan: Plan, records: ReadonlyMap<string, TrialRecord>): 
       }
       if (!ok || fold.train.length === 0) continue;
       const mean = sum / fold.train.length;
+      means.set(p, mean);
       if (best === null || better(mean, bestMean)) {
         best = p;
         bestMean = mean;
@@ -107,6 +109,7 @@ export function analyse(plan: Plan, records: ReadonlyMap<string, TrialRecord>): 
     let oosFeasible: boolean | null = null;
     let rank: number | null = null;
     let ranked: number | null = null;
+    let oosTies = 0;
     if (best !== null && fold.test !== null) {
       const s = at(best, fold.test);
       outOfSample = s.value;
@@ -115,8 +118,11 @@ export function analyse(plan: Plan, records: ReadonlyMap<string, TrialRecord>): 
         const others = fold.points.map((p) => at(p, fold.test as number).value).filter((v): v is number => v !== null);
         ranked = others.length;
         rank = 1 + others.filter((v) => better(v, s.value as number)).length;
+        oosTies = others.filter((v) => v === s.value).length;
       }
     }
+    const tied = best === null ? [] : fold.points.filter((p) => means.get(p) === bestMean);
+    const tiedHeldOut = fold.test === null || tied.length < 2 ? [] : tied.map((p) => at(p, fold.test as number).value).filter((v): v is number => v !== null);
     return {
       name: fold.name,
       train: fold.train.map((w) => plan.windows[w]),
@@ -128,6 +134,9 @@ export function analyse(plan: Plan, records: ReadonlyMap<string, TrialRecord>): 
       outOfSampleFeasible: oosFeasible,
       outOfSampleRank: rank,
       ranked,
+      tiedInSample: tied.length,
+      outOfSampleTies: oosTies,
+      tiedOutOfSample: tiedHeldOut.length > 0 ? { min: Math.min(...tiedHeldOut), max: Math.max(...tiedHeldOut) } : null,
     };
   });
 

@@ -8,6 +8,7 @@ import { readResults } from '../../src/sweep/results.js';
 import { mergeShards, runSweep } from '../../src/sweep/sweep.js';
 import { loadSweepFile } from '../../src/sweep/sweepSchema.js';
 import type { TrialRecord } from '../../src/sweep/trial.js';
+import { rankText, tieText } from '../../src/report/sweepAnalysis.js';
 
 // 3 fund sizes × 2 penalties on two 8-hour windows: 12 trials of about half a second each.
 const FILE = resolve('test/fixtures/sweep/small.yaml');
@@ -137,6 +138,24 @@ describe('analysis (hand-computed)', () => {
     const o = analyse(plan, tied).overfitting;
     expect(o.pbo).toBeNull();
     expect(o.notes.join(' ')).toMatch(/every point has the same objective on every window/);
+  });
+
+  it('ties: a choice among equal in-sample means says how many tied and what they did held out; a shared held-out value gives a rank range', () => {
+    // Three points on two windows: p0 = (0, 7), p1 = (0, 4), p2 = (1, 4). Hold out b: trained on a, p0 and p1 tie at 0.
+    const three: Plan = { ...plan, points: [[10], [20], [30]], folds: [{ name: 'hold-out b', train: [0], test: 1, points: [0, 1, 2] }], trials: [0, 1, 2].flatMap((p) => [0, 1].map((w) => ({ index: p * 2 + w, key: `k${p}${w}`, label: '', point: p, window: w }))) };
+    const v = [[0, 7], [0, 4], [1, 4]];
+    const recs = new Map<string, TrialRecord>(three.trials.map((t) => [t.key, { index: t.index, key: t.key, label: '', status: 'ok', figures: { loss: v[t.point][t.window] } }]));
+    const f = analyse(three, recs).folds[0];
+    // The first of the tie is taken: p0, which is the worst held out (7 against 4 and 4).
+    expect(f).toMatchObject({ bestPoint: 0, inSample: 0, outOfSample: 7, outOfSampleRank: 3, ranked: 3, tiedInSample: 2, tiedOutOfSample: { min: 4, max: 7 }, outOfSampleTies: 1 });
+    expect(tieText(f, String)).toBe('tied in-sample with 1 other point: the first listed is taken, and the tie says nothing about which is better; held out, the tied points range from 4 to 7');
+    expect(rankText(f)).toBe('3 of 3');
+    // Hold out a instead (trained on b): p1 and p2 tie at 4, p1 is taken; held out it scores 0, as p0 does: rank 1-2.
+    const g = analyse({ ...three, folds: [{ name: 'hold-out a', train: [1], test: 0, points: [0, 1, 2] }] }, recs).folds[0];
+    expect(g).toMatchObject({ bestPoint: 1, outOfSample: 0, outOfSampleRank: 1, outOfSampleTies: 2, tiedInSample: 2, tiedOutOfSample: { min: 0, max: 1 } });
+    expect(rankText(g, '/')).toBe('1-2/3');
+    // No tie: no text.
+    expect(tieText(analyse(plan, records).folds[0], String)).toBe('');
   });
 
   it('a constraint makes a point infeasible in-sample; a missing record counts as missing', () => {

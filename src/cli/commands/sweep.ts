@@ -5,6 +5,7 @@ import { figureAt } from '../../sweep/results.js';
 import { mergeShards, parseShard, runSweep, type SweepOutcome } from '../../sweep/sweep.js';
 import { loadSweepFile } from '../../sweep/sweepSchema.js';
 import type { Analysis, Plan } from '../../sweep/analysis.js';
+import { rankText, tieText } from '../../report/sweepAnalysis.js';
 import { SweepProgress } from '../sweepProgress.js';
 
 interface SweepOptions {
@@ -129,8 +130,10 @@ export function summaryText(plan: Plan, a: Analysis, _records: number): string {
   ];
   for (const f of a.folds) {
     const vals = f.values === null ? 'no feasible point' : Object.entries(f.values).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ');
-    const oos = f.test === null ? '' : `; out-of-sample (${f.test}) ${short(f.outOfSample)}${f.outOfSampleFeasible === false ? ' (infeasible)' : ''}${f.outOfSampleRank !== null ? `, rank ${f.outOfSampleRank}/${f.ranked}` : ''}`;
+    const oos = f.test === null ? '' : `; out-of-sample (${f.test}) ${short(f.outOfSample)}${f.outOfSampleFeasible === false ? ' (infeasible)' : ''}${f.outOfSampleRank !== null ? `, rank ${rankText(f, '/')}` : ''}`;
     lines.push(`  ${f.name}: ${vals}; in-sample ${short(f.inSample)}${oos}`);
+    const tie = tieText(f, short);
+    if (tie !== '') lines.push(`    ${tie}`);
   }
   const o = a.overfitting;
   lines.push(

@@ -12,7 +12,7 @@ import { PALETTE } from './chartSpec.js';
 import { axisSpan, checkDoc, heatmap, num, scatter, table, tickTexts, valueText, viridis, type CompareDoc } from './comparePage.js';
 import { displayNumber, escapeHtml } from './format.js';
 import { renderPage } from './pageTemplate.js';
-import type { Analysis } from '../sweepAnalysis.js';
+import { rankText, tieText, type Analysis } from '../sweepAnalysis.js';
 
 /** What sweep.json adds to compare.json's layout (src/sweep/sweep.ts writes it). */
 export interface SweepDoc extends CompareDoc {
@@ -47,13 +47,13 @@ function foldsTable(doc: SweepDoc): string {
     const cells = [
       escapeHtml(f.name),
       escapeHtml(f.train.join(', ')),
-      escapeHtml(point),
+      `${escapeHtml(point)}${tieText(f, displayNumber) === '' ? '' : `<br><span class="note" data-tied="${f.tiedInSample}">${escapeHtml(tieText(f, displayNumber))}</span>`}`,
       `<span class="num" data-in-sample="${f.inSample ?? ''}">${figureText(f.inSample)}</span>`,
       ...(heldOut
         ? [
             escapeHtml(f.test ?? '–'),
             `${figureText(f.outOfSample)}${f.outOfSampleFeasible === false ? ' (infeasible)' : ''}`,
-            f.outOfSampleRank !== null && f.ranked !== null ? `${f.outOfSampleRank} of ${f.ranked}` : '–',
+            rankText(f) === '' ? '–' : rankText(f),
           ]
         : []),
     ];

@@ -61,6 +61,14 @@ describe('sweep page', () => {
     expect(html).toContain('a note on the overfitting figures');
   });
 
+  it('a fold whose choice was a tie says so beside the point, and a shared held-out value shows as a rank range', () => {
+    const doc = gridDoc();
+    const tied = { ...doc.analysis.folds[0], tiedInSample: 3, tiedOutOfSample: { min: 0, max: 40 }, outOfSampleTies: 2 };
+    const html = buildSweepReport({ ...doc, analysis: { ...doc.analysis, folds: [tied, doc.analysis.folds[1]] } });
+    expect(html).toContain('<span class="note" data-tied="3">tied in-sample with 2 other points: the first listed is taken, and the tie says nothing about which is better; held out, the tied points range from 0 to 40</span>');
+    expect(html).toContain('<td>early</td><td>0</td><td>1-2 of 4</td>');
+  });
+
   it('grid over two parameters: one cell per point, coloured by the mean objective over the windows', () => {
     const html = buildSweepReport(gridDoc());
     const cells = [...html.matchAll(/<rect class="cell" [^>]* fill="([^"]+)" data-value="([^"]*)"/g)].map((m) => ({ fill: m[1], value: Number(m[2]) }));
