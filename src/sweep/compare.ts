@@ -83,6 +83,12 @@ export interface CompareInput {
   readonly axes: readonly VaryAxis[];
   /** More columns: summary figures by dotted path (`--figure`), after the standard ones. */
   readonly figures?: readonly string[];
+  /**
+   * The figure that colours the phase diagram (two varied inputs); default
+   * the strategy's simulated return when the scenario runs one, else
+   * amplification. Checked like `figures`, and made a column.
+   */
+  readonly heatmapFigure?: string;
   /** Called after each variant (progress). */
   readonly onVariant?: (done: number, total: number) => void;
 }
@@ -114,6 +120,8 @@ export interface CompareResult {
   readonly axes: readonly VaryAxis[];
   /** The figure columns, in order: COMPARE_METRICS, the strategy's when the scenario runs one, then `--figure`'s. */
   readonly metrics: readonly string[];
+  /** The figure that colours the phase diagram (one of `metrics`). */
+  readonly heatmapFigure: string;
   readonly rows: readonly CompareRow[];
   /** Simulated closes of every variant at shared bars, for the page's overlay; absent past MAX_PATH_VARIANTS. */
   readonly pricePaths?: PricePaths;
@@ -177,7 +185,12 @@ export async function runCompare(input: CompareInput): Promise<CompareResult> {
   const variants = varyGrid(input.axes);
   const scenarios = variants.map((v) => variantScenario(input, v.values, `variant ${v.index + 1} (${v.sets.join(' ')})`));
   const base = scenarios[0];
-  const metrics = compareColumns(base, input.figures);
+  if (input.heatmapFigure !== undefined) {
+    const problem = figurePathProblem(input.heatmapFigure);
+    if (problem !== undefined) throw new ConfigError(`--heatmap: ${problem}`);
+  }
+  const heatmapFigure = input.heatmapFigure ?? (base.strategy ? STRATEGY_COMPARE_FIGURES[0] : 'amplification');
+  const metrics = compareColumns(base, [...(input.figures ?? []), heatmapFigure]);
   const prepared = prepareRunData(base, input.baseDir);
   const fingerprint = runDataFingerprint(prepared.data);
   const baseData = stableStringify(base.data);
@@ -239,6 +252,7 @@ export async function runCompare(input: CompareInput): Promise<CompareResult> {
     identity: prepared.identity,
     axes: input.axes,
     metrics,
+    heatmapFigure,
     rows,
     ...(closes.length === rows.length && historical !== undefined && time !== undefined ? { pricePaths: pricePaths(time, historical, closes) } : {}),
   };
@@ -291,6 +305,8 @@ export function compareToJson(result: CompareResult): string {
     dataLabel: result.identity.synthetic ? 'SYNTHETIC path (generated, not historical data)' : 'historical data',
     vary: result.axes.map((a) => ({ path: a.path, values: a.values })),
     metrics: result.metrics,
+    // Only when it is not the phase diagram's own amplification, so a compare without it writes what it did before.
+    ...(result.heatmapFigure !== 'amplification' ? { heatmapFigure: result.heatmapFigure } : {}),
     rows: result.rows.map((r) => ({
       variant: r.index,
       values: Object.fromEntries(result.axes.map((a, k) => [a.path, r.values[k]])),

@@ -21,6 +21,7 @@ function literalResult(): CompareResult {
     identity: IDENTITY,
     axes,
     metrics: COMPARE_METRICS,
+    heatmapFigure: 'amplification',
     rows: [
       { index: 0, values: [{ kind: 'book' }, 'none'], sets: [], configHash: 'h0', figures: figures(1, null) },
       { index: 1, values: [{ kind: 'linear', note: 'a "b"' }, 'none'], sets: [], configHash: 'h1', figures: figures(1.25, Infinity) },
@@ -96,6 +97,30 @@ describe('compare with a strategy module given by path', () => {
     expect(r.rows[1].figures['strategy.simulated.returnFraction']).not.toBe(r.rows[0].figures['strategy.simulated.returnFraction']);
     expect(compareToCsv(r).split('\n')[0]).toBe(['strategy.params.sizeBase', ...r.metrics].join(','));
     expect(formatCompareTable(r).split('\n')[0]).toContain('strategy.naive.returnFraction');
+  });
+
+  it('two varied strategy parameters: the phase diagram is coloured by the strategy\'s simulated return (or --heatmap\'s figure)', async () => {
+    const target = resolveTarget('default');
+    const raw = { ...(absoluteRawPaths(target.raw, target.baseDir) as Record<string, unknown>), strategy: { path: './market-once.ts' } };
+    const input = {
+      raw,
+      file: join(FIXTURES, 'scenario.json'),
+      baseDir: FIXTURES,
+      sets: ['data.window={"start":"2020-03-12T00:00:00Z","end":"2020-03-12T06:00:00Z"}'],
+      axes: parseVaryAxes(['strategy.params.sizeBase=1,2', 'strategy.params.atBar=5,10']),
+    };
+    const r = await runCompare(input);
+    expect(r.heatmapFigure).toBe('strategy.simulated.returnFraction');
+    const doc = JSON.parse(compareToJson(r));
+    expect(doc.heatmapFigure).toBe('strategy.simulated.returnFraction');
+    const cells = [...buildComparisonReport(doc).matchAll(/<rect class="cell" [^>]* data-value="([^"]*)"/g)].map((m) => Number(m[1]));
+    expect(cells).toEqual(r.rows.map((row) => row.figures['strategy.simulated.returnFraction']));
+    // --heatmap picks another figure, added as a column when it is not one; a compare without a strategy keeps amplification and writes no key.
+    const dd = await runCompare({ ...input, heatmapFigure: 'strategy.simulated.stats.sortino' });
+    expect(dd.metrics).toContain('strategy.simulated.stats.sortino');
+    expect(JSON.parse(compareToJson(dd)).heatmapFigure).toBe('strategy.simulated.stats.sortino');
+    expect('heatmapFigure' in JSON.parse(compareToJson(literalResult()))).toBe(false);
+    await expect(runCompare({ ...input, heatmapFigure: 'strategy.simulated.totalReturn' })).rejects.toThrow(/^--heatmap: 'strategy\.simulated\.totalReturn' is not a summary figure/);
   });
 
   it('a --figure that is not a numeric summary figure is refused before any variant runs', async () => {

@@ -18,6 +18,7 @@ interface CompareOptions {
   vary: string[];
   figure: string[];
   strategy?: string;
+  heatmap?: string;
   quiet?: boolean;
 }
 
@@ -44,6 +45,7 @@ export function registerCompareCommand(program: Command): void {
     )
     .option(...STRATEGY_OPTION)
     .option('--figure <path>', 'one more column: a summary figure by dotted path, e.g. strategy.simulated.stats.sortino (repeatable)', collect, [])
+    .option('--heatmap <path>', 'the summary figure that colours the phase diagram of two varied inputs (default: the strategy\'s simulated return with a strategy, else amplification)')
     .option('--quiet', 'print only the output folder')
     .action(async (target: string, opts: CompareOptions) => {
       const axes = parseVaryAxes(opts.vary);
@@ -65,6 +67,7 @@ export function registerCompareCommand(program: Command): void {
         sets,
         axes,
         figures: opts.figure,
+        ...(opts.heatmap !== undefined ? { heatmapFigure: opts.heatmap } : {}),
         onVariant: opts.quiet ? undefined : (done, total) => process.stderr.write(`variant ${done}/${total} done\n`),
       });
       const dir = opts.out ?? result.outputDir;
