@@ -37,8 +37,8 @@ export interface RunFolder {
   readonly trades: CsvColumns;
 }
 
-/** Text columns kept as words; every other column but the timestamp is numeric. `side` is implied by nothing the report draws. */
-const TEXT_COLUMNS = new Set(['cause']);
+/** Text columns kept as words (`owner`: the trades' party, written when a strategy ran); every other column but the timestamp is numeric. `side` is implied by nothing the report draws. */
+const TEXT_COLUMNS = new Set(['cause', 'owner']);
 const SKIPPED_COLUMNS = new Set(['side']);
 
 /** Growable typed column (capacity doubles). */

@@ -194,13 +194,34 @@ function episodesTable(run: RunFolder): string {
   );
 }
 
+/**
+ * The strategy's statistics with the naive twin's beside them, a row per
+ * statistic (both sides have the same fields; one the other lacks shows
+ * "–"); the strategy's own fields (id, capital) above it.
+ */
 function strategyTable(run: RunFolder): string {
   const st = run.summary.strategy;
   if (st === null || typeof st !== 'object') return '<p class="note">No strategy ran: no strategy statistics.</p>\n';
-  const rows = flattenSummary(st as Record<string, unknown>, 'strategy')
-    .map(([k, v]) => `<tr><td>${escapeHtml(k)}</td>${valueCell(k, v)}<td>${escapeHtml(summaryUnit(k) ?? '')}</td></tr>`)
-    .join('\n');
-  return `<table id="strategy-table"><thead><tr><th>statistic</th><th>value</th><th>unit</th></tr></thead><tbody>\n${rows}\n</tbody></table>\n`;
+  const { simulated, naive, ...own } = st as Record<string, unknown>;
+  const side = (v: unknown): Map<string, unknown> => new Map(v !== null && typeof v === 'object' ? flattenSummary(v as Record<string, unknown>) : []);
+  const sim = side(simulated);
+  const twin = side(naive);
+  const keys = [...sim.keys(), ...[...twin.keys()].filter((k) => !sim.has(k))];
+  const cell = (field: string, m: Map<string, unknown>, k: string): string => (m.has(k) ? valueCell(field, m.get(k)) : '<td>–</td>');
+  const ownItems = flattenSummary(own, 'strategy').map(([k, v]) => {
+    const unit = summaryUnit(k);
+    const shown = typeof v === 'number' ? `<span data-field="${escapeHtml(k)}" data-value="${String(v)}">${displayNumber(v)}</span>` : escapeHtml(String(v));
+    return `<dt>${escapeHtml(k.slice('strategy.'.length))}</dt><dd>${shown}${unit !== undefined && unit !== 'text' ? ` ${escapeHtml(unit)}` : ''}</dd>`;
+  });
+  const statRows = keys.map(
+    (k) =>
+      `<tr><td>${escapeHtml(k)}</td>${cell(`strategy.simulated.${k}`, sim, k)}${cell(`strategy.naive.${k}`, twin, k)}<td>${escapeHtml(summaryUnit(`strategy.simulated.${k}`) ?? summaryUnit(`strategy.naive.${k}`) ?? '')}</td></tr>`,
+  );
+  return (
+    '<p class="caption">Simulated: the strategy inside the crash, its orders moving the price. Naive twin: the same rules on the historical price, blind to the impact they would have had. Fields are summary.json\'s under strategy.simulated and strategy.naive.</p>\n' +
+    `<dl class="meta" id="strategy-meta">${ownItems.join('')}</dl>\n` +
+    `<table id="strategy-table"><thead><tr><th>statistic</th><th>simulated</th><th>naive twin</th><th>unit</th></tr></thead><tbody>\n${statRows.join('\n')}\n</tbody></table>\n`
+  );
 }
 
 /** The page for a run read from its folder's files. */

@@ -141,6 +141,24 @@ describe('the page written by run equals the one rebuilt from the files', () => 
     expect((await cli(['report', dir])).code).toBe(0);
     expect(readFileSync(join(dir, 'report.html'), 'utf8') === written).toBe(true);
   });
+
+  it('a strategy run (trades.csv gains its text column owner): `cascade report` reads it back to the same bytes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rep-strat-'));
+    const bars = '{"source":"gbm","bars":300,"volPerYear":1.2,"startPrice":8000,"barMinutes":15}';
+    expect((await cli(['run', 'default', '--quiet', '--no-band', '--strategy', 'buy-the-fear', '--set', `data.bars=${bars}`, '--out', dir])).code).toBe(0);
+    expect(readFileSync(join(dir, 'trades.csv'), 'utf8').split('\n')[0]).toMatch(/,owner$/);
+    const written = readFileSync(join(dir, 'report.html'), 'utf8');
+    const r = await cli(['report', dir]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'report.html'), 'utf8') === written).toBe(true);
+    // The statistics table puts the naive twin beside the strategy, a row per statistic.
+    const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as { strategy: { simulated: { returnFraction: number }; naive: { returnFraction: number } } };
+    expect(written).toContain(
+      `<tr><td>returnFraction</td><td class="num" data-field="strategy.simulated.returnFraction" data-value="${summary.strategy.simulated.returnFraction}">`,
+    );
+    expect(written).toMatch(new RegExp(`data-field="strategy\\.simulated\\.returnFraction"[^\n]*data-field="strategy\\.naive\\.returnFraction" data-value="${summary.strategy.naive.returnFraction}"`));
+    expect(written).toContain('<dt>id</dt><dd>buy-the-fear</dd>');
+  }, 120_000);
 });
 
 describe('charts a run lacks are omitted with a note, never drawn empty', () => {
