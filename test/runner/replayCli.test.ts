@@ -51,6 +51,14 @@ describe('cascade replay', () => {
     // No protocol: its liquidations and bad debt are absent (null, a dash on the page), not NaN.
     expect(doc.designs[1].figures.liquidations).toBeNull();
     expect(html).not.toContain('>NaN<');
+    // `cascade report` rebuilds replay.html from replay.json, byte for byte; a replay.json it cannot read is named in one line.
+    const rebuilt = await cli(['report', out]);
+    expect(rebuilt.code, rebuilt.err).toBe(0);
+    expect(readFileSync(join(out, 'replay.html'), 'utf8') === html).toBe(true);
+    writeFileSync(join(out, 'replay.json'), JSON.stringify({ designs: [] }));
+    const broken = await cli(['report', out]);
+    expect(broken.code).toBe(1);
+    expect(broken.err).toMatch(/replay\.json: no 'historical' figures/);
   }, 60_000);
 
   it('refuses a run with no design, naming the options', async () => {

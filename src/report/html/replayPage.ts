@@ -5,6 +5,7 @@
  * figures. Built from replay.json alone, like the comparison page from
  * compare.json.
  */
+import { CascadeError } from '../../core/errors.js';
 import { PALETTE } from './chartSpec.js';
 import { compactNumber, displayNumber, escapeHtml } from './format.js';
 import { renderPage } from './pageTemplate.js';
@@ -42,6 +43,23 @@ export const REPLAY_COLUMNS: ReadonlyArray<readonly [string, string]> = [
 function cell(v: number | string | null | undefined): string {
   if (typeof v === 'number') return `<td class="num" data-value="${String(v)}">${displayNumber(v)}</td>`;
   return `<td class="num">${v === null || v === undefined ? '–' : escapeHtml(String(v))}</td>`;
+}
+
+/** The replay.json a folder holds, checked for what the page reads (a hand-edited or foreign file is named, not a crash). */
+export function checkReplayDoc(doc: unknown): ReplayDoc {
+  const fail = (why: string): never => {
+    throw new CascadeError(`replay.json: ${why}`);
+  };
+  if (doc === null || typeof doc !== 'object') fail('not an object');
+  const d = doc as Partial<ReplayDoc>;
+  if (!Array.isArray(d.designs)) fail("no 'designs' list");
+  if (d.historical === null || typeof d.historical !== 'object') fail("no 'historical' figures");
+  if (d.inference === null || typeof d.inference !== 'object') fail("no 'inference' figures");
+  const p = d.paths;
+  if (p === null || typeof p !== 'object' || !Array.isArray(p.secondsAfterFirstBar) || !Array.isArray(p.historical) || !Array.isArray(p.exogenous) || !Array.isArray(p.designs)) {
+    fail("no 'paths' (secondsAfterFirstBar, historical, exogenous, designs)");
+  }
+  return d as ReplayDoc;
 }
 
 export function buildReplayReport(doc: ReplayDoc): string {

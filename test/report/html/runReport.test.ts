@@ -149,7 +149,7 @@ describe('the page written by run equals the one rebuilt from the files', () => 
     expect(readFileSync(join(dir, 'trades.csv'), 'utf8').split('\n')[0]).toMatch(/,owner$/);
     const written = readFileSync(join(dir, 'report.html'), 'utf8');
     const r = await cli(['report', dir]);
-    expect(r.code, r.stderr).toBe(0);
+    expect(r.code, r.err).toBe(0);
     expect(readFileSync(join(dir, 'report.html'), 'utf8') === written).toBe(true);
     // The statistics table puts the naive twin beside the strategy, a row per statistic.
     const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as { strategy: { simulated: { returnFraction: number }; naive: { returnFraction: number } } };
