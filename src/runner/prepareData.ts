@@ -56,6 +56,27 @@ export interface PreparedData {
   };
 }
 
+/**
+ * A bad row stops the load wherever it lies, inside the window or not (the
+ * file is one record: it is checked whole, never patched). With a window
+ * set, the message says so and how to go on: a long history with one bad
+ * stretch (Yahoo's ^GSPC has opens of 0 through 1962) otherwise reads as
+ * if the window itself were broken.
+ */
+function withWindowHint<T>(scenario: Scenario, load: () => T): T {
+  try {
+    return load();
+  } catch (err) {
+    const w = scenario.data.window;
+    if (!(err instanceof DataError) || w === undefined) throw err;
+    const span = `${w.start ?? 'the first row'} .. ${w.end ?? 'the last row'}`;
+    throw new DataError(
+      `${err.reason} (every row of the file is checked, those outside data.window ${span} too: cut the file to the rows you run, with the warm-up bars before them, or mend that row)`,
+      err.location,
+    );
+  }
+}
+
 /** Loads, windows and resamples the scenario's bars and joins its IV index: data → market state starts here. */
 export function prepareRunData(scenario: Scenario, baseDir: string): PreparedData {
   const spec = scenario.data.bars;
@@ -64,11 +85,13 @@ export function prepareRunData(scenario: Scenario, baseDir: string): PreparedDat
   let source: string;
   if (spec.source === 'file') {
     const path = resolveDataPath(spec.path, baseDir);
-    const loaded = loadBars(path, {
-      ...(spec.layout !== 'auto' ? { layout: spec.layout } : {}),
-      symbol: spec.symbol ?? basename(path).replace(/\.csv$/i, ''),
-      ...(spec.volumeUnit !== undefined ? { volumeUnit: spec.volumeUnit } : {}),
-    });
+    const loaded = withWindowHint(scenario, () =>
+      loadBars(path, {
+        ...(spec.layout !== 'auto' ? { layout: spec.layout } : {}),
+        symbol: spec.symbol ?? basename(path).replace(/\.csv$/i, ''),
+        ...(spec.volumeUnit !== undefined ? { volumeUnit: spec.volumeUnit } : {}),
+      }),
+    );
     // A generated file brought with --data is still synthetic: its sidecar says so.
     const sidecar = readSyntheticSidecar(path);
     bars = sidecar ? { ...loaded.series, synthetic: true, source: `synthetic:${sidecar.crash ?? 'file'}` } : loaded.series;
