@@ -1,4 +1,6 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../../src/cli/main.js';
@@ -210,4 +212,38 @@ describe.skipIf(!DATA_DIR)(`the example sweeps plan valid trials${skipNote}`, ()
       expect(trials).toBe(points.length * ctx.windows.length);
     });
   }
+});
+
+/** The ```ts blocks of a markdown file, in order. */
+function tsBlocks(file: string): string[] {
+  const parts = readFileSync(join(ROOT, file), 'utf8').split(/^```/m);
+  return parts.filter((_, k) => k % 2 === 1 && parts[k].startsWith('ts\n')).map((b) => b.slice(3));
+}
+
+describe('the TypeScript the docs show runs', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'doc-ts-'));
+
+  it("docs/strategies.md's first strategy runs in a crash (its import pointed at this checkout's API)", () => {
+    const block = tsBlocks('docs/strategies.md').find((b) => b.includes('export default defineStrategy'));
+    expect(block, 'the example strategy is still there').toBeDefined();
+    const file = join(dir, 'dip-buyer.ts');
+    writeFileSync(file, block!.replace("'../src/strategy/api.js'", JSON.stringify(join(ROOT, 'src/strategy/api.ts'))));
+    const window = 'data.window={"start":"2020-03-12T00:00:00Z","end":"2020-03-14T00:00:00Z"}';
+    const r = spawnSync(process.execPath, [join(ROOT, 'bin/cascade.mjs'), 'run', 'default', '--strategy', file, '--no-band', '--quiet', '--set', window, '--out', join(dir, 'out')], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const summary = JSON.parse(readFileSync(join(dir, 'out', 'summary.json'), 'utf8')) as { strategy: { id: string } };
+    expect(summary.strategy.id).toBe('dip-buyer');
+  }, 60_000);
+
+  it("the README's save/restore example runs (its imports pointed at this checkout)", () => {
+    const block = tsBlocks('README.md').find((b) => b.includes('sim.restore()'));
+    expect(block, 'the example is still there').toBeDefined();
+    const file = join(dir, 'rollback.ts');
+    writeFileSync(file, `${block!.replaceAll("'./src/", `'${ROOT}/src/`)}\nconsole.log(JSON.stringify({ bars: recorder.get('simulated_close').length, fills: trades.length, amplification: figures.amplification }));\n`);
+    const r = spawnSync(process.execPath, ['--import', 'tsx', file], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { bars: number; amplification: number };
+    expect(out.bars).toBeGreaterThan(100);
+    expect(Number.isFinite(out.amplification)).toBe(true);
+  }, 60_000);
 });
