@@ -50,9 +50,13 @@ export function tieText(f: FoldResult, num: (v: number) => string): string {
   return `tied in-sample with ${n - 1} other point${n > 2 ? 's' : ''}: the first listed is taken, and the tie says nothing about which is better${range}`;
 }
 
-/** "3 of 20", or "1-12 of 20" when the chosen point shares its held-out value with others. */
+/**
+ * "3 of 20", or "1-12 of 20" when the chosen point shares its held-out value
+ * with others; '' when nothing else ran there to rank against (a TPE fold
+ * runs only its chosen point on the held-out window).
+ */
 export function rankText(f: FoldResult, sep = ' of '): string {
-  if (f.outOfSampleRank === null || f.ranked === null) return '';
+  if (f.outOfSampleRank === null || f.ranked === null || f.ranked < 2) return '';
   const ties = f.outOfSampleTies ?? 1;
   return `${f.outOfSampleRank}${ties > 1 ? `-${f.outOfSampleRank + ties - 1}` : ''}${sep}${f.ranked}`;
 }

@@ -156,6 +156,15 @@ describe('analysis (hand-computed)', () => {
     expect(rankText(g, '/')).toBe('1-2/3');
     // No tie: no text.
     expect(tieText(analyse(plan, records).folds[0], String)).toBe('');
+    // Nothing else ran on the held-out window (a TPE fold runs only its chosen point there): no rank to give.
+    expect(rankText({ ...f, outOfSampleRank: 1, ranked: 1, outOfSampleTies: 1 })).toBe('');
+  });
+
+  it('the trial count adds up on the console: a product when every point ran on every window, else says why not', async () => {
+    const { trialCountText } = await import('../../src/cli/commands/sweep.js');
+    expect(trialCountText(20, 4, 80)).toBe('20 points × 4 windows = 80 trials');
+    // TPE, walk-forward over 3 windows: 24 points per fold, each on its fold's training windows, plus the chosen point held out.
+    expect(trialCountText(48, 3, 74)).toBe("48 points over 3 windows, each point on its own fold's windows: 74 trials");
   });
 
   it('a constraint makes a point infeasible in-sample; a missing record counts as missing', () => {

@@ -159,6 +159,28 @@ describe('cascade sweep on the command line', () => {
   });
 });
 
+describe('failure reasons that differ only in their numbers', () => {
+  it('count as one reason, shown by the first trial, saying the others differ in their numbers', async () => {
+    const { failureReasons, reasonShape } = await import('../../src/cli/commands/sweep.js');
+    const msg = (bar: number, size: string) => `bar ${bar} (2022-05-03T02:45:00.000Z), cascade round 0: the price left the positive numbers after orders of ${size} base units`;
+    const trials = [0, 1, 2, 3].map((i) => ({ index: i, key: `k${i}`, label: `t${i}`, point: i, window: 0 }));
+    const records = new Map([
+      ['k0', { index: 0, key: 'k0', label: 't0', status: 'invalid' as const, message: msg(11, '1.71e+6') }],
+      ['k1', { index: 1, key: 'k1', label: 't1', status: 'ok' as const, figures: {} }],
+      ['k2', { index: 2, key: 'k2', label: 't2', status: 'invalid' as const, message: msg(12, '8.12e+5') }],
+      ['k3', { index: 3, key: 'k3', label: 't3', status: 'error' as const, message: 'out of memory' }],
+    ]);
+    expect(reasonShape(msg(11, '1.71e+6'))).toBe(reasonShape(msg(12, '8.12e+5')));
+    const text = failureReasons({ plan: { trials } as never, records: records as never }, false);
+    expect(text.split('\n')).toEqual([
+      "3 trials failed (sweep.csv's message column has each one's reason):",
+      `  2 × invalid: ${msg(11, '1.71e+6')} (first: trial 0, t0; the others read the same with other numbers)`,
+      '  1 × error: out of memory (first: trial 3, t3)',
+      '',
+    ]);
+  });
+});
+
 describe('cascade sweep merge on the command line', () => {
   it('joins two shard folders, first record per key, and writes the tables in index order', async () => {
     const { cli } = await import('../cli/capture.js');

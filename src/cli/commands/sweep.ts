@@ -89,25 +89,38 @@ export function registerSweepCommand(program: Command): void {
 const MAX_REASONS = 5;
 
 /**
+ * A failure message with its numbers (sizes, bars, times) taken out: trials
+ * that failed the same way at other sizes or bars share it.
+ */
+export function reasonShape(message: string): string {
+  return message.replace(/\d[\d.:TZ+-]*(?:e[+-]?\d+)?/gi, '#');
+}
+
+/**
  * Why trials did not finish ok, each distinct reason once with its count and
  * first trial: a misconfigured base fails every trial the same way, and a
- * thousand equal lines would hide it. On a queue, also how to rerun them.
+ * thousand equal lines would hide it. Reasons that differ only in their
+ * numbers count as one, shown by the first trial's message. On a queue,
+ * also how to rerun them.
  */
-function failureReasons(o: SweepOutcome, onQueue: boolean): string {
-  const reasons = new Map<string, { count: number; first: number; label: string }>();
+export function failureReasons(o: Pick<SweepOutcome, 'plan' | 'records'>, onQueue: boolean): string {
+  const reasons = new Map<string, { count: number; first: number; label: string; reason: string; varied: boolean }>();
   let failed = 0;
   for (const t of o.plan.trials) {
     const r = o.records.get(t.key);
     if (r === undefined || r.status === 'ok') continue;
     failed++;
     const reason = `${r.status}: ${clip(r.message ?? '', 300)}`;
-    const seen = reasons.get(reason);
-    if (seen) seen.count++;
-    else reasons.set(reason, { count: 1, first: t.index, label: t.label });
+    const shape = `${r.status}: ${reasonShape(r.message ?? '')}`;
+    const seen = reasons.get(shape);
+    if (seen) {
+      seen.count++;
+      if (reason !== seen.reason) seen.varied = true;
+    } else reasons.set(shape, { count: 1, first: t.index, label: t.label, reason, varied: false });
   }
   if (failed === 0) return '';
-  const top = [...reasons].sort((a, b) => b[1].count - a[1].count || a[1].first - b[1].first);
-  const lines = top.slice(0, MAX_REASONS).map(([reason, r]) => `  ${r.count} × ${reason} (first: trial ${r.first}, ${r.label})`);
+  const top = [...reasons.values()].sort((a, b) => b.count - a.count || a.first - b.first);
+  const lines = top.slice(0, MAX_REASONS).map((r) => `  ${r.count} × ${r.reason} (first: trial ${r.first}, ${r.label}${r.varied ? '; the others read the same with other numbers' : ''})`);
   if (top.length > MAX_REASONS) lines.push(`  and ${top.length - MAX_REASONS} more reasons`);
   const rerun = onQueue ? '; `--retry-failed` puts the errors back in the queue' : '';
   return `${failed} trial${failed > 1 ? 's' : ''} failed (sweep.csv's message column has each one's reason${rerun}):\n${lines.join('\n')}\n`;
@@ -121,16 +134,26 @@ function describe(o: SweepOutcome): string {
   return summaryText(o.plan, o.analysis, o.records.size) + `report: ${o.dir}\n`;
 }
 
+/**
+ * Points, windows and trials: a product when every point ran on every
+ * window; otherwise (TPE's studies, one per fold, each run on its own
+ * fold's windows) a product would not add up, so the line says why.
+ */
+export function trialCountText(points: number, windows: number, trials: number): string {
+  if (points * windows === trials) return `${points} points × ${windows} windows = ${trials} trials`;
+  return `${points} points over ${windows} windows, each point on its own fold's windows: ${trials} trials`;
+}
+
 /** The folds in-sample and out-of-sample side by side, and the overfitting figures. */
 export function summaryText(plan: Plan, a: Analysis, _records: number): string {
   const c = a.counts;
   const lines = [
-    `sweep ${plan.name}: ${plan.method}, ${plan.points.length} points × ${plan.windows.length} windows = ${c.trials} trials (${c.ok} ok, ${c.invalid} invalid, ${c.error} error${c.missing > 0 ? `, ${c.missing} missing` : ''})`,
+    `sweep ${plan.name}: ${plan.method}, ${trialCountText(plan.points.length, plan.windows.length, c.trials)} (${c.ok} ok, ${c.invalid} invalid, ${c.error} error${c.missing > 0 ? `, ${c.missing} missing` : ''})`,
     `objective: ${plan.objective.goal} ${plan.objective.figure}${plan.constraints.length > 0 ? `, subject to ${plan.constraints.map((k) => `${k.figure}${k.min !== undefined ? ` ≥ ${k.min}` : ''}${k.max !== undefined ? ` ≤ ${k.max}` : ''}`).join(', ')}` : ''}`,
   ];
   for (const f of a.folds) {
     const vals = f.values === null ? 'no feasible point' : Object.entries(f.values).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ');
-    const oos = f.test === null ? '' : `; out-of-sample (${f.test}) ${short(f.outOfSample)}${f.outOfSampleFeasible === false ? ' (infeasible)' : ''}${f.outOfSampleRank !== null ? `, rank ${rankText(f, '/')}` : ''}`;
+    const oos = f.test === null ? '' : `; out-of-sample (${f.test}) ${short(f.outOfSample)}${f.outOfSampleFeasible === false ? ' (infeasible)' : ''}${rankText(f, '/') !== '' ? `, rank ${rankText(f, '/')}` : ''}`;
     lines.push(`  ${f.name}: ${vals}; in-sample ${short(f.inSample)}${oos}`);
     const tie = tieText(f, short);
     if (tie !== '') lines.push(`    ${tie}`);
