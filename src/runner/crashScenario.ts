@@ -32,15 +32,12 @@ function hourlyQuoteVolume(c: CrashEntry): number {
  */
 export function crashScenario(name: string): Record<string, unknown> {
   const crash = getCrash(name);
-  const ref = getCrash(REFERENCE_CRASH);
   const base = readScenarioFile(DEFAULT_SCENARIO_PATH) as Raw;
-  const scale = hourlyQuoteVolume(crash) / hourlyQuoteVolume(ref);
-  const priceRatio = ref.measured.startPrice / crash.measured.startPrice;
+  const sizing = crashSizing(name);
+  const scale = sizing.quote;
   const dealer = structuredClone(objectAt(base, 'dealer') ?? {});
-  scaleNumber(objectAt(dealer, 'inventory'), 'totalQtyBase', scale * priceRatio);
   const protocol = structuredClone(objectAt(base, 'protocol') ?? {});
-  scaleNumber(objectAt(protocol, 'population'), 'totalNotionalQuote', scale);
-  scaleNumber(protocol, 'insuranceFundQuote', scale);
+  scaleSizes({ dealer, protocol }, sizing);
   const seed = crash.synthetic.calibration.representative.seed;
   return {
     ...base,
@@ -58,6 +55,46 @@ export function crashScenario(name: string): Record<string, unknown> {
 }
 
 type Raw = Record<string, unknown>;
+
+/**
+ * How `cascade run <crash>` sizes the default scenario, relative to the
+ * reference crash where its sizes were set: `quote` multiplies quote amounts
+ * (open interest, insurance fund) by the crash's pre-crash quote volume over
+ * the reference's; `base` multiplies base quantities (the dealer's book)
+ * by that and by the reference's start price over the crash's.
+ */
+export interface CrashSizing {
+  readonly quote: number;
+  readonly base: number;
+}
+
+export function crashSizing(name: string): CrashSizing {
+  const crash = getCrash(name);
+  const ref = getCrash(REFERENCE_CRASH);
+  const quote = hourlyQuoteVolume(crash) / hourlyQuoteVolume(ref);
+  return { quote, base: quote * (ref.measured.startPrice / crash.measured.startPrice) };
+}
+
+/** The sizing that takes a scenario sized for crash `from` to crash `to` (both catalog names). */
+export function resizing(from: string, to: string): CrashSizing {
+  const a = crashSizing(from);
+  const b = crashSizing(to);
+  return { quote: b.quote / a.quote, base: b.base / a.base };
+}
+
+/**
+ * Scales a raw scenario's sizes in place: the dealer's single inventory
+ * block's totalQtyBase by `base`, the protocol population's
+ * totalNotionalQuote and the insurance fund by `quote`. Absent fields stay
+ * absent (they take their defaults unscaled), and a list of inventory
+ * blocks is left as it is.
+ */
+export function scaleSizes(raw: Raw, sizing: CrashSizing): void {
+  scaleNumber(objectAt(objectAt(raw, 'dealer') ?? {}, 'inventory'), 'totalQtyBase', sizing.base);
+  const protocol = objectAt(raw, 'protocol');
+  scaleNumber(objectAt(protocol ?? {}, 'population'), 'totalNotionalQuote', sizing.quote);
+  scaleNumber(protocol, 'insuranceFundQuote', sizing.quote);
+}
 
 /** The object under `key`, or undefined (a raw scenario may omit a section). */
 function objectAt(obj: Raw, key: string): Raw | undefined {

@@ -12,7 +12,7 @@ import { resolveTarget } from '../config/resolveTarget.js';
 import { CascadeError, ConfigError } from '../core/errors.js';
 import { sha256, stableStringify } from '../core/hash.js';
 import { crashNames, getCrash } from '../data/catalog.js';
-import { crashScenario } from '../runner/crashScenario.js';
+import { crashScenario, REFERENCE_CRASH, resizing, scaleSizes, type CrashSizing } from '../runner/crashScenario.js';
 import type { LoadedSweep, SweepWindow } from './sweepSchema.js';
 import { codeVersion, trialKey, type TrialSpec } from './trial.js';
 import { formatVaryValue } from './vary.js';
@@ -25,6 +25,11 @@ export interface SweepContext {
   readonly windows: readonly string[];
   /** Per window, the dotted-path assignments that make it. */
   readonly windowSets: ReadonlyArray<ReadonlyArray<readonly [string, unknown]>>;
+  /**
+   * Per window, the sizing a crash window applies last (windowSizing), or
+   * null: a data window, a base that is a scenario file, or `scaleSizes: false`.
+   */
+  readonly windowSizing: ReadonlyArray<CrashSizing | null>;
   readonly codeVersion: string;
 }
 
@@ -43,12 +48,13 @@ function windowAssignments(w: SweepWindow, k: number, loaded: LoadedSweep): Arra
     const x = expandEnv(p, loaded.file, `windows.${k}.${field}`);
     return isAbsolute(x) ? x : resolve(loaded.dir, x);
   };
-  if (w.data !== undefined) out.push(['data.bars', { source: 'file', path: abs(w.data, 'data') }]);
   if (w.crash !== undefined) {
-    // The crash's representative path, as `cascade run <crash>` takes it; the window's own `set` may pick another seed.
-    out.push(['data.bars', { source: 'synthetic', crash: w.crash }]);
+    // The crash's representative path and seed, as `cascade run <crash>` takes them (with data: the file's bars, as
+    // `cascade run <crash> --data FILE`); the window's own `set` may pick another seed.
+    if (w.data === undefined) out.push(['data.bars', { source: 'synthetic', crash: w.crash }]);
     out.push(['seed', getCrash(w.crash).synthetic.calibration.representative.seed]);
   }
+  if (w.data !== undefined) out.push(['data.bars', { source: 'file', path: abs(w.data, 'data') }]);
   if (w.iv !== undefined) out.push(['data.iv.path', abs(w.iv, 'iv')]);
   if (w.start !== undefined) out.push(['data.window.start', w.start]);
   if (w.end !== undefined) out.push(['data.window.end', w.end]);
@@ -69,8 +75,26 @@ export function buildContext(loaded: LoadedSweep): SweepContext {
     baseRaw: absoluteRawPaths(baseRaw, dir) as Record<string, unknown>,
     windows: windows.map((w) => w.name),
     windowSets: windows.map((w, k) => windowAssignments(w as SweepWindow, k, loaded)),
+    windowSizing: windows.map((w) => windowSizing(sweep.base, w as SweepWindow)),
     codeVersion: codeVersion(),
   };
+}
+
+/**
+ * A crash window runs the base at that crash's size, as `cascade run
+ * <crash>` does: the default scenario's sizes were set against the
+ * reference crash, a catalog crash's base against its own, and a crash
+ * window scales the dealer's book, the open interest and the insurance
+ * fund by its pre-crash quote volume against theirs (crashScenario.ts).
+ * Without it a sweep over crashes put the reference crash's positions into
+ * every crash's book: ten times the open interest the luna-2022-05 book
+ * carries in `cascade run`, a sixteenth of ftx-2022-11's. A base file has
+ * no crash to scale from: its sizes are used as they are.
+ */
+function windowSizing(base: string, w: SweepWindow): CrashSizing | null {
+  if (w.crash === undefined || w.scaleSizes === false) return null;
+  const from = base === 'default' ? REFERENCE_CRASH : crashNames().includes(base) ? base : null;
+  return from === null ? null : resizing(from, w.crash);
 }
 
 /** The trial of one point on one window. */
@@ -83,6 +107,9 @@ export function makeTrial(ctx: SweepContext, index: number, params: readonly str
   try {
     for (const [path, value] of ctx.windowSets[window]) setDotted(raw, path.split('.'), structuredClone(value), path);
     params.forEach((p, k) => setDotted(raw, p.split('.'), structuredClone(values[k]), p));
+    // Last, so a size set by the sweep, the window or a parameter is read at the base crash's scale like the base's own.
+    const sizing = ctx.windowSizing[window];
+    if (sizing !== null) scaleSizes(raw, sizing);
     scenario = absoluteRawPaths(raw, ctx.loaded.dir);
     const valid = validateScenario(scenario);
     files = fileChecksums(valid);

@@ -37,12 +37,20 @@ const rangeParameter = z
 const windowSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . -').describe('shown in the results; names a fold'),
   data: z.string().optional().describe('bar file (CSV), relative to the sweep file; ${NAME} is replaced by that environment variable'),
-  crash: z.string().optional().describe("a catalog crash: its synthetic path (data.bars.source synthetic) on the crash's representative seed; `set: {seed: N}` picks another"),
+  crash: z
+    .string()
+    .optional()
+    .describe("a catalog crash: its synthetic path (data.bars.source synthetic) on the crash's representative seed (`set: {seed: N}` picks another); with data, the file's bars instead, the crash naming the sizes and seed, as `cascade run <crash> --data FILE`"),
   iv: z.string().optional().describe('implied-volatility index file, relative to the sweep file'),
   start: z.string().optional().describe('first bar, ISO-8601 UTC (data.window.start)'),
   end: z.string().optional().describe('last bar, ISO-8601 UTC (data.window.end)'),
   set: z.record(z.string(), z.unknown()).default({}).describe('more scenario fields for this window, by dotted path'),
-}).refine((w) => w.data === undefined || w.crash === undefined, { message: 'a window takes data or crash, not both', path: ['crash'] });
+  scaleSizes: z
+    .boolean()
+    .optional()
+    .describe("with crash: scale the dealer's book, the open interest and the insurance fund to the crash, as `cascade run <crash>` does (default true when the base is `default` or a catalog crash); false keeps the base's sizes"),
+})
+  .refine((w) => w.scaleSizes === undefined || w.crash !== undefined, { message: 'scaleSizes applies to a crash window only', path: ['scaleSizes'] });
 
 const figureBound = z
   .strictObject({

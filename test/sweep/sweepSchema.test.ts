@@ -1,9 +1,10 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/core/errors.js';
-import { validateScenario } from '../../src/config/load.js';
+import { readScenarioFile, validateScenario } from '../../src/config/load.js';
+import { crashScenario } from '../../src/runner/crashScenario.js';
 import { DEFAULT_SCENARIO_PATH } from '../../src/config/resolveTarget.js';
 import { scenarioFiles } from '../../src/sweep/fileChecksums.js';
 import { buildContext, makeTrial } from '../../src/sweep/plan.js';
@@ -156,6 +157,51 @@ describe('cascade sweep on the command line', () => {
     expect(lines[at + 1]).toMatch(/^  2 × invalid: .*protocol\.insuranceFundQuote.* \(first: trial 0, base protocol\.insuranceFundQuote=lots\)$/);
     expect(lines[at + 2]).toMatch(/^  1 × invalid: .*protocol\.insuranceFundQuote.* \(first: trial 1, base protocol\.insuranceFundQuote=-1\)$/);
     expect(lines).toHaveLength(at + 3);
+  });
+});
+
+describe('a crash window runs the base at the crash\'s size, as `cascade run <crash>` does', () => {
+  const sizes = (raw: unknown) => {
+    const v = validateScenario(raw);
+    const inv = v.dealer.inventory as { totalQtyBase?: number };
+    return { qty: inv.totalQtyBase, oi: (v.protocol.population as { totalNotionalQuote?: number }).totalNotionalQuote, fund: v.protocol.insuranceFundQuote };
+  };
+  const windows = `windows:\n  - { name: covid, crash: btc-2020-03-12 }\n  - { name: luna, crash: luna-2022-05 }\n  - { name: raw, crash: luna-2022-05, scaleSizes: false }\n  - { name: ftx, crash: ftx-2022-11 }\n`;
+
+  it('base default: each crash window carries the sizes of that crash\'s own scenario; scaleSizes: false keeps the base\'s', () => {
+    const ctx = buildContext(loadSweepFile(file(`${windows}${GOOD}`)));
+    const trial = (w: number) => sizes(makeTrial(ctx, w, ['engine.maxCascadeRounds'], [100], w).scenario);
+    const own = (name: string) => sizes(crashScenario(name));
+    expect(trial(0)).toEqual(own('btc-2020-03-12'));
+    expect(trial(1)).toEqual(own('luna-2022-05'));
+    expect(trial(3)).toEqual(own('ftx-2022-11'));
+    // The reference crash is the default's own size; luna's book is about a tenth of it, ftx's sixteen times.
+    expect(trial(0)).toEqual(sizes(readScenarioFile(DEFAULT_SCENARIO_PATH)));
+    expect(trial(2)).toEqual(trial(0));
+    expect(trial(1).oi! / trial(0).oi!).toBeCloseTo(0.0990, 3);
+    expect(trial(3).oi! / trial(0).oi!).toBeCloseTo(16.83, 2);
+  });
+
+  it('a size the sweep sets (or a parameter) is read at the base crash\'s scale and scaled with the rest', () => {
+    const ctx = buildContext(loadSweepFile(file(`${windows}${GOOD}`)));
+    const at = (w: number) => sizes(makeTrial(ctx, w, ['protocol.insuranceFundQuote'], [1_000_000], w).scenario).fund!;
+    expect(at(1) / at(0)).toBeCloseTo(sizes(crashScenario('luna-2022-05')).fund! / sizes(readScenarioFile(DEFAULT_SCENARIO_PATH)).fund!, 12);
+  });
+
+  it('a window with crash and data runs the file, sized and seeded as the crash (cascade run <crash> --data FILE)', () => {
+    const bars = resolve('test/fixtures/csv/good/cdd_binance_btcusdt_1h_ms.csv');
+    const ctx = buildContext(loadSweepFile(file(`windows:\n  - { name: may, crash: btc-2021-05-19, data: ${JSON.stringify(bars)} }\n${GOOD}`)));
+    const t = makeTrial(ctx, 0, ['engine.maxCascadeRounds'], [100], 0);
+    const v = validateScenario(t.scenario);
+    expect(v.data.bars).toMatchObject({ source: 'file', path: bars });
+    expect(v.seed).toBe(crashScenario('btc-2021-05-19').seed);
+    expect(sizes(t.scenario)).toEqual(sizes(crashScenario('btc-2021-05-19')));
+  });
+
+  it('base a catalog crash: windows scale from that crash; scaleSizes on a data window is refused', () => {
+    const ctx = buildContext(loadSweepFile(file(`base: ftx-2022-11\n${windows}${GOOD}`)));
+    expect(sizes(makeTrial(ctx, 1, ['engine.maxCascadeRounds'], [100], 1).scenario).oi).toBeCloseTo(sizes(crashScenario('luna-2022-05')).oi!, 6);
+    expect(() => loadSweepFile(file(`windows:\n  - { name: a, data: x.csv, scaleSizes: true }\n${GOOD}`))).toThrow(/scaleSizes applies to a crash window only/);
   });
 });
 
