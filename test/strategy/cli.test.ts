@@ -90,3 +90,21 @@ describe('cascade run --strategy', () => {
     expect(r.stderr).toMatch(/^error: field 'strategy\.path': no bundled strategy 'no-such-strategy'/);
   });
 });
+
+describe('the console says why the strategy’s orders were refused', () => {
+  it('each reason once, with its count and first bar, most frequent first', async () => {
+    const { rejectionLines } = await import('../../src/cli/commands/run.js');
+    const { OrdersLog } = await import('../../src/strategy/ordersLog.js');
+    const log = new OrdersLog();
+    log.add(0, 0, 0, 'depositBackstop', 900_000, Number.NaN, 'rejected', 'the scenario has no backstop pool');
+    log.add(3, 0, 1, 'market', 5, Number.NaN, 'accepted');
+    log.add(7, 1, 2, 'market', 50, Number.NaN, 'rejected', 'needs more cash than the strategy has');
+    log.add(9, 0, 3, 'market', 60, Number.NaN, 'rejected', 'needs more cash than the strategy has');
+    expect(rejectionLines(log)).toEqual([
+      '  rejected (simulated): 2 × market: needs more cash than the strategy has (first at bar 7)',
+      '  rejected (simulated): 1 × depositBackstop: the scenario has no backstop pool (first at bar 0)',
+    ]);
+    expect(rejectionLines(new OrdersLog())).toEqual([]);
+    expect(rejectionLines(undefined)).toEqual([]);
+  });
+});

@@ -17,6 +17,7 @@ import type { PreparedOutput } from '../../report/outputDir.js';
 import type { PreparedData } from '../../runner/prepareData.js';
 import { loadScenarioStrategy } from '../../runner/build.js';
 import type { StrategyFigures } from '../../strategy/tally.js';
+import type { OrdersLog } from '../../strategy/ordersLog.js';
 import { STRATEGY_OPTION, withStrategyOption } from '../strategyOption.js';
 import type { PerformanceStats } from '../../metrics/performance.js';
 import { prepareOutput } from '../../report/outputDir.js';
@@ -130,6 +131,7 @@ export function registerRunCommand(program: Command): void {
             (f.band ? formatBandLine(f.amplification, f.band as Band) : `amplification ${f.amplification.toFixed(3)}`),
           ...(f.band ? [formatBandRanges(f.band as Band)] : []),
           ...strategyLines(f.strategy as StrategySummary | undefined),
+          ...rejectionLines(result.strategyOrders),
           ...(typeof f.liquidationCount === 'number'
             ? [`liquidations ${f.liquidationCount} (${shortQuote(f.liquidationVolume as number)}), insurance fund used ${shortQuote(f.insuranceFundUsed as number)}, bad debt ${shortQuote(f.badDebt as number)}`]
             : []),
@@ -196,6 +198,31 @@ function strategyLines(s: StrategySummary | undefined): string[] {
     row('execution cost', (f) => shortQuote(f.executionCostQuote)),
     row('buy price over close', (f) => pct(f.buyPremiumOverClose)),
     ...(s.simulated.stats ? statsRows(row) : []),
+  ];
+}
+
+/** Reasons shown at most under the strategy's table. */
+const MAX_REJECTION_REASONS = 3;
+
+/**
+ * Why the strategy's orders were refused, each reason once with its count
+ * and first bar: a count alone ("rejected orders 1") sends the user to
+ * strategy_orders.csv to learn that, say, the scenario has no backstop pool.
+ */
+export function rejectionLines(log: OrdersLog | undefined): string[] {
+  if (log === undefined) return [];
+  const reasons = new Map<string, { count: number; bar: number }>();
+  for (let k = 0; k < log.length; k++) {
+    if (log.status[k] !== 'rejected') continue;
+    const key = `${log.kind[k]}: ${log.reason[k]}`;
+    const seen = reasons.get(key);
+    if (seen) seen.count++;
+    else reasons.set(key, { count: 1, bar: log.bar[k] });
+  }
+  const top = [...reasons].sort((a, b) => b[1].count - a[1].count || a[1].bar - b[1].bar);
+  return [
+    ...top.slice(0, MAX_REJECTION_REASONS).map(([reason, r]) => `  rejected (simulated): ${r.count} × ${reason} (first at bar ${r.bar})`),
+    ...(top.length > MAX_REJECTION_REASONS ? [`  rejected (simulated): ${top.length - MAX_REJECTION_REASONS} more reasons in strategy_orders.csv`] : []),
   ];
 }
 
