@@ -153,13 +153,37 @@ export function axisSpan(values: readonly number[], pad = 0): [number, number] {
 }
 
 /** Bad debt (y) against amplification (x), one dot per variant, labelled by its values. */
-export function scatter(doc: CompareDoc): string {
+/** The two figures a scatter plots, with their names on the page and the svg's id. */
+export interface ScatterAxes {
+  readonly id: string;
+  readonly x: { readonly figure: string; readonly label: string };
+  readonly y: { readonly figure: string; readonly label: string };
+  /** Why nothing is drawn when no variant has both. */
+  readonly missing: string;
+}
+
+const BAD_DEBT_BY_AMPLIFICATION: ScatterAxes = {
+  id: 'scatter',
+  x: { figure: 'amplification', label: 'amplification' },
+  y: { figure: 'badDebt', label: 'bad debt (quote)' },
+  missing: 'no variant has both amplification and bad debt (no protocol?)',
+};
+
+/** A strategy's risk and return: its simulated return over its maximum drawdown, a dot per variant. */
+export const STRATEGY_RETURN_BY_DRAWDOWN: ScatterAxes = {
+  id: 'strategy-scatter',
+  x: { figure: 'strategy.simulated.stats.maxDrawdown', label: 'max drawdown (fraction)' },
+  y: { figure: 'strategy.simulated.returnFraction', label: 'return (fraction)' },
+  missing: 'no variant has both a return and a drawdown',
+};
+
+export function scatter(doc: CompareDoc, axes: ScatterAxes = BAD_DEBT_BY_AMPLIFICATION): string {
   const pts = doc.rows.flatMap((r) => {
-    const x = num(r.figures.amplification);
-    const y = num(r.figures.badDebt);
+    const x = num(r.figures[axes.x.figure]);
+    const y = num(r.figures[axes.y.figure]);
     return x !== null && y !== null && Number.isFinite(x) && Number.isFinite(y) ? [{ x, y, r }] : [];
   });
-  if (pts.length === 0) return '<p class="note omitted">Not drawn: no variant has both amplification and bad debt (no protocol?).</p>\n';
+  if (pts.length === 0) return `<p class="note omitted">Not drawn: ${escapeHtml(axes.missing)}.</p>\n`;
   const W = 640;
   const H = 320;
   const L = 80;
@@ -171,7 +195,7 @@ export function scatter(doc: CompareDoc): string {
   const dots = pts
     .map((p, k) => {
       const label = doc.vary.map((a) => `${a.path}=${valueText(p.r.values[a.path])}`).join(', ');
-      return `<circle cx="${px(p.x).toFixed(1)}" cy="${py(p.y).toFixed(1)}" r="5" fill="${PALETTE[k % PALETTE.length]}" fill-opacity="0.85"><title>${escapeHtml(label)}: amplification ${displayNumber(p.x)}, bad debt ${displayNumber(p.y)}</title></circle>`;
+      return `<circle cx="${px(p.x).toFixed(1)}" cy="${py(p.y).toFixed(1)}" r="5" fill="${PALETTE[k % PALETTE.length]}" fill-opacity="0.85"><title>${escapeHtml(label)}: ${escapeHtml(axes.x.label)} ${displayNumber(p.x)}, ${escapeHtml(axes.y.label)} ${displayNumber(p.y)}</title></circle>`;
     })
     .join('');
   const at = [0, 0.5, 1];
@@ -187,10 +211,10 @@ export function scatter(doc: CompareDoc): string {
     )
     .join('');
   return (
-    `<svg id="scatter" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="bad debt against amplification">` +
+    `<svg id="${axes.id}" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="${escapeHtml(`${axes.y.label} against ${axes.x.label}`)}">` +
     `<rect x="${L}" y="20" width="${W - L - 20}" height="${H - B - 20}" fill="none" stroke="#bbb"/>${ticks}${dots}` +
-    `<text x="${(L + W) / 2}" y="${H - 4}" text-anchor="middle">amplification</text>` +
-    `<text x="14" y="${(H - B) / 2}" transform="rotate(-90 14 ${(H - B) / 2})" text-anchor="middle">bad debt (quote)</text></svg>\n`
+    `<text x="${(L + W) / 2}" y="${H - 4}" text-anchor="middle">${escapeHtml(axes.x.label)}</text>` +
+    `<text x="14" y="${(H - B) / 2}" transform="rotate(-90 14 ${(H - B) / 2})" text-anchor="middle">${escapeHtml(axes.y.label)}</text></svg>\n`
   );
 }
 
@@ -324,6 +348,10 @@ export function buildComparisonReport(compareJson: unknown): string {
       : '<p class="note omitted">Not drawn: this compare.json carries no price paths.</p>\n') +
     '<h2>Bad debt against amplification</h2>\n' +
     scatter(doc) +
+    (doc.metrics.includes(STRATEGY_RETURN_BY_DRAWDOWN.y.figure) && doc.metrics.includes(STRATEGY_RETURN_BY_DRAWDOWN.x.figure)
+      ? '<h2>Strategy: return against drawdown</h2>\n<p class="caption">The strategy\'s simulated return over its maximum drawdown, a dot per variant (hover for its values): up and to the left is better.</p>\n' +
+        scatter(doc, STRATEGY_RETURN_BY_DRAWDOWN)
+      : '') +
     '<h2>Variants</h2>\n' +
     table(doc);
   return renderPage({ title: `cascade-lab compare: ${String(doc.scenarioName)}`, body, ...(data !== undefined ? { data } : {}) });

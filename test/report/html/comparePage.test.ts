@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildComparisonReport, heatmap, tickText, viridis, type CompareDoc } from '../../../src/report/html/comparePage.js';
+import { buildComparisonReport, heatmap, scatter, STRATEGY_RETURN_BY_DRAWDOWN, tickText, viridis, type CompareDoc } from '../../../src/report/html/comparePage.js';
 
 /**
  * The comparison page from a hand-made compare.json: a 3 × 2 grid whose
@@ -21,6 +21,29 @@ function doc(): CompareDoc {
   );
   return { scenarioName: 'grid', seed: 1, synthetic: true, vary: [AXIS_X, AXIS_Y], metrics: ['amplification', 'badDebt', 'peakBranchingRatioSum'], rows };
 }
+
+describe('comparison page with a strategy', () => {
+  it('adds the strategy\'s return against its drawdown, a dot per variant; without the strategy\'s columns no such section', () => {
+    const d = doc();
+    const withStrategy: CompareDoc = {
+      ...d,
+      metrics: [...d.metrics, 'strategy.simulated.returnFraction', 'strategy.simulated.stats.maxDrawdown'],
+      rows: d.rows.map((r, k) => ({ ...r, figures: { ...r.figures, 'strategy.simulated.returnFraction': -0.1 * k, 'strategy.simulated.stats.maxDrawdown': 0.1 + 0.05 * k } })),
+    };
+    const html = buildComparisonReport(withStrategy);
+    expect(html).toContain('<h2>Strategy: return against drawdown</h2>');
+    const svg = scatter(withStrategy, STRATEGY_RETURN_BY_DRAWDOWN);
+    const dots = [...svg.matchAll(/<circle cx="([\d.]+)" cy="([\d.]+)"/g)].map((m) => [Number(m[1]), Number(m[2])]);
+    expect(dots).toHaveLength(6);
+    // Drawdown grows to the right and the return falls: x increases and the dots go down the picture (y grows).
+    for (let k = 1; k < dots.length; k++) {
+      expect(dots[k][0]).toBeGreaterThan(dots[k - 1][0]);
+      expect(dots[k][1]).toBeGreaterThan(dots[k - 1][1]);
+    }
+    expect(svg).toContain('id="strategy-scatter"');
+    expect(buildComparisonReport(d)).not.toContain('Strategy: return against drawdown');
+  });
+});
 
 describe('comparison page', () => {
   it('heatmap: one cell per variant coloured by amplification; the critical line at the column where the ratio is 1', () => {
