@@ -24,9 +24,9 @@ export interface FoldResult {
    * Absent in sweep.json files written before these fields.
    */
   readonly tiedInSample?: number;
+  readonly tiedOutOfSample?: { readonly min: number; readonly max: number } | null;
   /** Points of the fold whose held-out objective equals the chosen one's exactly, the chosen included: its rank is shared by that many. */
   readonly outOfSampleTies?: number;
-  readonly tiedOutOfSample?: { readonly min: number; readonly max: number } | null;
 }
 
 export interface Overfitting {
