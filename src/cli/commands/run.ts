@@ -9,6 +9,7 @@ import { crashNames } from '../../data/catalog.js';
 import { crashScenario } from '../../runner/crashScenario.js';
 import { prepareRunData } from '../../runner/prepareData.js';
 import { formatPathStanding, pathStanding } from '../../runner/pathStanding.js';
+import { crashWindowNote } from '../../runner/crashWindowNote.js';
 import { computeBand, type Band } from '../../runner/band.js';
 import { IncompleteRunError, runBacktest, type BacktestResult } from '../../runner/backtest.js';
 import type { Scenario } from '../../config/scenario.js';
@@ -126,6 +127,9 @@ export function registerRunCommand(program: Command): void {
           ...(standing ? [formatPathStanding(standing)] : []),
           `depth: ${shortQuote(result.build.depth1PctQuote)} moves the price 1% at the first close (${result.build.depthCalibration}); held in ${scenario.market.depthHeldIn === 'base' ? 'base units: the dollar depth falls with the price' : 'quote: the dollar depth stays, the coins grow as the price falls'}`,
           ...calibrationLine(prepared.identity.calibrationWindow),
+          ...(opts.data !== undefined && crashNames().includes(target)
+            ? [crashWindowNote(target, prepared.data.bars.time[0], prepared.data.bars.time[prepared.data.bars.length - 1])].filter((n): n is string => n !== undefined).map((n) => `NOTE ${n}`)
+            : []),
           ...result.build.warnings.map((w) => `WARNING ${w}`),
           `historical max drawdown ${(f.historicalMaxDrawdown * 100).toFixed(2)}%, simulated ${(f.simulatedMaxDrawdown * 100).toFixed(2)}%, ` +
             (f.band ? formatBandLine(f.amplification, f.band as Band) : `amplification ${f.amplification.toFixed(3)}`),
