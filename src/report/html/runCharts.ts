@@ -254,6 +254,9 @@ export function runCharts(run: RunFolder): ChartOrNote[] {
 }
 
 const PNL_PARTS = ['delta', 'gamma', 'vega', 'vanna', 'volga', 'theta', 'execution', 'new_positions', 'residual'] as const;
+/** The total's colour, black, kept for it alone: the parts take the palette's other colours and a wine red for the ninth. */
+const PNL_TOTAL_COLOUR = '#000000';
+const PNL_PART_COLOURS = [...PALETTE.filter((c) => c !== PNL_TOTAL_COLOUR && c !== '#999999'), '#882255', '#999999'];
 
 /**
  * The dealer's cumulative P&L by part, each its own line from zero, and
@@ -265,7 +268,7 @@ const PNL_PARTS = ['delta', 'gamma', 'vega', 'vanna', 'volga', 'theta', 'executi
 export function pnlAttributionChart(cols: ReadonlyMap<string, Float64Array>): Omit<ChartSpec, 'title'> {
   const parts = PNL_PARTS.map((g, k) => {
     const v = cols.get(`pnl_${g}`);
-    return hasData(v) ? { label: g.replace('_', ' '), color: PALETTE[k % PALETTE.length], values: cumulative(v) } : undefined;
+    return hasData(v) ? { label: g.replace('_', ' '), color: PNL_PART_COLOURS[k % PNL_PART_COLOURS.length], values: cumulative(v) } : undefined;
   }).filter((x): x is SeriesSpec => x !== undefined);
   if (parts.length === 0) return { id: 'pnl', unit: 'quote', series: [], caption: '' };
   const total = new Float64Array(parts[0].values.length);
@@ -273,7 +276,7 @@ export function pnlAttributionChart(cols: ReadonlyMap<string, Float64Array>): Om
   return {
     id: 'pnl',
     unit: 'quote',
-    series: [{ label: 'total', color: '#000000', values: total }, ...parts],
+    series: [{ label: 'total', color: PNL_TOTAL_COLOUR, values: total }, ...parts],
     caption: 'Cumulative P&L of each part from zero, and their sum, the total (black): the residual is what the greeks do not explain.',
   };
 }

@@ -22,6 +22,10 @@ describe('run chart series', () => {
       [0.5, 0.5],
     ]);
     expect(pnlAttributionChart(cols({ mlr: [1] })).series).toEqual([]);
+    // Every part has a colour of its own, none the total's black.
+    const all = pnlAttributionChart(cols(Object.fromEntries(['delta', 'gamma', 'vega', 'vanna', 'volga', 'theta', 'execution', 'new_positions', 'residual'].map((g) => [`pnl_${g}`, [1]])))).series.map((s) => s.color);
+    expect(all[0]).toBe('#000000');
+    expect(new Set(all).size).toBe(10);
   });
 
   it('summed branching ratio and the first bar where it reaches 1', () => {
