@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { isStrategyId } from '../config/strategySchema.js';
+import { isPlainObject } from '../core/plainObject.js';
 
 /** `--strategy <path|id>` as `run` and `compare` take it. */
 export const STRATEGY_OPTION = ['--strategy <path|id>', 'run this strategy inside the crash (a .ts module, or the id of one in strategies/), with its naive twin'] as const;
@@ -13,6 +14,6 @@ export const STRATEGY_OPTION = ['--strategy <path|id>', 'run this strategy insid
 export function withStrategyOption(raw: Record<string, unknown>, option: string | undefined): Record<string, unknown> {
   if (option === undefined) return raw;
   const prev = raw.strategy;
-  const base = prev !== null && typeof prev === 'object' && !Array.isArray(prev) ? (prev as Record<string, unknown>) : {};
+  const base = isPlainObject(prev) ? prev : {};
   return { ...raw, strategy: { ...base, path: isStrategyId(option) ? option : resolve(option) } };
 }

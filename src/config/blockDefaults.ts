@@ -13,6 +13,7 @@
  * an empty object, as before.
  */
 import type { z } from 'zod';
+import { isPlainObject } from '../core/plainObject.js';
 
 type AnySchema = z.ZodType;
 
@@ -29,10 +30,6 @@ interface Def {
 
 function defOf(schema: AnySchema): Def {
   return (schema as unknown as { _zod: { def: Def } })._zod.def;
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /**

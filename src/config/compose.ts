@@ -1,4 +1,5 @@
 import { ConfigError } from '../core/errors.js';
+import { isPlainObject as isObject } from '../core/plainObject.js';
 import { applyOverrides, checkNesting, setDotted } from './load.js';
 
 /** The command-line pieces that change a scenario, in the order a user expects them to apply. */
@@ -56,8 +57,4 @@ export function checkOverridesHeld(resolved: unknown, sets: readonly string[]): 
       node = node[path[i]];
     }
   }
-}
-
-function isObject(x: unknown): x is Record<string, unknown> {
-  return x !== null && typeof x === 'object' && !Array.isArray(x);
 }

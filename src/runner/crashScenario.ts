@@ -1,6 +1,7 @@
 import { readScenarioFile } from '../config/load.js';
 import { DEFAULT_SCENARIO_PATH } from '../config/resolveTarget.js';
 import { getCrash, type CrashEntry } from '../data/catalog.js';
+import { isPlainObject } from '../core/plainObject.js';
 
 /**
  * The crash the default scenario is sized on: its dealer book, open interest
@@ -99,7 +100,7 @@ export function scaleSizes(raw: Raw, sizing: CrashSizing): void {
 /** The object under `key`, or undefined (a raw scenario may omit a section). */
 function objectAt(obj: Raw, key: string): Raw | undefined {
   const v = obj[key];
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Raw) : undefined;
+  return isPlainObject(v) ? v : undefined;
 }
 
 /** Multiplies a number field in place; absent fields stay absent. */
