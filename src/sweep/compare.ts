@@ -22,7 +22,7 @@ import { prepareRunData, type PreparedData } from '../runner/prepareData.js';
 import type { RunData } from '../engine/run.js';
 import { formatNumber } from '../report/timeseriesCsv.js';
 import { prepareOutput, type PreparedOutput } from '../report/outputDir.js';
-import { buildComparisonReport, type PricePaths } from '../report/html/comparePage.js';
+import { buildComparisonReport, sameRunText, type PricePaths } from '../report/html/comparePage.js';
 import { keepExtremes } from '../report/html/downsample.js';
 import { formatVaryValue, varyGrid, type VaryAxis } from './vary.js';
 import { figurePathProblem } from './figurePaths.js';
@@ -354,7 +354,7 @@ export function formatSameRuns(result: CompareResult): string {
   const name = (r: CompareRow): string => `variant ${r.index + 1} (${r.sets.join(' ')})`;
   const lines = result.rows
     .filter((r) => r.sameRunAs !== undefined)
-    .map((r) => `note: ${name(r)} gave every summary figure of ${name(result.rows[r.sameRunAs!])}: the change did not reach the run (a limit elsewhere binds first?)`);
+    .map((r) => `note: ${sameRunText(name(r), name(result.rows[r.sameRunAs!]))}`);
   return lines.length > 0 ? `${lines.join('\n')}\n` : '';
 }
 

@@ -112,6 +112,11 @@ export function viridis(t: number): string {
   return `rgb(${c[0]},${c[1]},${c[2]})`;
 }
 
+/** What the console and the page say of a variant whose run repeated an earlier one's. */
+export function sameRunText(later: string, earlier: string): string {
+  return `${later} gave every summary figure of ${earlier}: the change did not reach the run (a limit elsewhere binds first?)`;
+}
+
 export function table(doc: CompareDoc): string {
   const axes = doc.vary.map((a) => a.path);
   const head = [...axes, ...doc.metrics].map((h) => `<th>${escapeHtml(h)}</th>`).join('');
@@ -135,7 +140,7 @@ export function table(doc: CompareDoc): string {
   };
   const same = doc.rows
     .filter((r) => r.sameRunAs !== undefined)
-    .map((r) => `<p class="note">${escapeHtml(name(r.variant))} gave every summary figure of ${escapeHtml(name(r.sameRunAs!))}: the change did not reach the run (a limit elsewhere binds first?).</p>`)
+    .map((r) => `<p class="note">${escapeHtml(sameRunText(name(r.variant), name(r.sameRunAs!)))}.</p>`)
     .join('\n');
   return `<div style="overflow-x:auto"><table id="compare-table"><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table></div>\n${same === '' ? '' : `${same}\n`}`;
 }
