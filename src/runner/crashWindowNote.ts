@@ -1,5 +1,5 @@
 import { formatIsoUtc } from '../core/time.js';
-import { crashWindowMs, getCrash } from '../data/catalog.js';
+import { crashNames, crashWindowMs, getCrash } from '../data/catalog.js';
 
 /**
  * `cascade run <crash> --data FILE` sizes the default model to the crash
@@ -20,4 +20,11 @@ export function crashWindowNote(crash: string, firstBarMs: number, lastBarMs: nu
     return `the bars run far past ${crash}'s catalog window (${span}): --data runs the whole file; --set 'data.window=${window}' runs the crash alone`;
   }
   return undefined;
+}
+
+/** The printout's NOTE lines for `<crash> --data FILE` (run and compare): none unless the target is a catalog crash given a file. */
+export function crashDataNotes(target: string, dataFile: string | undefined, firstBarMs: number, lastBarMs: number): string[] {
+  if (dataFile === undefined || !crashNames().includes(target)) return [];
+  const note = crashWindowNote(target, firstBarMs, lastBarMs);
+  return note === undefined ? [] : [`NOTE ${note}`];
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { crashWindowNote } from '../../src/runner/crashWindowNote.js';
+import { crashDataNotes, crashWindowNote } from '../../src/runner/crashWindowNote.js';
 
 const ms = (iso: string): number => Date.parse(iso);
 
@@ -18,5 +18,12 @@ describe('cascade run <crash> --data FILE: a note when the file is not that cras
 
   it('no overlap: the note says the positions are sized to a crash the file does not hold', () => {
     expect(crashWindowNote('btc-2020-03-12', ms('2021-05-12T00:00:00Z'), ms('2021-05-26T23:00:00Z'))).toMatch(/^the bars do not overlap btc-2020-03-12's catalog window \(2020-03-05 \.\. 2020-03-20\), yet the positions are sized to that crash/);
+  });
+
+  it('the printout lines: only for a catalog crash given a file', () => {
+    const [a, b] = [ms('1983-01-04T00:00:00Z'), ms('1994-12-30T00:00:00Z')];
+    expect(crashDataNotes('black-monday-1987', 'sp.csv', a, b)).toEqual([`NOTE ${crashWindowNote('black-monday-1987', a, b)}`]);
+    expect(crashDataNotes('black-monday-1987', undefined, a, b)).toEqual([]);
+    expect(crashDataNotes('default', 'sp.csv', a, b)).toEqual([]);
   });
 });

@@ -4,6 +4,7 @@ import { resolveTarget } from '../../config/resolveTarget.js';
 import { composeOverrides } from '../../config/compose.js';
 import { crashNames } from '../../data/catalog.js';
 import { crashScenario } from '../../runner/crashScenario.js';
+import { crashDataNotes } from '../../runner/crashWindowNote.js';
 import { formatCompareTable, formatSameRuns, runCompare, writeCompare } from '../../sweep/compare.js';
 import { parseVaryAxes } from '../../sweep/vary.js';
 import { prepareOutput } from '../../report/outputDir.js';
@@ -79,6 +80,7 @@ export function registerCompareCommand(program: Command): void {
       const label = result.identity.synthetic ? ' [SYNTHETIC path]' : '';
       process.stdout.write(
         `compare ${result.scenarioName}${label}, seed ${result.seed}, ${result.rows.length} variants on ${result.identity.firstBar} .. ${result.identity.lastBar}\n` +
+          crashDataNotes(target, opts.data, Date.parse(result.identity.firstBar), Date.parse(result.identity.lastBar)).map((n) => `${n}\n`).join('') +
           formatCompareTable(result) +
           formatSameRuns(result) +
           `report: ${dir}\n`,

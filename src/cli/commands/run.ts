@@ -9,7 +9,7 @@ import { crashNames } from '../../data/catalog.js';
 import { crashScenario } from '../../runner/crashScenario.js';
 import { prepareRunData } from '../../runner/prepareData.js';
 import { formatPathStanding, pathStanding } from '../../runner/pathStanding.js';
-import { crashWindowNote } from '../../runner/crashWindowNote.js';
+import { crashDataNotes } from '../../runner/crashWindowNote.js';
 import { computeBand, type Band } from '../../runner/band.js';
 import { IncompleteRunError, runBacktest, type BacktestResult } from '../../runner/backtest.js';
 import type { Scenario } from '../../config/scenario.js';
@@ -20,6 +20,7 @@ import { loadScenarioStrategy } from '../../runner/build.js';
 import type { StrategyFigures } from '../../strategy/tally.js';
 import type { OrdersLog } from '../../strategy/ordersLog.js';
 import { STRATEGY_OPTION, withStrategyOption } from '../strategyOption.js';
+import { tallyReasons } from '../reasonTally.js';
 import type { PerformanceStats } from '../../metrics/performance.js';
 import { prepareOutput } from '../../report/outputDir.js';
 import { writeRun } from '../../report/writeRun.js';
@@ -127,9 +128,7 @@ export function registerRunCommand(program: Command): void {
           ...(standing ? [formatPathStanding(standing)] : []),
           `depth: ${shortQuote(result.build.depth1PctQuote)} moves the price 1% at the first close (${result.build.depthCalibration}); held in ${scenario.market.depthHeldIn === 'base' ? 'base units: the dollar depth falls with the price' : 'quote: the dollar depth stays, the coins grow as the price falls'}`,
           ...calibrationLine(prepared.identity.calibrationWindow),
-          ...(opts.data !== undefined && crashNames().includes(target)
-            ? [crashWindowNote(target, prepared.data.bars.time[0], prepared.data.bars.time[prepared.data.bars.length - 1])].filter((n): n is string => n !== undefined).map((n) => `NOTE ${n}`)
-            : []),
+          ...crashDataNotes(target, opts.data, prepared.data.bars.time[0], prepared.data.bars.time[prepared.data.bars.length - 1]),
           ...result.build.warnings.map((w) => `WARNING ${w}`),
           `historical max drawdown ${(f.historicalMaxDrawdown * 100).toFixed(2)}%, simulated ${(f.simulatedMaxDrawdown * 100).toFixed(2)}%, ` +
             (f.band ? formatBandLine(f.amplification, f.band as Band) : `amplification ${f.amplification.toFixed(3)}`),
@@ -215,17 +214,15 @@ const MAX_REJECTION_REASONS = 3;
  */
 export function rejectionLines(log: OrdersLog | undefined): string[] {
   if (log === undefined) return [];
-  const reasons = new Map<string, { count: number; bar: number }>();
+  const rejected: Array<{ key: string; text: string; at: number }> = [];
   for (let k = 0; k < log.length; k++) {
     if (log.status[k] !== 'rejected') continue;
-    const key = `${log.kind[k]}: ${log.reason[k]}`;
-    const seen = reasons.get(key);
-    if (seen) seen.count++;
-    else reasons.set(key, { count: 1, bar: log.bar[k] });
+    const text = `${log.kind[k]}: ${log.reason[k]}`;
+    rejected.push({ key: text, text, at: log.bar[k] });
   }
-  const top = [...reasons].sort((a, b) => b[1].count - a[1].count || a[1].bar - b[1].bar);
+  const top = tallyReasons(rejected);
   return [
-    ...top.slice(0, MAX_REJECTION_REASONS).map(([reason, r]) => `  rejected (simulated): ${r.count} × ${reason} (first at bar ${r.bar})`),
+    ...top.slice(0, MAX_REJECTION_REASONS).map((r) => `  rejected (simulated): ${r.count} × ${r.text} (first at bar ${r.first})`),
     ...(top.length > MAX_REJECTION_REASONS ? [`  rejected (simulated): ${top.length - MAX_REJECTION_REASONS} more reasons in strategy_orders.csv`] : []),
   ];
 }

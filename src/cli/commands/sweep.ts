@@ -7,6 +7,7 @@ import { loadSweepFile } from '../../sweep/sweepSchema.js';
 import type { Analysis, Plan } from '../../sweep/analysis.js';
 import { rankText, tieText } from '../../report/sweepAnalysis.js';
 import { SweepProgress } from '../sweepProgress.js';
+import { tallyReasons } from '../reasonTally.js';
 
 interface SweepOptions {
   workers?: string;
@@ -104,23 +105,15 @@ export function reasonShape(message: string): string {
  * also how to rerun them.
  */
 export function failureReasons(o: Pick<SweepOutcome, 'plan' | 'records'>, onQueue: boolean): string {
-  const reasons = new Map<string, { count: number; first: number; label: string; reason: string; varied: boolean }>();
-  let failed = 0;
-  for (const t of o.plan.trials) {
+  const failures = o.plan.trials.flatMap((t) => {
     const r = o.records.get(t.key);
-    if (r === undefined || r.status === 'ok') continue;
-    failed++;
-    const reason = `${r.status}: ${clip(r.message ?? '', 300)}`;
-    const shape = `${r.status}: ${reasonShape(r.message ?? '')}`;
-    const seen = reasons.get(shape);
-    if (seen) {
-      seen.count++;
-      if (reason !== seen.reason) seen.varied = true;
-    } else reasons.set(shape, { count: 1, first: t.index, label: t.label, reason, varied: false });
-  }
+    if (r === undefined || r.status === 'ok') return [];
+    return [{ key: `${r.status}: ${reasonShape(r.message ?? '')}`, text: `${r.status}: ${clip(r.message ?? '', 300)}`, at: t.index, label: t.label }];
+  });
+  const failed = failures.length;
   if (failed === 0) return '';
-  const top = [...reasons.values()].sort((a, b) => b.count - a.count || a.first - b.first);
-  const lines = top.slice(0, MAX_REASONS).map((r) => `  ${r.count} × ${r.reason} (first: trial ${r.first}, ${r.label}${r.varied ? '; the others read the same with other numbers' : ''})`);
+  const top = tallyReasons(failures);
+  const lines = top.slice(0, MAX_REASONS).map((r) => `  ${r.count} × ${r.text} (first: trial ${r.first}, ${r.label}${r.varied ? '; the others read the same with other numbers' : ''})`);
   if (top.length > MAX_REASONS) lines.push(`  and ${top.length - MAX_REASONS} more reasons`);
   const rerun = onQueue ? '; `--retry-failed` puts the errors back in the queue' : '';
   return `${failed} trial${failed > 1 ? 's' : ''} failed (sweep.csv's message column has each one's reason${rerun}):\n${lines.join('\n')}\n`;
