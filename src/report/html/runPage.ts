@@ -224,6 +224,37 @@ function strategyTable(run: RunFolder): string {
   );
 }
 
+interface BandSide {
+  readonly label?: string;
+  readonly amplification?: number;
+  readonly badDebt?: number;
+  readonly liquidationVolume?: number;
+}
+
+/**
+ * The band input by input, widest swing of amplification first: what each
+ * unobservable input does to the result when moved alone, beside the
+ * central run. summary.json's band.inputs, as a table instead of forty
+ * rows at the end of the summary.
+ */
+function bandTable(run: RunFolder): string {
+  const band = run.summary.band as { inputs?: Record<string, { low?: BandSide; high?: BandSide; amplificationSwing?: number }> } | undefined;
+  const inputs = band?.inputs;
+  if (inputs === undefined || Object.keys(inputs).length === 0) return '<p class="note">No band for this run (`cascade run` without --no-band computes it).</p>\n';
+  const num = (v: number | undefined): string => (typeof v === 'number' ? `<td class="num" data-value="${String(v)}">${displayNumber(v)}</td>` : '<td class="num">–</td>');
+  const side = (s: BandSide | undefined): string => `<td>${escapeHtml(s?.label ?? '–')}</td>${num(s?.amplification)}${num(s?.badDebt)}${num(s?.liquidationVolume)}`;
+  const rows = Object.entries(inputs)
+    .sort((a, b) => (b[1].amplificationSwing ?? 0) - (a[1].amplificationSwing ?? 0))
+    .map(([name, v]) => `<tr data-input="${escapeHtml(name)}"><td>${escapeHtml(name)}</td>${side(v.low)}${side(v.high)}${num(v.amplificationSwing)}</tr>`)
+    .join('\n');
+  const central = `amplification ${displayNumber(Number(run.summary.amplification))}`;
+  return (
+    `<p class="caption">Each input moved alone, the others at the scenario's values (central run: ${escapeHtml(central)}); widest swing of amplification first. Bad debt and liquidation volume in quote.</p>\n` +
+    '<table id="band-table"><thead><tr><th>input</th><th>low</th><th>amplification</th><th>bad debt</th><th>liquidation volume</th><th>high</th><th>amplification</th><th>bad debt</th><th>liquidation volume</th><th>swing</th></tr></thead><tbody>\n' +
+    `${rows}\n</tbody></table>\n`
+  );
+}
+
 /** The page for a run read from its folder's files. */
 export function buildRunReport(run: RunFolder): string {
   const items = runCharts(run);
@@ -234,6 +265,8 @@ export function buildRunReport(run: RunFolder): string {
     '<h2>Charts</h2>\n<p class="hint">Drag across a chart to zoom (all charts follow), double-click to reset; hover for values. ' +
     `Long series are shown at up to about ${2 * DISPLAY_BUCKETS} points, keeping each bucket's lowest and highest bar (the CSVs hold every bar).</p>\n` +
     chartsSection(items) +
+    '<h2>The band: what each unobservable input does</h2>\n' +
+    bandTable(run) +
     '<h2>Biggest cascade episodes</h2>\n' +
     episodesTable(run) +
     '<h2>Strategy statistics</h2>\n' +

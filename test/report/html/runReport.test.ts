@@ -130,6 +130,17 @@ describe('the band with a strategy', () => {
     const r = (JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as { band: { strategyReturn: { low: number; high: number } } }).band.strategyReturn;
     expect(r.low).toBeLessThanOrEqual(r.high);
     expect(readFileSync(join(dir, 'report.html'), 'utf8')).toContain(`, strategy return ${(r.low * 100).toFixed(2)}% to ${(r.high * 100).toFixed(2)}%`);
+    // The band's table: a row per input, widest amplification swing first, each figure summary.json's.
+    const html = readFileSync(join(dir, 'report.html'), 'utf8');
+    const inputs = (JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as { band: { inputs: Record<string, { amplificationSwing: number; low: { amplification: number }; high: { amplification: number } }> } }).band.inputs;
+    const order = [...html.matchAll(/<tr data-input="([^"]+)">/g)].map((m) => m[1]);
+    expect(order).toEqual(Object.entries(inputs).sort((a, b) => b[1].amplificationSwing - a[1].amplificationSwing).map(([k]) => k));
+    for (const [name, v] of Object.entries(inputs)) {
+      const row = html.slice(html.indexOf(`<tr data-input="${name}">`), html.indexOf('</tr>', html.indexOf(`<tr data-input="${name}">`)));
+      expect(row).toContain(`data-value="${v.low.amplification}"`);
+      expect(row).toContain(`data-value="${v.high.amplification}"`);
+      expect(row).toContain(`data-value="${v.amplificationSwing}"`);
+    }
   }, 120_000);
 });
 
@@ -171,6 +182,7 @@ describe('charts a run lacks are omitted with a note, never drawn empty', () => 
     expect(html).toContain('Not drawn: no protocol in this scenario.');
     expect(html).toContain('Not drawn: no strategy ran.');
     expect(html).toContain('band</dt><dd>not computed for this run');
+    expect(html).toContain('No band for this run');
     expect(html).toContain('critical point was not crossed');
   });
 });
