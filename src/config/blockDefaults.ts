@@ -73,6 +73,19 @@ function objectSchema(schema: AnySchema, raw: unknown): AnySchema | undefined {
   return undefined;
 }
 
+/** The element schema of the list held here, past the wrappers; undefined when it is not a list. */
+function arrayElement(schema: AnySchema): AnySchema | undefined {
+  let s: AnySchema | undefined = schema;
+  for (let guard = 0; s !== undefined && guard < 32; guard++) {
+    const d = defOf(s) as Def & { element?: AnySchema };
+    if (d.type === 'array') return d.element;
+    if (d.type === 'optional' || d.type === 'nullable' || d.type === 'default' || d.type === 'prefault' || d.type === 'readonly') s = d.innerType;
+    else if (d.type === 'pipe') s = d.in;
+    else return undefined;
+  }
+  return undefined;
+}
+
 function literalValues(schema: AnySchema): readonly unknown[] {
   const d = defOf(schema) as Def & { values?: readonly unknown[] };
   return d.type === 'literal' && d.values !== undefined ? d.values : [];
@@ -118,6 +131,7 @@ export class BlockDefaults {
 
   private field(parentRaw: unknown, key: string): AnySchema | undefined {
     if (this.schema === undefined) return undefined;
+    if (Array.isArray(parentRaw)) return arrayElement(this.schema);
     const obj = objectSchema(this.schema, parentRaw);
     const shape = obj === undefined ? undefined : defOf(obj).shape;
     return shape !== undefined && Object.prototype.hasOwnProperty.call(shape, key) ? shape[key] : undefined;

@@ -51,10 +51,11 @@ export function checkOverridesHeld(resolved: unknown, sets: readonly string[]): 
     const path = assignment.slice(0, assignment.indexOf('=')).split('.');
     let node: unknown = resolved;
     for (let i = 0; i < path.length; i++) {
-      if (!isObject(node) || !Object.prototype.hasOwnProperty.call(node, path[i])) {
+      const held = Array.isArray(node) ? /^(0|[1-9][0-9]*)$/.test(path[i]) && Number(path[i]) < node.length : isObject(node) && Object.prototype.hasOwnProperty.call(node, path[i]);
+      if (!held) {
         throw new ConfigError(`--set '${path.join('.')}': the scenario has no field '${path.slice(0, i + 1).join('.')}'`, { field: path.join('.') });
       }
-      node = node[path[i]];
+      node = (node as Record<string, unknown>)[path[i]];
     }
   }
 }

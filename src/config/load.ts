@@ -87,8 +87,10 @@ export function checkNesting(value: unknown, file?: string, label?: string): voi
  * Applies `--set a.b.c=value` overrides to a raw scenario object. Values are
  * parsed as JSON when they are JSON (numbers, booleans, arrays), else taken
  * as strings, so `--set seed=7` is a number and `--set name=x` a string.
+ * `schema` is the scenario's own (the multi-asset runs have theirs): a
+ * block the scenario leaves out starts from its default there.
  */
-export function applyOverrides(raw: unknown, overrides: readonly string[]): unknown {
+export function applyOverrides(raw: unknown, overrides: readonly string[], schema: z.ZodType = scenarioSchema): unknown {
   checkNesting(raw);
   const root = structuredClone(raw ?? {}) as Record<string, unknown>;
   for (const assignment of overrides) {
@@ -103,7 +105,7 @@ export function applyOverrides(raw: unknown, overrides: readonly string[]): unkn
       value = text;
     }
     checkNesting(value, undefined, `--set ${clip(path.join('.'))}`);
-    setDotted(root, path, value, assignment);
+    setDotted(root, path, value, assignment, schema);
   }
   return root;
 }
@@ -123,22 +125,40 @@ export function checkDottedPath(path: readonly string[], flag: string): void {
   }
 }
 
-export function setDotted(root: Record<string, unknown>, path: readonly string[], value: unknown, label = path.join('.')): void {
+export function setDotted(root: Record<string, unknown>, path: readonly string[], value: unknown, label = path.join('.'), schema: z.ZodType = scenarioSchema): void {
   checkDottedPath(path, '--set');
   // A block the scenario leaves out starts from the block's own default, not from nothing (config/blockDefaults.ts).
-  const defaults = new BlockDefaults(scenarioSchema);
-  let node: Record<string, unknown> = root;
+  const defaults = new BlockDefaults(schema);
+  let node: Record<string, unknown> | unknown[] = root;
   for (let i = 0; i < path.length - 1; i++) {
     const key = path[i];
-    const next = Object.prototype.hasOwnProperty.call(node, key) ? node[key] : undefined;
-    if (next === undefined) node[key] = defaults.defaultFor(node, key) ?? {};
-    else if (next === null || typeof next !== 'object' || Array.isArray(next)) {
+    const next = childAt(node, path, i, label);
+    if (next === undefined) (node as Record<string, unknown>)[key] = defaults.defaultFor(node, key) ?? {};
+    else if (next === null || typeof next !== 'object') {
       throw new ConfigError(`cannot set '${clip(label)}': '${path.slice(0, i + 1).join('.')}' is not an object`);
     }
     defaults.enter(node, key);
-    node = node[key] as Record<string, unknown>;
+    node = (node as Record<string, unknown>)[key] as Record<string, unknown> | unknown[];
   }
-  node[path[path.length - 1]] = value;
+  childAt(node, path, path.length - 1, label);
+  (node as Record<string, unknown>)[path[path.length - 1]] = value;
+}
+
+/**
+ * The value at path[i] under `node`. A list is entered by the index of an
+ * entry it holds (`assets.1.depth`); any other key of a list, or an index
+ * past its end, is refused with the list's length.
+ */
+function childAt(node: Record<string, unknown> | unknown[], path: readonly string[], i: number, label: string): unknown {
+  const key = path[i];
+  if (!Array.isArray(node)) return Object.prototype.hasOwnProperty.call(node, key) ? node[key] : undefined;
+  const k = /^(0|[1-9][0-9]*)$/.test(key) ? Number(key) : -1;
+  if (k < 0 || k >= node.length) {
+    const where = path.slice(0, i).join('.');
+    const range = node.length === 0 ? 'it is empty' : `the index runs from 0 to ${node.length - 1}`;
+    throw new ConfigError(`cannot set '${clip(label)}': '${where}' is a list of ${node.length} and '${clip(key)}' is not one of its indices (${range})`);
+  }
+  return node[k];
 }
 
 /** Validates a raw scenario; the first problem becomes one located error. */

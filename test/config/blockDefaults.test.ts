@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyOverrides, validateScenario } from '../../src/config/load.js';
+import { portfolioScenarioSchema } from '../../src/config/portfolioSchema.js';
 
 /** The smallest scenario the schema takes: everything else is left to its defaults. */
 const BARE = { name: 'bare', data: { bars: { source: 'synthetic', crash: 'btc-2020-03-12' } } };
@@ -32,5 +33,24 @@ describe('--set into a block the scenario leaves out starts from that block’s 
   it('a block without a default of its own is made empty, as before (its fields take their defaults)', () => {
     const s = resolved(['market.withdrawal.elasticity=0.5']);
     expect(s.market.withdrawal).toEqual({ elasticity: 0.5, minScale: 0.05 });
+  });
+});
+
+describe('--set into a list entry (the multi-asset scenario\'s assets)', () => {
+  const TWO = { name: 'two', assets: [{ name: 'A' }, { name: 'B', depth: { source: 'fixed', depth1PctQuote: 1e6 } }], margin: { scanRangePct: [15, 20] }, population: { count: 10 } };
+  const set = (sets: string[]) => portfolioScenarioSchema.parse(applyOverrides(TWO, sets, portfolioScenarioSchema));
+
+  it('an entry is entered by its index, and a block it leaves out starts from the entry schema\'s default', () => {
+    const s = set(['assets.1.depth.depth1PctQuote=2e6', 'assets.0.depth.fractionOfHourlyQuoteVolume=0.1']);
+    expect(s.assets[1].depth).toEqual({ source: 'fixed', depth1PctQuote: 2e6 });
+    expect(s.assets[0].depth).toMatchObject({ source: 'volume', fractionOfHourlyQuoteVolume: 0.1 });
+    // The raw scenario is not changed in place.
+    expect(TWO.assets[1].depth?.depth1PctQuote).toBe(1e6);
+  });
+
+  it('a key that is not an index of the list is refused with the list\'s length', () => {
+    expect(() => set(['assets.first.depth.depth1PctQuote=1'])).toThrow("'assets' is a list of 2 and 'first' is not one of its indices (the index runs from 0 to 1)");
+    expect(() => set(['assets.01.name=x'])).toThrow(/'01' is not one of its indices/);
+    expect(() => set(['assets.2=x'])).toThrow(/'2' is not one of its indices/);
   });
 });
