@@ -53,6 +53,25 @@ export interface MarginRunResult {
   readonly cappedBars: number;
   /** 1 for each account liquidated at least once. */
   readonly liquidated: Uint8Array;
+  /** Bar by bar (the bar's end, after its cascade rounds). */
+  readonly bars: MarginRunBars;
+}
+
+/**
+ * A run's per-bar record, each value taken at the bar's end. Per-asset
+ * series are asset-major: asset a's bar i at a·bars + i.
+ */
+export interface MarginRunBars {
+  /** Simulated mid per asset. */
+  readonly mid: Float64Array;
+  /** Quote volume of liquidation sales and buys this bar, per asset (option legs closed off-book are not in it). */
+  readonly liquidatedQuote: Float64Array;
+  /** Margin calls begun this bar. */
+  readonly marginCalls: Float64Array;
+  /** Accounts liquidated at least once up to this bar. */
+  readonly accountsLiquidated: Float64Array;
+  /** Bad debt up to this bar, quote. */
+  readonly badDebtQuote: Float64Array;
 }
 
 const SPOT = 0;
@@ -91,6 +110,14 @@ export function runMarginRule(setup: PortfolioSetup, rule: MarginRule): MarginRu
   const liqQuote = new Float64Array(A);
   const liqBase = new Float64Array(A);
   const liquidated = new Uint8Array(K);
+  let liquidatedCount = 0;
+  const rec: MarginRunBars = {
+    mid: new Float64Array(A * n),
+    liquidatedQuote: new Float64Array(A * n),
+    marginCalls: new Float64Array(n),
+    accountsLiquidated: new Float64Array(n),
+    badDebtQuote: new Float64Array(n),
+  };
   // Isolated: one flag per leg (LEGS per slot); portfolio: one per account.
   const inCall = new Uint8Array(rule === 'isolated' ? K * A * LEGS : K);
   const episodeSize = new Float64Array(K * A * LEGS);
@@ -104,6 +131,7 @@ export function runMarginRule(setup: PortfolioSetup, rule: MarginRule): MarginRu
   const scan = makeOptionScan(A);
   scan.volScan = m.volScanPct / 100;
   let nowMs = 0;
+  let nowBar = 0;
   let optionsClosed = 0;
   const q = new OrderQueue();
   const fill = makeFill();
@@ -117,6 +145,7 @@ export function runMarginRule(setup: PortfolioSetup, rule: MarginRule): MarginRu
 
   for (let i = 0; i < n; i++) {
     nowMs = setup.time[i];
+    nowBar = i;
     for (let a = 0; a < A; a++) {
       const vol = vols[a].value();
       atm[a] = setup.surfaces[a].atmPremium * vol;
@@ -130,18 +159,23 @@ export function runMarginRule(setup: PortfolioSetup, rule: MarginRule): MarginRu
     }
     if (withOptions) settleExpiries();
     let round = 0;
+    let calls = 0;
     for (; round < setup.maxCascadeRounds; round++) {
       for (let a = 0; a < A; a++) mids[a] = books[a].mid();
       if (withOptions) valueOptions(mids);
       q.clear();
-      if (rule === 'isolated') marginCalls += queueIsolated();
-      else marginCalls += queuePortfolio();
+      calls += rule === 'isolated' ? queueIsolated() : queuePortfolio();
       if (q.length === 0) break;
       for (let o = 0; o < q.length; o++) execute(o);
     }
     if (round === setup.maxCascadeRounds) capped++;
+    marginCalls += calls;
+    rec.marginCalls[i] = calls;
+    rec.accountsLiquidated[i] = liquidatedCount;
+    rec.badDebtQuote[i] = badDebt;
     for (let a = 0; a < A; a++) {
       const mid = books[a].mid();
+      rec.mid[a * n + i] = mid;
       const j = books[a].logImpact();
       if (j < minJ[a]) minJ[a] = j;
       if (j > maxJ[a]) maxJ[a] = j;
@@ -161,9 +195,7 @@ export function runMarginRule(setup: PortfolioSetup, rule: MarginRule): MarginRu
     endogenousRisePct[a] = 100 * Math.expm1(maxJ[a]);
     lowVsHistoryPct[a] = 100 * (minMid[a] / minClose[a] - 1);
   }
-  let count = 0;
-  for (let k = 0; k < K; k++) count += liquidated[k];
-  return { rule, marginCalls, accountsLiquidated: count, liquidatedQuote: liqQuote, liquidatedBase: liqBase, badDebtQuote: badDebt, optionsClosedQuote: optionsClosed, penaltyQuote: penalty, endogenousMovePct, endogenousRisePct, lowVsHistoryPct, cappedBars: capped, liquidated };
+  return { rule, marginCalls, accountsLiquidated: liquidatedCount, liquidatedQuote: liqQuote, liquidatedBase: liqBase, badDebtQuote: badDebt, optionsClosedQuote: optionsClosed, penaltyQuote: penalty, endogenousMovePct, endogenousRisePct, lowVsHistoryPct, cappedBars: capped, liquidated, bars: rec };
 
   /**
    * Every due leg is closed whole in one order. The single-asset protocol
@@ -353,7 +385,10 @@ export function runMarginRule(setup: PortfolioSetup, rule: MarginRule): MarginRu
     let size = q.size[o];
     if (Math.abs(size) > Math.abs(pos)) size = -pos;
     if (size === 0 || Math.sign(size) === Math.sign(pos)) return;
-    liquidated[k] = 1;
+    if (liquidated[k] === 0) {
+      liquidated[k] = 1;
+      liquidatedCount++;
+    }
     if (leg === OPT) {
       closeOption(k, a, s, size);
       return;
@@ -363,6 +398,7 @@ export function runMarginRule(setup: PortfolioSetup, rule: MarginRule): MarginRu
     if (done === 0) return;
     const notional = Math.abs(done) * fill.price;
     liqQuote[a] += notional;
+    rec.liquidatedQuote[a * n + nowBar] += notional;
     liqBase[a] += Math.abs(done);
     if (leg === SPOT) {
       acc.spot[s] += done;
