@@ -1,6 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import { ConfigError } from '../core/errors.js';
-import { readScenarioFile } from '../config/load.js';
+import { applyOverrides, readScenarioFile } from '../config/load.js';
+import { checkOverridesHeld } from '../config/compose.js';
 import { portfolioScenarioSchema, type PortfolioScenario } from '../config/portfolioSchema.js';
 import { ACCOUNT_KINDS } from './accounts.js';
 import { runMarginRule, type MarginRule, type MarginRunResult } from './run.js';
@@ -15,27 +16,51 @@ export interface MarginComparison {
   readonly runs: readonly MarginRunResult[];
   /** Each account's kind (index into ACCOUNT_KINDS). */
   readonly kinds: Uint8Array;
+  /** Bar start times (epoch ms) and each asset's historical (or generated) closes, as the runs saw them. */
+  readonly time: Float64Array;
+  readonly close: readonly Float64Array[];
 }
 
-/** Reads and validates a multi-asset scenario; the first problem is one located error. */
-export function loadPortfolioScenario(file: string): PortfolioScenario {
-  const raw = readScenarioFile(file);
+/** The command line's changes to a multi-asset scenario: `--seed`, then every `--set` in order. */
+export interface PortfolioOverrides {
+  readonly seed?: string;
+  readonly set?: readonly string[];
+}
+
+/**
+ * Reads and validates a multi-asset scenario, with the command line's
+ * changes applied; the first problem is one located error. A `--set` must
+ * name a field the validated scenario holds (`assets.1.depth.depth1PctQuote`
+ * enters the list of assets by index).
+ */
+export function loadPortfolioScenario(file: string, overrides: PortfolioOverrides = {}): PortfolioScenario {
+  const sets = overrides.set ?? [];
+  let raw = readScenarioFile(file);
+  if (overrides.seed !== undefined) {
+    const seed = Number(overrides.seed);
+    if (!Number.isInteger(seed)) throw new ConfigError(`--seed expects a whole number, got '${overrides.seed}'`, { field: '--seed' });
+    raw = { ...(raw as Record<string, unknown>), seed };
+  }
+  if (sets.length > 0) raw = applyOverrides(raw, sets, portfolioScenarioSchema);
   const r = portfolioScenarioSchema.safeParse(raw);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0];
-  const field = issue.path.join('.') || '(root)';
-  const reason = issue.code === 'unrecognized_keys' ? `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}` : issue.message;
-  throw new ConfigError(reason, { file, field });
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    const field = issue.path.join('.') || '(root)';
+    const reason = issue.code === 'unrecognized_keys' ? `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}` : issue.message;
+    throw new ConfigError(reason, { file, field });
+  }
+  checkOverridesHeld(r.data, sets);
+  return r.data;
 }
 
 /** Runs the scenario once per rule on the same path and the same accounts. */
 export function compareMarginRules(scenario: PortfolioScenario, baseDir: string, rules: readonly MarginRule[] = MARGIN_RULES, scenarioFile?: string): MarginComparison {
   const { setup, report } = buildPortfolioSetup(scenario, baseDir, scenarioFile);
-  return { scenario, assets: setup.names, report, runs: rules.map((r) => runMarginRule(setup, r)), kinds: setup.accounts.kind };
+  return { scenario, assets: setup.names, report, runs: rules.map((r) => runMarginRule(setup, r)), kinds: setup.accounts.kind, time: setup.time, close: setup.close };
 }
 
-export function compareMarginFile(file: string, rules: readonly MarginRule[] = MARGIN_RULES): MarginComparison {
-  return compareMarginRules(loadPortfolioScenario(file), dirname(resolve(file)), rules, file);
+export function compareMarginFile(file: string, rules: readonly MarginRule[] = MARGIN_RULES, overrides: PortfolioOverrides = {}): MarginComparison {
+  return compareMarginRules(loadPortfolioScenario(file, overrides), dirname(resolve(file)), rules, file);
 }
 
 /** One row per rule: the figures the comparison is about, totals over assets. */
@@ -124,6 +149,6 @@ export function comparisonCsv(c: MarginComparison): string {
 }
 
 /** JSON summary: the inputs that identify the run and the rows. */
-export function comparisonJson(c: MarginComparison): unknown {
+export function comparisonJson(c: MarginComparison) {
   return { scenario: c.scenario.name, seed: c.scenario.seed, synthetic: c.report.synthetic, sources: c.report.sources, firstBar: c.report.firstBar, bars: c.report.bars, depth1PctQuote: Object.fromEntries(c.assets.map((n, a) => [n, c.report.depth1PctQuote[a]])), gridPoints: c.report.gridPoints, rules: comparisonRows(c) };
 }

@@ -25,7 +25,7 @@ import { describeErrno } from '../core/files.js';
 export class OutputError extends CascadeError {}
 
 /** Which command writes a folder, and the files that command writes. */
-export type OutputKind = 'run' | 'compare' | 'replay';
+export type OutputKind = 'run' | 'compare' | 'replay' | 'margin';
 
 /** The files each command writes; a folder holding only these (and its own marker file) is that command's output. */
 export const OUTPUT_FILES: Record<OutputKind, readonly string[]> = {
@@ -35,10 +35,14 @@ export const OUTPUT_FILES: Record<OutputKind, readonly string[]> = {
   ],
   compare: ['compare.csv', 'compare.json', 'compare.html'],
   replay: ['replay.json', 'configs.json', 'inferred_shocks.csv', 'replay.csv', 'replay.html'],
+  margin: ['margin-compare.json', 'margin-compare.csv', 'margin-timeseries.csv', 'margin-compare.html'],
 };
 
 /** The file whose presence says which command wrote a folder. */
-const MARKER: Record<OutputKind, string> = { run: 'summary.json', compare: 'compare.json', replay: 'replay.json' };
+const MARKER: Record<OutputKind, string> = { run: 'summary.json', compare: 'compare.json', replay: 'replay.json', margin: 'margin-compare.json' };
+
+/** The command that writes each kind, as the user types it. */
+const COMMAND: Record<OutputKind, string> = { run: 'run', compare: 'compare', replay: 'replay', margin: 'margin compare' };
 
 /** Folders a report may not be written under: kernel and device trees (writing under /proc can spin forever). */
 const SYSTEM_TREES = ['/proc', '/sys', '/dev'];
@@ -156,7 +160,7 @@ export function abandonOpenOutputs(): void {
 export function describeFolder(abs: string): { kind: OutputKind | 'empty' | 'foreign'; foreign: string[] } {
   const names = readdirSync(abs);
   if (names.length === 0) return { kind: 'empty', foreign: [] };
-  const kinds = ['run', 'compare', 'replay'] as const;
+  const kinds = ['run', 'compare', 'replay', 'margin'] as const;
   for (const kind of kinds) {
     if (names.includes(MARKER[kind]) && names.every((n) => OUTPUT_FILES[kind].includes(n))) return { kind, foreign: [] };
   }
@@ -175,9 +179,9 @@ function checkReplaceable(abs: string, kind: OutputKind, label: string): void {
   if (found.kind === 'empty' || found.kind === kind) return;
   if (found.kind === 'foreign') {
     const list = found.foreign.slice(0, 3).map((n) => clip(n, 40)).join(', ');
-    throw new OutputError(`${label}: the folder holds files cascade ${kind} did not write (${list}${found.foreign.length > 3 ? ', …' : ''}); choose another folder or empty it`);
+    throw new OutputError(`${label}: the folder holds files cascade ${COMMAND[kind]} did not write (${list}${found.foreign.length > 3 ? ', …' : ''}); choose another folder or empty it`);
   }
-  throw new OutputError(`${label}: the folder holds a \`cascade ${found.kind}\` output; choose another folder for \`cascade ${kind}\``);
+  throw new OutputError(`${label}: the folder holds a \`cascade ${COMMAND[found.kind]}\` output; choose another folder for \`cascade ${COMMAND[kind]}\``);
 }
 
 /**

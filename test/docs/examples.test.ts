@@ -10,12 +10,13 @@ import { setDotted, validateScenario } from '../../src/config/load.js';
 import { resolveTarget } from '../../src/config/resolveTarget.js';
 import { crashNames } from '../../src/data/catalog.js';
 import { crashScenario } from '../../src/runner/crashScenario.js';
+import { loadPortfolioScenario } from '../../src/portfolio/compare.js';
 import { parseVaryAxes, varyGrid } from '../../src/sweep/vary.js';
 import { buildContext, makeTrial } from '../../src/sweep/plan.js';
 import { loadSweepFile, sweepParameters } from '../../src/sweep/sweepSchema.js';
 
 /**
- * The `run` and `compare` commands the README and docs/ show must build
+ * The `run`, `compare` and `margin compare` commands the README and docs/ show must build
  * valid scenarios: each is parsed by the real command line (commander, the
  * same options), then its scenario (every variant of a compare) is composed
  * and validated as the command would before it runs anything. The README's
@@ -134,7 +135,12 @@ function composed(target: string, opts: CommonOptions): { raw: Record<string, un
   return { raw, ...(resolved.file !== undefined ? { file: resolved.file } : {}) };
 }
 
-/** Parses one example with the real program; run and compare validate their scenarios, other commands are only counted. */
+/** The commands whose scenarios are checked: run, compare and margin compare. */
+function isChecked(e: Example): boolean {
+  return e.args[0] === 'run' || e.args[0] === 'compare' || (e.args[0] === 'margin' && e.args[1] === 'compare');
+}
+
+/** Parses one example with the real program; run, compare and margin compare validate their scenarios, other commands are only counted. */
 async function check(example: Example): Promise<'validated' | 'user file' | 'other command'> {
   const program = buildProgram();
   let outcome: 'validated' | 'user file' | 'other command' = 'other command';
@@ -157,18 +163,24 @@ async function check(example: Example): Promise<'validated' | 'user file' | 'oth
     }
     outcome = 'validated';
   });
-  if (example.args[0] !== 'run' && example.args[0] !== 'compare') return 'other command';
+  const margin = program.commands.find((c) => c.name() === 'margin')!.commands.find((c) => c.name() === 'compare')!;
+  margin.action((file: string, opts: { set: string[]; seed?: string }) => {
+    loadPortfolioScenario(resolve(ROOT, file), { set: opts.set, ...(opts.seed !== undefined ? { seed: opts.seed } : {}) });
+    outcome = 'validated';
+  });
+  if (!isChecked(example)) return 'other command';
   await program.parseAsync(example.args, { from: 'user' });
   return outcome;
 }
 
-describe('the run and compare commands the docs show build valid scenarios', () => {
+describe('the run, compare and margin compare commands the docs show build valid scenarios', () => {
   it('finds the examples (a test that checks nothing would pass)', () => {
-    const shown = EXAMPLES.filter((e) => e.args[0] === 'run' || e.args[0] === 'compare');
+    const shown = EXAMPLES.filter(isChecked);
     expect(shown.length).toBeGreaterThanOrEqual(8);
+    expect(shown.filter((e) => e.args[0] === 'margin').length).toBeGreaterThanOrEqual(3);
   });
 
-  for (const example of EXAMPLES.filter((e) => e.args[0] === 'run' || e.args[0] === 'compare')) {
+  for (const example of EXAMPLES.filter(isChecked)) {
     it(`${example.where}: cascade ${example.args.join(' ')}`.slice(0, 200), async () => {
       const r = await check(example);
       expect(['validated', 'user file']).toContain(r);

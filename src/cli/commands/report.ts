@@ -3,6 +3,7 @@ import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'n
 import { join, resolve } from 'node:path';
 import { DataError } from '../../core/errors.js';
 import { buildComparisonReport } from '../../report/html/comparePage.js';
+import { buildMarginReport, checkMarginDoc } from '../../report/html/marginPage.js';
 import { buildReplayReport, checkReplayDoc } from '../../report/html/replayPage.js';
 import { buildRunReportFromFolder } from '../../report/html/runPage.js';
 import { buildSweepReport } from '../../report/html/sweepPage.js';
@@ -11,6 +12,7 @@ const PAGES = [
   { json: 'compare.json', html: 'compare.html', build: buildComparisonReport },
   { json: 'sweep.json', html: 'sweep.html', build: buildSweepReport },
   { json: 'replay.json', html: 'replay.html', build: (doc: unknown) => buildReplayReport(checkReplayDoc(doc)) },
+  { json: 'margin-compare.json', html: 'margin-compare.html', build: (doc: unknown) => buildMarginReport(checkMarginDoc(doc)) },
 ] as const;
 
 function readJson(path: string): unknown {
@@ -24,15 +26,16 @@ function readJson(path: string): unknown {
 /**
  * `cascade report <folder>`: rebuilds report.html of a run folder (or
  * compare.html of a compare folder, sweep.html of a sweep folder,
- * replay.html of a replay folder) from the folder's own files. The page
+ * replay.html of a replay folder, margin-compare.html of a margin compare
+ * folder) from the folder's own files. The page
  * is written beside them through a temporary file and a rename, so a
  * failure leaves the previous page in place.
  */
 export function registerReportCommand(program: Command): void {
   program
     .command('report')
-    .description('rebuild report.html of a run folder (compare.html of a compare folder, sweep.html of a sweep folder, replay.html of a replay folder) from its files')
-    .argument('<folder>', 'a folder written by `cascade run`, `cascade compare`, `cascade sweep` or `cascade replay`')
+    .description('rebuild report.html of a run folder (compare.html of a compare folder, sweep.html of a sweep folder, replay.html of a replay folder, margin-compare.html of a margin compare folder) from its files')
+    .argument('<folder>', 'a folder written by `cascade run`, `cascade compare`, `cascade sweep`, `cascade replay` or `cascade margin compare --out`')
     .action((folder: string) => {
       const dir = resolve(folder);
       if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new DataError('not a folder', { file: dir });

@@ -12,7 +12,8 @@ import { cli } from '../../cli/capture.js';
  * hundreds of pixels of the series' colours), a PNG screenshot saved. The run is
  * on real 1-minute bars (the 10 October 2025 crash) when CASCADE_DATA_DIR is
  * set, otherwise on the default synthetic path; the compare is a 4 × 3 grid
- * of depth and dealer inventory whose phase diagram has a critical line.
+ * of depth and dealer inventory whose phase diagram has a critical line;
+ * the margin page is the synthetic two-asset comparison.
  */
 const CHROMIUM = '/usr/bin/chromium';
 const DATA_DIR = process.env.CASCADE_DATA_DIR;
@@ -136,4 +137,20 @@ describe.skipIf(!existsSync(CHROMIUM))(`reports in headless Chromium (${existsSy
     expect(plots[0].emptySeries, info).toEqual([]);
     expect(statSync(shot).size).toBeGreaterThan(10_000);
   }, 180_000);
+
+  it('margin compare page: each asset\'s price and the rules\' running totals drawn, no console error, no network', async () => {
+    const dir = join(out, 'margin');
+    expect((await cli(['margin', 'compare', 'data/scenarios/portfolio-synthetic.json', '--out', dir])).code).toBe(0);
+    const shot = join(out, 'margin.png');
+    const { errors, requests, plots } = await openPage(ctx, join(dir, 'margin-compare.html'), shot);
+    const info = JSON.stringify({ errors, requests, plots });
+    expect(errors, info).toEqual([]);
+    expect(requests.every((u) => u.startsWith('file://')), info).toBe(true);
+    expect(plots.map((p) => p.id)).toEqual(['price-0', 'price-1', 'liquidated', 'bad-debt', 'accounts']);
+    for (const p of plots) {
+      expect(p.emptySeries, `${p.id}: ${info}`).toEqual([]);
+      expect(p.seriesColourPixels, `${p.id}: ${info}`).toBeGreaterThan(200);
+    }
+    expect(statSync(shot).size).toBeGreaterThan(10_000);
+  }, 120_000);
 });
