@@ -46,6 +46,19 @@ const C_SVOLGA: i32 = 27;
 const N_COLS: i32 = 29; // column 28 holds the end-vol copy (read through volChange's endCol)
 // After the columns: 16 doubles of sums (value, delta, gamma, vega, theta,
 // vanna, volga, spare, then volChange's three sums, then spares).
+const SUM_SLOTS: i32 = 16;
+// After the sums: value()'s scratch columns, passing each pair's
+// intermediate results from one of its loops to the next (nothing outside
+// value() reads them; bookKernel.ts only makes room for them).
+const S_SQRTT: i32 = 0;
+const S_SD: i32 = 1;
+const S_D1: i32 = 2;
+const S_D2: i32 = 3;
+const S_E1: i32 = 4;
+const S_E2: i32 = 5;
+const S_P1: i32 = 6;
+const S_P2: i32 = 7;
+const S_OK: i32 = 8; // all ones where the pair takes the paired path
 
 const SPLIT_SMALL: f64 = 0.67448975;
 const SPLIT_TAIL: f64 = 5.656854249492381;
@@ -309,6 +322,11 @@ function col(base: usize, cap: i32, c: i32): usize {
   return base + ((<usize>cap * <usize>c) << 3);
 }
 
+@inline
+function scratch(base: usize, cap: i32, c: i32): usize {
+  return col(base, cap, N_COLS) + (<usize>SUM_SLOTS << 3) + ((<usize>cap * <usize>c) << 3);
+}
+
 /**
  * One option, scalar: kernel.ts' bsEval (theta, vanna and volga included,
  * rho left out), for the lanes the paired path does not cover (expired,
@@ -538,15 +556,26 @@ export function value(base: usize, cap: i32, n: i32, mode: i32, S: f64, logS: f6
   const cTheta = col(base, cap, C_THETA);
   const cVanna = col(base, cap, C_VANNA);
   const cVolga = col(base, cap, C_VOLGA);
-  // The book sums Σ qty · output, accumulated as the pairs come: lane 0 then
-  // lane 1, so each sum still adds in index order, as the JavaScript
-  // valuation sums (with equal per-option values the sums are then equal bit
-  // for bit, and whole runs pick up no difference of summation order: the
-  // sums feed the hedge, whose small trades are differences of them). Seven
-  // chains side by side overlap with the pricing instead of running after it.
-  let s0: f64 = 0, s1: f64 = 0, s2: f64 = 0, s3: f64 = 0, s4: f64 = 0, s5: f64 = 0, s6: f64 = 0;
-  let i = 0;
-  for (; i + 1 < n; i += 2) {
+  const cSqrtT = scratch(base, cap, S_SQRTT);
+  const cSd = scratch(base, cap, S_SD);
+  const cD1 = scratch(base, cap, S_D1);
+  const cD2 = scratch(base, cap, S_D2);
+  const cE1 = scratch(base, cap, S_E1);
+  const cE2 = scratch(base, cap, S_E2);
+  const cP1 = scratch(base, cap, S_P1);
+  const cP2 = scratch(base, cap, S_P2);
+  const cOk = scratch(base, cap, S_OK);
+  const m = n & ~1;
+  // Four loops over the pairs, each passing its results to the next through
+  // the scratch columns: d1 and d2; the exponentials; the two CDFs; the
+  // outputs and sums. A pair's work is one long chain of dependent
+  // operations (a division, the exponential, a Horner CDF, another
+  // division), about 250 instructions in one loop body, too long for the
+  // processor to overlap one pair with the next; a short body lets it run
+  // several pairs at once. Each lane still takes the same operations in the
+  // same order, so every output is bit for bit what one loop gave (15% less
+  // time in the kernel on the engine bench's book).
+  for (let i = 0; i < m; i += 2) {
     const o = <usize>i << 3;
     const T = v128.load(cT + o);
     const v = v128.load(cVol + o);
@@ -557,13 +586,48 @@ export function value(base: usize, cap: i32, n: i32, mode: i32, S: f64, logS: f6
     const d2 = f64x2.sub(d1, sd);
     const a1 = f64x2.abs(d1);
     const a2 = f64x2.abs(d2);
-    // Paired path: both lanes alive (T > 0, sd > 0) with |d1|, |d2| <= sqrt(32).
     const ok = v128.and(
       v128.and(f64x2.gt(T, zero), f64x2.gt(sd, zero)),
       v128.and(f64x2.le(a1, tailLim), f64x2.le(a2, tailLim)),
     );
+    v128.store(cSqrtT + o, sqrtT);
+    v128.store(cSd + o, sd);
+    v128.store(cD1 + o, d1);
+    v128.store(cD2 + o, d2);
+    v128.store(cOk + o, ok);
+  }
+  // Pairs off the paired path are valued whole by bsScalar in the last loop.
+  for (let i = 0; i < m; i += 2) {
+    const o = <usize>i << 3;
+    if (!i64x2.all_true(v128.load(cOk + o))) continue;
+    const d1 = v128.load(cD1 + o);
+    const K = v128.load(cK + o);
+    const dr = v128.load(cDr + o);
+    const dq = v128.load(cDq + o);
+    const sdq = f64x2.mul(vS, dq);
+    const kdr = f64x2.mul(K, dr);
+    const e1 = expV(f64x2.mul(f64x2.mul(v128.load(V_MINUS_HALF), d1), d1));
+    v128.store(cE1 + o, e1);
+    v128.store(cE2 + o, f64x2.mul(e1, f64x2.div(sdq, kdr)));
+  }
+  for (let i = 0; i < m; i += 2) {
+    const o = <usize>i << 3;
+    if (!i64x2.all_true(v128.load(cOk + o))) continue;
+    const wo = v128.bitselect(one, f64x2.neg(one), f64x2.lt(v128.load(cX + o), zero));
+    v128.store(cP1 + o, cdfV(f64x2.mul(wo, v128.load(cD1 + o)), v128.load(cE1 + o)));
+    v128.store(cP2 + o, cdfV(f64x2.mul(wo, v128.load(cD2 + o)), v128.load(cE2 + o)));
+  }
+  // The book sums Σ qty · output, accumulated as the pairs come: lane 0 then
+  // lane 1, so each sum still adds in index order, as the JavaScript
+  // valuation sums (with equal per-option values the sums are then equal bit
+  // for bit, and whole runs pick up no difference of summation order: the
+  // sums feed the hedge, whose small trades are differences of them).
+  let s0: f64 = 0, s1: f64 = 0, s2: f64 = 0, s3: f64 = 0, s4: f64 = 0, s5: f64 = 0, s6: f64 = 0;
+  let i = 0;
+  for (; i < m; i += 2) {
+    const o = <usize>i << 3;
     let price: v128, delta: v128, gamma: v128, vega: v128, theta: v128, vanna: v128, volga: v128;
-    if (!i64x2.all_true(ok)) {
+    if (!i64x2.all_true(v128.load(cOk + o))) {
       bsScalar(base, cap, i, S, r, q);
       bsScalar(base, cap, i + 1, S, r, q);
       price = v128.load(cPrice + o);
@@ -574,6 +638,15 @@ export function value(base: usize, cap: i32, n: i32, mode: i32, S: f64, logS: f6
       vanna = v128.load(cVanna + o);
       volga = v128.load(cVolga + o);
     } else {
+      const v = v128.load(cVol + o);
+      const sqrtT = v128.load(cSqrtT + o);
+      const sd = v128.load(cSd + o);
+      const x = v128.load(cX + o);
+      const d1 = v128.load(cD1 + o);
+      const d2 = v128.load(cD2 + o);
+      const e1 = v128.load(cE1 + o);
+      const p1 = v128.load(cP1 + o);
+      const p2 = v128.load(cP2 + o);
       const w = v128.load(cW + o);
       const K = v128.load(cK + o);
       const dr = v128.load(cDr + o);
@@ -582,10 +655,6 @@ export function value(base: usize, cap: i32, n: i32, mode: i32, S: f64, logS: f6
       const kdr = f64x2.mul(K, dr);
       const xNeg = f64x2.lt(x, zero);
       const wo = v128.bitselect(one, f64x2.neg(one), xNeg);
-      const e1 = expV(f64x2.mul(f64x2.mul(v128.load(V_MINUS_HALF), d1), d1));
-      const e2 = f64x2.mul(e1, f64x2.div(sdq, kdr));
-      const p1 = cdfV(f64x2.mul(wo, d1), e1);
-      const p2 = cdfV(f64x2.mul(wo, d2), e2);
       let otm = f64x2.mul(wo, f64x2.sub(f64x2.mul(sdq, p1), f64x2.mul(kdr, p2)));
       otm = v128.bitselect(zero, otm, f64x2.lt(otm, zero));
       const same = f64x2.eq(w, wo);

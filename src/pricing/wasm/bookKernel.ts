@@ -40,6 +40,12 @@ export const SUM_DV_VANNA = 9;
 export const SUM_DV_VOLGA = 10;
 /** Doubles of sums after the columns. */
 const SUM_SLOTS = 16;
+/**
+ * Columns of scratch after the sums, where value() passes each pair's
+ * intermediate results from one of its loops to the next (asm/valuation.ts,
+ * S_*); room only, no views.
+ */
+const SCRATCH_COLUMNS = 9;
 
 /** value() modes. */
 export const MODE_GIVEN_VOLS = 0;
@@ -117,7 +123,7 @@ export class WasmBookKernel implements Record<ColumnName, Float64Array> {
     this.capacity = capacity;
     // Even stride and a 16-byte base keep every column aligned for f64x2 loads.
     this.stride = Math.max(2, capacity + (capacity & 1));
-    const inst = instantiateWasm<Exports>(MODULE_URL, 8 * (this.stride * COLUMNS.length + SUM_SLOTS));
+    const inst = instantiateWasm<Exports>(MODULE_URL, 8 * (this.stride * (COLUMNS.length + SCRATCH_COLUMNS) + SUM_SLOTS));
     this.exports = inst.exports;
     this.base = inst.base;
     const buf = inst.buffer;
