@@ -47,9 +47,10 @@ const N_COLS: i32 = 29; // column 28 holds the end-vol copy (read through volCha
 // After the columns: 16 doubles of sums (value, delta, gamma, vega, theta,
 // vanna, volga, spare, then volChange's three sums, then spares).
 const SUM_SLOTS: i32 = 16;
-// After the sums: value()'s scratch columns, passing each pair's
-// intermediate results from one of its loops to the next (nothing outside
-// value() reads them; bookKernel.ts only makes room for them).
+// After the sums: value()'s scratch columns, CHUNK doubles each, passing
+// each pair's intermediate results from one of its loops to the next
+// (nothing outside value() reads them; bookKernel.ts makes room for
+// scratchBytes()).
 const S_SQRTT: i32 = 0;
 const S_SD: i32 = 1;
 const S_D1: i32 = 2;
@@ -59,6 +60,9 @@ const S_E2: i32 = 5;
 const S_P1: i32 = 6;
 const S_P2: i32 = 7;
 const S_OK: i32 = 8; // all ones where the pair takes the paired path
+const N_SCRATCH: i32 = 9;
+/** Options per chunk of value()'s loops (even): each scratch column holds one chunk. */
+const CHUNK: i32 = 128;
 
 const SPLIT_SMALL: f64 = 0.67448975;
 const SPLIT_TAIL: f64 = 5.656854249492381;
@@ -324,7 +328,12 @@ function col(base: usize, cap: i32, c: i32): usize {
 
 @inline
 function scratch(base: usize, cap: i32, c: i32): usize {
-  return col(base, cap, N_COLS) + (<usize>SUM_SLOTS << 3) + ((<usize>cap * <usize>c) << 3);
+  return col(base, cap, N_COLS) + (<usize>SUM_SLOTS << 3) + ((<usize>CHUNK * <usize>c) << 3);
+}
+
+/** Bytes of scratch after the sums, which the caller's memory must hold. */
+export function scratchBytes(): i32 {
+  return (N_SCRATCH * CHUNK) << 3;
 }
 
 /**
@@ -566,132 +575,141 @@ export function value(base: usize, cap: i32, n: i32, mode: i32, S: f64, logS: f6
   const cP2 = scratch(base, cap, S_P2);
   const cOk = scratch(base, cap, S_OK);
   const m = n & ~1;
-  // Four loops over the pairs, each passing its results to the next through
-  // the scratch columns: d1 and d2; the exponentials; the two CDFs; the
-  // outputs and sums. A pair's work is one long chain of dependent
-  // operations (a division, the exponential, a Horner CDF, another
-  // division), about 250 instructions in one loop body, too long for the
-  // processor to overlap one pair with the next; a short body lets it run
-  // several pairs at once. Each lane still takes the same operations in the
-  // same order, so every output is bit for bit what one loop gave (15% less
-  // time in the kernel on the engine bench's book).
-  for (let i = 0; i < m; i += 2) {
-    const o = <usize>i << 3;
-    const T = v128.load(cT + o);
-    const v = v128.load(cVol + o);
-    const sqrtT = f64x2.sqrt(T);
-    const sd = f64x2.mul(v, sqrtT);
-    const x = v128.load(cX + o);
-    const d1 = f64x2.add(f64x2.div(x, sd), f64x2.mul(half, sd));
-    const d2 = f64x2.sub(d1, sd);
-    const a1 = f64x2.abs(d1);
-    const a2 = f64x2.abs(d2);
-    const ok = v128.and(
-      v128.and(f64x2.gt(T, zero), f64x2.gt(sd, zero)),
-      v128.and(f64x2.le(a1, tailLim), f64x2.le(a2, tailLim)),
-    );
-    v128.store(cSqrtT + o, sqrtT);
-    v128.store(cSd + o, sd);
-    v128.store(cD1 + o, d1);
-    v128.store(cD2 + o, d2);
-    v128.store(cOk + o, ok);
-  }
-  // Pairs off the paired path are valued whole by bsScalar in the last loop.
-  for (let i = 0; i < m; i += 2) {
-    const o = <usize>i << 3;
-    if (!i64x2.all_true(v128.load(cOk + o))) continue;
-    const d1 = v128.load(cD1 + o);
-    const K = v128.load(cK + o);
-    const dr = v128.load(cDr + o);
-    const dq = v128.load(cDq + o);
-    const sdq = f64x2.mul(vS, dq);
-    const kdr = f64x2.mul(K, dr);
-    const e1 = expV(f64x2.mul(f64x2.mul(v128.load(V_MINUS_HALF), d1), d1));
-    v128.store(cE1 + o, e1);
-    v128.store(cE2 + o, f64x2.mul(e1, f64x2.div(sdq, kdr)));
-  }
-  for (let i = 0; i < m; i += 2) {
-    const o = <usize>i << 3;
-    if (!i64x2.all_true(v128.load(cOk + o))) continue;
-    const wo = v128.bitselect(one, f64x2.neg(one), f64x2.lt(v128.load(cX + o), zero));
-    v128.store(cP1 + o, cdfV(f64x2.mul(wo, v128.load(cD1 + o)), v128.load(cE1 + o)));
-    v128.store(cP2 + o, cdfV(f64x2.mul(wo, v128.load(cD2 + o)), v128.load(cE2 + o)));
-  }
+  // Four loops over each chunk of CHUNK options, each passing its results
+  // to the next through the scratch columns: d1 and d2; the exponentials;
+  // the two CDFs; the outputs and sums. A pair's work is one long chain of
+  // dependent operations (a division, the exponential, a Horner CDF,
+  // another division), about 250 instructions in one loop body, too long
+  // for the processor to overlap one pair with the next; a short body lets
+  // it run several pairs at once. Each lane still takes the same operations
+  // in the same order, so every output is bit for bit what one loop gave
+  // (15% less time in the kernel on the engine bench's book). Chunks keep
+  // the scratch and the columns' slices in the L1 cache for any book size.
+  //
   // The book sums Σ qty · output, accumulated as the pairs come: lane 0 then
   // lane 1, so each sum still adds in index order, as the JavaScript
   // valuation sums (with equal per-option values the sums are then equal bit
   // for bit, and whole runs pick up no difference of summation order: the
   // sums feed the hedge, whose small trades are differences of them).
   let s0: f64 = 0, s1: f64 = 0, s2: f64 = 0, s3: f64 = 0, s4: f64 = 0, s5: f64 = 0, s6: f64 = 0;
-  let i = 0;
-  for (; i < m; i += 2) {
-    const o = <usize>i << 3;
-    let price: v128, delta: v128, gamma: v128, vega: v128, theta: v128, vanna: v128, volga: v128;
-    if (!i64x2.all_true(v128.load(cOk + o))) {
-      bsScalar(base, cap, i, S, r, q);
-      bsScalar(base, cap, i + 1, S, r, q);
-      price = v128.load(cPrice + o);
-      delta = v128.load(cDelta + o);
-      gamma = v128.load(cGamma + o);
-      vega = v128.load(cVega + o);
-      theta = v128.load(cTheta + o);
-      vanna = v128.load(cVanna + o);
-      volga = v128.load(cVolga + o);
-    } else {
+  for (let c0 = 0; c0 < m; c0 += CHUNK) {
+    const c1 = c0 + CHUNK < m ? c0 + CHUNK : m;
+    const sc = <usize>c0 << 3;
+    for (let i = c0; i < c1; i += 2) {
+      const o = <usize>i << 3;
+      const so = o - sc;
+      const T = v128.load(cT + o);
       const v = v128.load(cVol + o);
-      const sqrtT = v128.load(cSqrtT + o);
-      const sd = v128.load(cSd + o);
+      const sqrtT = f64x2.sqrt(T);
+      const sd = f64x2.mul(v, sqrtT);
       const x = v128.load(cX + o);
-      const d1 = v128.load(cD1 + o);
-      const d2 = v128.load(cD2 + o);
-      const e1 = v128.load(cE1 + o);
-      const p1 = v128.load(cP1 + o);
-      const p2 = v128.load(cP2 + o);
-      const w = v128.load(cW + o);
+      const d1 = f64x2.add(f64x2.div(x, sd), f64x2.mul(half, sd));
+      const d2 = f64x2.sub(d1, sd);
+      const a1 = f64x2.abs(d1);
+      const a2 = f64x2.abs(d2);
+      const ok = v128.and(
+        v128.and(f64x2.gt(T, zero), f64x2.gt(sd, zero)),
+        v128.and(f64x2.le(a1, tailLim), f64x2.le(a2, tailLim)),
+      );
+      v128.store(cSqrtT + so, sqrtT);
+      v128.store(cSd + so, sd);
+      v128.store(cD1 + so, d1);
+      v128.store(cD2 + so, d2);
+      v128.store(cOk + so, ok);
+    }
+    // Pairs off the paired path are valued whole by bsScalar in the last loop.
+    for (let i = c0; i < c1; i += 2) {
+      const o = <usize>i << 3;
+      const so = o - sc;
+      if (!i64x2.all_true(v128.load(cOk + so))) continue;
+      const d1 = v128.load(cD1 + so);
       const K = v128.load(cK + o);
       const dr = v128.load(cDr + o);
       const dq = v128.load(cDq + o);
       const sdq = f64x2.mul(vS, dq);
       const kdr = f64x2.mul(K, dr);
-      const xNeg = f64x2.lt(x, zero);
-      const wo = v128.bitselect(one, f64x2.neg(one), xNeg);
-      let otm = f64x2.mul(wo, f64x2.sub(f64x2.mul(sdq, p1), f64x2.mul(kdr, p2)));
-      otm = v128.bitselect(zero, otm, f64x2.lt(otm, zero));
-      const same = f64x2.eq(w, wo);
-      let itm = f64x2.add(f64x2.mul(w, f64x2.sub(sdq, kdr)), otm);
-      itm = v128.bitselect(otm, itm, f64x2.lt(itm, otm));
-      price = v128.bitselect(otm, itm, same);
-      const n1 = v128.bitselect(p1, f64x2.sub(one, p1), same);
-      const n2 = v128.bitselect(p2, f64x2.sub(one, p2), same);
-      const pdf1 = f64x2.mul(v128.load(V_INV_SQRT_2PI), e1);
-      vega = f64x2.mul(f64x2.mul(sdq, pdf1), sqrtT);
-      delta = f64x2.mul(f64x2.mul(w, dq), n1);
-      gamma = f64x2.div(f64x2.mul(dq, pdf1), f64x2.mul(vS, sd));
-      const th1 = f64x2.div(f64x2.mul(f64x2.neg(f64x2.mul(sdq, pdf1)), v), f64x2.mul(v128.load(V_TWO), sqrtT));
-      const th2 = f64x2.mul(w, f64x2.sub(f64x2.mul(f64x2.mul(vQ, sdq), n1), f64x2.mul(f64x2.mul(vR, kdr), n2)));
-      theta = f64x2.add(th1, th2);
-      vanna = f64x2.div(f64x2.mul(f64x2.neg(f64x2.mul(dq, pdf1)), d2), v);
-      volga = f64x2.div(f64x2.mul(f64x2.mul(vega, d1), d2), v);
-      v128.store(cPrice + o, price);
-      v128.store(cDelta + o, delta);
-      v128.store(cGamma + o, gamma);
-      v128.store(cVega + o, vega);
-      v128.store(cTheta + o, theta);
-      v128.store(cVanna + o, vanna);
-      v128.store(cVolga + o, volga);
+      const e1 = expV(f64x2.mul(f64x2.mul(v128.load(V_MINUS_HALF), d1), d1));
+      v128.store(cE1 + so, e1);
+      v128.store(cE2 + so, f64x2.mul(e1, f64x2.div(sdq, kdr)));
     }
-    const qv = v128.load(cQ + o);
-    s0 = addLanes(s0, f64x2.mul(qv, price));
-    s1 = addLanes(s1, f64x2.mul(qv, delta));
-    s2 = addLanes(s2, f64x2.mul(qv, gamma));
-    s3 = addLanes(s3, f64x2.mul(qv, vega));
-    s4 = addLanes(s4, f64x2.mul(qv, theta));
-    s5 = addLanes(s5, f64x2.mul(qv, vanna));
-    s6 = addLanes(s6, f64x2.mul(qv, volga));
+    for (let i = c0; i < c1; i += 2) {
+      const o = <usize>i << 3;
+      const so = o - sc;
+      if (!i64x2.all_true(v128.load(cOk + so))) continue;
+      const wo = v128.bitselect(one, f64x2.neg(one), f64x2.lt(v128.load(cX + o), zero));
+      v128.store(cP1 + so, cdfV(f64x2.mul(wo, v128.load(cD1 + so)), v128.load(cE1 + so)));
+      v128.store(cP2 + so, cdfV(f64x2.mul(wo, v128.load(cD2 + so)), v128.load(cE2 + so)));
+    }
+    for (let i = c0; i < c1; i += 2) {
+      const o = <usize>i << 3;
+      const so = o - sc;
+      let price: v128, delta: v128, gamma: v128, vega: v128, theta: v128, vanna: v128, volga: v128;
+      if (!i64x2.all_true(v128.load(cOk + so))) {
+        bsScalar(base, cap, i, S, r, q);
+        bsScalar(base, cap, i + 1, S, r, q);
+        price = v128.load(cPrice + o);
+        delta = v128.load(cDelta + o);
+        gamma = v128.load(cGamma + o);
+        vega = v128.load(cVega + o);
+        theta = v128.load(cTheta + o);
+        vanna = v128.load(cVanna + o);
+        volga = v128.load(cVolga + o);
+      } else {
+        const v = v128.load(cVol + o);
+        const sqrtT = v128.load(cSqrtT + so);
+        const sd = v128.load(cSd + so);
+        const x = v128.load(cX + o);
+        const d1 = v128.load(cD1 + so);
+        const d2 = v128.load(cD2 + so);
+        const e1 = v128.load(cE1 + so);
+        const p1 = v128.load(cP1 + so);
+        const p2 = v128.load(cP2 + so);
+        const w = v128.load(cW + o);
+        const K = v128.load(cK + o);
+        const dr = v128.load(cDr + o);
+        const dq = v128.load(cDq + o);
+        const sdq = f64x2.mul(vS, dq);
+        const kdr = f64x2.mul(K, dr);
+        const xNeg = f64x2.lt(x, zero);
+        const wo = v128.bitselect(one, f64x2.neg(one), xNeg);
+        let otm = f64x2.mul(wo, f64x2.sub(f64x2.mul(sdq, p1), f64x2.mul(kdr, p2)));
+        otm = v128.bitselect(zero, otm, f64x2.lt(otm, zero));
+        const same = f64x2.eq(w, wo);
+        let itm = f64x2.add(f64x2.mul(w, f64x2.sub(sdq, kdr)), otm);
+        itm = v128.bitselect(otm, itm, f64x2.lt(itm, otm));
+        price = v128.bitselect(otm, itm, same);
+        const n1 = v128.bitselect(p1, f64x2.sub(one, p1), same);
+        const n2 = v128.bitselect(p2, f64x2.sub(one, p2), same);
+        const pdf1 = f64x2.mul(v128.load(V_INV_SQRT_2PI), e1);
+        vega = f64x2.mul(f64x2.mul(sdq, pdf1), sqrtT);
+        delta = f64x2.mul(f64x2.mul(w, dq), n1);
+        gamma = f64x2.div(f64x2.mul(dq, pdf1), f64x2.mul(vS, sd));
+        const th1 = f64x2.div(f64x2.mul(f64x2.neg(f64x2.mul(sdq, pdf1)), v), f64x2.mul(v128.load(V_TWO), sqrtT));
+        const th2 = f64x2.mul(w, f64x2.sub(f64x2.mul(f64x2.mul(vQ, sdq), n1), f64x2.mul(f64x2.mul(vR, kdr), n2)));
+        theta = f64x2.add(th1, th2);
+        vanna = f64x2.div(f64x2.mul(f64x2.neg(f64x2.mul(dq, pdf1)), d2), v);
+        volga = f64x2.div(f64x2.mul(f64x2.mul(vega, d1), d2), v);
+        v128.store(cPrice + o, price);
+        v128.store(cDelta + o, delta);
+        v128.store(cGamma + o, gamma);
+        v128.store(cVega + o, vega);
+        v128.store(cTheta + o, theta);
+        v128.store(cVanna + o, vanna);
+        v128.store(cVolga + o, volga);
+      }
+      const qv = v128.load(cQ + o);
+      s0 = addLanes(s0, f64x2.mul(qv, price));
+      s1 = addLanes(s1, f64x2.mul(qv, delta));
+      s2 = addLanes(s2, f64x2.mul(qv, gamma));
+      s3 = addLanes(s3, f64x2.mul(qv, vega));
+      s4 = addLanes(s4, f64x2.mul(qv, theta));
+      s5 = addLanes(s5, f64x2.mul(qv, vanna));
+      s6 = addLanes(s6, f64x2.mul(qv, volga));
+    }
   }
-  if (i < n) {
-    bsScalar(base, cap, i, S, r, q);
-    const o = <usize>i << 3;
+  if (m < n) {
+    bsScalar(base, cap, m, S, r, q);
+    const o = <usize>m << 3;
     const qi = load<f64>(cQ + o);
     s0 += qi * load<f64>(cPrice + o);
     s1 += qi * load<f64>(cDelta + o);

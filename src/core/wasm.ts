@@ -52,12 +52,14 @@ export function wasmCompiles(url: URL): boolean {
 
 /**
  * A new instance of the module at `url` with room for `bytes` past its
- * static data, starting at `base` (16-byte aligned, for f64x2 loads).
+ * static data, starting at `base` (16-byte aligned, for f64x2 loads);
+ * `bytes` may be asked of the instance (room the module itself sizes).
  */
-export function instantiateWasm<E extends WasmBase>(url: URL, bytes: number): { readonly exports: E; readonly base: number; readonly buffer: ArrayBuffer } {
+export function instantiateWasm<E extends WasmBase>(url: URL, bytes: number | ((exports: E) => number)): { readonly exports: E; readonly base: number; readonly buffer: ArrayBuffer } {
   const exports = new WA.Instance(compile(url), {}).exports as E;
   const base = (exports.heapBase() + 15) & ~15;
-  const missing = base + bytes - exports.memory.buffer.byteLength;
+  const room = typeof bytes === 'number' ? bytes : bytes(exports);
+  const missing = base + room - exports.memory.buffer.byteLength;
   if (missing > 0) exports.memory.grow(Math.ceil(missing / 65536));
   return { exports, base, buffer: exports.memory.buffer };
 }

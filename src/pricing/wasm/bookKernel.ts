@@ -40,12 +40,6 @@ export const SUM_DV_VANNA = 9;
 export const SUM_DV_VOLGA = 10;
 /** Doubles of sums after the columns. */
 const SUM_SLOTS = 16;
-/**
- * Columns of scratch after the sums, where value() passes each pair's
- * intermediate results from one of its loops to the next (asm/valuation.ts,
- * S_*); room only, no views.
- */
-const SCRATCH_COLUMNS = 9;
 
 /** value() modes. */
 export const MODE_GIVEN_VOLS = 0;
@@ -57,6 +51,8 @@ interface Exports extends WasmBase {
   value(base: number, cap: number, n: number, mode: number, S: number, logS: number, r: number, q: number, rho: number, shift: number): void;
   volChange(base: number, cap: number, n: number, endCol: number): void;
   snapshotStart(base: number, cap: number, n: number): void;
+  /** Bytes after the sums where value() passes intermediate results between its loops (room only, no views). */
+  scratchBytes(): number;
 }
 
 const VOL_COLUMN = COLUMNS.indexOf('vol');
@@ -123,7 +119,7 @@ export class WasmBookKernel implements Record<ColumnName, Float64Array> {
     this.capacity = capacity;
     // Even stride and a 16-byte base keep every column aligned for f64x2 loads.
     this.stride = Math.max(2, capacity + (capacity & 1));
-    const inst = instantiateWasm<Exports>(MODULE_URL, 8 * (this.stride * (COLUMNS.length + SCRATCH_COLUMNS) + SUM_SLOTS));
+    const inst = instantiateWasm<Exports>(MODULE_URL, (e) => 8 * (this.stride * COLUMNS.length + SUM_SLOTS) + e.scratchBytes());
     this.exports = inst.exports;
     this.base = inst.base;
     const buf = inst.buffer;
