@@ -56,3 +56,13 @@ export class FileSink implements TextSink {
     }
   }
 }
+
+/** Opens `path`, lets `write` stream into it, and closes it whether or not `write` throws. */
+export function streamToFile(path: string, write: (sink: TextSink) => void, opts: { gzip?: boolean } = {}): void {
+  const sink = new FileSink(path, opts);
+  try {
+    write(sink);
+  } finally {
+    sink.close();
+  }
+}

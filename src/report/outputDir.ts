@@ -144,6 +144,22 @@ export function prepareOutput(dir: string, kind: OutputKind): PreparedOutput {
   return prepared;
 }
 
+/**
+ * Runs `fill` on the prepared folder's partial directory, then commits it;
+ * abandons it (and rethrows) if `fill` or the commit fails, so a folder is
+ * written whole or not at all. Returns what `fill` returns.
+ */
+export function writeWhole<T>(target: PreparedOutput, fill: (partial: string) => T): T {
+  try {
+    const r = fill(target.partial);
+    target.commit();
+    return r;
+  } catch (err) {
+    target.abandon();
+    throw err;
+  }
+}
+
 /** Outputs prepared and not yet committed or abandoned in this process. */
 const OPEN = new Set<PreparedOutput>();
 

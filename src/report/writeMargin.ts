@@ -13,16 +13,13 @@ import { formatIsoUtc } from '../core/time.js';
 import { comparisonCsv, comparisonJson, type MarginComparison } from '../portfolio/compare.js';
 import { keepExtremes } from './html/downsample.js';
 import { buildMarginReport, type MarginDoc } from './html/marginPage.js';
-import { prepareOutput, type PreparedOutput } from './outputDir.js';
-import { FileSink, type TextSink } from './csvSink.js';
+import { prepareOutput, writeWhole, type PreparedOutput } from './outputDir.js';
+import { streamToFile, type TextSink } from './csvSink.js';
 import { formatNumber } from './timeseriesCsv.js';
+import { csvField } from '../core/format.js';
 
 /** Points per series on the page (each bucket keeps every series' low and high). */
 const PATH_POINTS = 4000;
-
-function csvField(text: string): string {
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
 
 /** Running sum of each bar's liquidation volume over all assets. */
 function cumulativeLiquidation(c: MarginComparison, run: MarginComparison['runs'][number]): Float64Array {
@@ -101,20 +98,11 @@ export function writeMarginTimeseries(c: MarginComparison, sink: TextSink): void
 /** Writes the margin comparison's folder. */
 export function writeMargin(out: string | PreparedOutput, c: MarginComparison): void {
   const target = typeof out === 'string' ? prepareOutput(out, 'margin') : out;
-  try {
+  writeWhole(target, (dir) => {
     const doc = marginDoc(c);
-    writeFileSync(join(target.partial, 'margin-compare.csv'), comparisonCsv(c));
-    writeFileSync(join(target.partial, 'margin-compare.json'), `${JSON.stringify(doc, null, 2)}\n`);
-    const sink = new FileSink(join(target.partial, 'margin-timeseries.csv'));
-    try {
-      writeMarginTimeseries(c, sink);
-    } finally {
-      sink.close();
-    }
-    writeFileSync(join(target.partial, 'margin-compare.html'), buildMarginReport(doc));
-  } catch (err) {
-    target.abandon();
-    throw err;
-  }
-  target.commit();
+    writeFileSync(join(dir, 'margin-compare.csv'), comparisonCsv(c));
+    writeFileSync(join(dir, 'margin-compare.json'), `${JSON.stringify(doc, null, 2)}\n`);
+    streamToFile(join(dir, 'margin-timeseries.csv'), (sink) => writeMarginTimeseries(c, sink));
+    writeFileSync(join(dir, 'margin-compare.html'), buildMarginReport(doc));
+  });
 }

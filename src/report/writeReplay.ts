@@ -12,9 +12,10 @@ import { formatIsoUtc } from '../core/time.js';
 import type { ReplayResult } from '../runner/replay.js';
 import { keepExtremes } from './html/downsample.js';
 import { buildReplayReport, type ReplayDoc } from './html/replayPage.js';
-import { prepareOutput, type PreparedOutput } from './outputDir.js';
-import { FileSink, type TextSink } from './csvSink.js';
+import { prepareOutput, writeWhole, type PreparedOutput } from './outputDir.js';
+import { streamToFile, type TextSink } from './csvSink.js';
 import { formatNumber } from './timeseriesCsv.js';
+import { csvField } from '../core/format.js';
 
 export interface ReplayIdentity {
   readonly scenarioName: string;
@@ -86,10 +87,6 @@ function writeShocks(r: ReplayResult, sink: TextSink): void {
   }
 }
 
-function csvField(text: string): string {
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
 function writePaths(r: ReplayResult, sink: TextSink): void {
   const s = r.shocks;
   const closes = r.rows.map((row) => row.result.columns.loop.simulated_close);
@@ -104,22 +101,13 @@ function writePaths(r: ReplayResult, sink: TextSink): void {
 /** Writes the replay folder; `configs` are the resolved scenarios (the inferring one first, then each design's). */
 export function writeReplay(out: string | PreparedOutput, identity: ReplayIdentity, r: ReplayResult, configs: Record<string, unknown>): void {
   const target = typeof out === 'string' ? prepareOutput(out, 'replay') : out;
-  try {
+  writeWhole(target, (dir) => {
     const doc = replayDoc(identity, r);
-    writeFileSync(join(target.partial, 'replay.json'), `${JSON.stringify(doc, finiteOrText, 2)}\n`);
-    writeFileSync(join(target.partial, 'configs.json'), `${stableStringify(configs, 2)}\n`);
+    writeFileSync(join(dir, 'replay.json'), `${JSON.stringify(doc, finiteOrText, 2)}\n`);
+    writeFileSync(join(dir, 'configs.json'), `${stableStringify(configs, 2)}\n`);
     for (const [name, write] of [['inferred_shocks.csv', writeShocks], ['replay.csv', writePaths]] as const) {
-      const sink = new FileSink(join(target.partial, name));
-      try {
-        write(r, sink);
-      } finally {
-        sink.close();
-      }
+      streamToFile(join(dir, name), (sink) => write(r, sink));
     }
-    writeFileSync(join(target.partial, 'replay.html'), buildReplayReport(doc));
-  } catch (err) {
-    target.abandon();
-    throw err;
-  }
-  target.commit();
+    writeFileSync(join(dir, 'replay.html'), buildReplayReport(doc));
+  });
 }

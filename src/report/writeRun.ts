@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { stableStringify } from '../core/hash.js';
 import type { RunResult } from '../engine/run.js';
 import type { StressProfiles } from '../runner/stressProfiles.js';
-import { prepareOutput, type PreparedOutput } from './outputDir.js';
-import { FileSink, type TextSink } from './csvSink.js';
+import { prepareOutput, writeWhole, type PreparedOutput } from './outputDir.js';
+import { streamToFile, type TextSink } from './csvSink.js';
 import { writeTimeseriesCsv, writeTradesCsv } from './timeseriesCsv.js';
 import { buildRunReport } from './html/runPage.js';
 import { runFolderFromResult } from './html/readRunFolder.js';
@@ -89,20 +89,15 @@ export function writeRun(
   if (orders) streamed.push([`strategy_orders${ext}`, (sink) => writeStrategyOrdersCsv(orders, sink)]);
   const adl = result.adlEvents;
   if (adl) streamed.push([`adl_events${ext}`, (sink) => writeAdlEventsCsv(adl, sink)]);
-  try {
-    for (const [name, text] of files) writeFileSync(join(target.partial, name), text);
+  writeWhole(target, (dir) => {
+    for (const [name, text] of files) writeFileSync(join(dir, name), text);
     for (const [name, write] of streamed) {
-      const sink = new FileSink(join(target.partial, name), { gzip: options.gzip === true });
-      try {
-        write(sink);
-      } finally {
-        sink.close();
-      }
+      streamToFile(join(dir, name), write, { gzip: options.gzip === true });
       files.push([name, '']);
     }
     const facts = typeof timing === 'function' ? timing() : timing;
     const timingText = `${JSON.stringify({ ...facts, note: 'wall-clock facts; the only output that differs between identical runs' }, null, 2)}\n`;
-    writeFileSync(join(target.partial, 'timing.json'), timingText);
+    writeFileSync(join(dir, 'timing.json'), timingText);
     files.push(['timing.json', '']);
     // From the run's arrays and the texts just written: the same numbers `cascade report`
     // reads back from the files (shortest round-trip decimals), so the same bytes, without
@@ -113,13 +108,9 @@ export function writeRun(
       result.trades,
       options.rows ?? result.recorder.bars,
     );
-    writeFileSync(join(target.partial, 'report.html'), buildRunReport(folder));
+    writeFileSync(join(dir, 'report.html'), buildRunReport(folder));
     files.push(['report.html', '']);
-    target.commit();
-  } catch (err) {
-    target.abandon();
-    throw err;
-  }
+  });
   return { dir: target.dir, files: files.map((f) => f[0]) };
 }
 

@@ -21,13 +21,14 @@ import { sha256, stableStringify } from '../core/hash.js';
 import { prepareRunData, type PreparedData } from '../runner/prepareData.js';
 import type { RunData } from '../engine/run.js';
 import { formatNumber } from '../report/timeseriesCsv.js';
-import { prepareOutput, type PreparedOutput } from '../report/outputDir.js';
+import { prepareOutput, writeWhole, type PreparedOutput } from '../report/outputDir.js';
 import { buildComparisonReport, sameRunText, type PricePaths } from '../report/html/comparePage.js';
 import { keepExtremes } from '../report/html/downsample.js';
 import { formatVaryValue, varyGrid, type VaryAxis } from './vary.js';
 import { figurePathProblem } from './figurePaths.js';
 import { figureAt } from './results.js';
 import { codeVersion, runTrial, trialKey } from './trial.js';
+import { csvField } from '../core/format.js';
 
 /**
  * Price paths go into compare.json for grids up to this many variants
@@ -272,10 +273,6 @@ function pricePaths(time: Float64Array, historical: Float64Array, closes: readon
   };
 }
 
-function csvField(text: string): string {
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
 function formatFigure(v: number | null): string {
   return v === null ? '' : formatNumber(v);
 }
@@ -323,16 +320,12 @@ export function compareToJson(result: CompareResult): string {
 /** Writes compare.csv, compare.json and compare.html (built from the JSON) into `out` (a folder, or one prepared before the runs), whole or not at all; returns the file names. */
 export function writeCompare(out: string | PreparedOutput, result: CompareResult): string[] {
   const target = typeof out === 'string' ? prepareOutput(out, 'compare') : out;
-  try {
+  writeWhole(target, (dir) => {
     const json = compareToJson(result);
-    writeFileSync(join(target.partial, 'compare.csv'), compareToCsv(result));
-    writeFileSync(join(target.partial, 'compare.json'), json);
-    writeFileSync(join(target.partial, 'compare.html'), buildComparisonReport(JSON.parse(json)));
-    target.commit();
-  } catch (err) {
-    target.abandon();
-    throw err;
-  }
+    writeFileSync(join(dir, 'compare.csv'), compareToCsv(result));
+    writeFileSync(join(dir, 'compare.json'), json);
+    writeFileSync(join(dir, 'compare.html'), buildComparisonReport(JSON.parse(json)));
+  });
   return ['compare.csv', 'compare.json', 'compare.html'];
 }
 

@@ -11,6 +11,7 @@
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { formatNumber } from '../report/timeseriesCsv.js';
 import type { TrialRecord } from './trial.js';
+import { csvField } from '../core/format.js';
 
 /** Appends one record as one line (a single write, so concurrent appenders do not interleave within a line). */
 export function appendResult(file: string, record: TrialRecord): void {
@@ -93,10 +94,6 @@ export interface SweepColumns {
   readonly values: (index: number) => readonly unknown[];
   /** Figure paths read from each record's figures (figureAt). */
   readonly figures: readonly string[];
-}
-
-function csvField(text: string): string {
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 function showValue(v: unknown): string {

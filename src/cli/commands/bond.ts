@@ -17,6 +17,7 @@ import { bondLevelTable, type BondTable } from '../../runner/bondTable.js';
 import { crashScenario } from '../../runner/crashScenario.js';
 import { formatPathStanding, pathStanding } from '../../runner/pathStanding.js';
 import { prepareRunData } from '../../runner/prepareData.js';
+import { collect } from '../collect.js';
 
 interface BondOptions {
   data?: string;
@@ -27,10 +28,6 @@ interface BondOptions {
   levels?: string;
   json?: boolean;
   quiet?: boolean;
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }
 
 function wholeNumber(value: string, flag: string, min: number): number {

@@ -9,6 +9,7 @@ import { formatCompareTable, formatSameRuns, runCompare, writeCompare } from '..
 import { parseVaryAxes } from '../../sweep/vary.js';
 import { prepareOutput } from '../../report/outputDir.js';
 import { STRATEGY_OPTION, withStrategyOption } from '../strategyOption.js';
+import { collect } from '../collect.js';
 
 interface CompareOptions {
   data?: string;
@@ -21,10 +22,6 @@ interface CompareOptions {
   strategy?: string;
   heatmap?: string;
   quiet?: boolean;
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }
 
 /** `cascade compare [scenario] --vary path=v1,v2 …`: every grid cell on the same data and seed. */

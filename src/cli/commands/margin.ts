@@ -11,6 +11,7 @@ import { compareMarginFile, formatComparison, MARGIN_RULES } from '../../portfol
 import type { MarginRule } from '../../portfolio/run.js';
 import { prepareOutput } from '../../report/outputDir.js';
 import { writeMargin } from '../../report/writeMargin.js';
+import { collect } from '../collect.js';
 
 interface MarginOptions {
   margin: string;
@@ -39,10 +40,6 @@ export function registerMarginCommands(program: Command): void {
         process.stdout.write(`wrote ${out.dir}: margin-compare.html, margin-compare.csv, margin-compare.json, margin-timeseries.csv\n`);
       }
     });
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }
 
 function parseRules(raw: string): readonly MarginRule[] {

@@ -11,6 +11,7 @@ import { black76, blackScholes } from '../../pricing/blackScholes.js';
 import type { Greeks, OptionType } from '../../pricing/blackScholes.js';
 import { impliedVol, impliedVolBlack76 } from '../../pricing/impliedVol.js';
 import { checkColumnCounts, parseNumberField, readRawTable } from '../../data/csv/table.js';
+import { csvField } from '../../core/format.js';
 
 export type PricingModel = 'bs' | 'black76';
 
@@ -218,10 +219,6 @@ function readOptionsCsv(
     });
   }
   return { header: t.records[0], rows };
-}
-
-function csvField(text: string): string {
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 /** `price --csv FILE`: the input columns as written plus the eight outputs. */

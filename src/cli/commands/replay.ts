@@ -13,6 +13,7 @@ import { runReplay, type ReplayDesign, type ReplayResult } from '../../runner/re
 import type { Scenario } from '../../config/scenario.js';
 import { prepareOutput } from '../../report/outputDir.js';
 import { writeReplay } from '../../report/writeReplay.js';
+import { collect } from '../collect.js';
 
 interface ReplayOptions {
   data?: string;
@@ -22,10 +23,6 @@ interface ReplayOptions {
   design: string[];
   designSet: string[];
   quiet?: boolean;
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }
 
 /** `cascade replay <scenario> --design FILE …`: infer the crash's shocks under the scenario's design, replay them under other designs. */

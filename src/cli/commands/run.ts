@@ -25,6 +25,7 @@ import type { PerformanceStats } from '../../metrics/performance.js';
 import { prepareOutput } from '../../report/outputDir.js';
 import { writeRun } from '../../report/writeRun.js';
 import { ProgressReporter } from '../progress.js';
+import { collect } from '../collect.js';
 
 interface RunOptions {
   data?: string;
@@ -37,10 +38,6 @@ interface RunOptions {
   band: boolean;
   gzip?: boolean;
   strategy?: string;
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }
 
 export function registerRunCommand(program: Command): void {
@@ -250,7 +247,6 @@ function statsRows(row: (label: string, pick: (f: StrategyRunFigures) => string)
     row('bar ES 99% (loss)', st((p) => p.barEs99, pct)),
   ];
 }
-
 
 /** The warm-up in one line, when there is one or when something about it must be said. */
 function calibrationLine(cw: { warmupBars: number; firstBar?: string; hours?: number; note?: string } | undefined): string[] {
