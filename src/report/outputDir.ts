@@ -173,7 +173,7 @@ export function abandonOpenOutputs(): void {
 }
 
 /** What an existing folder holds: empty, a run's, a compare's or a replay's output, or foreign files. */
-export function describeFolder(abs: string): { kind: OutputKind | 'empty' | 'foreign'; foreign: string[] } {
+export function describeFolder(abs: string): { kind: OutputKind | 'empty' | 'foreign' | 'unmarked'; foreign: string[] } {
   const names = readdirSync(abs);
   if (names.length === 0) return { kind: 'empty', foreign: [] };
   const kinds = ['run', 'compare', 'replay', 'margin'] as const;
@@ -182,7 +182,10 @@ export function describeFolder(abs: string): { kind: OutputKind | 'empty' | 'for
   }
   const known = new Set(kinds.flatMap((k) => OUTPUT_FILES[k]));
   const mixed = kinds.some((k) => names.includes(MARKER[k]));
-  return { kind: 'foreign', foreign: mixed ? names : names.filter((n) => !known.has(n)) };
+  if (mixed) return { kind: 'foreign', foreign: names };
+  const foreign = names.filter((n) => !known.has(n));
+  // Only files some command writes, but none of the files that say which: an output cut short or edited by hand.
+  return foreign.length > 0 ? { kind: 'foreign', foreign } : { kind: 'unmarked', foreign: names };
 }
 
 function checkReplaceable(abs: string, kind: OutputKind, label: string): void {
@@ -193,9 +196,15 @@ function checkReplaceable(abs: string, kind: OutputKind, label: string): void {
     throw new OutputError(`${label}: cannot list the folder: ${describeErrno(err)}`);
   }
   if (found.kind === 'empty' || found.kind === kind) return;
-  if (found.kind === 'foreign') {
-    const list = found.foreign.slice(0, 3).map((n) => clip(n, 40)).join(', ');
-    throw new OutputError(`${label}: the folder holds files cascade ${COMMAND[kind]} did not write (${list}${found.foreign.length > 3 ? ', …' : ''}); choose another folder or empty it`);
+  if (found.kind === 'foreign' || found.kind === 'unmarked') {
+    const list = `${found.foreign.slice(0, 3).map((n) => clip(n, 40)).join(', ')}${found.foreign.length > 3 ? ', …' : ''}`;
+    if (found.kind === 'unmarked') {
+      const markers = Object.values(MARKER);
+      throw new OutputError(
+        `${label}: the folder holds report files (${list}) but none of ${markers.slice(0, -1).join(', ')} or ${markers[markers.length - 1]}, which say what wrote them: an output cut short or edited; choose another folder or empty it`,
+      );
+    }
+    throw new OutputError(`${label}: the folder holds files cascade ${COMMAND[kind]} did not write (${list}); choose another folder or empty it`);
   }
   throw new OutputError(`${label}: the folder holds a \`cascade ${COMMAND[found.kind]}\` output; choose another folder for \`cascade ${COMMAND[kind]}\``);
 }
