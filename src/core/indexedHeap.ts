@@ -1,6 +1,7 @@
 /**
  * An indexed 4-ary max-heap of integer items (account slots) by a float key:
- * the liquidation ladder's one heap and deleveraging's per-class heaps.
+ * the liquidation ladder's one heap, deleveraging's per-class heaps and the
+ * multi-asset screen's boxes (src/portfolio/screen.ts).
  *
  * Order: larger key first; equal keys, lower item first. The order is a total
  * order on (key, item), so the top and the order of pops depend only on what

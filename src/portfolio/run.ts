@@ -7,6 +7,7 @@ import { RealisedVol } from '../market/realisedVol.js';
 import type { MultiAccounts } from './accounts.js';
 import { optionLegDue, perpLegDue, portfolioRequirement, spotLegDue, type ScanGrid } from './margin.js';
 import { makeOptionScan, optionValue, volAtStrike } from './options.js';
+import { AccountScreen, isolatedBox, portfolioBox } from './screen.js';
 import { MS_PER_YEAR } from '../core/time.js';
 
 export type MarginRule = 'isolated' | 'portfolio';
@@ -85,13 +86,14 @@ const DUST_BASE = 1e-12;
  * One run of the multi-asset market under one margin rule. Every bar: each
  * asset's book adopts its close (lockstep), then cascade rounds run across
  * all assets until a round queues nothing: accounts are checked at the
- * round's mids, the due legs (isolated) or the best risk-reducing chunks
+ * round's mids (those the screen says could be due: screen.ts; the same
+ * queue as checking all), the due legs (isolated) or the best risk-reducing chunks
  * (portfolio) are queued, and the queue executes in account order, each
  * order in its own asset's book at the mid the previous order left. After
  * the bar, each asset's realised vol absorbs its simulated return, so the
  * depth a bar sees never depends on that bar.
  */
-export function runMarginRule(setup: PortfolioSetup, rule: MarginRule): MarginRunResult {
+export function runMarginRule(setup: PortfolioSetup, rule: MarginRule, opts: { readonly screen?: boolean } = {}): MarginRunResult {
   const A = setup.names.length;
   const n = setup.time.length;
   const acc = setup.accounts.clone();
@@ -142,6 +144,16 @@ export function runMarginRule(setup: PortfolioSetup, rule: MarginRule): MarginRu
   let penalty = 0;
   let capped = 0;
   const penaltyRate = m.penaltyPct / 100;
+  // Which accounts a round checks (screen.ts): those whose box of prices a mid has left, and those
+  // without one. `screen: false` checks every account every round (the same queue; tests compare the two).
+  const screen = opts.screen === false ? null : new AccountScreen(K, A);
+  const everyAccount = screen === null ? Int32Array.from({ length: K }, (_, k) => k) : new Int32Array(0);
+  const boxLo = new Float64Array(A);
+  const boxHi = new Float64Array(A);
+  const maxMove = new Float64Array(A);
+  for (let g = 0; g < setup.grid.points; g++) {
+    for (let a = 0; a < A; a++) maxMove[a] = Math.max(maxMove[a], Math.abs(setup.grid.moves[g * A + a]));
+  }
 
   for (let i = 0; i < n; i++) {
     nowMs = setup.time[i];
@@ -164,7 +176,9 @@ export function runMarginRule(setup: PortfolioSetup, rule: MarginRule): MarginRu
       for (let a = 0; a < A; a++) mids[a] = books[a].mid();
       if (withOptions) valueOptions(mids);
       q.clear();
-      calls += rule === 'isolated' ? queueIsolated() : queuePortfolio();
+      const check = screen === null ? everyAccount : screen.round(mids);
+      calls += rule === 'isolated' ? queueIsolated(check) : queuePortfolio(check);
+      screen?.settle();
       if (q.length === 0) break;
       for (let o = 0; o < q.length; o++) execute(o);
     }
@@ -202,24 +216,30 @@ export function runMarginRule(setup: PortfolioSetup, rule: MarginRule): MarginRu
    * repays closeFactor of the debt at a time; closing whole keeps the
    * isolated rule free of a parameter the portfolio rule does not share.
    */
-  function queueIsolated(): number {
+  function queueIsolated(check: Int32Array): number {
     let calls = 0;
-    for (let k = 0; k < K; k++) {
+    for (let c = 0; c < check.length; c++) {
+      const k = check[c];
+      let due = false;
       for (let a = 0, s = k * A; a < A; a++, s++) {
         if (spotLegDue(acc.spot[s], acc.debt[s], mids[a], m.spotLiquidationThreshold)) {
           if (acc.spot[s] > DUST_BASE) q.push(k, a, SPOT, -acc.spot[s]);
           else settleSpotClosed(s);
           if (inCall[LEGS * s] === 0) { inCall[LEGS * s] = 1; calls++; }
+          due = true;
         } else inCall[LEGS * s] = 0;
         if (perpLegDue(acc.perp[s], acc.entry[s], acc.perpMargin[s], mids[a], m.perpMaintenancePct)) {
           q.push(k, a, PERP, -acc.perp[s]);
           if (inCall[LEGS * s + PERP] === 0) { inCall[LEGS * s + PERP] = 1; calls++; }
+          due = true;
         } else inCall[LEGS * s + PERP] = 0;
         if (withOptions && optionLegDue(acc.optQty[s], optUnit[s], acc.optMargin[s], mids[a], m.optionMaintenancePct)) {
           q.push(k, a, OPT, -acc.optQty[s]);
           if (inCall[LEGS * s + OPT] === 0) { inCall[LEGS * s + OPT] = 1; calls++; }
+          due = true;
         } else inCall[LEGS * s + OPT] = 0;
       }
+      if (!due && screen !== null && isolatedBox(acc, k, mids, m.spotLiquidationThreshold, m.perpMaintenancePct, boxLo, boxHi)) screen.box(k, boxLo, boxHi);
     }
     return calls;
   }
@@ -231,7 +251,7 @@ export function runMarginRule(setup: PortfolioSetup, rule: MarginRule): MarginRu
    * that share, the requirement being homogeneous in the positions, so some
    * step always helps). It stops once equity covers the requirement.
    */
-  function queuePortfolio(): number {
+  function queuePortfolio(check: Int32Array): number {
     let calls = 0;
     const delta = scratch.subarray(0, A);
     const trial = scratch.subarray(A, 2 * A);
@@ -254,7 +274,8 @@ export function runMarginRule(setup: PortfolioSetup, rule: MarginRule): MarginRu
       else if (leg === PERP) perp[a] -= c;
       else opt[a] -= c;
     };
-    for (let k = 0; k < K; k++) {
+    for (let c = 0; c < check.length; c++) {
+      const k = check[c];
       for (let a = 0, s = k * A; a < A; a++, s++) {
         spot[a] = acc.spot[s];
         perp[a] = acc.perp[s];
@@ -268,12 +289,19 @@ export function runMarginRule(setup: PortfolioSetup, rule: MarginRule): MarginRu
       let gross = measure();
       if (gross <= 0) {
         settleFlat(k);
+        // Flat for good: nothing reopens a leg, and its cash no longer changes.
+        if (screen !== null) {
+          boxLo.fill(-Infinity);
+          boxHi.fill(Infinity);
+          screen.box(k, boxLo, boxHi);
+        }
         continue;
       }
       let eq = acc.equity(k, mids, withOptions ? optUnit : undefined);
       let req = portfolioRequirement(setup.grid, m.floorPct, delta, gross, mids, 0, optScan);
       if (eq >= req) {
         inCall[k] = 0;
+        if (screen !== null && portfolioBox(acc, k, mids, eq - req, maxMove, m.floorPct, boxLo, boxHi)) screen.box(k, boxLo, boxHi);
         continue;
       }
       if (inCall[k] === 0) {
