@@ -69,7 +69,12 @@ const marginSchema = z.strictObject({
 
 const populationSchema = z.strictObject({
   count: z.number().int().min(1).max(200_000).default(2000).describe('Generated accounts. Default 2000.'),
-  notionalQuote: z.number().positive().default(20_000).describe('Median notional of an account\'s largest leg, quote. Default 20000.'),
+  notionalQuote: z.number().positive().default(20_000).describe('Median notional of an account\'s largest leg, quote. Default 20000. Per account: raising count alone raises the open interest (see totalNotionalQuote).'),
+  totalNotionalQuote: z
+    .number()
+    .positive()
+    .optional()
+    .describe('Scale every generated account (its legs and their collateral alike, so leverage and health are kept) so that the notionals of their largest legs sum to this, quote: the same open interest whatever count. Default: sizes as drawn.'),
   notionalLogSd: z.number().min(0).max(3).default(1).describe('Log-sd of the notional. Default 1.'),
   hedgedShare: z.number().min(0).max(1).default(0.4).describe('Share of basis accounts: long spot (borrowed) and short perp of the same asset. Default 0.4.'),
   crossShare: z.number().min(0).max(1).default(0.3).describe('Share of cross-hedged accounts: long spot of one asset, short perp of another. Default 0.3.'),

@@ -108,11 +108,13 @@ export function buildAccounts(s: PortfolioScenario, firstPrice: ArrayLike<number
   hand.forEach((h, k) => writeHand(acc, k, h, index, firstPrice, firstMs));
   if (pop) {
     const rng = seeds.rng('portfolio.population');
+    let drawn = 0;
     for (let j = 0; j < pop.count; j++) {
       const k = hand.length + j;
       const u = rng.uniform();
       const kind = u < pop.hedgedShare ? 1 : u < pop.hedgedShare + pop.crossShare ? 2 : 3;
       const notional = lognormalAt(pop.notionalQuote, pop.notionalLogSd, rng.normal());
+      drawn += notional;
       const a = rng.int(A);
       const b = kind === 2 ? (a + 1 + rng.int(A - 1)) % A : a;
       acc.kind[k] = kind;
@@ -133,8 +135,24 @@ export function buildAccounts(s: PortfolioScenario, firstPrice: ArrayLike<number
         }
       }
     }
+    if (pop.totalNotionalQuote !== undefined) scaleAccounts(acc, hand.length, acc.count, pop.totalNotionalQuote / drawn);
   }
   return acc;
+}
+
+/**
+ * Multiplies accounts [from, to) by f: every position and its loan or
+ * margin alike. Both rules' conditions are homogeneous of degree one in
+ * these (equity, requirement, each leg's test), so an account healthy at
+ * the start stays healthy, at the same leverage.
+ */
+function scaleAccounts(acc: MultiAccounts, from: number, to: number, f: number): void {
+  for (let s = from * acc.assets; s < to * acc.assets; s++) {
+    acc.spot[s] *= f;
+    acc.debt[s] *= f;
+    acc.perp[s] *= f;
+    acc.perpMargin[s] *= f;
+  }
 }
 
 function writeHand(acc: MultiAccounts, k: number, h: HandAccount, index: Map<string, number>, price: ArrayLike<number>, firstMs: number): void {
