@@ -17,6 +17,7 @@
  * with time and vol) are never boxed.
  */
 import { IndexedHeap4 } from '../core/indexedHeap.js';
+import type { MultiAccounts } from './accounts.js';
 
 /**
  * Relative room a box keeps from the price where the account's margin
@@ -54,7 +55,7 @@ export class AccountScreen {
   /**
    * The accounts this round must check, in ascending order: those without a
    * box and those whose box one of `mids` has left (taken out of the heaps).
-   * The view is valid until the next call to round or box.
+   * The view is valid until the next call to settle.
    */
   round(mids: ArrayLike<number>): Int32Array {
     for (let a = 0; a < this.assets; a++) {
@@ -110,20 +111,8 @@ export class AccountScreen {
   }
 }
 
-/** What the box functions read of an account's legs (MultiAccounts, struct-of-arrays by slot k·A + a). */
-export interface LegColumns {
-  readonly assets: number;
-  readonly spot: Float64Array;
-  readonly debt: Float64Array;
-  readonly perp: Float64Array;
-  readonly entry: Float64Array;
-  readonly perpMargin: Float64Array;
-  readonly optQty: Float64Array;
-  readonly cash: Float64Array;
-}
-
 /** True when account k holds an option leg (never boxed: its value moves with time and vol, not only price). */
-export function holdsOptions(acc: LegColumns, k: number): boolean {
+export function holdsOptions(acc: MultiAccounts, k: number): boolean {
   for (let a = 0, s = k * acc.assets; a < acc.assets; a++, s++) if (acc.optQty[s] !== 0) return true;
   return false;
 }
@@ -136,7 +125,7 @@ export function holdsOptions(acc: LegColumns, k: number): boolean {
  * (an option leg, or a mid not strictly inside).
  */
 export function isolatedBox(
-  acc: LegColumns,
+  acc: MultiAccounts,
   k: number,
   mids: ArrayLike<number>,
   spotThreshold: number,
@@ -189,7 +178,7 @@ export function isolatedBox(
  * rounding of equity and requirement. False when the account has no box.
  */
 export function portfolioBox(
-  acc: LegColumns,
+  acc: MultiAccounts,
   k: number,
   mids: ArrayLike<number>,
   slack: number,
