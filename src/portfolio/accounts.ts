@@ -141,6 +141,24 @@ export function buildAccounts(s: PortfolioScenario, firstPrice: ArrayLike<number
 }
 
 /**
+ * Σ over accounts of the notional of each one's largest leg (spot, perp or
+ * an option's underlying) at `price`: what population.totalNotionalQuote
+ * fixes, and what the reports print beside the account count.
+ */
+export function largestLegNotional(acc: MultiAccounts, price: ArrayLike<number>): number {
+  let total = 0;
+  for (let k = 0; k < acc.count; k++) {
+    let largest = 0;
+    for (let a = 0, s = k * acc.assets; a < acc.assets; a++, s++) {
+      const n = Math.max(Math.abs(acc.spot[s]), Math.abs(acc.perp[s]), Math.abs(acc.optQty[s])) * price[a];
+      if (n > largest) largest = n;
+    }
+    total += largest;
+  }
+  return total;
+}
+
+/**
  * Multiplies accounts [from, to) by f: every position and its loan or
  * margin alike. Both rules' conditions are homogeneous of degree one in
  * these (equity, requirement, each leg's test), so an account healthy at

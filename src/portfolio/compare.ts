@@ -122,7 +122,7 @@ export function formatComparison(c: MarginComparison): string {
   const line = (cells: string[]): string => cells.map((x, j) => (j === 0 ? x.padEnd(widths[j]) : x.padStart(widths[j]))).join('  ');
   const r = c.report;
   return [
-    `${c.scenario.name}: ${r.bars} bars from ${r.firstBar}, ${c.assets.join(' + ')}${r.synthetic ? ' (SYNTHETIC joint path)' : ''}, ${c.scenario.population?.count ?? 0} generated + ${(c.scenario.accounts ?? []).length} hand accounts, ${r.gridPoints} scan points, 1% depth at start ${c.assets.map((n, a) => `${n} $${money(r.depth1PctQuote[a])}`).join(', ')}`,
+    `${c.scenario.name}: ${r.bars} bars from ${r.firstBar}, ${c.assets.join(' + ')}${r.synthetic ? ' (SYNTHETIC joint path)' : ''}, ${r.generatedAccounts} generated + ${r.handAccounts} hand accounts (largest legs $${money(r.notionalQuote)}), ${r.gridPoints} scan points, 1% depth at start ${c.assets.map((n, a) => `${n} $${money(r.depth1PctQuote[a])}`).join(', ')}`,
     line(head),
     ...body.map(line),
   ].join('\n');
@@ -150,5 +150,5 @@ export function comparisonCsv(c: MarginComparison): string {
 
 /** JSON summary: the inputs that identify the run and the rows. */
 export function comparisonJson(c: MarginComparison) {
-  return { scenario: c.scenario.name, seed: c.scenario.seed, synthetic: c.report.synthetic, sources: c.report.sources, firstBar: c.report.firstBar, bars: c.report.bars, depth1PctQuote: Object.fromEntries(c.assets.map((n, a) => [n, c.report.depth1PctQuote[a]])), gridPoints: c.report.gridPoints, rules: comparisonRows(c) };
+  return { scenario: c.scenario.name, seed: c.scenario.seed, synthetic: c.report.synthetic, sources: c.report.sources, firstBar: c.report.firstBar, bars: c.report.bars, depth1PctQuote: Object.fromEntries(c.assets.map((n, a) => [n, c.report.depth1PctQuote[a]])), gridPoints: c.report.gridPoints, accounts: { generated: c.report.generatedAccounts, hand: c.report.handAccounts, largestLegNotionalQuote: c.report.notionalQuote }, rules: comparisonRows(c) };
 }

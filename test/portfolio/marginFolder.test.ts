@@ -74,11 +74,19 @@ describe('margin compare: bar by bar', () => {
 describe('cascade margin compare: --set, --seed and the folder', () => {
   it('--set reaches into the list of assets by index, and the folder holds the series, the page and the tables', async () => {
     const outDir = join(mkdtempSync(join(tmpdir(), 'cascade-margin-')), 'out');
-    const { code, out } = await cli(['margin', 'compare', SYNTHETIC, '--set', 'assets.1.depth.depth1PctQuote=1000000', '--seed', '2', '--out', outDir]);
+    const { code, out } = await cli(['margin', 'compare', SYNTHETIC, '--set', 'assets.1.depth.depth1PctQuote=1000000', '--seed', '2', '--set', 'population.totalNotionalQuote=40000000', '--out', outDir]);
     expect(code).toBe(0);
     expect(out).toContain('ETH $1,000,000');
-    const json = JSON.parse(readFileSync(join(outDir, 'margin-compare.json'), 'utf8')) as { seed: number; rules: Array<{ rule: string; marginCalls: number }> };
+    expect(out).toContain('2000 generated + 0 hand accounts (largest legs $40,000,000)');
+    const json = JSON.parse(readFileSync(join(outDir, 'margin-compare.json'), 'utf8')) as {
+      seed: number;
+      accounts: { generated: number; hand: number; largestLegNotionalQuote: number };
+      rules: Array<{ rule: string; marginCalls: number }>;
+    };
     expect(json.seed).toBe(2);
+    expect(json.accounts.generated).toBe(2000);
+    expect(json.accounts.hand).toBe(0);
+    expect(json.accounts.largestLegNotionalQuote / 4e7).toBeCloseTo(1, 12);
     const rows = parse(readFileSync(join(outDir, 'margin-timeseries.csv'), 'utf8'), { columns: true, cast: false }) as Array<Record<string, string>>;
     expect(rows).toHaveLength(240);
     let calls = 0;
@@ -87,6 +95,7 @@ describe('cascade margin compare: --set, --seed and the folder', () => {
     const html = readFileSync(join(outDir, 'margin-compare.html'), 'utf8');
     expect(html).toContain('id="chart-price-1"');
     expect(html).toContain('SYNTHETIC joint path');
+    expect(html).toContain('<dt>accounts</dt><dd>2,000 generated + 0 hand; largest legs $40,000,000 at the start');
     // `cascade report` rebuilds the same page from the folder.
     const again = await cli(['report', outDir]);
     expect(again.code).toBe(0);

@@ -22,6 +22,8 @@ export interface MarginDoc {
   readonly lastBar: string;
   readonly bars: number;
   readonly gridPoints: number;
+  /** Absent in folders written before it was recorded. */
+  readonly accounts?: { readonly generated: number; readonly hand: number; readonly largestLegNotionalQuote: number };
   readonly assets: readonly string[];
   readonly depth1PctQuote: Readonly<Record<string, number>>;
   readonly rules: ReadonlyArray<{
@@ -142,6 +144,8 @@ export function buildMarginReport(doc: MarginDoc): string {
     ['1% depth at start', doc.assets.map((a) => `${escapeHtml(a)} $${money(doc.depth1PctQuote[a])}`).join(', ')],
     ['portfolio scan', `${doc.gridPoints} joint price points`],
   ];
+  const a = doc.accounts;
+  if (a !== undefined) meta.splice(4, 0, ['accounts', `${a.generated.toLocaleString('en-US')} generated + ${a.hand.toLocaleString('en-US')} hand; largest legs $${money(a.largestLegNotionalQuote)} at the start`]);
   const ruleColor = (k: number): string => PALETTE[k % PALETTE.length];
   const y = (s: Series): Array<number | null> => s.map((v) => (v === null ? null : compactNumber(v)));
   const byRule = (id: string, title: string, unit: string, pick: (r: MarginDoc['paths']['rules'][number]) => Series) => ({
