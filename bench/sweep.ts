@@ -2,7 +2,9 @@
  * Sweep throughput: trials per second on the local pool with 1 and 2
  * workers, on a fixed small sweep (test/fixtures/sweep/small.yaml's base
  * and windows with 200,000 accounts, 6 fund sizes × 2 penalties × 2 windows
- * = 24 trials of about a quarter of a second: trials of a few milliseconds
+ * = 24 trials of about a tenth of a second once a worker keeps the window's
+ * population (src/runner/populationCache.ts; a quarter of a second when
+ * every trial drew its accounts): trials of a few milliseconds would
  * measure the pool's messaging, not the engine). The pool is booted and
  * every worker warmed on trials of its own (tsx compiles the engine, the
  * data cache fills) before the clock starts, so the figure is the steady

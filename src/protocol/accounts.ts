@@ -85,6 +85,27 @@ export class AccountBook {
     this.open = new Uint8Array(capacity);
   }
 
+  /**
+   * A book equal to this one in every account and total, bit for bit, that
+   * shares no memory with it: a run changes its own copy. Not while a bar is
+   * being journalled (the copy would hold a tried bar's changes).
+   */
+  copy(): AccountBook {
+    if (this.journalOn) invariant(false, 'AccountBook.copy inside a journalled bar');
+    const c = new AccountBook(this.capacity);
+    c.collateral.set(this.collateral);
+    c.debt.set(this.debt);
+    c.threshold.set(this.threshold);
+    c.open.set(this.open);
+    c.n = this.n;
+    c.nOpen = this.nOpen;
+    c.sumC = this.sumC;
+    c.compC = this.compC;
+    c.sumD = this.sumD;
+    c.compD = this.compD;
+    return c;
+  }
+
   /** Slots used (open and closed accounts). */
   get length(): number {
     return this.n;

@@ -17,13 +17,13 @@ import { Ladder, ladderGridAround } from '../protocol/ladder.js';
 import { LotBook } from '../protocol/lots.js';
 import { createMechanism, type Mechanism, type MechanismConfig } from '../protocol/mechanisms/factory.js';
 import { createOracle } from '../protocol/oracle.js';
-import { generatePopulation } from '../protocol/population.js';
 import { loadPositions } from '../protocol/positionsCsv.js';
 import { ProtocolAgent } from '../protocol/protocolAgent.js';
 import { makeDeleveraging } from '../behaviour/deleveraging.js';
 import { BackstopFlight } from '../behaviour/backstopFlight.js';
 import { InsuranceFund, type SettlementConfig } from '../protocol/settlement.js';
 import { buildPerpVenue } from '../protocol/perp/build.js';
+import { generatedBook } from './populationCache.js';
 
 export interface ProtocolBuildReport {
   accounts: number;
@@ -127,7 +127,7 @@ function buildAccounts(scenario: Scenario, startPrice: number, baseDir: string, 
     const loaded = loadPositions(resolveDataPath(pop.path, baseDir), { startPrice });
     return { book: loaded.book, note: `${loaded.report.accounts} accounts from ${pop.path}` };
   }
-  const generated = generatePopulation(
+  const generated = generatedBook(
     {
       count: pop.count,
       startPrice,
@@ -149,8 +149,7 @@ function buildAccounts(scenario: Scenario, startPrice: number, baseDir: string, 
     }
     book = scaled;
   }
-  const r = generated.report;
-  return { book, note: `${r.accounts} generated accounts (${r.redraws} redrawn as liquidatable at the start)` };
+  return { book, note: `${generated.accounts} generated accounts (${generated.redraws} redrawn as liquidatable at the start)` };
 }
 
 function mechanismConfig(scenario: Scenario): MechanismConfig {
