@@ -37,7 +37,7 @@ import type { EntryDistributionConfig, SizeDistributionConfig, VenueConfig } fro
 import { lognormalAt, lognormalLogMeanAt, paretoAt, uniformAt } from '../core/distributions.js';
 import { ConfigError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
-import { quantilesBySelection } from '../core/select.js';
+import { quantilesBySelection } from '../core/quantiles.js';
 import { AccountBook } from './accounts.js';
 
 export interface LeverageBand {
@@ -339,17 +339,7 @@ function buildReport(book: AccountBook, v: Validated, bandOf: Uint8Array, redraw
     totalCollateral: book.totalCollateral(),
     totalDebt: book.totalDebt(),
     oiQuote: oiTotal,
-    // By selection, not a sort of every account: the same values (src/core/select.ts), a few passes over them.
+    // By selection, not a sort of every account: the same values (src/core/quantiles.ts), a few passes over them.
     distanceQuantiles: Array.from(quantilesBySelection(dist, QUANTILES), (distance, k) => ({ q: QUANTILES[k], distance })),
   };
-}
-
-/** Linear interpolation between order statistics (Hyndman & Fan type 7, R's default). NaN when empty. */
-export function quantileSorted(sorted: Float64Array, q: number): number {
-  const n = sorted.length;
-  if (n === 0) return NaN;
-  const h = (n - 1) * q;
-  const lo = Math.floor(h);
-  const hi = Math.min(lo + 1, n - 1);
-  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
 }

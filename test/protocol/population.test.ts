@@ -9,12 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/core/errors.js';
 import { Rng } from '../../src/core/rng.js';
 import { perpLiquidationPrice } from '../../src/protocol/accounts.js';
-import {
-  generatePopulation,
-  HYPERLIQUID_DEC_2025_BANDS,
-  quantileSorted,
-  type PopulationOptions,
-} from '../../src/protocol/population.js';
+import { quantileSorted } from '../../src/core/quantiles.js';
+import { generatePopulation, HYPERLIQUID_DEC_2025_BANDS, type PopulationOptions } from '../../src/protocol/population.js';
 
 /** The schema's default venues and entry spread. */
 const PERP_VENUE = withDefaults(venueSchema, { kind: 'perp' });

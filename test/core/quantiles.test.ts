@@ -6,8 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng.js';
-import { quantilesBySelection } from '../../src/core/select.js';
-import { quantileSorted } from '../../src/protocol/population.js';
+import { quantileSorted, quantilesBySelection } from '../../src/core/quantiles.js';
 
 const QS = [0, 0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99, 1, 0.5, 0.333];
 
