@@ -137,19 +137,9 @@ function buildAccounts(scenario: Scenario, startPrice: number, baseDir: string, 
       entry: pop.entry,
     },
     seeds.rng('protocol.population'),
+    pop.totalNotionalQuote,
   );
-  let book = generated.book;
-  if (pop.totalNotionalQuote !== undefined) {
-    // Scale every position by one factor: the ladder's shape (distances to
-    // liquidation) is unchanged, only its size in quote is set.
-    const f = pop.totalNotionalQuote / (book.totalCollateral() * startPrice);
-    const scaled = new AccountBook(book.length);
-    for (let i = 0; i < book.length; i++) {
-      if (book.open[i] === 1) scaled.add(book.collateral[i] * f, book.debt[i] * f, book.threshold[i]);
-    }
-    book = scaled;
-  }
-  return { book, note: `${generated.accounts} generated accounts (${generated.redraws} redrawn as liquidatable at the start)` };
+  return { book: generated.book, note: `${generated.accounts} generated accounts (${generated.redraws} redrawn as liquidatable at the start)` };
 }
 
 function mechanismConfig(scenario: Scenario): MechanismConfig {

@@ -15,7 +15,7 @@
  */
 import { exactStringify } from '../core/hash.js';
 import type { Rng } from '../core/rng.js';
-import type { AccountBook } from '../protocol/accounts.js';
+import { AccountBook } from '../protocol/accounts.js';
 import { generatePopulation, type PopulationOptions } from '../protocol/population.js';
 
 const MAX_ENTRIES = 4;
@@ -38,9 +38,14 @@ export interface GeneratedBook {
   readonly redraws: number;
 }
 
-/** generatePopulation's book for these options and this RNG state (the RNG is not advanced on a hit: nothing draws from it after). */
-export function generatedBook(opts: PopulationOptions, rng: Rng): GeneratedBook {
-  const key = keyOf(opts, rng);
+/**
+ * generatePopulation's book for these options and this RNG state, scaled
+ * to `totalNotionalQuote` when given (the RNG is not advanced on a hit:
+ * nothing draws from it after). The scaled book is the one kept, so a hit
+ * costs one copy either way.
+ */
+export function generatedBook(opts: PopulationOptions, rng: Rng, totalNotionalQuote?: number): GeneratedBook {
+  const key = keyOf(opts, rng, totalNotionalQuote);
   const hit = kept.get(key);
   if (hit !== undefined) {
     // Most recently used last, so eviction takes the first.
@@ -49,21 +54,25 @@ export function generatedBook(opts: PopulationOptions, rng: Rng): GeneratedBook 
     return { book: hit.book.copy(), accounts: hit.book.length, redraws: hit.redraws };
   }
   const pop = generatePopulation(opts, rng);
-  const out = { book: pop.book, accounts: pop.report.accounts, redraws: pop.report.redraws };
+  const out = {
+    book: totalNotionalQuote === undefined ? pop.book : scaledTo(pop.book, totalNotionalQuote, opts.startPrice),
+    accounts: pop.report.accounts,
+    redraws: pop.report.redraws,
+  };
   if (!seen.has(key)) {
     if (seen.size >= MAX_SEEN) seen.delete(seen.values().next().value as string);
     seen.add(key);
     return out;
   }
-  if (pop.book.length <= MAX_ACCOUNTS) {
-    let total = pop.book.length;
+  if (out.book.length <= MAX_ACCOUNTS) {
+    let total = out.book.length;
     for (const k of kept.values()) total += k.book.length;
     for (const [k, v] of kept) {
       if (kept.size < MAX_ENTRIES && total <= MAX_ACCOUNTS) break;
       kept.delete(k);
       total -= v.book.length;
     }
-    kept.set(key, { book: pop.book.copy(), redraws: pop.report.redraws });
+    kept.set(key, { book: out.book.copy(), redraws: out.redraws });
   }
   return out;
 }
@@ -79,7 +88,21 @@ export function clearPopulationCache(): void {
   seen.clear();
 }
 
-/** The options and the RNG state, as text that differs whenever the draw could. */
-function keyOf(opts: PopulationOptions, rng: Rng): string {
-  return exactStringify([opts, Array.from(rng.state)]);
+/**
+ * Every position scaled by one factor so that the open interest at the
+ * start price is `totalNotionalQuote`: the ladder's shape (distances to
+ * liquidation) is unchanged, only its size in quote is set.
+ */
+function scaledTo(book: AccountBook, totalNotionalQuote: number, startPrice: number): AccountBook {
+  const f = totalNotionalQuote / (book.totalCollateral() * startPrice);
+  const scaled = new AccountBook(book.length);
+  for (let i = 0; i < book.length; i++) {
+    if (book.open[i] === 1) scaled.add(book.collateral[i] * f, book.debt[i] * f, book.threshold[i]);
+  }
+  return scaled;
+}
+
+/** The options, the RNG state and the scale, as text that differs whenever the book could. */
+function keyOf(opts: PopulationOptions, rng: Rng, totalNotionalQuote: number | undefined): string {
+  return exactStringify([opts, Array.from(rng.state), totalNotionalQuote]);
 }

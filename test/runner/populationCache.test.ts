@@ -91,6 +91,17 @@ describe('generatedBook', () => {
     for (let k = 0; k < 3; k++) expectSameBook(generatedBook(wider, new Rng(9)).book, generatePopulation(wider, new Rng(9)).book);
   });
 
+  it('keeps a population scaled to its open interest as scaled, apart from the unscaled one and other totals', () => {
+    const first = generatedBook(OPTS, new Rng(9), 40e6).book;
+    const oi = (b: AccountBook): number => b.totalCollateral() * OPTS.startPrice;
+    expect(Math.abs(oi(first) / 40e6 - 1)).toBeLessThan(1e-12);
+    for (let k = 0; k < 3; k++) expectSameBook(generatedBook(OPTS, new Rng(9), 40e6).book, first);
+    expect(keptPopulations()).toBe(1);
+    const other = generatedBook(OPTS, new Rng(9), 20e6).book;
+    expect(Math.abs(oi(other) / 20e6 - 1)).toBeLessThan(1e-12);
+    expectSameBook(generatedBook(OPTS, new Rng(9)).book, generatePopulation(OPTS, new Rng(9)).book);
+  });
+
   it('holds at most four populations, dropping the least recently used', () => {
     const opts = (k: number): PopulationOptions => ({ ...OPTS, count: 100, startPrice: 60_000 + k });
     for (let k = 0; k < 6; k++) for (let r = 0; r < 2; r++) generatedBook(opts(k), new Rng(1));
